@@ -1,0 +1,7 @@
+/** Next calls register() once per server process; the services start only in the Node runtime. */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  if (process.env.AI_SLAVE_DISABLE_SCHEDULER === "1") return;
+  const { startServices } = await import("./server/boot");
+  await startServices();
+}

@@ -1,0 +1,45 @@
+/**
+ * Error codes shared by server and client. A code is `<kind>:<subject>`; the kind alone decides
+ * the HTTP status, in one place (`statusForCode`).
+ */
+
+export const ERROR_KINDS = {
+  bad_request: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  internal: 500,
+} as const;
+export type ErrorKind = keyof typeof ERROR_KINDS;
+export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function statusForCode(code: string): number {
+  const kind = code.split(":")[0] as ErrorKind;
+  return ERROR_KINDS[kind] ?? 500;
+}
+
+/** An expected failure: bad input, a missing thing, a refused action. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return statusForCode(this.code);
+  }
+}
+
+export const notFound = (subject: string, id: unknown) => new AppError(`not_found:${subject}`, `No ${subject} with id ${String(id)}.`);
+export const conflict = (subject: string, message: string, details?: unknown) => new AppError(`conflict:${subject}`, message, details);
+export const unprocessable = (subject: string, message: string, details?: unknown) =>
+  new AppError(`unprocessable:${subject}`, message, details);
+export const badRequest = (subject: string, message: string, details?: unknown) => new AppError(`bad_request:${subject}`, message, details);

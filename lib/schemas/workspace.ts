@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { LOGIN_SHELLS, WORKSPACE_TYPES } from "../enums";
+import { absolutePathSchema, branchNameSchema } from "./common";
+
+const hostSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9._:[\]-]+$/, "Not a valid host name or address.");
+const userSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z_][A-Za-z0-9._-]*$/, "Not a valid user name.");
+const containerSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "Not a valid container name.");
+
+const workspaceFields = {
+  name: z.string().trim().min(1).max(100),
+  path: absolutePathSchema,
+  host: hostSchema.nullish(),
+  port: z.number().int().min(1).max(65535).nullish(),
+  user: userSchema.nullish(),
+  identityFile: absolutePathSchema.nullish(),
+  containerName: containerSchema.nullish(),
+  loginShell: z.enum(LOGIN_SHELLS),
+  concurrencyLimit: z.number().int().min(1).max(64),
+  gpuIndices: z.array(z.number().int().min(0).max(63)).max(64),
+  baseBranch: branchNameSchema.nullish(),
+  notes: z.string().max(20_000),
+  worktreeRoot: absolutePathSchema.nullish(),
+  taskTimeoutSec: z.number().int().min(60).max(7 * 24 * 3600),
+};
+
+function requireRemoteFields(
+  value: { type?: (typeof WORKSPACE_TYPES)[number]; host?: string | null; containerName?: string | null },
+  ctx: z.RefinementCtx,
+) {
+  if ((value.type === "ssh" || value.type === "ssh_container") && !value.host) {
+    ctx.addIssue({ code: "custom", path: ["host"], message: `A ${value.type} workspace needs a host.` });
+  }
+  if (value.type === "ssh_container" && !value.containerName) {
+    ctx.addIssue({ code: "custom", path: ["containerName"], message: "An ssh_container workspace needs a container name." });
+  }
+}
+
+export const workspaceCreateSchema = z
+  .object({
+    ...workspaceFields,
+    type: z.enum(WORKSPACE_TYPES).default("local"),
+    loginShell: workspaceFields.loginShell.default("bash"),
+    concurrencyLimit: workspaceFields.concurrencyLimit.default(2),
+    gpuIndices: workspaceFields.gpuIndices.default([]),
+    notes: workspaceFields.notes.default(""),
+    taskTimeoutSec: workspaceFields.taskTimeoutSec.default(7200),
+  })
+  .strict()
+  .superRefine(requireRemoteFields);
+export type WorkspaceCreateInput = z.infer<typeof workspaceCreateSchema>;
+
+/** The type of a workspace is fixed at creation; everything else can change. */
+export const workspaceUpdateSchema = z.object(workspaceFields).partial().strict();
+export type WorkspaceUpdateInput = z.infer<typeof workspaceUpdateSchema>;
+
+export const workspaceSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  type: z.enum(WORKSPACE_TYPES),
+  path: z.string(),
+  host: z.string().nullable(),
+  port: z.number().nullable(),
+  user: z.string().nullable(),
+  identityFile: z.string().nullable(),
+  containerName: z.string().nullable(),
+  loginShell: z.enum(LOGIN_SHELLS),
+  concurrencyLimit: z.number(),
+  gpuIndices: z.array(z.number()),
+  baseBranch: z.string(),
+  notes: z.string(),
+  worktreeRoot: z.string().nullable(),
+  taskTimeoutSec: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  taskCounts: z.record(z.string(), z.number()).optional(),
+});
+export type WorkspaceDto = z.infer<typeof workspaceSchema>;

@@ -1,0 +1,46 @@
+/**
+ * AI-Slave's one process: serves Next (pages, REST API, SSE) and attaches the terminal
+ * WebSocket to the same HTTP server. `tsx server.ts --dev` for development, without the flag
+ * (after `next build`) for production. Binds to 127.0.0.1 unless HOST says otherwise.
+ */
+import { createServer } from "node:http";
+import path from "node:path";
+import nextEnv from "@next/env";
+import next from "next";
+import { attachUpgradeHandler } from "./server/http/upgrade";
+
+const dev = process.argv.includes("--dev");
+nextEnv.loadEnvConfig(process.cwd(), dev);
+
+async function main(): Promise<void> {
+  const { loadConfig } = await import("./server/config");
+  const { migrateDatabase } = await import("./server/db/migrate");
+  const settings = loadConfig();
+  const migrations = migrateDatabase(settings.databaseFile, path.join(settings.projectRoot, "prisma", "migrations"));
+  if (migrations.applied.length > 0) console.log(`[ai-slave] applied migrations: ${migrations.applied.join(", ")}`);
+
+  const app = next({ dev, hostname: settings.host, port: settings.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((request, response) => void handle(request, response));
+  attachUpgradeHandler(server, app.getUpgradeHandler(), settings);
+
+  server.listen(settings.port, settings.host, () => {
+    console.log(`[ai-slave] ready on http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${settings.port} (${dev ? "development" : "production"})`);
+  });
+
+  const shutdown = async (signal: string) => {
+    console.log(`[ai-slave] ${signal}: shutting down`);
+    const { stopServices } = await import("./server/shutdown");
+    await stopServices();
+    server.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("[ai-slave] failed to start", error);
+  process.exit(1);
+});

@@ -1,0 +1,127 @@
+/**
+ * Pure error classification shared by the agent adapters: a CLI's error text (and the HTTP status
+ * when the CLI reports one) to an ErrorClass, whether an automatic retry is worth it, and a quota
+ * signal with the reset time when the provider names one.
+ */
+import type { ErrorClass } from "@/lib/enums";
+import type { QuotaSignal } from "./types";
+
+export interface ErrorClassification {
+  errorClass: ErrorClass;
+  /** Overloaded servers and dropped connections usually pass: retry soon. */
+  transient: boolean;
+  /** Set for QUOTA and RATE_LIMIT: the scheduler holds the provider back until `resetsAt`. */
+  quota?: QuotaSignal;
+}
+
+// Checked before the rate-limit patterns: quota answers are 429s too and often say "limit".
+const QUOTA_PATTERNS = [
+  /insufficient[_ ]quota/i,
+  /quota exceeded/i,
+  /exceeded your current quota/i,
+  /usage[_ ]limit/i,
+  /credit balance (is )?too low/i,
+  // Claude's account answer (recorded as the fake server's quota case) and plan limits.
+  /account['’]s rate limit/i,
+  /\b(\d+-hour|weekly|session|opus|sonnet) limit reached/i,
+  /you['’]ve hit your limit/i,
+];
+
+const RATE_LIMIT_PATTERNS = [/rate[ _-]?limit/i, /too many requests/i, /last status: 429\b/i];
+
+const NETWORK_PATTERNS = [
+  /\b529\b/,
+  /overloaded/i,
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EPIPE/,
+  /connection (refused|failed|reset|error|closed)/i,
+  /error sending request/i,
+  /socket hang up/i,
+  /timed out|timeout/i,
+];
+
+// Gateways and overloaded servers: the request itself was fine.
+const TRANSIENT_STATUSES = new Set([502, 503, 504, 529]);
+
+export function classifyError(message: string, httpStatus?: number | null, now: Date = new Date()): ErrorClassification {
+  if (QUOTA_PATTERNS.some((pattern) => pattern.test(message))) {
+    return { errorClass: "QUOTA", transient: false, quota: quotaSignal(message, now) };
+  }
+  if (httpStatus === 429 || RATE_LIMIT_PATTERNS.some((pattern) => pattern.test(message))) {
+    return { errorClass: "RATE_LIMIT", transient: false, quota: quotaSignal(message, now) };
+  }
+  if ((httpStatus != null && TRANSIENT_STATUSES.has(httpStatus)) || NETWORK_PATTERNS.some((pattern) => pattern.test(message))) {
+    return { errorClass: "NETWORK", transient: true };
+  }
+  return { errorClass: "UNKNOWN", transient: false };
+}
+
+function quotaSignal(message: string, now: Date): QuotaSignal {
+  return { state: "EXHAUSTED", resetsAt: parseResetTime(message, now), message };
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function unitMs(unit: string): number {
+  const lower = unit.toLowerCase();
+  if (lower.startsWith("ms") || lower.startsWith("milli")) return UNIT_MS.ms;
+  return UNIT_MS[lower[0]] ?? UNIT_MS.s;
+}
+
+const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/;
+const SECONDS_FIELD = /resets?_in_seconds"?\s*[:=]\s*(\d+(?:\.\d+)?)/i;
+const RETRY_AFTER_HEADER = /retry-after:\s*(\d+)/i;
+const RELATIVE =
+  /(?:try again|retry|resets?|available again|wait)\s+(?:in|after)\s+(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/i;
+// Claude Code's subscription limit: "Claude AI usage limit reached|1767225600" (epoch seconds).
+const EPOCH_AFTER_PIPE = /limit reached\|(\d{10})\b/i;
+const CLOCK_TIME = /(?:try again at|resets? at|resets|available again at|until)\s+(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?\b)?/i;
+
+/** When the limit in `message` lifts, if the message says; relative times count from `now`. */
+export function parseResetTime(message: string, now: Date): Date | undefined {
+  const iso = ISO_TIME.exec(message);
+  if (iso) {
+    const date = new Date(iso[0]);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  const seconds = SECONDS_FIELD.exec(message) ?? RETRY_AFTER_HEADER.exec(message);
+  if (seconds) return new Date(now.getTime() + Number(seconds[1]) * 1000);
+  const relative = RELATIVE.exec(message);
+  if (relative) return new Date(now.getTime() + Number(relative[1]) * unitMs(relative[2]));
+  const epoch = EPOCH_AFTER_PIPE.exec(message);
+  if (epoch) return new Date(Number(epoch[1]) * 1000);
+  const clock = CLOCK_TIME.exec(message);
+  if (clock) return nextClockTime(clock, now);
+  return undefined;
+}
+
+/** "12:23 PM" means the next time the local clock shows 12:23 PM: today, or tomorrow if passed. */
+function nextClockTime([, hourText, minuteText, meridiem]: RegExpExecArray, now: Date): Date | undefined {
+  // A bare number ("resets 5") is too ambiguous to act on.
+  if (minuteText === undefined && meridiem === undefined) return undefined;
+  let hour = Number(hourText);
+  const minute = Number(minuteText ?? 0);
+  if (meridiem) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (meridiem.toLowerCase() === "p" ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return undefined;
+  const at = new Date(now);
+  at.setHours(hour, minute, 0, 0);
+  if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
+  return at;
+}
+
+const MAX_REASON_CHARS = 500;
+
+/** The stderr line a person should read first: the first that mentions an error, else the last. */
+export function stderrReason(lines: string[]): string | undefined {
+  const meaningful = lines.map((line) => line.trim()).filter(Boolean);
+  const line = meaningful.find((text) => /error/i.test(text)) ?? meaningful.at(-1);
+  return line === undefined ? undefined : oneLine(line, MAX_REASON_CHARS);
+}
+
+/** Collapses whitespace and cuts to `max` characters: for summaries shown on one row. */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,0 +1,13 @@
+import { BACKEND_PROVIDER } from "@/lib/enums";
+import type { AgentAdapter } from "../types";
+import { buildClaudeCommand } from "./command";
+import { createClaudeParser } from "./parser";
+
+export const claudeCodeAdapter: AgentAdapter = {
+  backend: "claude_code",
+  provider: BACKEND_PROVIDER.claude_code,
+  cliName: "claude",
+  binEnvVar: "AI_SLAVE_CLAUDE_BIN",
+  buildCommand: buildClaudeCommand,
+  createParser: createClaudeParser,
+};

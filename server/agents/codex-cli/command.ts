@@ -1,0 +1,33 @@
+import type { AgentCommand, AgentRunOptions } from "../types";
+
+/**
+ * `codex exec --json`, the prompt on stdin (`-`). A resume has no `-C`/`--sandbox`: the sandbox
+ * goes in as a config override and the executor runs it with cwd = the worktree.
+ */
+export function buildCodexCommand(options: AgentRunOptions): AgentCommand {
+  const common = ["--json", "-m", options.model];
+  const argv = options.resumeSessionId
+    ? [
+        options.bin,
+        "exec",
+        "resume",
+        ...common,
+        "-c",
+        `sandbox_mode="${options.permissionMode}"`,
+        "--skip-git-repo-check",
+        options.resumeSessionId,
+        "-",
+      ]
+    : [
+        options.bin,
+        "exec",
+        ...common,
+        "--sandbox",
+        options.permissionMode,
+        "-C",
+        options.cwd,
+        "--skip-git-repo-check",
+        "-",
+      ];
+  return { argv, env: {}, stdin: options.prompt };
+}

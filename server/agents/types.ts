@@ -1,0 +1,79 @@
+import type { Backend, ErrorClass, PermissionMode, Provider } from "@/lib/enums";
+import type { LogEvent, UsageFigures } from "@/lib/log-events";
+
+/** What the executor asks an adapter for: everything needed to start one run. */
+export interface AgentRunOptions {
+  /** Absolute path of the CLI binary, already resolved. */
+  bin: string;
+  prompt: string;
+  model: string;
+  permissionMode: PermissionMode;
+  /** The task's worktree; the process is spawned with this cwd. */
+  cwd: string;
+  /** The previous run's session id when continuing. */
+  resumeSessionId?: string;
+}
+
+/** A process to spawn. An adapter never spawns it itself: the executor does, through a Transport. */
+export interface AgentCommand {
+  argv: string[];
+  /** Added to the inherited environment. */
+  env: Record<string, string>;
+  /** Written to the process's stdin, which is then closed. */
+  stdin: string;
+}
+
+/** Cumulative counters as a CLI reports them; the adapter turns them into per-run figures. */
+export interface CumulativeUsage {
+  /** Opaque per-adapter snapshot stored on the run so the next resumed run can subtract it. */
+  snapshot: Record<string, number>;
+}
+
+export interface QuotaSignal {
+  state: "EXHAUSTED";
+  /** When the provider says the limit resets, if it says. */
+  resetsAt?: Date;
+  message: string;
+}
+
+/** The adapter's verdict on a finished process: the exit code alone is not enough. */
+export interface RunVerdict {
+  status: "DONE" | "FAILED";
+  errorClass?: ErrorClass;
+  /** A reason a person can read. */
+  reason?: string;
+  /** A transient failure (overloaded, dropped connection) worth an automatic retry. */
+  transient?: boolean;
+  /** The resumed session could not be found. */
+  sessionNotFound?: boolean;
+  sessionId?: string;
+  /** This run's own figures. */
+  usage: UsageFigures;
+  /** The CLI's cumulative counters at the end of this run (for the next resumed run). */
+  cumulative: Record<string, number>;
+  quota?: QuotaSignal;
+}
+
+/** Pure, stateful stream parser: one per run. Never throws on unknown input. */
+export interface AgentStreamParser {
+  /** One complete stdout line in, zero or more normalized events out. */
+  pushStdout(line: string): LogEvent[];
+  /** One stderr line: kept, and remembered for the verdict. */
+  pushStderr(line: string): LogEvent[];
+  /**
+   * The verdict once the process exited. `previousCumulative` is the snapshot stored on the
+   * run this one resumed (empty for a fresh session).
+   */
+  finish(exitCode: number | null, previousCumulative: Record<string, number>): RunVerdict;
+}
+
+export interface AgentAdapter {
+  backend: Backend;
+  provider: Provider;
+  /** The executable's name, also the npm package's bin name. */
+  cliName: string;
+  /** The environment variable naming an explicit path to the CLI. */
+  binEnvVar: string;
+  buildCommand(options: AgentRunOptions): AgentCommand;
+  createParser(): AgentStreamParser;
+}

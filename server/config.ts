@@ -1,0 +1,76 @@
+import path from "node:path";
+
+/** Server configuration, read from the environment once. Documented in README.md and .env.example. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** Absolute path of the SQLite file behind databaseUrl. */
+  databaseFile: string;
+  projectRoot: string;
+  /** Per-task working data of the server itself (and an optional worktree root). */
+  tasksDir: string;
+  /** Most runs this server's local runner executes at once, over all workspaces. */
+  runnerMaxConcurrency: number;
+  /** Automatic-retry delays for transient failures, in ms. */
+  retryDelaysMs: number[];
+  scanIntervalMs: number;
+  cancelGraceMs: number;
+  logCapBytes: number;
+  /** Extra origins (besides the server's own) allowed to make state-changing requests. */
+  allowedOrigins: string[];
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return value;
+}
+
+function listFromEnv(name: string): string[] {
+  return (process.env[name] ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+/** `file:./data/x.db` -> absolute path, relative to the project root like Prisma does. */
+export function sqliteFileFromUrl(url: string, projectRoot: string): string {
+  if (!url.startsWith("file:")) throw new Error(`DATABASE_URL must be a SQLite file: URL, got "${url}"`);
+  const file = url.slice("file:".length).split("?")[0] ?? "";
+  return path.resolve(projectRoot, file);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const projectRoot = path.resolve(env.AI_SLAVE_ROOT ?? process.cwd());
+  const databaseUrl = env.DATABASE_URL ?? "file:./data/ai-slave.db";
+  return {
+    host: env.HOST ?? "127.0.0.1",
+    port: intFromEnv("PORT", 3000),
+    databaseUrl,
+    databaseFile: sqliteFileFromUrl(databaseUrl, projectRoot),
+    projectRoot,
+    tasksDir: path.resolve(projectRoot, env.AI_SLAVE_TASKS_DIR ?? "tasks"),
+    runnerMaxConcurrency: intFromEnv("AI_SLAVE_MAX_CONCURRENCY", 8),
+    retryDelaysMs: (listFromEnv("AI_SLAVE_RETRY_DELAYS").length ? listFromEnv("AI_SLAVE_RETRY_DELAYS") : ["5", "15", "30"]).map(
+      (seconds) => Math.round(Number(seconds) * 1000),
+    ),
+    scanIntervalMs: intFromEnv("AI_SLAVE_SCAN_INTERVAL_MS", 5000),
+    cancelGraceMs: intFromEnv("AI_SLAVE_CANCEL_GRACE_MS", 5000),
+    logCapBytes: intFromEnv("AI_SLAVE_LOG_CAP_BYTES", 50 * 1024 * 1024),
+    allowedOrigins: listFromEnv("AI_SLAVE_ALLOWED_ORIGINS"),
+  };
+}
+
+let cached: ServerConfig | undefined;
+export function config(): ServerConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Tests change the environment between files; this drops the cached copy. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

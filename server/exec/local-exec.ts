@@ -1,0 +1,48 @@
+import type { ExecOptions, ExecResult } from "./transport";
+import { closePipesAfterExit, describeStartError, startChild } from "./local-child";
+import { signalGroup } from "./process-group";
+
+/**
+ * Runs argv and collects its output. Never rejects for a failed command: a binary that cannot
+ * be started resolves with exit code 127 (126 when not executable) and the reason in stderr,
+ * the way a shell reports it, so callers handle one shape. A timeout kills the whole process
+ * group, resolves with exitCode null and says so in stderr.
+ */
+export function execLocal(argv: string[], options: ExecOptions, drainMs: number): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const child = startChild(argv, options);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+    closePipesAfterExit(child, drainMs);
+
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+          }, options.timeoutMs);
+
+    let startError: NodeJS.ErrnoException | undefined;
+    child.on("error", (error) => {
+      if (child.pid === undefined) startError = error;
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      let errText = Buffer.concat(stderr).toString("utf8");
+      let exitCode = code;
+      if (startError) {
+        const failure = describeStartError(startError, argv, options.cwd);
+        exitCode = failure.exitCode;
+        errText += `${failure.message}\n`;
+      } else if (timedOut) {
+        exitCode = null;
+        errText += `${argv[0]}: timed out after ${options.timeoutMs} ms\n`;
+      }
+      resolve({ exitCode, stdout: Buffer.concat(stdout).toString("utf8"), stderr: errText });
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import type { Transport } from "@/server/exec/transport";
+import { assertNotOption, runGit } from "./run-git";
+import { parseNameStatus, parseNumstat } from "./diff-parse";
+import type { DiffFile } from "./diff-parse";
+
+export type { DiffFile, DiffFileStatus } from "./diff-parse";
+
+export interface BranchDiffOptions {
+  repoPath: string;
+  baseBranch: string;
+  branch: string;
+}
+
+export interface BranchDiff {
+  mergeBase: string;
+  files: DiffFile[];
+  /** Unified patch with a/ and b/ prefixes, paths unquoted. */
+  patch: string;
+}
+
+/**
+ * What the branch changed since it left the base: the committed tree at the branch tip
+ * against the merge base, so commits made on the base meanwhile do not show up.
+ */
+export async function branchDiff(t: Transport, options: BranchDiffOptions): Promise<BranchDiff> {
+  const { repoPath, baseBranch, branch } = options;
+  assertNotOption(baseBranch, branch);
+  const mergeBase = (await runGit(t, repoPath, ["merge-base", baseBranch, branch])).trim();
+  // Options that pin the output format whatever the user's diff config says.
+  const diff = (...args: string[]): Promise<string> =>
+    runGit(t, repoPath, [
+      "-c",
+      "core.quotePath=false",
+      "diff",
+      "--no-color",
+      "--no-ext-diff",
+      "--no-relative",
+      "--find-renames",
+      ...args,
+      mergeBase,
+      branch,
+      "--",
+    ]);
+  const [nameStatus, numstat, patch] = await Promise.all([
+    diff("--name-status", "-z"),
+    diff("--numstat", "-z"),
+    diff("--patch", "--src-prefix=a/", "--dst-prefix=b/"),
+  ]);
+  const counts = parseNumstat(numstat);
+  const files = parseNameStatus(nameStatus).map((file) => ({
+    ...file,
+    ...(counts.get(file.path) ?? { additions: null, deletions: null }),
+  }));
+  return { mergeBase, files, patch };
+}

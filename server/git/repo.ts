@@ -1,0 +1,74 @@
+import type { Transport } from "@/server/exec/transport";
+import { GitError } from "./errors";
+import { runGit, splitNul, tryGit } from "./run-git";
+
+/** Whether path lies inside a git work tree (a missing path is not one). */
+export async function isGitRepo(t: Transport, path: string): Promise<boolean> {
+  const result = await tryGit(t, path, ["rev-parse", "--is-inside-work-tree"]);
+  return result.exitCode === 0 && result.stdout.trim() === "true";
+}
+
+/** The checked-out branch, or null on a detached HEAD. */
+export async function currentBranch(t: Transport, cwd: string): Promise<string | null> {
+  const result = await tryGit(t, cwd, ["symbolic-ref", "--short", "-q", "HEAD"]);
+  if (result.exitCode === 1) return null;
+  if (result.exitCode !== 0) throw new GitError(["symbolic-ref", "--short", "-q", "HEAD"], result.exitCode, result.stderr);
+  return result.stdout.trim();
+}
+
+export async function branchExists(t: Transport, repoPath: string, branch: string): Promise<boolean> {
+  const args = ["show-ref", "--verify", "--quiet", `refs/heads/${branch}`];
+  const result = await tryGit(t, repoPath, args);
+  if (result.exitCode === 0 || result.exitCode === 1) return result.exitCode === 0;
+  throw new GitError(args, result.exitCode, result.stderr);
+}
+
+/** The commit sha a ref points to; throws GitError when it names no commit. */
+export async function resolveCommit(t: Transport, cwd: string, ref: string): Promise<string> {
+  return (await runGit(t, cwd, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
+}
+
+export function headSha(t: Transport, cwd: string): Promise<string> {
+  return resolveCommit(t, cwd, "HEAD");
+}
+
+/** Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
+export async function isAncestor(t: Transport, cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  const args = ["merge-base", "--is-ancestor", ancestor, descendant];
+  const result = await tryGit(t, cwd, args);
+  if (result.exitCode === 0 || result.exitCode === 1) return result.exitCode === 0;
+  throw new GitError(args, result.exitCode, result.stderr);
+}
+
+/** Paths with staged or unstaged changes to tracked files (conflicted ones included). */
+export async function trackedChanges(t: Transport, cwd: string): Promise<string[]> {
+  const output = await runGit(t, cwd, ["status", "--porcelain=v1", "-z", "--untracked-files=no"]);
+  return parsePorcelainPaths(output);
+}
+
+/** Untracked files that are not ignored. */
+export async function untrackedFiles(t: Transport, cwd: string): Promise<string[]> {
+  return splitNul(await runGit(t, cwd, ["ls-files", "--others", "--exclude-standard", "-z"]));
+}
+
+export async function hasUncommittedChanges(
+  t: Transport,
+  cwd: string,
+  options: { includeUntracked?: boolean } = {},
+): Promise<boolean> {
+  const untracked = options.includeUntracked === false ? "--untracked-files=no" : "--untracked-files=normal";
+  const output = await runGit(t, cwd, ["status", "--porcelain=v1", "-z", untracked]);
+  return output.length > 0;
+}
+
+/** Paths from `git status --porcelain=v1 -z`; a rename's source follows it as its own field. */
+function parsePorcelainPaths(output: string): string[] {
+  const fields = splitNul(output);
+  const paths: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const status = fields[i].slice(0, 2);
+    paths.push(fields[i].slice(3));
+    if (status.includes("R") || status.includes("C")) i++;
+  }
+  return paths;
+}

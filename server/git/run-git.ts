@@ -1,0 +1,52 @@
+import type { ExecResult, Transport } from "@/server/exec/transport";
+import { GitError } from "./errors";
+
+/**
+ * No credential prompt can hang a server-side git call, no editor opens, and read-only
+ * commands skip the optional index lock so they never collide with an agent's own git use.
+ */
+const GIT_ENV: Record<string, string> = {
+  GIT_TERMINAL_PROMPT: "0",
+  GIT_EDITOR: "true",
+  GIT_OPTIONAL_LOCKS: "0",
+};
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+export interface GitRunOptions {
+  stdin?: string;
+  timeoutMs?: number;
+}
+
+/** Runs git in cwd and returns the raw result whatever the exit code. */
+export function tryGit(t: Transport, cwd: string, args: string[], options: GitRunOptions = {}): Promise<ExecResult> {
+  return t.exec(["git", ...args], {
+    cwd,
+    env: GIT_ENV,
+    stdin: options.stdin,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+}
+
+/** Runs git in cwd and returns stdout; throws GitError with git's stderr on failure. */
+export async function runGit(t: Transport, cwd: string, args: string[], options: GitRunOptions = {}): Promise<string> {
+  const result = await tryGit(t, cwd, args, options);
+  if (result.exitCode !== 0) throw new GitError(args, result.exitCode, result.stderr);
+  return result.stdout;
+}
+
+/** Splits -z output into its NUL-terminated fields. */
+export function splitNul(output: string): string[] {
+  const fields = output.split("\0");
+  if (fields[fields.length - 1] === "") fields.pop();
+  return fields;
+}
+
+/** A branch or path given as an argument must not be read by git as an option. */
+export function assertNotOption(...values: string[]): void {
+  for (const value of values) {
+    if (value === "" || value.startsWith("-") || value.includes("\0")) {
+      throw new Error(`invalid git argument: ${JSON.stringify(value)}`);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import type { Transport } from "@/server/exec/transport";
+import { GitError, WorktreeError, listFiles } from "./errors";
+import { branchExists, trackedChanges } from "./repo";
+import { withRepoLock } from "./repo-lock";
+import { assertNotOption, runGit, tryGit } from "./run-git";
+import { gitCommonDir, inspectWorktree, listWorktrees } from "./worktree-inspect";
+
+export interface EnsureWorktreeOptions {
+  repoPath: string;
+  worktreePath: string;
+  branch: string;
+  /** Where a new branch starts. */
+  baseBranch: string;
+}
+
+/**
+ * created: new branch and new worktree. attached: the branch existed, the worktree is new.
+ * reused: a valid worktree was there. repaired: `git worktree repair` made it valid.
+ * recreated: something else was at the path; it was moved aside and a worktree made.
+ */
+export type WorktreeAction = "created" | "attached" | "reused" | "repaired" | "recreated";
+
+export interface EnsureWorktreeResult {
+  worktreePath: string;
+  branch: string;
+  action: WorktreeAction;
+  /** Where the non-worktree content found at the path was moved, if it was not empty. */
+  movedAsidePath?: string;
+}
+
+export function taskBranchName(taskId: number | string): string {
+  return `task-${taskId}`;
+}
+
+/** `${workspacePath}-task-${id}` beside the workspace, or `${worktreeRoot}/task-${id}`. */
+export function defaultWorktreePath(workspacePath: string, taskId: number | string, worktreeRoot?: string): string {
+  const trim = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, "") : path);
+  return worktreeRoot ? `${trim(worktreeRoot)}/task-${taskId}` : `${trim(workspacePath)}-task-${taskId}`;
+}
+
+/**
+ * Makes worktreePath a valid worktree of repoPath on branch. An existing path is checked with
+ * git, not trusted; what cannot be repaired is moved aside, never deleted. Commits on the
+ * branch are never lost: the branch is only created when missing, never reset.
+ */
+export function ensureWorktree(t: Transport, options: EnsureWorktreeOptions): Promise<EnsureWorktreeResult> {
+  assertNotOption(options.worktreePath, options.branch, options.baseBranch);
+  return withRepoLock(options.repoPath, async () => {
+    const commonDir = await gitCommonDir(t, options.repoPath);
+    await runGit(t, options.repoPath, ["worktree", "prune"]);
+    const result = (action: WorktreeAction, movedAsidePath?: string): EnsureWorktreeResult => ({
+      worktreePath: options.worktreePath,
+      branch: options.branch,
+      action,
+      ...(movedAsidePath ? { movedAsidePath } : {}),
+    });
+    if (!(await t.pathExists(options.worktreePath))) return result(await addWorktree(t, options));
+
+    const state = await inspectWorktree(t, options.worktreePath, commonDir);
+    if (state.kind === "valid") return result(await switchTo(t, options, state.branch, "reused"));
+    await tryGit(t, options.repoPath, ["worktree", "repair", options.worktreePath]);
+    const repaired = await inspectWorktree(t, options.worktreePath, commonDir);
+    if (repaired.kind === "valid") return result(await switchTo(t, options, repaired.branch, "repaired"));
+
+    const movedAsidePath = await clearPath(t, options.worktreePath);
+    await runGit(t, options.repoPath, ["worktree", "prune"]);
+    await addWorktree(t, options);
+    return result("recreated", movedAsidePath);
+  });
+}
+
+/** `git worktree add`, attaching the branch when it exists; one prune-and-retry on failure. */
+async function addWorktree(t: Transport, options: EnsureWorktreeOptions, retried = false): Promise<WorktreeAction> {
+  const { repoPath, worktreePath, branch, baseBranch } = options;
+  const exists = await branchExists(t, repoPath, branch);
+  if (exists) await assertBranchFree(t, repoPath, branch);
+  const args = exists
+    ? ["worktree", "add", worktreePath, branch]
+    : ["worktree", "add", "-b", branch, worktreePath, baseBranch];
+  const added = await tryGit(t, repoPath, args);
+  if (added.exitCode === 0) return exists ? "attached" : "created";
+  if (retried) throw new GitError(args, added.exitCode, added.stderr);
+  await runGit(t, repoPath, ["worktree", "prune"]);
+  return addWorktree(t, options, true);
+}
+
+async function assertBranchFree(t: Transport, repoPath: string, branch: string): Promise<void> {
+  const holder = (await listWorktrees(t, repoPath)).find((entry) => entry.branch === branch);
+  if (holder) {
+    throw new WorktreeError("branch_in_use", `Branch ${branch} is already checked out at ${holder.path}.`);
+  }
+}
+
+/** A valid worktree on another branch is switched over, unless that would carry changes along. */
+async function switchTo(
+  t: Transport,
+  options: EnsureWorktreeOptions,
+  onBranch: string | null,
+  action: WorktreeAction,
+): Promise<WorktreeAction> {
+  if (onBranch === options.branch) return action;
+  const { worktreePath, branch, repoPath } = options;
+  const changes = await trackedChanges(t, worktreePath);
+  if (changes.length > 0) {
+    const where = onBranch ?? "a detached HEAD";
+    throw new WorktreeError(
+      "dirty_worktree",
+      `${worktreePath} is on ${where}, not ${branch}, with uncommitted changes: ${listFiles(changes)}.`,
+    );
+  }
+  if (await branchExists(t, repoPath, branch)) {
+    await assertBranchFree(t, repoPath, branch);
+    await runGit(t, worktreePath, ["checkout", "--quiet", branch, "--"]);
+  } else {
+    await runGit(t, worktreePath, ["checkout", "--quiet", "-b", branch, options.baseBranch, "--"]);
+  }
+  return action;
+}
+
+/** Removes an empty directory; moves anything else aside so nobody's files are lost. */
+async function clearPath(t: Transport, path: string): Promise<string | undefined> {
+  const removed = await t.exec(["rmdir", "--", path], { cwd: "/" });
+  if (removed.exitCode === 0) return undefined;
+  const aside = `${path}.stale-${Date.now()}`;
+  const moved = await t.exec(["mv", "--", path, aside], { cwd: "/" });
+  if (moved.exitCode !== 0) throw new Error(`could not move ${path} aside: ${moved.stderr.trim()}`);
+  return aside;
+}
+
+export interface RemoveWorktreeOptions {
+  repoPath: string;
+  worktreePath: string;
+  /** The task's branch; needed with deleteBranch when the worktree is already gone. */
+  branch?: string;
+  /** Also deletes the branch: only when merged, unless force. */
+  deleteBranch?: boolean;
+  /** Removes a worktree with uncommitted changes, and deletes an unmerged branch. */
+  force?: boolean;
+}
+
+export interface RemoveWorktreeResult {
+  worktreeRemoved: boolean;
+  branchDeleted: boolean;
+}
+
+/**
+ * Removes the task's worktree (a path that is not a worktree of this repository is left
+ * alone) and forgets a worktree whose directory is gone. Without force, a worktree with
+ * uncommitted changes or an unmerged branch makes it throw GitError.
+ */
+export function removeWorktree(t: Transport, options: RemoveWorktreeOptions): Promise<RemoveWorktreeResult> {
+  assertNotOption(options.worktreePath, ...(options.branch ? [options.branch] : []));
+  return withRepoLock(options.repoPath, async () => {
+    const { repoPath, worktreePath, force } = options;
+    let branch = options.branch;
+    let worktreeRemoved = false;
+    if (await t.pathExists(worktreePath)) {
+      const state = await inspectWorktree(t, worktreePath, await gitCommonDir(t, repoPath));
+      if (state.kind === "valid") {
+        branch ??= state.branch ?? undefined;
+        await runGit(t, repoPath, ["worktree", "remove", ...(force ? ["--force"] : []), worktreePath]);
+        worktreeRemoved = true;
+      }
+    }
+    await runGit(t, repoPath, ["worktree", "prune"]);
+    const branchDeleted = options.deleteBranch ? await deleteBranch(t, repoPath, branch, force) : false;
+    return { worktreeRemoved, branchDeleted };
+  });
+}
+
+async function deleteBranch(t: Transport, repoPath: string, branch: string | undefined, force?: boolean) {
+  if (!branch) throw new Error("removeWorktree: deleteBranch needs the branch name");
+  if (!(await branchExists(t, repoPath, branch))) return false;
+  await runGit(t, repoPath, ["branch", force ? "-D" : "-d", branch]);
+  return true;
+}

@@ -1,0 +1,24 @@
+import "server-only";
+import { db } from "@/server/db/client";
+import { localRunnerStatus } from "@/server/runner/local-runner";
+import { services } from "@/server/services";
+import packageJson from "@/package.json";
+
+export async function healthReport() {
+  let database: { ok: boolean; error?: string };
+  try {
+    await db().$queryRaw`SELECT 1`;
+    database = { ok: true };
+  } catch (error) {
+    database = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  const runner = database.ok ? await localRunnerStatus() : null;
+  return {
+    status: database.ok ? "ok" : "degraded",
+    version: packageJson.version,
+    uptimeSec: Math.round(process.uptime()),
+    database,
+    scheduler: { running: Boolean(services().scheduler) },
+    runner,
+  };
+}

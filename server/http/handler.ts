@@ -1,0 +1,93 @@
+import "server-only";
+import { z } from "zod";
+import { AppError, badRequest, type ApiErrorBody } from "@/lib/errors";
+import { idSchema } from "@/lib/schemas/common";
+import { config } from "@/server/config";
+import { checkOrigin } from "./origin";
+
+type Params = Record<string, string | string[] | undefined>;
+export interface RouteContext {
+  params: Promise<Params>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function errorResponse(error: AppError): Response {
+  const body: ApiErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+  return Response.json(body, { status: error.status });
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  console.error("[api] unexpected error", error);
+  return new AppError("internal", "Something went wrong on the server; the server log has the details.");
+}
+
+/**
+ * Wraps a route handler: refuses cross-site state changes, maps AppErrors to their status and
+ * anything else to a 500 without internals. A handler returns a Response or a JSON value.
+ */
+export function handler(fn: (request: Request, params: Params) => Promise<Response | unknown>) {
+  return async (request: Request, context?: RouteContext): Promise<Response> => {
+    try {
+      if (STATE_CHANGING.has(request.method)) {
+        const refused = checkOrigin({
+          origin: request.headers.get("origin"),
+          host: request.headers.get("host"),
+          secFetchSite: request.headers.get("sec-fetch-site"),
+          allowedOrigins: config().allowedOrigins,
+          bindHost: config().host,
+        });
+        if (refused) throw new AppError("forbidden:origin", refused);
+      }
+      const params = (await context?.params) ?? {};
+      const result = await fn(request, params);
+      return result instanceof Response ? result : Response.json(result);
+    } catch (error) {
+      return errorResponse(toAppError(error));
+    }
+  };
+}
+
+function validationError(error: z.ZodError, where: string): AppError {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  const first = issues[0];
+  const message = first ? `Invalid ${where}: ${first.path ? `${first.path}: ` : ""}${first.message}` : `Invalid ${where}.`;
+  return badRequest("validation", message, { issues });
+}
+
+export async function parseBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+  const text = await request.text();
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) throw badRequest("body_too_large", "The request body is over 1 MB.");
+  let json: unknown;
+  try {
+    json = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw badRequest("json", "The request body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw validationError(parsed.error, "body");
+  return parsed.data;
+}
+
+export function parseQuery<T extends z.ZodType>(request: Request, schema: T): z.infer<T> {
+  const query = Object.fromEntries(new URL(request.url).searchParams.entries());
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw validationError(parsed.error, "query");
+  return parsed.data;
+}
+
+export function parseId(params: Params, name = "id"): number {
+  const parsed = idSchema.safeParse(params[name]);
+  if (!parsed.success) throw badRequest("id", `"${String(params[name])}" is not a valid id.`);
+  return parsed.data;
+}
+
+export function created(body: unknown): Response {
+  return Response.json(body, { status: 201 });
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204 });
+}

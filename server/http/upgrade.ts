@@ -1,0 +1,29 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type { ServerConfig } from "../config";
+import { checkOrigin } from "./origin";
+
+type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
+
+/** Routes WebSocket upgrades: our own endpoints after an Origin check, everything else to Next (dev HMR). */
+export function attachUpgradeHandler(server: Server, nextUpgrade: UpgradeHandler, settings: ServerConfig): void {
+  server.on("upgrade", (request, socket, head) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith("/api/")) {
+      void nextUpgrade(request, socket, head);
+      return;
+    }
+    const refused = checkOrigin({
+      origin: request.headers.origin ?? null,
+      host: request.headers.host ?? null,
+      secFetchSite: (request.headers["sec-fetch-site"] as string | undefined) ?? null,
+      allowedOrigins: settings.allowedOrigins,
+      bindHost: settings.host,
+    });
+    if (refused) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n${refused}\n`);
+      return;
+    }
+    socket.end("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nNo such WebSocket endpoint.\n");
+  });
+}

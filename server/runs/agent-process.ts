@@ -1,0 +1,62 @@
+import "server-only";
+import type { LogEvent } from "@/lib/log-events";
+import type { AgentAdapter, AgentCommand, RunVerdict } from "@/server/agents/types";
+import type { Transport } from "@/server/exec/transport";
+import type { ActiveRun } from "./active-runs";
+import type { RunLogWriter } from "./log-writer";
+
+export interface AgentProcessOptions {
+  transport: Transport;
+  adapter: AgentAdapter;
+  command: AgentCommand;
+  cwd: string;
+  env: Record<string, string>;
+  writer: RunLogWriter;
+  active: ActiveRun;
+  previousCumulative: Record<string, number>;
+  timeoutMs: number;
+  cancelGraceMs: number;
+  /** Called once the process started, with its pid (stored on the run for restart recovery). */
+  onStarted: (pid: number | undefined) => Promise<void>;
+}
+
+export interface AgentProcessOutcome {
+  verdict: RunVerdict;
+  exitCode: number | null;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+/** Spawns one agent process, streams its parsed output into the run log and judges its end. */
+export async function runAgentProcess(options: AgentProcessOptions): Promise<AgentProcessOutcome> {
+  const { adapter, command, writer, active } = options;
+  const parser = adapter.createParser();
+  const child = options.transport.spawn(command.argv, {
+    cwd: options.cwd,
+    env: options.env,
+    stdin: command.stdin,
+    onStdoutLine: (line) => writer.append(withFallback(parser.pushStdout(line), "stdout", line), line),
+    onStderrLine: (line) => writer.append(withFallback(parser.pushStderr(line), "stderr", line), line),
+  });
+  active.process = child;
+  await options.onStarted(child.pid);
+
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    writer.append([{ kind: "system", message: `Time limit of ${Math.round(options.timeoutMs / 1000)} s reached: stopping the agent.` }]);
+    void child.terminate(options.cancelGraceMs);
+  }, options.timeoutMs);
+  // A cancel that arrived while the process was starting.
+  if (active.cancelled) void child.terminate(options.cancelGraceMs);
+
+  const { exitCode } = await child.exited.finally(() => clearTimeout(timer));
+  active.process = null;
+  const verdict = parser.finish(exitCode, options.previousCumulative);
+  return { verdict, exitCode, timedOut, cancelled: active.cancelled };
+}
+
+/** A line that produced no event is still kept, for the raw view. */
+function withFallback(events: LogEvent[], stream: "stdout" | "stderr", line: string): LogEvent[] {
+  return events.length > 0 ? events : [{ kind: "line", stream, line }];
+}

@@ -1,0 +1,70 @@
+import "server-only";
+import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
+import type { RunVerdict } from "@/server/agents/types";
+import { db } from "@/server/db/client";
+import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
+import { services } from "@/server/services";
+import type { FinalVerdict } from "./verdict";
+
+export interface FinishInput {
+  taskId: number;
+  workspaceId: number;
+  runId: number;
+  backend: Backend;
+  exitCode: number | null;
+  verdict: RunVerdict | null;
+  final: FinalVerdict;
+}
+
+/** Records a run's outcome on the run, the task and the provider's quota, and tells the board. */
+export async function recordRunOutcome(input: FinishInput): Promise<void> {
+  const { final, verdict } = input;
+  const now = new Date();
+  await db().run.update({
+    where: { id: input.runId },
+    data: {
+      status: final.runStatus,
+      exitCode: input.exitCode,
+      errorClass: final.errorClass,
+      errorMessage: final.reason,
+      endedAt: now,
+      ...(verdict
+        ? {
+            sessionId: verdict.sessionId ?? undefined,
+            inputTokens: verdict.usage.inputTokens,
+            outputTokens: verdict.usage.outputTokens,
+            cacheReadTokens: verdict.usage.cacheReadTokens,
+            cacheWriteTokens: verdict.usage.cacheWriteTokens,
+            costUsd: verdict.usage.costUsd,
+            cumulativeUsage: JSON.stringify(verdict.cumulative),
+          }
+        : {}),
+    },
+  });
+
+  if (final.retryInMs !== null) {
+    const at = new Date(now.getTime() + final.retryInMs);
+    await db().task.update({
+      where: { id: input.taskId },
+      data: {
+        status: "TODO",
+        nextRunKind: "auto_retry",
+        notBefore: at,
+        waitingReason: `${final.reason} Retrying automatically at ${at.toISOString()}.`,
+        failureReason: null,
+      },
+    });
+    services().bus.publishBoard({ type: "task.updated", taskId: input.taskId, workspaceId: input.workspaceId, status: "TODO" });
+  } else {
+    await db().task.update({
+      where: { id: input.taskId },
+      data: { status: final.runStatus, failureReason: final.reason, finishedAt: now, waitingReason: null, notBefore: null },
+    });
+    services().bus.publishBoard({ type: "task.finished", taskId: input.taskId, workspaceId: input.workspaceId, status: final.runStatus });
+  }
+
+  const provider = BACKEND_PROVIDER[input.backend];
+  if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
+  else if (final.runStatus === "DONE") await recordQuotaOk(provider);
+  services().bus.publishRunEnd({ runId: input.runId, status: final.runStatus, errorClass: final.errorClass });
+}

@@ -1,0 +1,81 @@
+import type { RunKind } from "@/lib/enums";
+import type { PromptHistoryEntry } from "@/lib/schemas/task";
+
+/** What one dispatch of a task runs: decided from the task and its earlier runs, without I/O. */
+export interface RunPlan {
+  kind: RunKind;
+  prompt: string;
+  /** The agent session to resume, if any. */
+  resumeSessionId?: string;
+  /** The resumed session's cumulative counters, to turn the CLI's totals into per-run figures. */
+  previousCumulative: Record<string, number>;
+  /** Why a follow-up starts a fresh session instead of resuming one. */
+  freshSessionReason?: string;
+}
+
+export interface PlanTask {
+  prompt: string;
+  backend: string;
+  nextRunKind: string;
+  promptHistory: PromptHistoryEntry[];
+}
+
+export interface PlanRun {
+  kind: string;
+  backend: string;
+  prompt: string;
+  sessionId: string | null;
+  resumeSessionId: string | null;
+  cumulativeUsage: Record<string, number>;
+}
+
+function cumulativeOf(runs: PlanRun[], sessionId: string): Record<string, number> {
+  for (let index = runs.length - 1; index >= 0; index -= 1) {
+    const run = runs[index]!;
+    if (run.sessionId === sessionId && Object.keys(run.cumulativeUsage).length > 0) return run.cumulativeUsage;
+  }
+  return {};
+}
+
+function resumeOf(runs: PlanRun[], sessionId: string | null | undefined): Pick<RunPlan, "resumeSessionId" | "previousCumulative"> {
+  return sessionId ? { resumeSessionId: sessionId, previousCumulative: cumulativeOf(runs, sessionId) } : { previousCumulative: {} };
+}
+
+/** `runs` oldest first. */
+export function planRun(task: PlanTask, runs: PlanRun[]): RunPlan {
+  const last = runs[runs.length - 1];
+  switch (task.nextRunKind) {
+    case "continue": {
+      const prompt = task.promptHistory[task.promptHistory.length - 1]?.prompt ?? task.prompt;
+      const previous = [...runs].reverse().find((run) => run.sessionId && run.backend === task.backend);
+      if (!previous) {
+        return { kind: "continue", prompt: withHistory(task.promptHistory, prompt), previousCumulative: {}, freshSessionReason: "no earlier agent session to resume" };
+      }
+      return { kind: "continue", prompt, ...resumeOf(runs, previous.sessionId) };
+    }
+    case "auto_retry":
+      if (last) return { kind: "auto_retry", prompt: last.prompt, ...resumeOf(runs, last.resumeSessionId) };
+      return { kind: "initial", prompt: task.prompt, previousCumulative: {} };
+    case "retry":
+      return { kind: "retry", prompt: task.prompt, previousCumulative: {} };
+    default:
+      return { kind: "initial", prompt: task.prompt, previousCumulative: {} };
+  }
+}
+
+/** A fresh session's prompt that carries the task's earlier turns as context. */
+export function withHistory(history: PromptHistoryEntry[], followUp: string): string {
+  const earlier = history.slice(0, -1).filter((entry) => entry.kind !== "retry" && entry.kind !== "auto_retry");
+  if (earlier.length === 0) return followUp;
+  const turns = earlier.map((entry, index) => `${index + 1}. ${entry.prompt}`).join("\n\n");
+  return [
+    "You are continuing earlier work on this task. Your previous session is not available, but this",
+    "working tree holds everything you did. Earlier requests, in order:",
+    "",
+    turns,
+    "",
+    "The new request:",
+    "",
+    followUp,
+  ].join("\n");
+}

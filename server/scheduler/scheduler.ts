@@ -1,0 +1,128 @@
+import "server-only";
+import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
+import { db } from "@/server/db/client";
+import { blockedProviders, expireQuotaResets } from "@/server/quota/service";
+import { services } from "@/server/services";
+import { planDispatch, type QueuedTask } from "./plan";
+
+export interface SchedulerOptions {
+  scanIntervalMs: number;
+  runnerMaxConcurrency: number;
+  /** Runs a claimed task; the scheduler does not wait for it. */
+  execute: (taskId: number) => Promise<void>;
+}
+
+/**
+ * Dispatches TODO tasks. Event-driven: poke() runs a pass at once (new task, finished run,
+ * changed limit); a timer wakes it for the next backoff or quota reset; the periodic scan is
+ * only a safety net. A task is claimed with a conditional UPDATE, so it never starts twice.
+ */
+export class Scheduler {
+  private scanTimer: NodeJS.Timeout | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private passing: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  start(): void {
+    this.scanTimer = setInterval(() => this.poke("periodic scan"), this.options.scanIntervalMs);
+    this.scanTimer.unref();
+    this.poke("start");
+  }
+
+  /** Asks for a dispatch pass now; passes never overlap, and pokes during one cause one more. */
+  poke(_reason: string): void {
+    if (this.stopped) return;
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    this.passing = this.dispatchPass()
+      .then(() => undefined)
+      .catch((error: unknown) => console.error("[scheduler] dispatch pass failed", error))
+      .finally(() => {
+        this.passing = null;
+        if (this.again) {
+          this.again = false;
+          this.poke("again");
+        }
+      });
+  }
+
+  /** Resolves when no pass is running and no pass is pending. */
+  async idle(): Promise<void> {
+    while (this.passing) await this.passing;
+  }
+
+  /** One pass: claim and start every task that may run now. Returns the started ids. */
+  async dispatchPass(now = new Date()): Promise<number[]> {
+    await expireQuotaResets(now);
+    const [queue, running, workspaces, blocked] = await Promise.all([
+      db().task.findMany({ where: { status: "TODO" }, orderBy: [{ queuedAt: "asc" }, { id: "asc" }], select: { id: true, workspaceId: true, backend: true, notBefore: true, waitingReason: true } }),
+      db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
+      db().workspace.findMany({ select: { id: true, concurrencyLimit: true } }),
+      blockedProviders(now),
+    ]);
+    const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
+    const plan = planDispatch({
+      queue: queue.map((task): QueuedTask => ({ ...task, provider: BACKEND_PROVIDER[task.backend as Backend] })),
+      runningByWorkspace: new Map(running.map((group) => [group.workspaceId, group._count._all])),
+      limitByWorkspace: new Map(workspaces.map((workspace) => [workspace.id, workspace.concurrencyLimit])),
+      runnerCapacity: this.options.runnerMaxConcurrency - runningTotal,
+      blockedProviders: blocked,
+      now,
+    });
+    for (const { id, reason } of plan.waiting) {
+      const task = await db().task.update({ where: { id }, data: { waitingReason: reason } });
+      services().bus.publishBoard({ type: "task.updated", taskId: id, workspaceId: task.workspaceId, status: "TODO" });
+    }
+    const started: number[] = [];
+    for (const id of plan.start) {
+      if (await this.claim(id, now)) {
+        started.push(id);
+        this.launch(id);
+      }
+    }
+    this.scheduleWake(plan.wakeAt, now);
+    return started;
+  }
+
+  /** TODO -> RUNNING only if still TODO: of two concurrent passes, one wins. */
+  private async claim(taskId: number, now: Date): Promise<boolean> {
+    const claimed = await db().$executeRaw`
+      UPDATE "Task" SET "status" = 'RUNNING', "startedAt" = COALESCE("startedAt", ${now.toISOString()}),
+        "finishedAt" = NULL, "failureReason" = NULL, "waitingReason" = NULL, "notBefore" = NULL, "updatedAt" = ${now.toISOString()}
+      WHERE "id" = ${taskId} AND "status" = 'TODO'`;
+    return claimed === 1;
+  }
+
+  private launch(taskId: number): void {
+    const running = this.options.execute(taskId).catch((error: unknown) => console.error(`[scheduler] task ${taskId} crashed`, error));
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+  }
+
+  private scheduleWake(at: Date | null, now: Date): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    if (!at || this.stopped) return;
+    this.wakeTimer = setTimeout(() => this.poke("wake"), Math.max(0, at.getTime() - now.getTime()) + 50);
+    this.wakeTimer.unref();
+  }
+
+  /** Stops dispatching; runs already started go on (shutdown cancels them separately). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.idle();
+  }
+
+  /** Resolves when every run this scheduler started has finished. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+}

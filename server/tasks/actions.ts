@@ -1,0 +1,124 @@
+import "server-only";
+import type { RunKind } from "@/lib/enums";
+import { AppError, conflict } from "@/lib/errors";
+import type { PromptHistoryEntry, TaskDto } from "@/lib/schemas/task";
+import { db } from "@/server/db/client";
+import type { Task, Workspace } from "@/server/db/generated/client";
+import { parseJson } from "@/server/db/serialize";
+import { transportFor } from "@/server/exec/transport-for";
+import { branchExists } from "@/server/git/repo";
+import { branchDiff, type BranchDiff } from "@/server/git/diff";
+import { MergeRefusedError } from "@/server/git/errors";
+import { mergeBranch, type MergeResult } from "@/server/git/merge";
+import { removeWorktree, taskBranchName } from "@/server/git/worktree";
+import { services } from "@/server/services";
+import { findTask, getTask } from "./service";
+
+const FINISHED = ["DONE", "FAILED"];
+
+async function taskWithWorkspace(id: number): Promise<Task & { workspace: Workspace }> {
+  const task = await findTask(id);
+  const workspace = await db().workspace.findUniqueOrThrow({ where: { id: task.workspaceId } });
+  return { ...task, workspace };
+}
+
+/** TODO: failed at once. RUNNING: the agent's process group is stopped; worktree and commits stay. */
+export async function cancelTask(id: number): Promise<TaskDto> {
+  const task = await findTask(id);
+  if (task.status === "TODO") {
+    const { count } = await db().task.updateMany({
+      where: { id, status: "TODO" },
+      data: { status: "FAILED", failureReason: "Cancelled before it started.", finishedAt: new Date(), waitingReason: null, notBefore: null },
+    });
+    if (count === 1) {
+      services().bus.publishBoard({ type: "task.finished", taskId: id, workspaceId: task.workspaceId, status: "FAILED" });
+      return getTask(id);
+    }
+  }
+  const current = await findTask(id);
+  if (current.status !== "RUNNING") throw conflict("task_not_running", `Task ${id} is ${current.status}: there is nothing to cancel.`);
+  const cancelled = (await services().runControl?.cancel(id)) ?? false;
+  if (!cancelled) {
+    // RUNNING in the database but not in this process: its process is gone already.
+    await db().task.update({ where: { id }, data: { status: "FAILED", failureReason: "Cancelled by the user.", finishedAt: new Date() } });
+    services().bus.publishBoard({ type: "task.finished", taskId: id, workspaceId: current.workspaceId, status: "FAILED" });
+  }
+  return getTask(id);
+}
+
+/** Queues a finished task again in place (same worktree and branch) with a new history entry. */
+async function requeue(id: number, kind: RunKind, prompt: string): Promise<TaskDto> {
+  const task = await findTask(id);
+  if (!FINISHED.includes(task.status)) throw conflict("task_not_finished", `Task ${id} is ${task.status}: wait until it is DONE or FAILED.`);
+  const history = parseJson<PromptHistoryEntry[]>(task.promptHistory, []);
+  history.push({ prompt, at: new Date().toISOString(), kind });
+  const { count } = await db().task.updateMany({
+    where: { id, status: task.status },
+    data: {
+      status: "TODO", nextRunKind: kind, promptHistory: JSON.stringify(history), queuedAt: new Date(),
+      failureReason: null, waitingReason: null, notBefore: null, finishedAt: null,
+    },
+  });
+  if (count === 0) throw conflict("task_changed", `Task ${id} changed meanwhile; reload and try again.`);
+  services().bus.publishBoard({ type: "task.updated", taskId: id, workspaceId: task.workspaceId, status: "TODO" });
+  services().scheduler?.poke(kind);
+  return getTask(id);
+}
+
+export const continueTask = (id: number, prompt: string) => requeue(id, "continue", prompt);
+
+export async function retryTask(id: number): Promise<TaskDto> {
+  const task = await findTask(id);
+  return requeue(id, "retry", task.prompt);
+}
+
+export async function taskDiff(id: number): Promise<BranchDiff & { branch: string; baseBranch: string }> {
+  const task = await taskWithWorkspace(id);
+  const branch = taskBranchName(task.id);
+  const transport = transportFor(task.workspace);
+  if (!(await branchExists(transport, task.workspace.path, branch))) {
+    throw conflict("no_branch", `Task ${id} has no branch yet: it has not run.`);
+  }
+  const diff = await branchDiff(transport, { repoPath: task.workspace.path, baseBranch: task.workspace.baseBranch, branch });
+  return { ...diff, branch, baseBranch: task.workspace.baseBranch };
+}
+
+/** Merges task-{id} into the base branch; on success the worktree goes, the branch stays unless asked. */
+export async function mergeTask(id: number, options: { deleteBranch?: boolean }): Promise<{ task: TaskDto; merge: MergeResult }> {
+  const task = await taskWithWorkspace(id);
+  if (task.status === "RUNNING") throw conflict("task_running", `Task ${id} is running: wait for it to finish before merging.`);
+  const branch = taskBranchName(task.id);
+  const transport = transportFor(task.workspace);
+  if (!(await branchExists(transport, task.workspace.path, branch))) throw conflict("no_branch", `Task ${id} has no branch to merge: it has not run.`);
+  let merge: MergeResult;
+  try {
+    merge = await mergeBranch(transport, { repoPath: task.workspace.path, baseBranch: task.workspace.baseBranch, branch });
+  } catch (error) {
+    if (error instanceof MergeRefusedError) throw new AppError(`conflict:merge_${error.code}`, error.message, { files: error.files });
+    throw error;
+  }
+  await db().task.update({ where: { id }, data: { mergedAt: new Date() } });
+  if (task.worktreePath) {
+    await removeWorktree(transport, { repoPath: task.workspace.path, worktreePath: task.worktreePath, branch, deleteBranch: options.deleteBranch ?? false }).catch(
+      (error: unknown) => console.error(`[task ${id}] removing the merged worktree failed`, error),
+    );
+  }
+  services().bus.publishBoard({ type: "task.merged", taskId: id, workspaceId: task.workspaceId, status: task.status as TaskDto["status"] });
+  return { task: await getTask(id), merge };
+}
+
+/** Deletes a task that is not running, with its worktree; its branch stays unless merged or asked. */
+export async function deleteTask(id: number, options: { deleteBranch: boolean }): Promise<void> {
+  const task = await taskWithWorkspace(id);
+  if (task.status === "RUNNING") throw conflict("task_running", `Task ${id} is running: cancel it before deleting it.`);
+  if (task.worktreePath && task.workspace.type === "local") {
+    const transport = transportFor(task.workspace);
+    await removeWorktree(transport, {
+      repoPath: task.workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(id),
+      deleteBranch: options.deleteBranch || Boolean(task.mergedAt), force: options.deleteBranch,
+    }).catch((error: unknown) => console.error(`[task ${id}] removing the worktree failed`, error));
+  }
+  const { count } = await db().task.deleteMany({ where: { id, status: { not: "RUNNING" } } });
+  if (count === 0) throw conflict("task_running", `Task ${id} started meanwhile: cancel it before deleting it.`);
+  services().bus.publishBoard({ type: "task.deleted", taskId: id, workspaceId: task.workspaceId, status: null });
+}

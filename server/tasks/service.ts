@@ -1,0 +1,100 @@
+import "server-only";
+import { DEFAULT_PERMISSION_MODE, type Backend } from "@/lib/enums";
+import { conflict, notFound, unprocessable } from "@/lib/errors";
+import { MODEL_CATALOGUE } from "@/lib/models";
+import type { PromptHistoryEntry, TaskCreateInput, TaskDto, TaskUpdateInput } from "@/lib/schemas/task";
+import { db } from "@/server/db/client";
+import type { Prisma, Task } from "@/server/db/generated/client";
+import { toTaskDto } from "@/server/db/serialize";
+import { services } from "@/server/services";
+import { usageByTask } from "./usage";
+
+export async function findTask(id: number): Promise<Task> {
+  const row = await db().task.findUnique({ where: { id } });
+  if (!row) throw notFound("task", id);
+  return row;
+}
+
+export async function getTask(id: number): Promise<TaskDto> {
+  const row = await findTask(id);
+  const usage = await usageByTask([id]);
+  return toTaskDto(row, usage.get(id));
+}
+
+/** The first line of the prompt, shortened: what a person would have typed as a title. */
+export function titleFromPrompt(prompt: string): string {
+  const line = prompt.split("\n").map((part) => part.trim()).find(Boolean) ?? "Untitled task";
+  return line.length > 80 ? `${line.slice(0, 77).trimEnd()}...` : line;
+}
+
+export function defaultModel(backend: Backend): string {
+  return MODEL_CATALOGUE[backend].default;
+}
+
+export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
+  const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
+  if (!workspace) throw unprocessable("workspace", `No workspace with id ${input.workspaceId}.`);
+  // The per-workspace number comes from one atomic UPDATE ... RETURNING, so concurrent creates never share one.
+  const [{ number }] = await db().$queryRaw<{ number: number }[]>`
+    UPDATE "Workspace" SET "nextTaskNumber" = "nextTaskNumber" + 1 WHERE "id" = ${workspace.id} RETURNING "nextTaskNumber" - 1 AS "number"`;
+  const now = new Date();
+  const history: PromptHistoryEntry[] = [{ prompt: input.prompt, at: now.toISOString(), kind: "initial" }];
+  const row = await db().task.create({
+    data: {
+      workspaceId: workspace.id,
+      number: Number(number),
+      title: input.title ?? titleFromPrompt(input.prompt),
+      prompt: input.prompt,
+      backend: input.backend,
+      model: input.model ?? defaultModel(input.backend),
+      permissionMode: input.permissionMode ?? DEFAULT_PERMISSION_MODE[input.backend],
+      promptHistory: JSON.stringify(history),
+      queuedAt: now,
+    },
+  });
+  const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
+  services().bus.publishBoard({ type: "task.created", taskId: task.id, workspaceId: task.workspaceId, status: "TODO" });
+  services().scheduler?.poke("task created");
+  return toTaskDto(task);
+}
+
+export interface TaskListQuery {
+  workspaceId?: number;
+  status?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
+  const where: Prisma.TaskWhereInput = {
+    ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.q ? { OR: [{ title: { contains: query.q } }, { prompt: { contains: query.q } }] } : {}),
+    ...(query.cursor ? { id: { lt: Number(query.cursor) } } : {}),
+  };
+  const rows = await db().task.findMany({ where, orderBy: { id: "desc" }, take: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  const usage = await usageByTask(page.map((row) => row.id));
+  return {
+    items: page.map((row) => toTaskDto(row, usage.get(row.id))),
+    nextCursor: rows.length > query.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
+  };
+}
+
+export async function updateTask(id: number, patch: TaskUpdateInput): Promise<TaskDto> {
+  const current = await findTask(id);
+  if (current.status !== "TODO") throw conflict("task_not_editable", `Task ${id} is ${current.status}: only a TODO task can be edited.`);
+  const data: Prisma.TaskUpdateInput = { ...patch };
+  if (patch.prompt !== undefined) {
+    const history = JSON.parse(current.promptHistory) as PromptHistoryEntry[];
+    const last = history[history.length - 1];
+    if (last) last.prompt = patch.prompt;
+    data.promptHistory = JSON.stringify(history);
+  }
+  // Only while still TODO: a dispatch that won the race keeps what it started with.
+  const { count } = await db().task.updateMany({ where: { id, status: "TODO" }, data: data as Prisma.TaskUpdateManyMutationInput });
+  if (count === 0) throw conflict("task_not_editable", `Task ${id} has just started: only a TODO task can be edited.`);
+  services().bus.publishBoard({ type: "task.updated", taskId: id, workspaceId: current.workspaceId, status: "TODO" });
+  return getTask(id);
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { LocalTransport } from "@/server/exec/local";
+import { branchDiff } from "@/server/git/diff";
+import { commitFiles, git, makeRepo, useGitSandbox } from "./git-fixture";
+
+const t = new LocalTransport();
+const sandbox = useGitSandbox();
+
+const longText = Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join("");
+
+function setup(): { repo: string; mergeBase: string } {
+  const repo = makeRepo(sandbox.dir(), {
+    "a.txt": "one\ntwo\nthree\n",
+    "b.txt": "bye\n",
+    "old.txt": longText,
+    "base-only.txt": "base\n",
+  });
+  const mergeBase = git(repo, "rev-parse", "HEAD").trim();
+  git(repo, "checkout", "--quiet", "-b", "task-1");
+  git(repo, "mv", "old.txt", "new name.txt");
+  rmSync(join(repo, "b.txt"));
+  commitFiles(repo, {
+    "a.txt": "one\n2\nthree\nfour\n",
+    "new name.txt": `${longText}extra\n`,
+    "image.bin": Buffer.from([0, 1, 2, 0, 255, 0]),
+    "ünïcode.txt": "ü\n",
+  });
+  git(repo, "checkout", "--quiet", "main");
+  commitFiles(repo, { "base-only.txt": "base moved on\n" });
+  return { repo, mergeBase };
+}
+
+describe("branchDiff", () => {
+  it("lists what the branch changed since the merge base, with line counts", async () => {
+    const { repo, mergeBase } = setup();
+    const diff = await branchDiff(t, { repoPath: repo, baseBranch: "main", branch: "task-1" });
+    expect(diff.mergeBase).toBe(mergeBase);
+    const byPath = (a: { path: string }, b: { path: string }): number => a.path.localeCompare(b.path);
+    expect([...diff.files].sort(byPath)).toEqual(
+      [
+        { path: "a.txt", status: "modified", additions: 2, deletions: 1 },
+        { path: "b.txt", status: "deleted", additions: 0, deletions: 1 },
+        { path: "image.bin", status: "added", additions: null, deletions: null },
+        { path: "new name.txt", status: "renamed", oldPath: "old.txt", additions: 1, deletions: 0 },
+        { path: "ünïcode.txt", status: "added", additions: 1, deletions: 0 },
+      ].sort(byPath),
+    );
+  });
+
+  it("returns a unified patch against the merge base", async () => {
+    const { repo } = setup();
+    const { patch } = await branchDiff(t, { repoPath: repo, baseBranch: "main", branch: "task-1" });
+    expect(patch).toContain("diff --git a/a.txt b/a.txt\n");
+    expect(patch).toContain("-two\n+2\n");
+    expect(patch).toContain("rename from old.txt\nrename to new name.txt\n");
+    expect(patch).toContain("Binary files /dev/null and b/image.bin differ");
+    expect(patch).toContain("+++ b/ünïcode.txt\n");
+    expect(patch).not.toContain("base-only.txt");
+  });
+
+  it("is empty for a branch with no changes of its own", async () => {
+    const repo = makeRepo(sandbox.dir());
+    git(repo, "branch", "task-2");
+    commitFiles(repo, { "later.txt": "x\n" });
+    const diff = await branchDiff(t, { repoPath: repo, baseBranch: "main", branch: "task-2" });
+    expect(diff).toEqual({ mergeBase: git(repo, "rev-parse", "task-2").trim(), files: [], patch: "" });
+  });
+});

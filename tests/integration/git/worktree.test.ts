@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { LocalTransport } from "@/server/exec/local";
+import { GitError, WorktreeError } from "@/server/git/errors";
+import { defaultWorktreePath, ensureWorktree, removeWorktree } from "@/server/git/worktree";
+import { listWorktrees } from "@/server/git/worktree-inspect";
+import { commitFiles, git, makeRepo, read, useGitSandbox, write } from "./git-fixture";
+
+const t = new LocalTransport();
+const sandbox = useGitSandbox();
+
+function setup(): { repo: string; worktree: string; options: Parameters<typeof ensureWorktree>[1] } {
+  const dir = sandbox.dir();
+  const repo = makeRepo(dir);
+  const worktree = join(dir, "worktrees", "task-1");
+  return { repo, worktree, options: { repoPath: repo, worktreePath: worktree, branch: "task-1", baseBranch: "main" } };
+}
+
+const branchOf = (cwd: string): string => git(cwd, "symbolic-ref", "--short", "HEAD").trim();
+const sha = (cwd: string, ref = "HEAD"): string => git(cwd, "rev-parse", ref).trim();
+
+describe("defaultWorktreePath", () => {
+  it("puts the worktree beside the workspace or under the configured root", () => {
+    expect(defaultWorktreePath("/srv/app", 7)).toBe("/srv/app-task-7");
+    expect(defaultWorktreePath("/srv/app/", 7)).toBe("/srv/app-task-7");
+    expect(defaultWorktreePath("/srv/app", 7, "/data/wt/")).toBe("/data/wt/task-7");
+  });
+});
+
+describe("ensureWorktree", () => {
+  it("creates the branch from the base and a worktree on it", async () => {
+    const { repo, worktree, options } = setup();
+    const result = await ensureWorktree(t, options);
+    expect(result).toEqual({ worktreePath: worktree, branch: "task-1", action: "created" });
+    expect(branchOf(worktree)).toBe("task-1");
+    expect(sha(worktree)).toBe(sha(repo, "main"));
+    expect(read(worktree, "README.md")).toBe("hello\n");
+  });
+
+  it("reuses a valid worktree, keeping uncommitted work", async () => {
+    const { worktree, options } = setup();
+    await ensureWorktree(t, options);
+    write(worktree, "wip.txt", "unsaved\n");
+    expect((await ensureWorktree(t, options)).action).toBe("reused");
+    expect(read(worktree, "wip.txt")).toBe("unsaved\n");
+  });
+
+  it("attaches the existing branch again after the directory was deleted by hand", async () => {
+    const { repo, worktree, options } = setup();
+    await ensureWorktree(t, options);
+    const work = commitFiles(worktree, { "feature.txt": "done\n" });
+    rmSync(worktree, { recursive: true, force: true });
+
+    expect((await ensureWorktree(t, options)).action).toBe("attached");
+    expect(branchOf(worktree)).toBe("task-1");
+    expect(sha(worktree)).toBe(work);
+    expect(read(worktree, "feature.txt")).toBe("done\n");
+    expect((await listWorktrees(t, repo)).map((entry) => entry.path)).toEqual([repo, worktree]);
+  });
+
+  it("recreates over a plain directory, moving its files aside, without losing the branch's commits", async () => {
+    const { worktree, options } = setup();
+    await ensureWorktree(t, options);
+    const work = commitFiles(worktree, { "feature.txt": "done\n" });
+    rmSync(worktree, { recursive: true, force: true });
+    write(worktree, "stray.txt", "someone's file\n");
+
+    const result = await ensureWorktree(t, options);
+    expect(result.action).toBe("recreated");
+    expect(result.movedAsidePath).toBeDefined();
+    expect(read(result.movedAsidePath as string, "stray.txt")).toBe("someone's file\n");
+    expect(sha(worktree)).toBe(work);
+    expect(existsSync(join(worktree, "stray.txt"))).toBe(false);
+  });
+
+  it("recreates over an empty directory without leaving anything aside", async () => {
+    const { worktree, options } = setup();
+    mkdirSync(worktree, { recursive: true });
+    const result = await ensureWorktree(t, options);
+    expect(result).toEqual({ worktreePath: worktree, branch: "task-1", action: "recreated" });
+    expect(branchOf(worktree)).toBe("task-1");
+    expect(readdirSync(join(worktree, "..")).filter((name) => name.includes("stale"))).toEqual([]);
+  });
+
+  it("does not accept another repository's checkout at the path", async () => {
+    const { worktree, options } = setup();
+    mkdirSync(join(worktree, ".."), { recursive: true });
+    renameSync(makeRepo(sandbox.dir()), worktree);
+    const result = await ensureWorktree(t, options);
+    expect(result.action).toBe("recreated");
+    expect(git(worktree, "rev-parse", "--git-common-dir").trim()).not.toBe(".git");
+    expect(existsSync(join(result.movedAsidePath as string, ".git"))).toBe(true);
+  });
+
+  it("repairs the link when the repository was moved", async () => {
+    const { repo, options } = setup();
+    await ensureWorktree(t, options);
+    const moved = `${repo}-moved`;
+    renameSync(repo, moved);
+
+    const result = await ensureWorktree(t, { ...options, repoPath: moved });
+    expect(result.action).toBe("repaired");
+    expect(git(options.worktreePath, "rev-parse", "--path-format=absolute", "--git-common-dir").trim()).toBe(
+      join(moved, ".git"),
+    );
+  });
+
+  it("switches a clean worktree that is on another branch back to the task's branch", async () => {
+    const { worktree, options } = setup();
+    await ensureWorktree(t, options);
+    git(worktree, "checkout", "--quiet", "-b", "other");
+    expect((await ensureWorktree(t, options)).action).toBe("reused");
+    expect(branchOf(worktree)).toBe("task-1");
+  });
+
+  it("refuses when the branch is checked out in another worktree", async () => {
+    const { repo, options } = setup();
+    await ensureWorktree(t, options);
+    const elsewhere = { ...options, worktreePath: join(repo, "..", "elsewhere") };
+    await expect(ensureWorktree(t, elsewhere)).rejects.toMatchObject({ code: "branch_in_use" });
+    await expect(ensureWorktree(t, elsewhere)).rejects.toBeInstanceOf(WorktreeError);
+  });
+
+  it("serializes concurrent calls for tasks of one repository", async () => {
+    const { repo, options } = setup();
+    const paths = [1, 2, 3, 4].map((id) => join(repo, "..", "worktrees", `task-${id}`));
+    await Promise.all(
+      paths.map((worktreePath, i) => ensureWorktree(t, { ...options, worktreePath, branch: `task-${i + 1}` })),
+    );
+    expect(paths.map(branchOf)).toEqual(["task-1", "task-2", "task-3", "task-4"]);
+  });
+});
+
+describe("removeWorktree", () => {
+  it("removes the worktree and deletes a merged branch", async () => {
+    const { repo, worktree, options } = setup();
+    await ensureWorktree(t, options);
+    const result = await removeWorktree(t, { repoPath: repo, worktreePath: worktree, deleteBranch: true });
+    expect(result).toEqual({ worktreeRemoved: true, branchDeleted: true });
+    expect(existsSync(worktree)).toBe(false);
+    expect(git(repo, "branch", "--list", "task-1")).toBe("");
+  });
+
+  it("keeps a dirty worktree and an unmerged branch unless forced", async () => {
+    const { repo, worktree, options } = setup();
+    await ensureWorktree(t, options);
+    commitFiles(worktree, { "feature.txt": "done\n" });
+    write(worktree, "wip.txt", "unsaved\n");
+    const remove = { repoPath: repo, worktreePath: worktree, deleteBranch: true };
+
+    await expect(removeWorktree(t, remove)).rejects.toBeInstanceOf(GitError);
+    expect(read(worktree, "wip.txt")).toBe("unsaved\n");
+    rmSync(join(worktree, "wip.txt"));
+    await expect(removeWorktree(t, remove)).rejects.toThrow(/not fully merged/);
+    expect(git(repo, "branch", "--list", "task-1").trim()).toBe("task-1");
+
+    expect(await removeWorktree(t, { ...remove, branch: "task-1", force: true })).toEqual({
+      worktreeRemoved: false,
+      branchDeleted: true,
+    });
+  });
+
+  it("forgets a worktree whose directory is already gone", async () => {
+    const { repo, worktree, options } = setup();
+    await ensureWorktree(t, options);
+    rmSync(worktree, { recursive: true, force: true });
+    const result = await removeWorktree(t, { repoPath: repo, worktreePath: worktree });
+    expect(result).toEqual({ worktreeRemoved: false, branchDeleted: false });
+    expect((await listWorktrees(t, repo)).map((entry) => entry.path)).toEqual([repo]);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { tmpdir } from "node:os";
+import { LocalTransport } from "@/server/exec/local";
+
+const transport = new LocalTransport();
+const cwd = tmpdir();
+
+describe("LocalTransport.exec", () => {
+  it("collects stdout, stderr and the exit code without throwing on failure", async () => {
+    const result = await transport.exec(["bash", "-c", "echo out; echo err >&2; exit 3"], { cwd });
+    expect(result).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
+  });
+
+  it("writes stdin and closes it", async () => {
+    const result = await transport.exec(["cat"], { cwd, stdin: "héllo\nworld" });
+    expect(result.stdout).toBe("héllo\nworld");
+  });
+
+  it("closes stdin at once when none is given", async () => {
+    const result = await transport.exec(["cat"], { cwd, timeoutMs: 5_000 });
+    expect(result).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+  });
+
+  it("runs in cwd with env added to the inherited environment", async () => {
+    const result = await transport.exec(["bash", "-c", 'echo "$PWD $AI_SLAVE_TEST ${PATH:+has-path}"'], {
+      cwd: "/",
+      env: { AI_SLAVE_TEST: "yes" },
+    });
+    expect(result.stdout).toBe("/ yes has-path\n");
+  });
+
+  it("kills the process group on timeout", async () => {
+    const started = Date.now();
+    const result = await transport.exec(["bash", "-c", "sleep 30; echo never"], { cwd, timeoutMs: 200 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.exitCode).toBeNull();
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("timed out after 200 ms");
+  });
+
+  it("reports a missing binary as exit 127", async () => {
+    const result = await transport.exec(["ai-slave-no-such-binary"], { cwd });
+    expect(result.exitCode).toBe(127);
+    expect(result.stderr).toContain("ai-slave-no-such-binary: command not found");
+  });
+
+  it("says when the working directory is missing rather than the binary", async () => {
+    const result = await transport.exec(["ls"], { cwd: "/ai-slave-no-such-dir" });
+    expect(result.exitCode).toBe(127);
+    expect(result.stderr).toContain("working directory not found: /ai-slave-no-such-dir");
+  });
+});
+
+describe("LocalTransport.pathExists", () => {
+  it("tells existing from missing paths", async () => {
+    expect(await transport.pathExists(cwd)).toBe(true);
+    expect(await transport.pathExists("/ai-slave-no-such-path")).toBe(false);
+  });
+});
