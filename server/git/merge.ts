@@ -44,11 +44,15 @@ export function mergeBranch(t: Transport, options: MergeBranchOptions): Promise<
     const args =
       kind === "fast-forward"
         ? ["merge", "--ff-only", "--quiet", tip]
-        : [...(await identityArgs(t, repoPath)), "merge", "--no-ff", "--no-edit", "--quiet", "-m", `Merge branch '${branch}'`, tip];
+        : [...(await identityArgs(t, repoPath)), "merge", "--no-ff", "--no-edit", "--quiet", "-m", mergeMessage(branch), tip];
     const merged = await tryGit(t, repoPath, args);
     if (merged.exitCode !== 0) await failMerge(t, options, before, new GitError(args, merged.exitCode, merged.stderr));
     return { kind, head: await verifyMerged(t, options, before, tip, kind) };
   });
+}
+
+function mergeMessage(branch: string): string {
+  return `Merge branch '${branch}'`;
 }
 
 /** Undoes a failed merge, then throws: a conflict as MergeRefusedError, anything else as is. */
@@ -97,7 +101,8 @@ async function verifyMerged(
   const { repoPath, baseBranch } = options;
   const head = await headSha(t, repoPath);
   const onBase = (await currentBranch(t, repoPath)) === baseBranch;
-  const expected = kind === "fast-forward" ? head === tip : (await parents(t, repoPath, head)).join(" ") === `${before} ${tip}`;
+  const expected =
+    kind === "fast-forward" ? head === tip : (await parents(t, repoPath, head)).join(" ") === `${before} ${tip}`;
   if (onBase && expected && (await isAncestor(t, repoPath, tip, head))) return head;
   throw new GitError(["merge", tip], 0, `git reported success but ${baseBranch} (${head}) does not contain ${tip}`);
 }

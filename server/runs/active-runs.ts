@@ -1,4 +1,3 @@
-import "server-only";
 import type { SpawnedProcess } from "@/server/exec/transport";
 
 /** A run this process is executing right now: what cancel needs to reach it. */

@@ -1,6 +1,7 @@
 import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
+import { sqlDate } from "@/server/db/sql-date";
 import { blockedProviders, expireQuotaResets } from "@/server/quota/service";
 import { services } from "@/server/services";
 import { planDispatch, type QueuedTask } from "./plan";
@@ -93,8 +94,8 @@ export class Scheduler {
   /** TODO -> RUNNING only if still TODO: of two concurrent passes, one wins. */
   private async claim(taskId: number, now: Date): Promise<boolean> {
     const claimed = await db().$executeRaw`
-      UPDATE "Task" SET "status" = 'RUNNING', "startedAt" = COALESCE("startedAt", ${now.toISOString()}),
-        "finishedAt" = NULL, "failureReason" = NULL, "waitingReason" = NULL, "notBefore" = NULL, "updatedAt" = ${now.toISOString()}
+      UPDATE "Task" SET "status" = 'RUNNING', "startedAt" = COALESCE("startedAt", ${sqlDate(now)}),
+        "finishedAt" = NULL, "failureReason" = NULL, "waitingReason" = NULL, "notBefore" = NULL, "updatedAt" = ${sqlDate(now)}
       WHERE "id" = ${taskId} AND "status" = 'TODO'`;
     return claimed === 1;
   }

@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
+
+export interface TestDb {
+  dir: string;
+  file: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated SQLite file for one test file. Call before any server module touches the
+ * database: it points DATABASE_URL at the new file and drops cached config and clients.
+ */
+export async function useTestDatabase(): Promise<TestDb> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-test-"));
+  const file = path.join(dir, "db.sqlite");
+  process.env.DATABASE_URL = `file:${file}`;
+  process.env.AI_SLAVE_ROOT = PROJECT_ROOT;
+  process.env.AI_SLAVE_TASKS_DIR = path.join(dir, "tasks");
+  const { resetConfigForTests } = await import("@/server/config");
+  const { disconnectDb } = await import("@/server/db/client");
+  const { migrateDatabase } = await import("@/server/db/migrate");
+  const { resetServicesForTests } = await import("@/server/services");
+  resetConfigForTests();
+  await disconnectDb();
+  resetServicesForTests();
+  migrateDatabase(file, path.join(PROJECT_ROOT, "prisma", "migrations"));
+  return {
+    dir,
+    file,
+    async cleanup() {
+      await disconnectDb();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A git repository with one commit on `main`, in a temp dir. */
+export function makeGitRepo(parent: string, name = "repo"): string {
+  const repo = path.join(parent, name);
+  fs.mkdirSync(repo, { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
+  git("init", "-q", "-b", "main");
+  git("config", "user.name", "Test");
+  git("config", "user.email", "test@example.com");
+  fs.writeFileSync(path.join(repo, "README.md"), "# test repo\n");
+  git("add", ".");
+  git("commit", "-q", "-m", "initial");
+  return repo;
+}
+
+export function git(repo: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString().trim();
+}
+
+/** Calls a route handler the way Next does. */
+export function routeContext(params: Record<string, string> = {}) {
+  return { params: Promise.resolve(params) };
+}
+
+export function jsonRequest(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Request {
+  return new Request(`http://127.0.0.1:3000${url}`, {
+    method,
+    headers: { "content-type": "application/json", host: "127.0.0.1:3000", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
