@@ -8,7 +8,8 @@ const ROWS_PER_STATEMENT = 400;
 
 export interface LogRow {
   seq: number;
-  ts: string;
+  /** ISO time; raw reads get a Date back from the adapter (the column is a DATETIME). */
+  ts: string | Date;
   kind: string;
   data: string;
 }
@@ -22,9 +23,21 @@ export async function insertLogRows(runId: number, rows: LogRow[]): Promise<void
   }
 }
 
+/** Records how far a run's stored log got; plain SQL because it runs after every batch. */
+export async function updateLogProgress(runId: number, progress: { seq: number; bytes: number; truncated: boolean }): Promise<void> {
+  await db().$executeRawUnsafe(
+    `UPDATE "Run" SET "logSeq" = ?, "logBytes" = ?, "logTruncated" = ? WHERE "id" = ?`,
+    progress.seq,
+    progress.bytes,
+    progress.truncated ? 1 : 0,
+    runId,
+  );
+}
+
 export function toStored(row: LogRow): StoredLogEvent {
   const event = JSON.parse(row.data) as LogEvent & { line?: string };
-  return { ...event, seq: Number(row.seq), ts: row.ts };
+  const ts = row.ts instanceof Date ? row.ts.toISOString() : String(row.ts);
+  return { ...event, seq: Number(row.seq), ts };
 }
 
 /** Events of a run after `afterSeq`, in order, at most `limit`. No transaction stays open. */

@@ -1,8 +1,7 @@
 import "server-only";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
-import { db } from "@/server/db/client";
 import type { EventBus } from "@/server/events/bus";
-import { insertLogRows, type LogRow } from "./log-store";
+import { insertLogRows, updateLogProgress, type LogRow } from "./log-store";
 
 const FLUSH_DELAY_MS = 5;
 const MAX_PENDING = 2000;
@@ -10,7 +9,8 @@ const MAX_PENDING = 2000;
 /**
  * Appends a run's events to the stored log, in order, and only then publishes them on the bus.
  * Writes are batched (a few ms, or 2000 events) so a chatty agent costs few statements.
- * Past the size cap one visible marker is written and further output is dropped.
+ * Past the size cap (in UTF-8 bytes of stored JSON) one visible marker is written and further
+ * output is dropped.
  */
 export class RunLogWriter {
   private seq: number;
@@ -35,19 +35,20 @@ export class RunLogWriter {
 
   /** Queues events; the first may carry the output line it came from. */
   append(events: LogEvent[], line?: string): void {
-    events.forEach((event, index) => {
-      if (this.truncated) return;
+    for (let index = 0; index < events.length && !this.truncated; index += 1) {
+      const event = events[index]!;
       const withLine = index === 0 && line !== undefined && event.kind !== "raw" && event.kind !== "line" ? { ...event, line } : event;
       const data = JSON.stringify(withLine);
-      if (this.bytes + data.length > this.capBytes) {
+      const size = Buffer.byteLength(data);
+      if (this.bytes + size > this.capBytes) {
         this.truncated = true;
         const marker: LogEvent = { kind: "system", message: `Log truncated: this run's log reached its cap of ${this.capBytes} bytes; later output is not stored.` };
         this.push(marker, JSON.stringify(marker));
         return;
       }
-      this.bytes += data.length;
+      this.bytes += size;
       this.push(withLine, data);
-    });
+    }
   }
 
   private push(event: LogEvent, data: string): void {
@@ -55,32 +56,28 @@ export class RunLogWriter {
     const ts = new Date().toISOString();
     this.pending.push({ seq: this.seq, ts, kind: event.kind, data });
     this.pendingEvents.push({ ...event, seq: this.seq, ts });
-    if (this.pending.length >= MAX_PENDING) this.scheduleFlush(0);
-    else this.scheduleFlush(FLUSH_DELAY_MS);
-  }
-
-  private scheduleFlush(delay: number): void {
-    if (this.timer && delay > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, delay);
+    // A full batch goes to the store at once; a partial one waits a few ms for company.
+    if (this.pending.length >= MAX_PENDING) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
   /** Stores what is queued, then publishes it. Resolves when everything queued so far is stored. */
   flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     const rows = this.pending;
     const events = this.pendingEvents;
+    if (rows.length === 0) return this.chain;
     this.pending = [];
     this.pendingEvents = [];
-    if (rows.length === 0) return this.chain;
+    const progress = { seq: rows[rows.length - 1]!.seq, bytes: this.bytes, truncated: this.truncated };
     this.chain = this.chain.then(async () => {
       try {
         await insertLogRows(this.runId, rows);
-        await db().run.update({ where: { id: this.runId }, data: { logSeq: rows[rows.length - 1]!.seq, logBytes: this.bytes, logTruncated: this.truncated } });
+        await updateLogProgress(this.runId, progress);
         this.bus.publishRunLog(this.runId, events);
       } catch (error) {
+        // Unstored events are not published: a viewer never sees what a reload would not show.
         this.failed = error;
         console.error(`[run ${this.runId}] storing log failed`, error);
       }
@@ -89,8 +86,6 @@ export class RunLogWriter {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     await this.flush();
     if (this.failed) throw this.failed;
   }

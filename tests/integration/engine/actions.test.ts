@@ -1,0 +1,169 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTask, createWorkspace, getTask, runsOf, startEngine, stopEngine, taskAction, waitForStatus } from "../helpers/engine";
+import { PROJECT_ROOT, git, jsonRequest, makeGitRepo, routeContext, useTestDatabase, type TestDb } from "../helpers/test-env";
+
+let testDb: TestDb;
+let repo: string;
+let workspaceId: number;
+
+beforeAll(async () => {
+  testDb = await useTestDatabase();
+  process.env.AI_SLAVE_CLAUDE_BIN = path.join(PROJECT_ROOT, "tests", "fixtures", "stub-claude.mjs");
+  process.env.STUB_SLEEP_MS = "20";
+  (await import("@/server/config")).resetConfigForTests();
+  await startEngine();
+  repo = makeGitRepo(testDb.dir);
+  workspaceId = await createWorkspace(repo, { concurrencyLimit: 4 });
+});
+afterAll(async () => {
+  await stopEngine();
+  await testDb.cleanup();
+});
+
+/** A DONE task whose agent wrote `file` with `content` on its branch. */
+async function doneTask(file: string, content: string): Promise<number> {
+  const id = await createTask({ prompt: `FILE:${file}=${content}`, workspaceId, backend: "claude_code" });
+  expect((await waitForStatus(id, ["DONE", "FAILED"])).status).toBe("DONE");
+  return id;
+}
+
+/** Everything that tells whether a repository changed: HEAD, status, and each file's bytes. */
+function snapshot(dir: string): string {
+  const files = git(dir, "ls-files", "--others", "--cached", "--exclude-standard").split("\n").filter(Boolean);
+  return JSON.stringify({
+    head: git(dir, "rev-parse", "HEAD"),
+    status: git(dir, "status", "--porcelain", "--ignored"),
+    files: files.map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]),
+    mergeHead: fs.existsSync(path.join(dir, ".git", "MERGE_HEAD")),
+  });
+}
+
+describe("diff and merge", () => {
+  it("shows the branch's diff against its merge base", async () => {
+    const id = await doneTask("feature.txt", "new-feature");
+    const { GET } = await import("@/app/api/tasks/[id]/diff/route");
+    const response = await GET(jsonRequest(`/api/tasks/${id}/diff`, "GET"), routeContext({ id: String(id) }));
+    const diff = await response.json();
+    expect(response.status).toBe(200);
+    expect(diff.files).toEqual([{ path: "feature.txt", status: "added", additions: 1, deletions: 0 }]);
+    expect(diff.patch).toContain("+new-feature");
+    expect(diff.branch).toBe(`task-${id}`);
+  });
+
+  it("merges with a fast-forward, marks the task merged and removes its worktree, keeping the branch", async () => {
+    const id = await doneTask("ff.txt", "ff");
+    const { status, body } = await taskAction(id, "merge");
+    expect(status).toBe(200);
+    expect(body.merge.kind).toBe("fast-forward");
+    expect(fs.readFileSync(path.join(repo, "ff.txt"), "utf8")).toBe("ff\n");
+    expect(body.task.mergedAt).toBeTruthy();
+    expect(fs.existsSync(`${repo}-task-${id}`)).toBe(false);
+    expect(git(repo, "branch", "--list", `task-${id}`)).toContain(`task-${id}`);
+  });
+
+  it("makes a merge commit when the base moved on", async () => {
+    const id = await doneTask("mc.txt", "mc");
+    fs.writeFileSync(path.join(repo, "base-change.txt"), "moved on\n");
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base moves on");
+    const { status, body } = await taskAction(id, "merge");
+    expect(status).toBe(200);
+    expect(body.merge.kind).toBe("merge-commit");
+    expect(git(repo, "log", "-1", "--format=%P").split(" ")).toHaveLength(2);
+  });
+
+  it("refuses a conflicting merge with 409 and leaves the repository exactly as it was", async () => {
+    const id = await doneTask("clash.txt", "from-task");
+    fs.writeFileSync(path.join(repo, "clash.txt"), "from-base\n");
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base writes clash.txt");
+    const before = snapshot(repo);
+    const { status, body } = await taskAction(id, "merge");
+    expect(status).toBe(409);
+    expect(body.error.code).toBe("conflict:merge_conflict");
+    expect(body.error.message).toContain("clash.txt");
+    expect(snapshot(repo)).toBe(before);
+    expect((await getTask(id)).mergedAt).toBeNull();
+  });
+
+  it("refuses to merge into a dirty base checkout", async () => {
+    const id = await doneTask("dirty.txt", "x");
+    fs.appendFileSync(path.join(repo, "README.md"), "uncommitted\n");
+    const before = snapshot(repo);
+    const { status, body } = await taskAction(id, "merge");
+    expect(status).toBe(409);
+    expect(body.error.code).toBe("conflict:merge_dirty_base");
+    expect(snapshot(repo)).toBe(before);
+    git(repo, "checkout", "--", "README.md");
+  });
+});
+
+describe("retry, cancel and delete", () => {
+  it("retry queues the same task in place: same worktree, a new run with a fresh session", async () => {
+    const id = await doneTask("r.txt", "1");
+    const first = await getTask(id);
+    const response = await taskAction(id, "retry");
+    expect(response.status).toBe(200);
+    const task = await waitForStatus(id, ["DONE", "FAILED"]);
+    const runs = await runsOf(id);
+    expect(runs.map((run) => run.kind)).toEqual(["initial", "retry"]);
+    expect(runs[1]!.sessionId).not.toBe(runs[0]!.sessionId);
+    expect(runs[1]!.resumeSessionId).toBeNull();
+    expect(task.worktreePath).toBe(first.worktreePath);
+  });
+
+  it("refuses actions that do not fit the task's state", async () => {
+    const id = await doneTask("s.txt", "1");
+    expect((await taskAction(id, "cancel")).status).toBe(409);
+    const { db } = await import("@/server/db/client");
+    const todo = await db().task.create({ data: { workspaceId, number: 900, title: "t", prompt: "p", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits", status: "RUNNING" } });
+    expect((await taskAction(todo.id, "continue", { prompt: "more" })).status).toBe(409);
+    expect((await taskAction(todo.id, "retry")).status).toBe(409);
+    expect((await taskAction(todo.id, "merge")).status).toBe(409);
+    expect((await taskAction(id, "continue", {})).status).toBe(400);
+    expect((await taskAction(987654, "retry")).status).toBe(404);
+    await db().task.delete({ where: { id: todo.id } });
+  });
+
+  it("cancelling a TODO task fails it at once", async () => {
+    const { services } = await import("@/server/services");
+    const { db } = await import("@/server/db/client");
+    const queued = await db().task.create({ data: { workspaceId, number: 901, title: "queued", prompt: "p", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits", notBefore: new Date(Date.now() + 600_000) } });
+    const { status, body } = await taskAction(queued.id, "cancel");
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: "FAILED", failureReason: "Cancelled before it started." });
+    services().scheduler?.poke("test");
+  });
+
+  it("delete removes the worktree and keeps an unmerged branch unless asked", async () => {
+    const keep = await doneTask("keep.txt", "1");
+    const { DELETE } = await import("@/app/api/tasks/[id]/route");
+    expect((await DELETE(jsonRequest(`/api/tasks/${keep}`, "DELETE"), routeContext({ id: String(keep) }))).status).toBe(204);
+    expect(fs.existsSync(`${repo}-task-${keep}`)).toBe(false);
+    expect(git(repo, "branch", "--list", `task-${keep}`)).toContain(`task-${keep}`);
+
+    const drop = await doneTask("drop.txt", "1");
+    expect((await DELETE(jsonRequest(`/api/tasks/${drop}?deleteBranch=true`, "DELETE"), routeContext({ id: String(drop) }))).status).toBe(204);
+    expect(git(repo, "branch", "--list", `task-${drop}`)).toBe("");
+  });
+});
+
+describe("usage", () => {
+  it("sums per-run usage by backend, model, workspace and day", async () => {
+    const { GET } = await import("@/app/api/usage/route");
+    const body = await (await GET(jsonRequest("/api/usage?days=7", "GET"))).json();
+    const { db } = await import("@/server/db/client");
+    const runs = await db().run.findMany();
+    expect(body.totals.runs).toBe(runs.length);
+    expect(body.totals.inputTokens).toBe(runs.reduce((sum, run) => sum + run.inputTokens, 0));
+    expect(body.totals.costUsd).toBeCloseTo(runs.reduce((sum, run) => sum + run.costUsd, 0), 6);
+    expect(body.byBackend).toEqual([expect.objectContaining({ key: "claude_code", runs: runs.length })]);
+    expect(body.byDay).toEqual([expect.objectContaining({ key: new Date().toISOString().slice(0, 10) })]);
+    expect(body.byWorkspace[0].name).toMatch(/^ws-/);
+    const quota = await (await (await import("@/app/api/quota/route")).GET(jsonRequest("/api/quota", "GET"))).json();
+    expect(quota.items.map((item: { provider: string }) => item.provider)).toEqual(["anthropic", "openai"]);
+    expect((await GET(jsonRequest("/api/usage?days=0", "GET"))).status).toBe(400);
+  });
+});

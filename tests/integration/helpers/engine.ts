@@ -1,0 +1,73 @@
+import { expect } from "vitest";
+import { jsonRequest, routeContext } from "./test-env";
+
+/** Starts the real background services (migrations, runner, scheduler) as instrumentation does. */
+export async function startEngine(): Promise<void> {
+  const { startServices } = await import("@/server/boot");
+  await startServices();
+}
+
+export async function stopEngine(): Promise<void> {
+  const { stopServices } = await import("@/server/shutdown");
+  const { services } = await import("@/server/services");
+  await stopServices(500);
+  services().started = false;
+}
+
+export async function createWorkspace(path: string, extra: Record<string, unknown> = {}): Promise<number> {
+  const { POST } = await import("@/app/api/workspaces/route");
+  const response = await POST(jsonRequest("/api/workspaces", "POST", { name: `ws-${Math.random().toString(36).slice(2)}`, path, ...extra }));
+  const body = await response.json();
+  expect(response.status, JSON.stringify(body)).toBe(201);
+  return body.id;
+}
+
+export async function createTask(body: Record<string, unknown>): Promise<number> {
+  const { POST } = await import("@/app/api/tasks/route");
+  const response = await POST(jsonRequest("/api/tasks", "POST", body));
+  const json = await response.json();
+  expect(response.status, JSON.stringify(json)).toBe(201);
+  return json.id;
+}
+
+export async function taskAction(id: number, action: "cancel" | "continue" | "retry" | "merge", body?: unknown) {
+  const route = await import(`@/app/api/tasks/[id]/${action}/route`);
+  const response: Response = await route.POST(jsonRequest(`/api/tasks/${id}/${action}`, "POST", body ?? {}), routeContext({ id: String(id) }));
+  return { status: response.status, body: await response.json() };
+}
+
+export async function getTask(id: number) {
+  const { db } = await import("@/server/db/client");
+  return db().task.findUniqueOrThrow({ where: { id } });
+}
+
+export async function runsOf(id: number) {
+  const { db } = await import("@/server/db/client");
+  return db().run.findMany({ where: { taskId: id }, orderBy: { id: "asc" } });
+}
+
+/** Polls the database until the task reaches one of `statuses`. */
+export async function waitForStatus(id: number, statuses: string[], timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const task = await getTask(id);
+    if (statuses.includes(task.status)) return task;
+    if (Date.now() > deadline) throw new Error(`task ${id} still ${task.status} after ${timeoutMs} ms (${task.failureReason ?? ""})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function logText(runId: number): Promise<string> {
+  const { readLog } = await import("@/server/runs/log-store");
+  return JSON.stringify(await readLog(runId, 0, 100_000));
+}
