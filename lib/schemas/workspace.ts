@@ -35,7 +35,7 @@ const workspaceFields = {
   baseBranch: branchNameSchema.nullish(),
   notes: z.string().max(20_000),
   worktreeRoot: absolutePathSchema.nullish(),
-  taskTimeoutSec: z.number().int().min(60).max(7 * 24 * 3600),
+  taskTimeoutSec: z.number().int().min(5).max(7 * 24 * 3600),
 };
 
 function requireRemoteFields(

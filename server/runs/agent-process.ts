@@ -31,12 +31,17 @@ export interface AgentProcessOutcome {
 export async function runAgentProcess(options: AgentProcessOptions): Promise<AgentProcessOutcome> {
   const { adapter, command, writer, active } = options;
   const parser = adapter.createParser();
+  let sawUsage = false;
+  const record = (events: LogEvent[], line: string) => {
+    sawUsage ||= events.some((event) => event.kind === "usage");
+    writer.append(events, line);
+  };
   const child = options.transport.spawn(command.argv, {
     cwd: options.cwd,
     env: options.env,
     stdin: command.stdin,
-    onStdoutLine: (line) => writer.append(withFallback(parser.pushStdout(line), "stdout", line), line),
-    onStderrLine: (line) => writer.append(withFallback(parser.pushStderr(line), "stderr", line), line),
+    onStdoutLine: (line) => record(withFallback(parser.pushStdout(line), "stdout", line), line),
+    onStderrLine: (line) => record(withFallback(parser.pushStderr(line), "stderr", line), line),
   });
   active.process = child;
   await options.onStarted(child.pid);
@@ -53,6 +58,8 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   const { exitCode } = await child.exited.finally(() => clearTimeout(timer));
   active.process = null;
   const verdict = parser.finish(exitCode, options.previousCumulative);
+  // Some CLIs only report cumulative totals; the per-run figures exist once the verdict does.
+  if (!sawUsage) writer.append([{ kind: "usage", usage: verdict.usage }]);
   return { verdict, exitCode, timedOut, cancelled: active.cancelled };
 }
 

@@ -150,6 +150,19 @@ describe("retry, cancel and delete", () => {
   });
 });
 
+describe("time limit", () => {
+  it("ends a runaway run as FAILED with a timeout reason", async () => {
+    const limited = await createWorkspace(makeGitRepo(testDb.dir, "limited"), { taskTimeoutSec: 5 });
+    const id = await createTask({ prompt: "FILE:partial.txt=kept SLEEP:60000", workspaceId: limited, backend: "claude_code" });
+    const task = await waitForStatus(id, ["DONE", "FAILED"], 30_000);
+    expect(task.status).toBe("FAILED");
+    expect(task.failureReason).toContain("Timed out");
+    expect(task.failureReason).toContain("5 s");
+    // What the agent wrote before the limit is committed on its branch.
+    expect(git(task.worktreePath!, "show", "HEAD:partial.txt")).toBe("kept");
+  });
+});
+
 describe("usage", () => {
   it("sums per-run usage by backend, model, workspace and day", async () => {
     const { GET } = await import("@/app/api/usage/route");

@@ -77,6 +77,24 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect(JSON.parse(task.promptHistory).map((entry: { kind: string }) => entry.kind)).toEqual(["initial", "continue"]);
   });
 
+  it("a follow-up whose session is gone says so and starts a fresh session with the history as context", async () => {
+    const { db } = await import("@/server/db/client");
+    const runs = await runsOf(doneTaskId);
+    // The agent's session store lost it (another machine, a wiped home): resume must fail.
+    await db().run.updateMany({ where: { taskId: doneTaskId }, data: { sessionId: agent.backend === "codex_cli" ? "019a0000-0000-7000-8000-000000000000" : "00000000-0000-4000-8000-000000000000" } });
+    const before = server.requests.length;
+    await taskAction(doneTaskId, "continue", { prompt: "NO_TOOL One more thing." });
+    const task = await waitForStatus(doneTaskId, ["DONE", "FAILED"]);
+    expect(task.status).toBe("DONE");
+    const last = (await runsOf(doneTaskId)).at(-1)!;
+    expect(last.kind).toBe("continue");
+    expect(await logText(last.id)).toContain("could not be resumed");
+    const seen = JSON.stringify(server.requests.slice(before).map((request) => request.body));
+    expect(seen).toContain("Earlier requests");
+    expect(seen).toContain(`FILE:hello-${agent.backend}.txt`);
+    expect(runs.length).toBe(2);
+  });
+
   it("a quota answer ends FAILED with its class and records the provider's reset time", async () => {
     const keyword = agent.backend === "codex_cli" ? "FAKE_USAGE_LIMIT" : "FAKE_429";
     const id = await createTask({ prompt: `Do it. ${keyword}`, workspaceId, backend: agent.backend, model: agent.model });

@@ -1,0 +1,171 @@
+"use client";
+
+import { useEffect, useRef, useSyncExternalStore } from "react";
+import { mutate } from "swr";
+import type { TaskStatus } from "@/lib/enums";
+
+export type BoardEventType =
+  | "task.created"
+  | "task.updated"
+  | "task.deleted"
+  | "task.started"
+  | "task.finished"
+  | "task.merged"
+  | "workspace.changed"
+  | "quota.changed";
+
+/** One message of GET /api/events. */
+export interface BoardEvent {
+  type: BoardEventType;
+  taskId?: number;
+  workspaceId?: number;
+  status?: TaskStatus | null;
+  seq: number;
+  at: string;
+}
+
+export type LiveStatus = "connecting" | "open" | "reconnecting";
+
+type Listener = (event: BoardEvent) => void;
+
+const EVENTS_URL = "/api/events";
+const BATCH_MS = 250;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * One EventSource per page, shared by every component that calls useBoardEvents. The browser
+ * retries a dropped stream itself; a stream it gave up on (an error answer such as a 404)
+ * is reopened here with backoff.
+ */
+const listeners = new Set<Listener>();
+const statusListeners = new Set<() => void>();
+let status: LiveStatus = "connecting";
+let source: EventSource | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+let backoff = 2000;
+let everOpened = false;
+let pendingKeys = new Set<string>();
+let batchTimer: ReturnType<typeof setTimeout> | null = null;
+
+function setStatus(next: LiveStatus) {
+  if (status === next) return;
+  status = next;
+  for (const listener of statusListeners) listener();
+}
+
+/**
+ * Which SWR keys an event makes stale: exact keys, or prefixes ending in "*". Health and
+ * resource probes are left alone: they are slow and no task event changes them.
+ */
+function keysFor(event: BoardEvent): string[] {
+  if (event.type === "quota.changed") return ["/api/models", "/api/quota"];
+  const workspace = event.workspaceId ? [`/api/workspaces/${event.workspaceId}`] : [];
+  if (event.type === "workspace.changed") return ["/api/workspaces", ...workspace];
+  const keys = ["/api/tasks?*", "/api/workspaces", ...workspace];
+  if (event.taskId) keys.push(`/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`);
+  if (event.type === "task.finished" || event.type === "task.merged") keys.push("/api/usage*");
+  return keys;
+}
+
+function matches(key: string, pattern: string): boolean {
+  return pattern.endsWith("*") ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
+}
+
+function revalidate(patterns: Iterable<string>) {
+  const list = [...patterns];
+  void mutate((key) => typeof key === "string" && list.some((pattern) => matches(key, pattern)));
+}
+
+function queueRevalidation(event: BoardEvent) {
+  for (const key of keysFor(event)) pendingKeys.add(key);
+  if (batchTimer) return;
+  batchTimer = setTimeout(() => {
+    batchTimer = null;
+    const keys = pendingKeys;
+    pendingKeys = new Set();
+    revalidate(keys);
+  }, BATCH_MS);
+}
+
+function onMessage(message: MessageEvent<string>) {
+  let event: BoardEvent;
+  try {
+    event = JSON.parse(message.data) as BoardEvent;
+  } catch {
+    return;
+  }
+  if (!event || typeof event.type !== "string") return;
+  queueRevalidation(event);
+  for (const listener of listeners) listener(event);
+}
+
+function connect() {
+  if (source || typeof window === "undefined" || typeof EventSource === "undefined") return;
+  const next = new EventSource(EVENTS_URL);
+  source = next;
+  next.onopen = () => {
+    backoff = 2000;
+    // After a gap, events may have been missed: refetch what is on screen.
+    if (everOpened) revalidate(["/api/tasks*", "/api/workspaces", "/api/usage*", "/api/quota", "/api/models"]);
+    everOpened = true;
+    setStatus("open");
+  };
+  next.onmessage = onMessage;
+  next.onerror = () => {
+    if (next.readyState === EventSource.CLOSED) {
+      next.close();
+      source = null;
+      scheduleReconnect();
+    }
+    setStatus("reconnecting");
+  };
+}
+
+function scheduleReconnect() {
+  if (retryTimer || listeners.size === 0) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    if (listeners.size > 0) connect();
+  }, backoff);
+  backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+}
+
+function disconnect() {
+  source?.close();
+  source = null;
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = null;
+  setStatus("connecting");
+}
+
+function subscribe(listener: Listener): () => void {
+  listeners.add(listener);
+  connect();
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0) disconnect();
+  };
+}
+
+function subscribeStatus(listener: () => void) {
+  statusListeners.add(listener);
+  return () => statusListeners.delete(listener);
+}
+
+/**
+ * Follows /api/events: revalidates the SWR keys an event touches and passes each event to
+ * `onEvent`. Every caller shares one connection; it reconnects on its own.
+ */
+export function useBoardEvents(onEvent?: Listener): LiveStatus {
+  const handler = useRef(onEvent);
+  useEffect(() => {
+    handler.current = onEvent;
+  });
+  useEffect(() => subscribe((event) => handler.current?.(event)), []);
+  return useLiveStatus();
+}
+
+/** The state of the shared event stream, without subscribing to it. */
+export function useLiveStatus(): LiveStatus {
+  return useSyncExternalStore(subscribeStatus, () => status, () => "connecting");
+}

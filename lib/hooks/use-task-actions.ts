@@ -1,0 +1,104 @@
+"use client";
+
+import { useCallback, useMemo, useState } from "react";
+import { mutate } from "swr";
+import { api, errorMessage } from "@/lib/api-client";
+import type { TaskDto } from "@/lib/schemas/task";
+import { taskKey } from "./use-tasks";
+import { toast } from "./use-toast";
+import type { ListResponse } from "./use-workspaces";
+
+export type TaskAction = "cancel" | "retry" | "continue" | "merge" | "delete";
+
+export interface MergeOutcome {
+  task: TaskDto;
+  merge: { kind: "fast-forward" | "merge-commit" | "up-to-date" | string; head: string };
+}
+
+const isTaskList = (key: unknown) => typeof key === "string" && key.startsWith("/api/tasks?");
+
+/** Puts a task the server returned into every cached list and its own key, without a refetch. */
+export function storeTask(task: TaskDto): void {
+  void mutate(taskKey(task.id), task, { revalidate: false });
+  void mutate<ListResponse<TaskDto>>(
+    isTaskList,
+    (list) => (list ? { ...list, items: list.items.map((item) => (item.id === task.id ? { ...item, ...task, usage: task.usage ?? item.usage } : item)) } : list),
+    { revalidate: false },
+  );
+  void mutate("/api/workspaces");
+}
+
+function forgetTask(id: number): void {
+  void mutate<ListResponse<TaskDto>>(isTaskList, (list) => (list ? { ...list, items: list.items.filter((item) => item.id !== id) } : list), {
+    revalidate: false,
+  });
+  void mutate("/api/workspaces");
+}
+
+export const MERGE_KIND_LABELS: Record<string, string> = {
+  "fast-forward": "Fast-forwarded",
+  "merge-commit": "Merged with a merge commit",
+  "up-to-date": "Already up to date",
+};
+
+/**
+ * The task actions with their feedback: `pending` names the action under way (for a button
+ * spinner), success and failure end in a toast with the API's message. Each action resolves
+ * to the server's answer, or rejects after the error toast.
+ */
+export function useTaskActions(task: Pick<TaskDto, "id" | "number" | "title"> | undefined) {
+  const [pending, setPending] = useState<TaskAction | null>(null);
+
+  const run = useCallback(
+    async <T>(action: TaskAction, work: () => Promise<T>, success: (result: T) => string | null): Promise<T> => {
+      setPending(action);
+      try {
+        const result = await work();
+        const message = success(result);
+        if (message) toast.success(message);
+        return result;
+      } catch (error) {
+        toast.error(`Could not ${action} task${task ? ` #${task.number}` : ""}`, errorMessage(error));
+        throw error;
+      } finally {
+        setPending(null);
+      }
+    },
+    [task],
+  );
+
+  const actions = useMemo(() => {
+    if (!task) return null;
+    const path = `/api/tasks/${task.id}`;
+    return {
+      cancel: () =>
+        run("cancel", () => api.post<TaskDto>(`${path}/cancel`), (result) => {
+          storeTask(result);
+          return `Task #${task.number} cancelled`;
+        }),
+      retry: () =>
+        run("retry", () => api.post<TaskDto>(`${path}/retry`), (result) => {
+          storeTask(result);
+          return `Task #${task.number} queued again`;
+        }),
+      continueWith: (prompt: string) =>
+        run("continue", () => api.post<TaskDto>(`${path}/continue`, { prompt }), (result) => {
+          storeTask(result);
+          return `Follow-up queued for task #${task.number}`;
+        }),
+      merge: (deleteBranch: boolean) =>
+        run("merge", () => api.post<MergeOutcome>(`${path}/merge`, { deleteBranch }), (result) => {
+          storeTask(result.task);
+          void mutate(`${path}/diff`);
+          return `${MERGE_KIND_LABELS[result.merge.kind] ?? "Merged"}: task #${task.number}`;
+        }),
+      remove: (deleteBranch: boolean) =>
+        run("delete", () => api.delete(`${path}${deleteBranch ? "?deleteBranch=true" : ""}`), () => {
+          forgetTask(task.id);
+          return `Task #${task.number} deleted`;
+        }),
+    };
+  }, [task, run]);
+
+  return { pending, actions };
+}

@@ -1,0 +1,123 @@
+/**
+ * exec and spawn over SSH with the local transport's semantics: argv without a shell of our
+ * own (each argument quoted once per shell layer), cwd, env, stdin, stdout and stderr apart,
+ * the command's exit code; a timeout kills the command's process group and reports exit null.
+ */
+import type { ExecOptions, ExecResult, SpawnedProcess, SpawnOptions } from "./transport";
+import { LineSplitter } from "./line-splitter";
+import { execScript, remoteCommandLine, shellJoin, type ShellTarget } from "./quote";
+import type { SshEndpoint, SshPool } from "./ssh-pool";
+import { connectionLost, openRawStream, type RawExit } from "./ssh-stream";
+
+export interface RemoteContext {
+  pool: SshPool;
+  endpoint: SshEndpoint;
+  target: ShellTarget;
+}
+
+/** Extra time for the SSH round trip before the client gives up on a timed-out command. */
+const TIMEOUT_BACKSTOP_MS = 5_000;
+/** `timeout -k` exits 124 after TERM worked, 137 after it had to KILL. */
+const TIMEOUT_EXITS = new Set([124, 137]);
+/** What the ssh client reports when the connection itself failed. */
+export const EXIT_SSH_FAILED = 255;
+
+export function commandLineFor(target: ShellTarget, argv: string[], options: Pick<ExecOptions, "cwd" | "env" | "timeoutMs">): string {
+  const timeoutSec = options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000;
+  return remoteCommandLine(target, execScript({ argv, cwd: options.cwd, env: options.env, timeoutSec }));
+}
+
+/** Runs argv remotely and collects its output. Rejects only when SSH fails or the link drops. */
+export async function execRemote(context: RemoteContext, argv: string[], options: ExecOptions): Promise<ExecResult> {
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  const started = Date.now();
+  const stream = await openRawStream(context.pool, context.endpoint, commandLineFor(context.target, argv, options), {
+    stdin: options.stdin,
+    stripMarker: true,
+    onStdout: (chunk) => stdout.push(chunk),
+    onStderr: (chunk) => stderr.push(chunk),
+  });
+  let backstop: NodeJS.Timeout | undefined;
+  if (options.timeoutMs !== undefined) backstop = setTimeout(() => stream.channel.close(), options.timeoutMs + TIMEOUT_BACKSTOP_MS);
+  const exit = await stream.exited.finally(() => clearTimeout(backstop));
+  const timedOut = options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs && (exit.lost || TIMEOUT_EXITS.has(exit.exitCode ?? -1));
+  let errText = Buffer.concat(stderr).toString("utf8");
+  if (timedOut) errText += `${argv[0]}: timed out after ${options.timeoutMs} ms\n`;
+  else if (exit.lost) throw connectionLost(context.endpoint, shellJoin(argv).slice(0, 200));
+  return { exitCode: timedOut ? null : exit.exitCode, stdout: Buffer.concat(stdout).toString("utf8"), stderr: errText };
+}
+
+/**
+ * Starts argv remotely, streaming its lines. A connection that cannot be made, or that drops,
+ * ends the process with exit 255 (as ssh(1) reports it) and the reason on stderr.
+ */
+export function spawnRemote(context: RemoteContext, argv: string[], options: SpawnOptions): SpawnedProcess {
+  const stdoutLines = new LineSplitter(guard(options.onStdoutLine));
+  const stderrLines = new LineSplitter(guard(options.onStderrLine));
+  // The time limit is kept here, not by a remote `timeout`: ending it is terminate()'s job.
+  const opening = openRawStream(context.pool, context.endpoint, commandLineFor(context.target, argv, { cwd: options.cwd, env: options.env }), {
+    stdin: options.stdin,
+    stripMarker: true,
+    onStdout: (chunk) => stdoutLines.push(chunk),
+    onStderr: (chunk) => stderrLines.push(chunk),
+  });
+  let settled = false;
+  const exited = opening
+    .then((stream) => stream.exited)
+    .catch((error: unknown): RawExit => {
+      stderrLines.push(`${String((error as Error).message ?? error)}\n`);
+      return { exitCode: EXIT_SSH_FAILED, signal: null, lost: false };
+    })
+    .then((exit) => {
+      stdoutLines.end();
+      stderrLines.end();
+      settled = true;
+      if (exit.lost) guard(options.onStderrLine)(connectionLost(context.endpoint, argv[0] ?? "").message);
+      return { exitCode: exit.lost ? EXIT_SSH_FAILED : exit.exitCode, signal: exit.signal };
+    });
+
+  const terminate = async (graceMs: number): Promise<void> => {
+    if (settled) return;
+    const stream = await opening.catch(() => null);
+    const pid = stream?.pid();
+    if (stream && pid) {
+      // The marker's pid is `timeout`, which relays the signal to the command's process group.
+      await signalRemote(context, pid, "TERM");
+      const done = await Promise.race([exited.then(() => true), delay(graceMs).then(() => false)]);
+      if (!done) await signalRemote(context, pid, "KILL");
+    }
+    stream?.channel.close();
+    await exited;
+  };
+
+  if (options.timeoutMs !== undefined) {
+    const timer = setTimeout(() => {
+      guard(options.onStderrLine)(`${argv[0]}: timed out after ${options.timeoutMs} ms`);
+      void terminate(2_000);
+    }, options.timeoutMs);
+    void exited.then(() => clearTimeout(timer));
+  }
+  return { pid: undefined, exited, terminate };
+}
+
+/** kill(1) on the remote side; the group first (what `timeout` leads), then the pid itself. */
+async function signalRemote(context: RemoteContext, pid: number, signal: "TERM" | "KILL"): Promise<void> {
+  const script = `kill -${signal} -- -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`;
+  await execRemote(context, ["sh", "-c", script], { cwd: "/" }).catch(() => undefined);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A throwing line handler must not become an uncaught exception in a stream callback. */
+function guard(onLine: (line: string) => void): (line: string) => void {
+  return (line) => {
+    try {
+      onLine(line);
+    } catch (error) {
+      console.error("exec: line handler threw", error);
+    }
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { taskCreateSchema, taskUpdateSchema } from "@/lib/schemas/task";
+import { workspaceCreateSchema, workspaceUpdateSchema } from "@/lib/schemas/workspace";
+import { titleFromPrompt } from "@/server/tasks/service";
+
+describe("workspace schemas", () => {
+  it("fills the defaults of a local workspace", () => {
+    expect(workspaceCreateSchema.parse({ name: " demo ", path: "/srv/repo" })).toMatchObject({
+      name: "demo", type: "local", loginShell: "bash", concurrencyLimit: 2, gpuIndices: [], notes: "", taskTimeoutSec: 7200,
+    });
+  });
+
+  it("asks remote workspaces for their host and container", () => {
+    expect(workspaceCreateSchema.safeParse({ name: "r", path: "/srv/repo", type: "ssh", host: "gpu1" }).success).toBe(true);
+    const container = workspaceCreateSchema.safeParse({ name: "c", path: "/srv/repo", type: "ssh_container", host: "gpu1" });
+    expect(container.success).toBe(false);
+    expect(container.error?.issues[0]?.path).toEqual(["containerName"]);
+  });
+
+  it("refuses shell metacharacters in host, user and container names", () => {
+    for (const field of [{ host: "gpu1;reboot" }, { user: "root$(id)" }, { containerName: "c`x`" }]) {
+      expect(workspaceCreateSchema.safeParse({ name: "r", path: "/srv", type: "ssh_container", host: "h", containerName: "c", ...field }).success).toBe(false);
+    }
+  });
+
+  it("does not let an update change the type", () => {
+    expect(workspaceUpdateSchema.safeParse({ type: "ssh" }).success).toBe(false);
+    expect(workspaceUpdateSchema.safeParse({ baseBranch: "bad..branch" }).success).toBe(false);
+    expect(workspaceUpdateSchema.parse({ baseBranch: "feature/x" })).toEqual({ baseBranch: "feature/x" });
+  });
+});
+
+describe("task schemas", () => {
+  it("accepts each backend's own permission modes only", () => {
+    expect(taskCreateSchema.safeParse({ prompt: "x", workspaceId: 1, backend: "codex_cli", permissionMode: "danger-full-access" }).success).toBe(true);
+    expect(taskCreateSchema.safeParse({ prompt: "x", workspaceId: 1, backend: "codex_cli", permissionMode: "plan" }).success).toBe(false);
+  });
+
+  it("measures the 100 KB limit in bytes, not characters", () => {
+    expect(taskCreateSchema.safeParse({ prompt: "a".repeat(100 * 1024), workspaceId: 1, backend: "claude_code" }).success).toBe(true);
+    expect(taskCreateSchema.safeParse({ prompt: "€".repeat(35_000), workspaceId: 1, backend: "claude_code" }).success).toBe(false);
+  });
+
+  it("an update needs something to change", () => {
+    expect(taskUpdateSchema.safeParse({}).success).toBe(false);
+  });
+
+  it("derives a title from the first non-empty line", () => {
+    expect(titleFromPrompt("\n\n  Fix the login bug  \nin detail")).toBe("Fix the login bug");
+    expect(titleFromPrompt("x".repeat(120))).toHaveLength(80);
+  });
+});
