@@ -44,7 +44,7 @@ export function sqliteFileFromUrl(url: string, projectRoot: string): string {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const projectRoot = path.resolve(env.AI_SLAVE_ROOT ?? process.cwd());
+  const projectRoot = path.resolve(/*turbopackIgnore: true*/ env.AI_SLAVE_ROOT ?? process.cwd());
   const databaseUrl = env.DATABASE_URL ?? "file:./data/ai-slave.db";
   return {
     host: env.HOST ?? "127.0.0.1",

@@ -2,10 +2,15 @@ import { activeRuns } from "./runs/active-runs";
 import { services } from "./services";
 
 /**
- * Stops dispatching and ends the agents this process started, so none is left orphaned. Their
- * tasks are marked "interrupted by server restart" by the next start's reconciliation.
+ * Stops dispatching and ends the agents this process started, so none is left orphaned; their
+ * runs are recorded as interrupted by the restart (what a crash leaves behind, the next start's
+ * reconciliation records the same way).
  */
 export async function stopServices(graceMs = 3000): Promise<void> {
   await services().scheduler?.stop();
-  await Promise.all([...activeRuns().values()].map((run) => run.process?.terminate(graceMs)));
+  const runs = [...activeRuns().values()];
+  for (const run of runs) run.interrupted = true;
+  await Promise.all(runs.map((run) => run.process?.terminate(graceMs)));
+  const recorded = Promise.all(runs.map((run) => run.done));
+  await Promise.race([recorded, new Promise((resolve) => setTimeout(resolve, graceMs + 2000))]);
 }

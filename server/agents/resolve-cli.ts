@@ -55,7 +55,7 @@ export function resolveCli(adapter: AgentAdapter, options: ResolveCliOptions): R
     [path.join(options.projectRoot, "node_modules", ".bin", adapter.cliName), "project"],
   ];
   for (const [file, source] of candidates) {
-    if (file && isExecutable(file)) return { path: path.resolve(file), source };
+    if (file && isExecutable(file)) return { path: path.resolve(/*turbopackIgnore: true*/ file), source };
   }
   const onPath = findOnPath(adapter.cliName, options.envPath);
   return onPath ? { path: onPath, source: "path" } : null;

@@ -59,4 +59,13 @@ export class EventBus {
   listenerCount(runId: number): number {
     return this.emitter.listenerCount(`run:${runId}`);
   }
+
+  /** Subscribers of a run's log and end, and of the board: for leak checks. */
+  listenerCounts(runId?: number): { runLog: number; runEnd: number; board: number } {
+    return {
+      runLog: runId === undefined ? 0 : this.emitter.listenerCount(`run:${runId}`),
+      runEnd: runId === undefined ? 0 : this.emitter.listenerCount(`run-end:${runId}`),
+      board: this.emitter.listenerCount("board"),
+    };
+  }
 }

@@ -81,7 +81,11 @@ async function replayRun(channel: SseChannel, runId: number, afterSeq: number, i
     ended = end;
     onEnd?.(end);
   });
-  const offClose = channel.onClose(() => onEnd?.(null));
+  const offClose = channel.onClose(() => {
+    offLog();
+    offEnd();
+    onEnd?.(null);
+  });
   try {
     const run = await runState(runId);
     if (!run) return null;

@@ -5,6 +5,8 @@ export interface ActiveRun {
   taskId: number;
   runId: number;
   cancelled: boolean;
+  /** The server is shutting down: the run ends as interrupted, not as the agent's failure. */
+  interrupted: boolean;
   process: SpawnedProcess | null;
   /** Resolves when the run's outcome was recorded. */
   done: Promise<void>;

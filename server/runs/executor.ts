@@ -38,7 +38,7 @@ export async function executeTask(taskId: number): Promise<void> {
   });
   const writer = new RunLogWriter(run.id, services().bus, config().logCapBytes);
   let markDone: () => void = () => {};
-  const active: ActiveRun = { taskId, runId: run.id, cancelled: false, process: null, done: new Promise((resolve) => (markDone = resolve)) };
+  const active: ActiveRun = { taskId, runId: run.id, cancelled: false, interrupted: false, process: null, done: new Promise((resolve) => (markDone = resolve)) };
   activeRuns().set(taskId, active);
   try {
     await startRecord(task, run);
@@ -104,6 +104,7 @@ async function executeRun(task: TaskWithWorkspace, run: Run, plan: RunPlan, earl
     verdict: outcome.verdict,
     timedOut: outcome.timedOut,
     cancelled: outcome.cancelled,
+    interrupted: active.interrupted,
     timeoutSec: task.workspace.taskTimeoutSec,
     autoRetries: trailingAutoRetries([...earlier.map((entry) => entry.kind), run.kind]),
     retryDelaysMs: config().retryDelaysMs,

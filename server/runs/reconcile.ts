@@ -5,7 +5,7 @@ import { localTransport } from "@/server/exec/transport-for";
 import { commitAll } from "@/server/git/commit";
 import { services } from "@/server/services";
 
-export const RESTART_REASON = "Interrupted by server restart.";
+import { INTERRUPTED_REASON as RESTART_REASON } from "./verdict";
 
 /** True when pid is alive and is an agent this server started for that run. */
 export function isOurAgentProcess(pid: number, runId: number): boolean {

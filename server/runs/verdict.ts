@@ -1,6 +1,8 @@
 import type { ErrorClass } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 
+export const INTERRUPTED_REASON = "Interrupted by server restart.";
+
 export interface FinalVerdict {
   runStatus: "DONE" | "FAILED";
   errorClass: ErrorClass | null;
@@ -13,6 +15,7 @@ export interface VerdictInput {
   verdict: RunVerdict;
   timedOut: boolean;
   cancelled: boolean;
+  interrupted?: boolean;
   timeoutSec: number;
   /** Automatic retries already made in a row for this task, this run included if it was one. */
   autoRetries: number;
@@ -22,6 +25,7 @@ export interface VerdictInput {
 /** Turns the adapter's verdict and what happened around the process into the run's outcome. */
 export function finalVerdict(input: VerdictInput): FinalVerdict {
   const { verdict } = input;
+  if (input.interrupted) return { runStatus: "FAILED", errorClass: "UNKNOWN", reason: INTERRUPTED_REASON, retryInMs: null };
   if (input.cancelled) return { runStatus: "FAILED", errorClass: "CANCELLED", reason: "Cancelled by the user.", retryInMs: null };
   if (input.timedOut) {
     return { runStatus: "FAILED", errorClass: "UNKNOWN", reason: `Timed out: the run exceeded the workspace's limit of ${formatDuration(input.timeoutSec)}.`, retryInMs: null };

@@ -38,7 +38,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   for (const args of [["init", "-q", "-b", "main"], ["-c", "user.name=E2E", "-c", "user.email=e2e@localhost", "commit", "-q", "--allow-empty", "-m", "initial"]]) {
     await new Promise((resolve) => git(...args).once("exit", resolve));
   }
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...agents.env,
     NODE_ENV: "production",

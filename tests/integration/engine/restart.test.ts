@@ -76,4 +76,18 @@ describe("restart safety", () => {
     // The log written before the crash is still there.
     expect(await logText(run.id)).toContain("claude");
   });
+
+  it("a graceful stop ends the agents and records their runs as interrupted at once", async () => {
+    const repo = makeGitRepo(testDb.dir, "graceful");
+    const workspaceId = await createWorkspace(repo);
+    const server = await startServer();
+    const id = await createTask({ prompt: "NO_TOOL SLEEP:120000", workspaceId, backend: "codex_cli" });
+    const run = await waitFor(async () => (await runsOf(id)).find((candidate) => candidate.pid), 30_000, "the agent to start");
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server.once("exit", resolve));
+    expect(alive(run.pid!)).toBe(false);
+    const task = await getTask(id);
+    expect(task).toMatchObject({ status: "FAILED", failureReason: "Interrupted by server restart." });
+    expect((await runsOf(id))[0]).toMatchObject({ status: "FAILED", errorClass: "UNKNOWN" });
+  });
 });
