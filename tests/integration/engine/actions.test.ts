@@ -150,6 +150,18 @@ describe("retry, cancel and delete", () => {
   });
 });
 
+describe("agent environment", () => {
+  it("passes the workspace's GPU indices as CUDA_VISIBLE_DEVICES, and the server's environment", async () => {
+    const gpuRepo = makeGitRepo(testDb.dir, "gpu");
+    const gpuWorkspace = await createWorkspace(gpuRepo, { gpuIndices: [1, 3] });
+    process.env.AI_SLAVE_TEST_MARKER = "from-the-server";
+    const id = await createTask({ prompt: "ENV:cuda.txt=CUDA_VISIBLE_DEVICES ENV:marker.txt=AI_SLAVE_TEST_MARKER", workspaceId: gpuWorkspace, backend: "claude_code" });
+    expect((await waitForStatus(id, ["DONE", "FAILED"])).status).toBe("DONE");
+    expect(git(gpuRepo, "show", `task-${id}:cuda.txt`)).toBe("1,3");
+    expect(git(gpuRepo, "show", `task-${id}:marker.txt`)).toBe("from-the-server");
+  });
+});
+
 describe("time limit", () => {
   it("ends a runaway run as FAILED with a timeout reason", async () => {
     const limited = await createWorkspace(makeGitRepo(testDb.dir, "limited"), { taskTimeoutSec: 5 });

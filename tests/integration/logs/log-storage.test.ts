@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
+import { seedRun, seedTask, useLogDatabase } from "./log-fixture";
+
+useLogDatabase();
+
+const DAY = 24 * 60 * 60 * 1000;
+
+async function allEvents(runId: number): Promise<StoredLogEvent[]> {
+  const { readLog } = await import("@/server/runs/log-store");
+  return readLog(runId, 0, 100_000);
+}
+
+/** A run with the three shapes compaction cares about, ended `daysAgo` days ago (null: still running). */
+async function runWithOutput(taskId: number, daysAgo: number | null): Promise<number> {
+  const { db } = await import("@/server/db/client");
+  const { RunLogWriter } = await import("@/server/runs/log-writer");
+  const { services } = await import("@/server/services");
+  const runId = await seedRun(taskId);
+  const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+  const toolCall: LogEvent = { kind: "tool_call", id: "t1", name: "Bash", summary: "ls", status: "running" };
+  writer.append([{ kind: "assistant", text: "Looking." }, toolCall], '{"type":"assistant","raw":"output"}');
+  writer.append([{ kind: "line", stream: "stdout", line: '{"type":"system","subtype":"status"}' }], '{"type":"system","subtype":"status"}');
+  writer.append([{ kind: "raw", stream: "stderr", line: "warning: something" }], "warning: something");
+  writer.append([{ kind: "tool_result", id: "t1", output: "a\nb", status: "ok" }], '{"type":"user"}');
+  await writer.close();
+  if (daysAgo !== null) await db().run.update({ where: { id: runId }, data: { status: "DONE", endedAt: new Date(Date.now() - daysAgo * DAY) } });
+  return runId;
+}
+
+describe("log compaction", () => {
+  it("drops the raw output of runs that ended long ago and keeps their normalized events", async () => {
+    const { compactRunLogs } = await import("@/server/runs/log-compaction");
+    const { taskId } = await seedTask();
+    const old = await runWithOutput(taskId, 30);
+    const recent = await runWithOutput(taskId, 2);
+    const running = await runWithOutput(taskId, null);
+    const untouched = { recent: await allEvents(recent), running: await allEvents(running) };
+    expect(untouched.recent.map((event) => event.kind)).toEqual(["assistant", "tool_call", "line", "raw", "tool_result"]);
+
+    const result = await compactRunLogs({ olderThanDays: 14 });
+    expect(result).toEqual({ runs: 1, deletedLines: 1, strippedEvents: 2 });
+
+    const compacted = await allEvents(old);
+    expect(compacted.map((event) => [event.seq, event.kind])).toEqual([[1, "assistant"], [2, "tool_call"], [4, "raw"], [5, "tool_result"]]);
+    expect(compacted.every((event) => event.kind === "raw" || event.line === undefined)).toBe(true);
+    expect(compacted[0]).toMatchObject({ kind: "assistant", text: "Looking." });
+    expect(compacted[2]).toMatchObject({ kind: "raw", stream: "stderr", line: "warning: something" });
+    expect(compacted[3]).toMatchObject({ kind: "tool_result", id: "t1", output: "a\nb", status: "ok" });
+    expect(await allEvents(recent)).toEqual(untouched.recent);
+    expect(await allEvents(running)).toEqual(untouched.running);
+
+    // A second pass finds nothing new; the recent run is compacted once it is old enough.
+    expect(await compactRunLogs({ olderThanDays: 14 })).toEqual({ runs: 0, deletedLines: 0, strippedEvents: 0 });
+    const later = await compactRunLogs({ olderThanDays: 14, now: new Date(Date.now() + 13 * DAY) });
+    expect(later).toEqual({ runs: 1, deletedLines: 1, strippedEvents: 2 });
+  });
+});
+
+describe("log cap", () => {
+  it("stops storing at the cap and writes the truncation marker once", async () => {
+    const { db } = await import("@/server/db/client");
+    const { RunLogWriter } = await import("@/server/runs/log-writer");
+    const { services } = await import("@/server/services");
+    const { taskId } = await seedTask();
+    const runId = await seedRun(taskId);
+    const cap = 10_000;
+    const writer = new RunLogWriter(runId, services().bus, cap);
+    for (let n = 0; n < 500; n += 1) writer.append([{ kind: "assistant", text: `message ${n} é` }], `{"n":${n}}`);
+    await writer.close();
+    for (let n = 0; n < 50; n += 1) writer.append([{ kind: "assistant", text: "more" }]);
+    await writer.close();
+
+    const events = await allEvents(runId);
+    const markers = events.filter((event) => event.kind === "system" && event.message.startsWith("Log truncated"));
+    expect(markers).toHaveLength(1);
+    expect(events.at(-1)).toEqual(markers[0]);
+    expect(events.length).toBeGreaterThan(50);
+    expect(events.length).toBeLessThan(500);
+    const run = await db().run.findUniqueOrThrow({ where: { id: runId } });
+    expect(run).toMatchObject({ logTruncated: true, logSeq: events.length });
+    expect(run.logBytes).toBeLessThanOrEqual(cap);
+    const storedBytes = events.slice(0, -1).reduce((sum, { seq: _seq, ts: _ts, ...event }) => sum + Buffer.byteLength(JSON.stringify(event)), 0);
+    expect(run.logBytes).toBe(storedBytes);
+  });
+});
