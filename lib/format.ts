@@ -5,7 +5,7 @@ export function formatDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours}h ${String(minutes % 60).padStart(2, "0")}m`;
   const days = Math.floor(hours / 24);
@@ -62,7 +62,9 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   if (!iso) return "–";
   const delta = Date.parse(iso) - now;
   if (Math.abs(delta) < 5000) return "just now";
-  const text = formatDuration(Math.abs(delta)).replace(/ 0+[smh]$/, "");
+  const abs = Math.abs(delta);
+  // Past a minute, seconds are noise: "3m ago", "1h 58m".
+  const text = (abs < 60_000 ? formatDuration(abs) : formatDuration(abs).replace(/ \d+s$/, "")).replace(/ 0+[smh]$/, "");
   return delta > 0 ? `in ${text}` : `${text} ago`;
 }
 

@@ -110,6 +110,8 @@ function connect() {
     everOpened = true;
     setStatus("open");
   };
+  // The server names its events "board"; unnamed messages are accepted too.
+  next.addEventListener("board", onMessage);
   next.onmessage = onMessage;
   next.onerror = () => {
     if (next.readyState === EventSource.CLOSED) {

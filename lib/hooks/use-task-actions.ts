@@ -35,6 +35,9 @@ function forgetTask(id: number): void {
   void mutate("/api/workspaces");
 }
 
+/** Tasks cancelled from this page: their finish needs no second announcement. */
+export const cancelledHere = new Set<number>();
+
 export const MERGE_KIND_LABELS: Record<string, string> = {
   "fast-forward": "Fast-forwarded",
   "merge-commit": "Merged with a merge commit",
@@ -71,11 +74,16 @@ export function useTaskActions(task: Pick<TaskDto, "id" | "number" | "title"> | 
     if (!task) return null;
     const path = `/api/tasks/${task.id}`;
     return {
-      cancel: () =>
-        run("cancel", () => api.post<TaskDto>(`${path}/cancel`), (result) => {
+      cancel: () => {
+        cancelledHere.add(task.id);
+        return run("cancel", () => api.post<TaskDto>(`${path}/cancel`), (result) => {
           storeTask(result);
           return `Task #${task.number} cancelled`;
-        }),
+        }).catch((error: unknown) => {
+          cancelledHere.delete(task.id);
+          throw error;
+        });
+      },
       retry: () =>
         run("retry", () => api.post<TaskDto>(`${path}/retry`), (result) => {
           storeTask(result);

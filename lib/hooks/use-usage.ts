@@ -28,7 +28,7 @@ export interface UsageReport {
 export const usageKey = (days: number) => `/api/usage?days=${days}`;
 
 export function useUsage(days: number) {
-  const { data, error, isLoading } = useSWR<UsageReport>(usageKey(days), { refreshInterval: 60_000 });
+  const { data, error, isLoading } = useSWR<UsageReport>(usageKey(days), { refreshInterval: 60_000, keepPreviousData: true });
   return { usage: data, error, isLoading };
 }
 

@@ -8,10 +8,13 @@ export interface WorkspaceHealth {
   reachable: boolean;
   isGitRepo: boolean;
   baseBranch: string | null;
-  tmux: boolean | { available: boolean; version?: string | null } | null;
+  /** tmux's version; null when there is none. */
+  tmux: string | null;
   agents: Partial<Record<Backend, { available: boolean; version: string | null }>>;
   freeDiskBytes: number | null;
   error?: string | null;
+  /** The SSH host key the server trusts for the host, for the user to compare. */
+  hostKey?: { fingerprint: string; source: string } | null;
 }
 
 /** GET /api/workspaces/:id/resources */

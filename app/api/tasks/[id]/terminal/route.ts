@@ -1,0 +1,10 @@
+import { handler, parseId } from "@/server/http/handler";
+import { terminalInfo } from "@/server/terminal/info";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * The task's terminal: its tmux session and working directory. The terminal itself is a
+ * WebSocket on the same path, served by server.ts (server/terminal/).
+ */
+export const GET = handler(async (_request, params) => terminalInfo(parseId(params)));

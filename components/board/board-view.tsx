@@ -1,0 +1,151 @@
+"use client";
+
+import { Pencil, Plus, Search, TriangleAlert } from "lucide-react";
+import Link from "next/link";
+import { useMemo, useState } from "react";
+import { PageHeader } from "@/components/layout/page-header";
+import { buttonVariants } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { QuotaBanners } from "@/components/usage/quota-banners";
+import { WorkspaceHealthBadge } from "@/components/workspaces/workspace-health-badge";
+import { WORKSPACE_TYPE_LABELS, workspaceLocation } from "@/components/workspaces/workspace-location";
+import { errorMessage } from "@/lib/api-client";
+import { BACKEND_LABELS, BACKENDS, TASK_STATUSES, type Backend, type TaskStatus } from "@/lib/enums";
+import { useTasks } from "@/lib/hooks/use-tasks";
+import { useWorkspace } from "@/lib/hooks/use-workspaces";
+import type { TaskDto } from "@/lib/schemas/task";
+import { BoardColumn } from "./board-column";
+
+const time = (iso: string | null) => (iso ? Date.parse(iso) : 0);
+
+/** Queue order for TODO, oldest start first for RUNNING, newest finish first otherwise. */
+const ORDER: Record<TaskStatus, (a: TaskDto, b: TaskDto) => number> = {
+  TODO: (a, b) => a.id - b.id,
+  RUNNING: (a, b) => time(a.startedAt) - time(b.startedAt),
+  DONE: (a, b) => time(b.finishedAt) - time(a.finishedAt) || b.id - a.id,
+  FAILED: (a, b) => time(b.finishedAt) - time(a.finishedAt) || b.id - a.id,
+};
+
+function matchesQuery(task: TaskDto, query: string): boolean {
+  if (!query) return true;
+  const needle = query.toLowerCase().replace(/^#(?=\d)/, "");
+  return String(task.number) === needle || task.title.toLowerCase().includes(needle) || task.prompt.toLowerCase().includes(needle) || task.model.toLowerCase().includes(needle);
+}
+
+export function BoardView({ workspaceId }: { workspaceId: number }) {
+  const { workspace, error: workspaceError } = useWorkspace(workspaceId);
+  const { tasks, error } = useTasks(workspaceId);
+  const [query, setQuery] = useState("");
+  const [backend, setBackend] = useState<Backend | "">("");
+
+  const columns = useMemo(() => {
+    if (!tasks) return null;
+    const grouped = Object.fromEntries(TASK_STATUSES.map((status) => [status, [] as TaskDto[]])) as Record<TaskStatus, TaskDto[]>;
+    for (const task of tasks) {
+      if (backend && task.backend !== backend) continue;
+      if (!matchesQuery(task, query.trim())) continue;
+      grouped[task.status].push(task);
+    }
+    for (const status of TASK_STATUSES) grouped[status].sort(ORDER[status]);
+    return grouped;
+  }, [tasks, query, backend]);
+
+  if (workspaceError && !workspace) {
+    return <EmptyState icon={TriangleAlert} tone="error" title="Workspace not found" description={errorMessage(workspaceError)} className="mt-6" />;
+  }
+
+  const filtered = Boolean(query.trim() || backend);
+  return (
+    <div className="grid gap-5">
+      <PageHeader
+        eyebrow={
+          <span className="flex items-center gap-1.5">
+            <Link href="/" className="hover:text-foreground">Workspaces</Link>
+            <span aria-hidden>/</span>
+            <span>Board</span>
+          </span>
+        }
+        title={workspace ? workspace.name : <span className="inline-block h-6 w-48 animate-pulse rounded-md bg-muted" aria-label="Loading" />}
+        description={
+          workspace ? (
+            <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
+              <WorkspaceHealthBadge workspaceId={workspace.id} />
+              <span>{WORKSPACE_TYPE_LABELS[workspace.type]}</span>
+              <span aria-hidden>·</span>
+              <span className="font-mono text-xs">{workspaceLocation(workspace)}</span>
+              <span aria-hidden>·</span>
+              <span>
+                base <span className="font-mono text-xs">{workspace.baseBranch}</span>
+              </span>
+            </span>
+          ) : null
+        }
+        actions={
+          <>
+            <Link href={`/workspaces/${workspaceId}/edit`} className={buttonVariants({ variant: "outline", size: "sm" })}>
+              <Pencil aria-hidden />
+              Edit
+            </Link>
+            <Link href={`/tasks/new?workspaceId=${workspaceId}`} className={buttonVariants({ size: "sm" })}>
+              <Plus aria-hidden />
+              New task
+            </Link>
+          </>
+        }
+      />
+      <QuotaBanners />
+      <div className="flex flex-wrap items-center gap-2" role="search" aria-label="Filter tasks">
+        <div className="relative w-full max-w-xs">
+          <Search className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
+          <Input
+            type="search"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            placeholder="Filter by title, prompt, #number"
+            aria-label="Filter tasks by text"
+            className="h-8 pl-8"
+            data-testid="board-filter-text"
+          />
+        </div>
+        <Select
+          value={backend}
+          onChange={(event) => setBackend(event.target.value as Backend | "")}
+          aria-label="Filter tasks by backend"
+          className="w-40 [&_select]:h-8"
+          data-testid="board-filter-backend"
+        >
+          <option value="">All backends</option>
+          {BACKENDS.map((value) => (
+            <option key={value} value={value}>
+              {BACKEND_LABELS[value]}
+            </option>
+          ))}
+        </Select>
+        {error ? (
+          <span role="alert" className="inline-flex items-center gap-1.5 text-xs text-destructive">
+            <TriangleAlert className="size-3.5" aria-hidden />
+            {tasks ? "Refresh failed: showing the last tasks loaded." : errorMessage(error)}
+          </span>
+        ) : null}
+      </div>
+      {error && !tasks ? (
+        <EmptyState icon={TriangleAlert} tone="error" title="Tasks could not be loaded" description={errorMessage(error)} />
+      ) : (
+        <div className="grid items-start gap-3 sm:grid-cols-2 xl:grid-cols-4">
+          {TASK_STATUSES.map((status) => (
+            <BoardColumn
+              key={status}
+              status={status}
+              tasks={columns?.[status]}
+              filtered={filtered}
+              baseBranch={workspace?.baseBranch}
+              meta={status === "RUNNING" && workspace ? `${tasks?.filter((task) => task.status === "RUNNING").length ?? 0}/${workspace.concurrencyLimit} slots` : undefined}
+            />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,282 @@
+"use client";
+
+import { Send, TriangleAlert } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { mutate } from "swr";
+import { Button, buttonVariants } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Kbd } from "@/components/ui/kbd";
+import { Select } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import { PROVIDER_LABELS } from "@/components/usage/quota-banners";
+import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
+import { BACKENDS, BACKEND_LABELS, DEFAULT_PERMISSION_MODE, PERMISSION_MODES, type Backend } from "@/lib/enums";
+import { formatRelative } from "@/lib/format";
+import { readStorage, useLocalStorage, writeStorage } from "@/lib/hooks/use-local-storage";
+import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
+import { toast } from "@/lib/hooks/use-toast";
+import { useWorkspaces } from "@/lib/hooks/use-workspaces";
+import { MODEL_CATALOGUE } from "@/lib/models";
+import type { TaskDto } from "@/lib/schemas/task";
+import { isSubmitShortcut } from "./task-dialogs";
+
+const DRAFT_KEY = "ai-slave:new-task:draft";
+const PREFS_KEY = "ai-slave:new-task:prefs";
+const OTHER_MODEL = "__other__";
+
+interface Prefs {
+  workspaceId?: number;
+  backend?: Backend;
+}
+
+/** What /api/models says, or the built-in catalogue while it loads. */
+function backendInfo(backends: BackendInfo[] | undefined, backend: Backend): BackendInfo {
+  return (
+    backends?.find((entry) => entry.backend === backend) ?? {
+      backend,
+      label: BACKEND_LABELS[backend],
+      provider: backend === "claude_code" ? "anthropic" : "openai",
+      available: true,
+      cliVersion: null,
+      defaultModel: MODEL_CATALOGUE[backend].default,
+      models: MODEL_CATALOGUE[backend].models,
+      permissionModes: [...PERMISSION_MODES[backend]],
+      defaultPermissionMode: DEFAULT_PERMISSION_MODE[backend],
+      quota: null,
+    }
+  );
+}
+
+function backendNote(info: BackendInfo): string {
+  const notes = [];
+  if (!info.available) notes.push("not installed");
+  if (info.quota?.state === "EXHAUSTED") notes.push("quota exhausted");
+  return notes.length ? ` (${notes.join(", ")})` : "";
+}
+
+export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: number }) {
+  const router = useRouter();
+  const { workspaces } = useWorkspaces();
+  const { backends } = useModels();
+  const [prompt, setPrompt, draftLoaded] = useLocalStorage(DRAFT_KEY);
+  const [workspaceId, setWorkspaceId] = useState<number | "">(initialWorkspaceId ?? "");
+  const [backend, setBackend] = useState<Backend>("claude_code");
+  const [model, setModel] = useState(MODEL_CATALOGUE.claude_code.default);
+  const [customModel, setCustomModel] = useState("");
+  const [permissionMode, setPermissionMode] = useState<string>(DEFAULT_PERMISSION_MODE.claude_code);
+  const [title, setTitle] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const info = useMemo(() => backendInfo(backends, backend), [backends, backend]);
+
+  useEffect(() => {
+    const prefs = JSON.parse(readStorage(PREFS_KEY) ?? "{}") as Prefs;
+    if (prefs.backend && BACKENDS.includes(prefs.backend)) chooseBackend(prefs.backend);
+    if (!initialWorkspaceId && prefs.workspaceId) setWorkspaceId(prefs.workspaceId);
+    // Preferences are read once, after mount.
+  }, []);
+
+  useEffect(() => {
+    // The only workspace, or a remembered one that no longer exists: pick a valid one.
+    if (!workspaces || workspaces.length === 0) return;
+    if (!workspaces.some((workspace) => workspace.id === workspaceId)) setWorkspaceId(workspaces[0]!.id);
+  }, [workspaces, workspaceId]);
+
+  function chooseBackend(next: Backend) {
+    const nextInfo = backendInfo(backends, next);
+    setBackend(next);
+    setModel(nextInfo.defaultModel);
+    setPermissionMode(nextInfo.defaultPermissionMode);
+    setErrors((current) => ({ ...current, backend: "", model: "", permissionMode: "" }));
+  }
+
+  function focusFirstError() {
+    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  }
+
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (submitting) return;
+    const chosenModel = model === OTHER_MODEL ? customModel.trim() : model;
+    const local: Record<string, string> = {};
+    if (!workspaceId) local.workspaceId = "Choose a workspace.";
+    if (!prompt.trim()) local.prompt = "Write what the agent should do.";
+    if (!chosenModel) local.model = "Give a model name.";
+    setErrors(local);
+    setFormError(null);
+    if (Object.keys(local).length > 0) return focusFirstError();
+    setSubmitting(true);
+    try {
+      const task = await api.post<TaskDto>("/api/tasks", {
+        prompt,
+        workspaceId,
+        backend,
+        model: chosenModel,
+        permissionMode,
+        ...(title.trim() ? { title: title.trim() } : {}),
+      });
+      setPrompt("");
+      writeStorage(PREFS_KEY, JSON.stringify({ workspaceId: workspaceId || undefined, backend } satisfies Prefs));
+      void mutate((key) => typeof key === "string" && (key.startsWith("/api/tasks?") || key === "/api/workspaces"));
+      toast({ title: `Task #${task.number} queued`, description: task.title, variant: "success", action: { label: "Open task", href: `/tasks/${task.id}` } });
+      router.push(`/workspaces/${task.workspaceId}/board`);
+    } catch (error) {
+      const byField = fieldErrors(error, "task");
+      if (isApiError(error) && error.code === "unprocessable:workspace") byField.workspaceId = error.message;
+      setErrors(byField);
+      setFormError(errorMessage(error));
+      focusFirstError();
+      setSubmitting(false);
+    }
+  }
+
+  const error = (key: string) => errors[key] || undefined;
+  const noWorkspaces = workspaces !== undefined && workspaces.length === 0;
+
+  return (
+    <form
+      ref={formRef}
+      onSubmit={(event) => void submit(event)}
+      onKeyDown={(event) => {
+        if (isSubmitShortcut(event)) {
+          event.preventDefault();
+          void submit();
+        }
+      }}
+      noValidate
+      aria-label="New task"
+      className="grid gap-5"
+    >
+      {formError ? (
+        <div role="alert" className="flex items-center gap-2 rounded-lg border border-destructive/30 bg-destructive/10 px-4 py-3 text-sm text-destructive">
+          <TriangleAlert className="size-4 shrink-0" aria-hidden />
+          {formError}
+        </div>
+      ) : null}
+      {noWorkspaces ? (
+        <div className="rounded-lg border border-warning/40 bg-warning/10 px-4 py-3 text-sm">
+          There is no workspace yet.{" "}
+          <Link href="/workspaces/new" className="font-medium underline underline-offset-4">
+            Create one
+          </Link>{" "}
+          first.
+        </div>
+      ) : null}
+      <Card className="grid gap-4 p-5">
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field id="task-workspace" label="Workspace" error={error("workspaceId")}>
+            {(control) => (
+              <Select {...control} name="workspaceId" value={workspaceId} onChange={(event) => setWorkspaceId(Number(event.target.value) || "")}>
+                {!workspaces ? <option value="">Loading…</option> : null}
+                {workspaces?.map((workspace) => (
+                  <option key={workspace.id} value={workspace.id}>
+                    {workspace.name}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field id="task-title" label="Title" hint="Optional: the prompt's first line otherwise." error={error("title")}>
+            {(control) => <Input {...control} name="title" value={title} onChange={(event) => setTitle(event.target.value)} maxLength={200} autoComplete="off" />}
+          </Field>
+        </div>
+        <div className="grid gap-4 sm:grid-cols-3">
+          <Field id="task-backend" label="Agent" error={error("backend")} hint={info.cliVersion ? `CLI ${info.cliVersion}` : undefined}>
+            {(control) => (
+              <Select {...control} name="backend" value={backend} onChange={(event) => chooseBackend(event.target.value as Backend)}>
+                {BACKENDS.map((value) => {
+                  const entry = backendInfo(backends, value);
+                  return (
+                    <option key={value} value={value}>
+                      {entry.label}
+                      {backendNote(entry)}
+                    </option>
+                  );
+                })}
+              </Select>
+            )}
+          </Field>
+          <Field id="task-model" label="Model" error={error("model")}>
+            {(control) => (
+              <Select {...control} name="model" value={model} onChange={(event) => setModel(event.target.value)}>
+                {info.models.map((option) => (
+                  <option key={option.id} value={option.id}>
+                    {option.label}
+                    {option.id === info.defaultModel ? " · default" : ""}
+                  </option>
+                ))}
+                <option value={OTHER_MODEL}>Other…</option>
+              </Select>
+            )}
+          </Field>
+          <Field id="task-permission" label={backend === "codex_cli" ? "Sandbox" : "Permission mode"} error={error("permissionMode")}>
+            {(control) => (
+              <Select {...control} name="permissionMode" value={permissionMode} onChange={(event) => setPermissionMode(event.target.value)}>
+                {info.permissionModes.map((mode) => (
+                  <option key={mode} value={mode}>
+                    {mode}
+                    {mode === info.defaultPermissionMode ? " · default" : ""}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+        </div>
+        {model === OTHER_MODEL ? (
+          <Field id="task-custom-model" label="Model name" hint="Any model name the CLI accepts." error={error("model")}>
+            {(control) => <Input {...control} value={customModel} onChange={(event) => setCustomModel(event.target.value)} className="font-mono" autoFocus />}
+          </Field>
+        ) : null}
+        {!info.available || info.quota?.state === "EXHAUSTED" ? (
+          <p className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-[13px]" data-testid="backend-warning">
+            <TriangleAlert className="mt-0.5 size-3.5 shrink-0 text-warning" aria-hidden />
+            <span>
+              {!info.available ? `${info.label} was not found on the runner: its tasks cannot start until it is installed. ` : null}
+              {info.quota?.state === "EXHAUSTED"
+                ? `The ${PROVIDER_LABELS[info.provider]} quota is exhausted${info.quota.resetsAt ? ` (resets ${formatRelative(info.quota.resetsAt)})` : ""}: the task will wait in the queue.`
+                : null}
+            </span>
+          </p>
+        ) : null}
+        <Field id="task-prompt" label="Prompt" error={error("prompt")} hint={draftLoaded && prompt ? "Draft saved in this browser." : undefined}>
+          {(control) => (
+            <Textarea
+              {...control}
+              name="prompt"
+              value={prompt}
+              onChange={(event) => {
+                setPrompt(event.target.value);
+                if (errors.prompt) setErrors((current) => ({ ...current, prompt: "" }));
+              }}
+              rows={14}
+              spellCheck={false}
+              placeholder={"Fix the flaky test in tests/api/login.test.ts.\n\nThe token expiry is compared in local time; use UTC."}
+              className="min-h-64 font-mono text-[13px] leading-relaxed"
+              autoFocus
+            />
+          )}
+        </Field>
+      </Card>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-xs text-muted-foreground">
+          <Kbd>Ctrl</Kbd> / <Kbd>⌘</Kbd> + <Kbd>Enter</Kbd> to queue
+        </p>
+        <div className="flex gap-2">
+          <Link href={workspaceId ? `/workspaces/${workspaceId}/board` : "/"} className={buttonVariants({ variant: "outline" })}>
+            Cancel
+          </Link>
+          <Button type="submit" loading={submitting} disabled={noWorkspaces}>
+            <Send aria-hidden />
+            Queue task
+          </Button>
+        </div>
+      </div>
+    </form>
+  );
+}

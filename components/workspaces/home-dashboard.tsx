@@ -1,0 +1,93 @@
+"use client";
+
+import { FolderGit2, Plus, RotateCw, TriangleAlert } from "lucide-react";
+import Link from "next/link";
+import { useMemo } from "react";
+import { PageHeader } from "@/components/layout/page-header";
+import { RecentTasks } from "@/components/tasks/recent-tasks";
+import { Button, buttonVariants } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Skeleton } from "@/components/ui/skeleton";
+import { QuotaBanners } from "@/components/usage/quota-banners";
+import { UsageSummary } from "@/components/usage/usage-summary";
+import { errorMessage } from "@/lib/api-client";
+import { useWorkspaces } from "@/lib/hooks/use-workspaces";
+import { WorkspaceCard } from "./workspace-card";
+
+function NewWorkspaceLink({ variant = "default" }: { variant?: "default" | "outline" }) {
+  return (
+    <Link href="/workspaces/new" className={buttonVariants({ variant, size: "sm" })}>
+      <Plus aria-hidden />
+      New workspace
+    </Link>
+  );
+}
+
+function WorkspaceGrid() {
+  const { workspaces, error, isLoading, mutate } = useWorkspaces();
+  if (isLoading && !workspaces) {
+    return (
+      <div className="grid gap-4 md:grid-cols-2" aria-busy="true" aria-label="Loading workspaces">
+        <Skeleton className="h-64 rounded-xl" />
+        <Skeleton className="h-64 rounded-xl" />
+      </div>
+    );
+  }
+  if (error && !workspaces) {
+    return (
+      <EmptyState
+        icon={TriangleAlert}
+        tone="error"
+        title="Workspaces could not be loaded"
+        description={errorMessage(error)}
+        action={
+          <Button variant="outline" size="sm" onClick={() => void mutate()}>
+            <RotateCw aria-hidden />
+            Try again
+          </Button>
+        }
+      />
+    );
+  }
+  if (!workspaces || workspaces.length === 0) {
+    return (
+      <EmptyState
+        icon={FolderGit2}
+        title="Create your first workspace"
+        description="A workspace is a git repository, on this machine, over SSH or inside a container on an SSH host. Tasks run in their own worktrees of it."
+        action={
+          <Link href="/workspaces/new" className={buttonVariants()}>
+            <Plus aria-hidden />
+            Create workspace
+          </Link>
+        }
+        className="py-16"
+      />
+    );
+  }
+  return (
+    <div className="grid gap-4 md:grid-cols-2">
+      {workspaces.map((workspace) => (
+        <WorkspaceCard key={workspace.id} workspace={workspace} />
+      ))}
+    </div>
+  );
+}
+
+export function HomeDashboard() {
+  const { workspaces } = useWorkspaces();
+  const names = useMemo(() => new Map((workspaces ?? []).map((workspace) => [workspace.id, workspace.name])), [workspaces]);
+  return (
+    <div className="grid gap-6">
+      <PageHeader title="Workspaces" description="Repositories your agents work in, and what they are doing now." actions={<NewWorkspaceLink variant="outline" />} />
+      <QuotaBanners />
+      <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+        <WorkspaceGrid />
+        <aside className="flex min-w-0 flex-col gap-6" aria-label="Summary">
+          <UsageSummary />
+          <RecentTasks workspaceNames={names} />
+        </aside>
+      </div>
+    </div>
+  );
+}
