@@ -38,15 +38,19 @@ export class EventBus {
     return () => this.emitter.off("board", listener);
   }
 
-  publishRunLog(runId: number, events: StoredLogEvent[]): void {
-    if (events.length > 0) this.emitter.emit(`run:${runId}`, events);
+  /**
+   * `stored`, when given, holds each event's stored `data` JSON (same order), so subscribers can
+   * build an event's JSON without serializing it again (see storedEventJson).
+   */
+  publishRunLog(runId: number, events: StoredLogEvent[], stored?: readonly { data: string }[]): void {
+    if (events.length > 0) this.emitter.emit(`run:${runId}`, events, stored);
   }
 
   publishRunEnd(end: RunEnd): void {
     this.emitter.emit(`run-end:${end.runId}`, end);
   }
 
-  onRunLog(runId: number, listener: (events: StoredLogEvent[]) => void): () => void {
+  onRunLog(runId: number, listener: (events: StoredLogEvent[], stored?: readonly { data: string }[]) => void): () => void {
     this.emitter.on(`run:${runId}`, listener);
     return () => this.emitter.off(`run:${runId}`, listener);
   }

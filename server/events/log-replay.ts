@@ -2,7 +2,7 @@ import "server-only";
 import { notFound } from "@/lib/errors";
 import type { StoredLogEvent } from "@/lib/log-events";
 import { db } from "@/server/db/client";
-import { readLog } from "@/server/runs/log-store";
+import { readLog, readLogJson, storedEventJson } from "@/server/runs/log-store";
 import { services } from "@/server/services";
 import type { RunEnd } from "./bus";
 import { sseResponse, sseMaxQueued, type SseChannel } from "./sse";
@@ -30,16 +30,22 @@ import { sseResponse, sseMaxQueued, type SseChannel } from "./sse";
  */
 
 const PAGE_SIZE = 1000;
-/** History is paced: the next page is read only once the client took the queue down to this. */
-const HISTORY_QUEUE_TARGET = 2000;
 
-/** Live events reach every client as the same objects: serialize each once for all of them. */
-const wireCache = new WeakMap<StoredLogEvent, string>();
-function liveJson(event: StoredLogEvent): string {
-  let json = wireCache.get(event);
+interface JsonEvent {
+  seq: number;
+  json: string;
+}
+
+/** A live batch reaches every client as the same array: its JSON is made once for all of them. */
+const batchJson = new WeakMap<StoredLogEvent[], JsonEvent[]>();
+function liveJson(events: StoredLogEvent[], stored: readonly { data: string }[] | undefined): JsonEvent[] {
+  let json = batchJson.get(events);
   if (json === undefined) {
-    json = JSON.stringify(event);
-    wireCache.set(event, json);
+    json = events.map((event, index) => {
+      const data = stored?.[index]?.data;
+      return { seq: event.seq, json: data === undefined ? JSON.stringify(event) : storedEventJson(data, event.seq, event.ts) };
+    });
+    batchJson.set(events, json);
   }
   return json;
 }
@@ -54,25 +60,27 @@ async function runState(runId: number): Promise<{ taskId: number; status: string
  */
 async function replayRun(channel: SseChannel, runId: number, afterSeq: number, idOf: (seq: number) => string): Promise<RunEnd | null> {
   const bus = services().bus;
-  const cap = sseMaxQueued();
+  // History is paced by the client: a page is read once its queue is down to a quarter of the
+  // cap, and live events held meanwhile are capped at half, so replay alone never overflows.
+  const quarter = Math.max(1, Math.floor(sseMaxQueued() / 4));
   let last = afterSeq;
-  let buffer: StoredLogEvent[] | null = [];
+  let buffer: JsonEvent[] | null = [];
   let overflowed = false;
   let ended: RunEnd | null = null;
   let onEnd: ((end: RunEnd | null) => void) | null = null;
 
-  const send = (events: StoredLogEvent[], live: boolean): void => {
+  const send = (events: JsonEvent[]): void => {
     for (const event of events) {
       if (event.seq <= last) continue;
-      if (!channel.send({ id: idOf(event.seq), event: "log", data: live ? liveJson(event) : JSON.stringify(event) })) return;
+      if (!channel.send({ id: idOf(event.seq), event: "log", data: event.json })) return;
       last = event.seq;
     }
   };
-  const offLog = bus.onRunLog(runId, (events) => {
-    if (!buffer) return send(events, true);
+  const offLog = bus.onRunLog(runId, (events, stored) => {
+    if (!buffer) return send(liveJson(events, stored));
     if (overflowed) return;
-    buffer.push(...events);
-    if (buffer.length > cap) {
+    for (const event of liveJson(events, stored)) buffer.push(event);
+    if (buffer.length > 2 * quarter) {
       overflowed = true;
       buffer = [];
     }
@@ -92,11 +100,12 @@ async function replayRun(channel: SseChannel, runId: number, afterSeq: number, i
     do {
       // Dropped buffered events are stored: read them back from the database instead.
       overflowed = false;
-      await sendHistory(channel, runId, () => last, (page) => send(page, false));
+      await sendHistory(channel, runId, quarter, () => last, send);
+      await channel.drained(quarter);
     } while (overflowed && !channel.closed);
     const buffered = buffer;
     buffer = null;
-    send(buffered, true);
+    send(buffered);
     if (channel.closed) return null;
     if (run.status !== "RUNNING") ended ??= { runId, status: run.status, errorClass: run.errorClass };
     return ended ?? (await new Promise<RunEnd | null>((resolve) => (onEnd = resolve)));
@@ -107,13 +116,15 @@ async function replayRun(channel: SseChannel, runId: number, afterSeq: number, i
   }
 }
 
-async function sendHistory(channel: SseChannel, runId: number, after: () => number, send: (page: StoredLogEvent[]) => void): Promise<void> {
+async function sendHistory(channel: SseChannel, runId: number, quarter: number, after: () => number, send: (page: JsonEvent[]) => void): Promise<void> {
+  const pageSize = Math.min(PAGE_SIZE, quarter);
   for (;;) {
-    const page = await readLog(runId, after(), PAGE_SIZE);
+    await channel.drained(quarter);
+    if (channel.closed) return;
+    const page = await readLogJson(runId, after(), pageSize);
     if (channel.closed) return;
     send(page);
-    if (page.length < PAGE_SIZE) return;
-    await channel.drained(HISTORY_QUEUE_TARGET);
+    if (page.length < pageSize) return;
   }
 }
 

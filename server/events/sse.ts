@@ -18,7 +18,7 @@ export interface SseMessage {
 }
 
 export interface SseChannel {
-  /** Queues a message. False once the channel is closed; closes it (overflow) past the cap. */
+  /** Queues a message. False once the channel is closed; a client that stays past the cap is dropped. */
   send(message: SseMessage): boolean;
   /** Resolves once the client took the queue down to at most `atMost` messages, or on close. */
   drained(atMost?: number): Promise<void>;
@@ -71,6 +71,7 @@ class SseStream implements SseChannel {
   private flushScheduled = false;
   private ending = false;
   private isClosed = false;
+  private overflowCheck: NodeJS.Immediate | null = null;
   private readonly cleanups: (() => void)[] = [];
   private drainWaiters: { atMost: number; resolve: () => void }[] = [];
   private readonly encoder = new TextEncoder();
@@ -105,12 +106,20 @@ class SseStream implements SseChannel {
     if (this.isClosed || this.ending) return false;
     this.parts.push(text);
     this.queued += 1;
-    if (this.queued > this.maxQueued) {
-      this.abort();
-      return false;
-    }
+    if (this.queued > this.maxQueued) this.checkOverflow();
     this.scheduleFlush();
     return true;
+  }
+
+  /**
+   * One bus batch can be larger than the cap: the client gets a turn to take it before being
+   * judged too slow. A client still over the cap after that is dropped.
+   */
+  private checkOverflow(): void {
+    this.overflowCheck ??= setImmediate(() => {
+      this.overflowCheck = null;
+      if (this.queued > this.maxQueued) this.abort();
+    });
   }
 
   drained(atMost = 0): Promise<void> {
@@ -192,6 +201,7 @@ class SseStream implements SseChannel {
   private finish(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    if (this.overflowCheck) clearImmediate(this.overflowCheck);
     this.closeBody();
     const wake = this.wakePull;
     this.wakePull = null;

@@ -4,7 +4,7 @@ import { db } from "@/server/db/client";
 
 /** The run log table, read and written with plain SQL: it is the hot path. */
 
-const ROWS_PER_STATEMENT = 400;
+const ROWS_PER_STATEMENT = 1000;
 
 export interface LogRow {
   seq: number;
@@ -14,24 +14,69 @@ export interface LogRow {
   data: string;
 }
 
-export async function insertLogRows(runId: number, rows: LogRow[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-    const placeholders = chunk.map(() => "(?, ?, ?, ?, ?)").join(", ");
-    const values = chunk.flatMap((row) => [runId, row.seq, row.ts, row.kind, row.data]);
-    await db().$executeRawUnsafe(`INSERT INTO "RunLog" ("runId", "seq", "ts", "kind", "data") VALUES ${placeholders}`, ...values);
+export async function insertLogRows(runId: number, rows: LogRow[], options: { skipStored?: boolean } = {}): Promise<void> {
+  await insertRunLogRows([{ runId, rows }], options);
+}
+
+/**
+ * Inserts the rows of several runs in as few statements as possible. `skipStored` ignores rows
+ * already stored (a retry after a partly applied batch); foreign-key failures still fail.
+ */
+export async function insertRunLogRows(batches: { runId: number; rows: LogRow[] }[], options: { skipStored?: boolean } = {}): Promise<void> {
+  const verb = options.skipStored ? "INSERT OR IGNORE" : "INSERT";
+  let tuples = "";
+  let values: (string | Date)[] = [];
+  let count = 0;
+  const send = async () => {
+    if (count > 0) await db().$executeRawUnsafe(`${verb} INTO "RunLog" ("runId", "seq", "ts", "kind", "data") VALUES ${tuples}`, ...values);
+    tuples = "";
+    values = [];
+    count = 0;
+  };
+  for (const { runId, rows } of batches) {
+    for (const row of rows) {
+      // Prisma serializes every parameter to JSON and back: the integers go into the SQL text instead.
+      tuples += `${count === 0 ? "" : ", "}(${int(runId)}, ${int(row.seq)}, ?, ?, ?)`;
+      values.push(row.ts, row.kind, row.data);
+      count += 1;
+      if (count === ROWS_PER_STATEMENT) await send();
+    }
   }
+  await send();
+}
+
+function int(value: number): number {
+  if (!Number.isSafeInteger(value)) throw new Error(`Not an integer: ${value}`);
+  return value;
+}
+
+export interface LogProgress {
+  runId: number;
+  seq: number;
+  bytes: number;
+  truncated: boolean;
 }
 
 /** Records how far a run's stored log got; plain SQL because it runs after every batch. */
 export async function updateLogProgress(runId: number, progress: { seq: number; bytes: number; truncated: boolean }): Promise<void> {
+  await updateRunsLogProgress([{ runId, ...progress }]);
+}
+
+/** The same for several runs in one statement (only integers, written into the SQL). */
+export async function updateRunsLogProgress(list: LogProgress[]): Promise<void> {
+  if (list.length === 0) return;
+  const cases = (value: (entry: LogProgress) => number) => `CASE "id" ${list.map((entry) => `WHEN ${int(entry.runId)} THEN ${int(value(entry))}`).join(" ")} END`;
   await db().$executeRawUnsafe(
-    `UPDATE "Run" SET "logSeq" = ?, "logBytes" = ?, "logTruncated" = ? WHERE "id" = ?`,
-    progress.seq,
-    progress.bytes,
-    progress.truncated ? 1 : 0,
-    runId,
+    `UPDATE "Run" SET "logSeq" = ${cases((entry) => entry.seq)}, "logBytes" = ${cases((entry) => entry.bytes)}, "logTruncated" = ${cases((entry) => (entry.truncated ? 1 : 0))} WHERE "id" IN (${list.map((entry) => int(entry.runId)).join(", ")})`,
   );
+}
+
+/**
+ * A stored event's JSON (`{...event, seq, ts}`, the text JSON.stringify gives) spliced from its
+ * stored `data`, so the hot path never serializes an event twice.
+ */
+export function storedEventJson(data: string, seq: number, ts: string): string {
+  return `${data.slice(0, -1)},"seq":${seq},"ts":"${ts}"}`;
 }
 
 export function toStored(row: LogRow): StoredLogEvent {
@@ -49,4 +94,20 @@ export async function readLog(runId: number, afterSeq: number, limit: number): P
     limit,
   );
   return rows.map(toStored);
+}
+
+/** Like readLog, as JSON text per event (what an SSE client gets), without parsing the rows. */
+export async function readLogJson(runId: number, afterSeq: number, limit: number): Promise<{ seq: number; json: string }[]> {
+  const rows = await db().$queryRawUnsafe<{ seq: number; ts: string; data: string }[]>(
+    `SELECT "seq", CAST("ts" AS TEXT) AS "ts", "data" FROM "RunLog" WHERE "runId" = ? AND "seq" > ? ORDER BY "seq" ASC LIMIT ?`,
+    runId,
+    afterSeq,
+    limit,
+  );
+  return rows.map((row) => ({ seq: Number(row.seq), json: storedEventJson(row.data, Number(row.seq), isoTime(row.ts)) }));
+}
+
+/** Stored times are ISO strings (the writer's) or Prisma's "+00:00" form: both become ISO with Z. */
+function isoTime(text: string): string {
+  return text.endsWith("Z") && text.length === 24 ? text : new Date(text).toISOString();
 }

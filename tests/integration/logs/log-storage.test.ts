@@ -84,3 +84,29 @@ describe("log cap", () => {
     expect(run.logBytes).toBe(storedBytes);
   });
 });
+
+describe("log writes of several runs", () => {
+  it("stores each run's lines even when another run's rows fail in the same flush", async () => {
+    const { db } = await import("@/server/db/client");
+    const { RunLogWriter } = await import("@/server/runs/log-writer");
+    const { services } = await import("@/server/services");
+    const { taskId } = await seedTask();
+    const kept = await seedRun(taskId);
+    const doomed = await seedRun(taskId);
+    const published: number[] = [];
+    const off = services().bus.onRunLog(kept, (events) => published.push(...events.map((event) => event.seq)));
+    const keptWriter = new RunLogWriter(kept, services().bus, 50 * 1024 * 1024);
+    const doomedWriter = new RunLogWriter(doomed, services().bus, 50 * 1024 * 1024);
+    await db().run.delete({ where: { id: doomed } });
+    for (let n = 1; n <= 30; n += 1) {
+      keptWriter.append([{ kind: "assistant", text: `kept ${n}` }]);
+      doomedWriter.append([{ kind: "assistant", text: `doomed ${n}` }]);
+    }
+    await expect(doomedWriter.close()).rejects.toThrow();
+    await keptWriter.close();
+    off();
+    expect((await allEvents(kept)).map((event) => event.seq)).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    expect(published).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+    expect(await db().run.findUniqueOrThrow({ where: { id: kept } })).toMatchObject({ logSeq: 30 });
+  });
+});

@@ -53,6 +53,11 @@ describe("run log stream", () => {
       expect(JSON.parse(end[0]!.data)).toEqual({ runId, status: "DONE", errorClass: null });
       expect(reader.events.at(-1)?.event).toBe("end");
     }
+    // Live (before) and replayed (finished) clients get the same text, which is the stored event's JSON.
+    const { readLog } = await import("@/server/runs/log-store");
+    const stored = await readLog(runId, 0, total);
+    expect(finished.ofType("log").map((event) => event.data)).toEqual(stored.map((event) => JSON.stringify(event)));
+    expect(before.ofType("log").map((event) => event.data)).toEqual(stored.map((event) => JSON.stringify(event)));
     const first = JSON.parse(before.ofType("log")[0]!.data) as Record<string, unknown>;
     expect(first).toMatchObject({ kind: "assistant", text: "message 1", seq: 1, line: '{"type":"assistant","n":1}' });
     expect(typeof first.ts).toBe("string");

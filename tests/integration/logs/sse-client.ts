@@ -22,7 +22,12 @@ export class SseReader {
   private rest = "";
   private ended = false;
 
-  constructor(body: ReadableStream<Uint8Array> | null, private readonly onEvent?: (event: SseEvent) => void) {
+  /** `keep: false` only calls onEvent (for the benchmark: no memory for a million events). */
+  constructor(
+    body: ReadableStream<Uint8Array> | null,
+    private readonly onEvent?: (event: SseEvent) => void,
+    private readonly options: { keep?: boolean } = {},
+  ) {
     if (!body) throw new Error("The response has no body.");
     this.reader = body.getReader();
     this.done = this.pump();
@@ -99,7 +104,7 @@ export class SseReader {
     if (id !== undefined) this.lastEventId = id;
     if (!dataLines) return;
     const message: SseEvent = { event: event ?? "message", data: dataLines.join("\n"), ...(id !== undefined ? { id } : {}) };
-    this.events.push(message);
+    if (this.options.keep !== false) this.events.push(message);
     this.onEvent?.(message);
   }
 
