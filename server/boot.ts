@@ -4,6 +4,7 @@ import { config } from "@/server/config";
 import { migrateDatabase } from "@/server/db/migrate";
 import { executeTask } from "@/server/runs/executor";
 import { activeRuns } from "@/server/runs/active-runs";
+import { scheduleLogCompaction } from "@/server/runs/log-compaction";
 import { reconcileInterruptedRuns } from "@/server/runs/reconcile";
 import { registerLocalRunner, startHeartbeat } from "@/server/runner/local-runner";
 import { Scheduler } from "@/server/scheduler/scheduler";
@@ -23,7 +24,6 @@ export async function startServices(): Promise<void> {
   const interrupted = await reconcileInterruptedRuns();
   if (interrupted > 0) console.log(`[ai-slave] ${interrupted} task(s) were interrupted by the last shutdown and are marked FAILED.`);
   const runnerId = await registerLocalRunner();
-  startHeartbeat(runnerId);
   const scheduler = new Scheduler({ scanIntervalMs: settings.scanIntervalMs, runnerMaxConcurrency: settings.runnerMaxConcurrency, execute: executeTask });
   shared.scheduler = scheduler;
   shared.runControl = {
@@ -31,5 +31,6 @@ export async function startServices(): Promise<void> {
     isActive: (taskId) => activeRuns().has(taskId),
   };
   scheduler.start();
+  shared.stopBackground = [startHeartbeat(runnerId), scheduleLogCompaction()];
   console.log(`[ai-slave] scheduler started (runner ${runnerId}, up to ${settings.runnerMaxConcurrency} runs at once).`);
 }

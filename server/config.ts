@@ -17,6 +17,11 @@ export interface ServerConfig {
   scanIntervalMs: number;
   cancelGraceMs: number;
   logCapBytes: number;
+  /** Runs that ended more than this many days ago lose their raw output lines. */
+  logCompactDays: number;
+  sseHeartbeatMs: number;
+  /** Events queued for one slow SSE client before it is dropped (it reconnects and catches up). */
+  sseMaxQueued: number;
   /** Extra origins (besides the server's own) allowed to make state-changing requests. */
   allowedOrigins: string[];
 }
@@ -60,6 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     scanIntervalMs: intFromEnv("AI_SLAVE_SCAN_INTERVAL_MS", 5000),
     cancelGraceMs: intFromEnv("AI_SLAVE_CANCEL_GRACE_MS", 5000),
     logCapBytes: intFromEnv("AI_SLAVE_LOG_CAP_BYTES", 50 * 1024 * 1024),
+    logCompactDays: intFromEnv("AI_SLAVE_LOG_COMPACT_DAYS", 14),
+    sseHeartbeatMs: intFromEnv("AI_SLAVE_SSE_HEARTBEAT_MS", 15_000),
+    sseMaxQueued: intFromEnv("AI_SLAVE_SSE_MAX_QUEUED", 10_000),
     allowedOrigins: listFromEnv("AI_SLAVE_ALLOWED_ORIGINS"),
   };
 }

@@ -11,6 +11,8 @@ export interface Services {
   /** Set by the executor: cancels a live run of a task. */
   runControl?: { cancel(taskId: number): Promise<boolean>; isActive(taskId: number): boolean };
   started: boolean;
+  /** Timers of the background services (heartbeat, log compaction), stopped at shutdown. */
+  stopBackground?: (() => void)[];
 }
 
 const KEY = Symbol.for("ai-slave.services");

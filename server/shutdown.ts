@@ -8,6 +8,7 @@ import { services } from "./services";
  */
 export async function stopServices(graceMs = 3000): Promise<void> {
   await services().scheduler?.stop();
+  for (const stop of services().stopBackground ?? []) stop();
   const runs = [...activeRuns().values()];
   for (const run of runs) run.interrupted = true;
   await Promise.all(runs.map((run) => run.process?.terminate(graceMs)));

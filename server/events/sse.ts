@@ -1,4 +1,5 @@
 import "server-only";
+import { config } from "@/server/config";
 
 /**
  * Server-Sent Events plumbing: a Response whose body is fed from a bounded per-client queue.
@@ -38,20 +39,12 @@ export interface SseOptions {
   retryMs?: number;
 }
 
-const DEFAULT_HEARTBEAT_MS = 15_000;
-const DEFAULT_MAX_QUEUED = 10_000;
-
-function envInt(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
 export function sseHeartbeatMs(): number {
-  return envInt("AI_SLAVE_SSE_HEARTBEAT_MS", DEFAULT_HEARTBEAT_MS);
+  return config().sseHeartbeatMs;
 }
 
 export function sseMaxQueued(): number {
-  return envInt("AI_SLAVE_SSE_MAX_QUEUED", DEFAULT_MAX_QUEUED);
+  return config().sseMaxQueued;
 }
 
 export function formatSse(message: SseMessage): string {

@@ -103,7 +103,7 @@ export function spawnRemote(context: RemoteContext, argv: string[], options: Spa
 
 /** kill(1) on the remote side; the group first (what `timeout` leads), then the pid itself. */
 async function signalRemote(context: RemoteContext, pid: number, signal: "TERM" | "KILL"): Promise<void> {
-  const script = `kill -${signal} -- -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`;
+  const script = `kill -s ${signal} -- -${pid} 2>/dev/null || kill -s ${signal} ${pid} 2>/dev/null; true`;
   await execRemote(context, ["sh", "-c", script], { cwd: "/" }).catch(() => undefined);
 }
 

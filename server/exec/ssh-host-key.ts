@@ -50,7 +50,7 @@ function hostPatternMatches(pattern: string, name: string): boolean {
     const digest = createHmac("sha1", Buffer.from(salt, "base64")).update(name).digest("base64");
     return digest === hash;
   }
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
   return regex.test(name);
 }
 

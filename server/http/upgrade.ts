@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ServerConfig } from "../config";
+import { terminalEndpoint, terminalTaskId } from "../terminal/endpoint-registry";
 import { checkOrigin } from "./origin";
 
 type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
@@ -22,6 +23,13 @@ export function attachUpgradeHandler(server: Server, nextUpgrade: UpgradeHandler
     });
     if (refused) {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n${refused}\n`);
+      return;
+    }
+    const taskId = terminalTaskId(url.pathname);
+    if (taskId !== null) {
+      const terminal = terminalEndpoint();
+      if (terminal) return terminal(request, socket, head, taskId);
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\nThe terminal is not ready yet.\n");
       return;
     }
     socket.end("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nNo such WebSocket endpoint.\n");

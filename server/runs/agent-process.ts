@@ -1,9 +1,11 @@
 import "server-only";
 import type { LogEvent } from "@/lib/log-events";
 import type { AgentAdapter, AgentCommand, RunVerdict } from "@/server/agents/types";
+import { isDetachedTransport } from "@/server/exec/ssh-detached";
 import type { Transport } from "@/server/exec/transport";
 import type { ActiveRun } from "./active-runs";
 import type { RunLogWriter } from "./log-writer";
+import { startRemoteAgent, type RemoteAgentIds } from "./remote-run";
 
 export interface AgentProcessOptions {
   transport: Transport;
@@ -18,6 +20,8 @@ export interface AgentProcessOptions {
   cancelGraceMs: number;
   /** Called once the process started, with its pid (stored on the run for restart recovery). */
   onStarted: (pid: number | undefined) => Promise<void>;
+  /** The run's ids: on a remote transport the agent then runs detached in tmux (remote-run.ts). */
+  run?: RemoteAgentIds;
 }
 
 export interface AgentProcessOutcome {
@@ -36,13 +40,15 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
     sawUsage ||= events.some((event) => event.kind === "usage");
     writer.append(events, line);
   };
-  const child = options.transport.spawn(command.argv, {
-    cwd: options.cwd,
-    env: options.env,
-    stdin: command.stdin,
-    onStdoutLine: (line) => record(withFallback(parser.pushStdout(line), "stdout", line), line),
-    onStderrLine: (line) => record(withFallback(parser.pushStderr(line), "stderr", line), line),
-  });
+  const handlers = {
+    onStdoutLine: (line: string) => record(withFallback(parser.pushStdout(line), "stdout", line), line),
+    onStderrLine: (line: string) => record(withFallback(parser.pushStderr(line), "stderr", line), line),
+  };
+  const { transport, run } = options;
+  const child =
+    isDetachedTransport(transport) && run
+      ? await startRemoteAgent({ ...options, transport, run }, handlers)
+      : transport.spawn(command.argv, { cwd: options.cwd, env: options.env, stdin: command.stdin, ...handlers });
   active.process = child;
   await options.onStarted(child.pid);
 

@@ -17,6 +17,7 @@ import { getSetting } from "@/server/settings";
 import { activeRuns, type ActiveRun } from "./active-runs";
 import { runAgentProcess, type AgentProcessOutcome } from "./agent-process";
 import { recordRunOutcome } from "./finish";
+import { remoteCliPath } from "./remote-run";
 import { RunLogWriter } from "./log-writer";
 import { planRun, withHistory, type RunPlan } from "./plan";
 import { finalVerdict, trailingAutoRetries, type FinalVerdict } from "./verdict";
@@ -84,7 +85,8 @@ async function executeRun(task: TaskWithWorkspace, run: Run, plan: RunPlan, earl
   writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
   if (plan.freshSessionReason) writer.append([{ kind: "system", message: `Starting a fresh session (${plan.freshSessionReason}), with the task's earlier prompts as context.` }]);
 
-  const bin = await resolveBin(adapter);
+  // A remote workspace's CLI is found on that host (remote-run.ts), not here.
+  const bin = transport.kind === "local" ? await resolveBin(adapter) : await remoteCliPath(task.workspaceId, adapter.backend, adapter.cliName);
   if (!bin) {
     const reason = `The ${adapter.cliName} CLI was not found: install it, or set ${adapter.binEnvVar} or the cliPath.${task.backend} setting to its path.`;
     writer.append([{ kind: "error", message: reason, fatal: true }]);
@@ -129,6 +131,7 @@ async function runOnce(
     onStarted: async (pid) => {
       await db().run.update({ where: { id: run.id }, data: { pid: pid ?? null } });
     },
+    run: { taskId: task.id, runId: run.id },
   });
 }
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { config } from "@/server/config";
 import { db } from "@/server/db/client";
 import { getSetting, setSetting } from "@/server/settings";
 
@@ -11,7 +12,6 @@ import { getSetting, setSetting } from "@/server/settings";
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const DEFAULT_DAYS = 14;
 /** Seqs per statement: short write transactions, so live runs are never held up for long. */
 const WINDOW = 2000;
 /** Runs that ended before this time are compacted already; later passes skip them. */
@@ -26,9 +26,7 @@ export interface CompactionResult {
 }
 
 export function logCompactDays(): number {
-  const raw = process.env.AI_SLAVE_LOG_COMPACT_DAYS;
-  const value = Number(raw);
-  return raw && Number.isFinite(value) && value >= 0 ? value : DEFAULT_DAYS;
+  return config().logCompactDays;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,31 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import { useTestDatabase, type TestDb } from "../helpers/test-env";
 
 /**
  * Gives the test file its own migrated SQLite file and fresh process-wide services. Server modules
  * read the environment when first used, so they are imported after it is set.
  */
 export function useLogDatabase(env: Record<string, string> = {}): void {
-  let root = "";
+  let testDb: TestDb;
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), "ai-slave-logs-"));
-    process.env.DATABASE_URL = `file:${join(root, "db.sqlite")}`;
-    process.env.AI_SLAVE_ROOT = process.cwd();
     Object.assign(process.env, env);
-    const { resetConfigForTests } = await import("@/server/config");
-    const { migrateDatabase } = await import("@/server/db/migrate");
-    const { resetServicesForTests } = await import("@/server/services");
-    resetConfigForTests();
-    resetServicesForTests();
-    migrateDatabase(join(root, "db.sqlite"), join(process.cwd(), "prisma", "migrations"));
+    testDb = await useTestDatabase();
   });
-  afterAll(async () => {
-    const { disconnectDb } = await import("@/server/db/client");
-    await disconnectDb();
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(async () => testDb.cleanup());
 }
 
 let workspaceCount = 0;

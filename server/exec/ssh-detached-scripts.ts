@@ -1,0 +1,131 @@
+/**
+ * The shell scripts behind detached remote runs. Values are quoted by quote.ts; the prompt
+ * travels on stdin and the env file and run script as base64, never inside a command line.
+ */
+import { exportLines, shellJoin, shellQuote, type ShellTarget } from "./quote";
+
+/** Every file of one detached run, derived from its log path (`.../run-12.log`). */
+export interface DetachedFiles {
+  dir: string;
+  /** The agent's stdout. */
+  out: string;
+  err: string;
+  /** Written (atomically) with the exit status when the agent ended. */
+  exit: string;
+  /** The run script's pid: alive while the run is. */
+  pid: string;
+  /** The agent's pid, leader of its own process group. */
+  agentPid: string;
+  prompt: string;
+  env: string;
+  script: string;
+  /** The tmux window name. */
+  name: string;
+}
+
+export function detachedFiles(logPath: string): DetachedFiles {
+  const slash = logPath.lastIndexOf("/");
+  if (slash <= 0 || !logPath.endsWith(".log")) throw new Error(`a detached run's log path must be absolute and end in .log: ${logPath}`);
+  const base = logPath.slice(0, -".log".length);
+  return {
+    dir: logPath.slice(0, slash),
+    out: logPath,
+    err: `${base}.stderr.log`,
+    exit: `${base}.exit`,
+    pid: `${base}.pid`,
+    agentPid: `${base}.agent-pid`,
+    prompt: `${base}.prompt`,
+    env: `${base}.env`,
+    script: `${base}.sh`,
+    name: base.slice(slash + 1),
+  };
+}
+
+/**
+ * Run by the login shell inside tmux. It survives the session's SIGHUP, runs the agent in a
+ * process group of its own (setsid) with the prompt on stdin and each stream in its own file,
+ * then writes the exit status atomically.
+ */
+export function runScript(files: DetachedFiles, argv: string[], cwd: string): string {
+  const q = shellQuote;
+  const writeExit = (status: string) => `echo ${status} > ${q(`${files.exit}.tmp`)} && mv -f ${q(`${files.exit}.tmp`)} ${q(files.exit)}`;
+  return [
+    "trap '' HUP",
+    `echo $$ > ${q(files.pid)}`,
+    `cd -- ${q(cwd)} || { ${writeExit("127")}; exit 127; }`,
+    `. ${q(files.env)}`,
+    `rm -f -- ${q(files.env)}`,
+    `printf 'AI-Slave: the agent of %s is running; its output goes to %s\\n' ${q(files.name)} ${q(files.out)}`,
+    `setsid -w sh -c 'echo $$ > "$0"; exec "$@"' ${q(files.agentPid)} ${shellJoin(argv)} < ${q(files.prompt)} > ${q(files.out)} 2> ${q(files.err)} &`,
+    "wait $!",
+    // Not `status`: zsh has it as a read-only alias of $?.
+    "code=$?",
+    writeExit("$code"),
+    `printf 'AI-Slave: the agent exited with status %s\\n' "$code"`,
+    "",
+  ].join("\n");
+}
+
+export function envFile(env: Record<string, string>): string {
+  return `${exportLines(env).join("\n")}\n`;
+}
+
+/**
+ * Writes the prompt (stdin), env file and run script (base64), empties the logs, starts the
+ * run script in the task's tmux session (a new window when the session exists, e.g. a user's
+ * terminal) and waits until it wrote its pid.
+ */
+export function launchScript(input: { files: DetachedFiles; target: ShellTarget; sessionName: string; cwd: string; envB64: string; scriptB64: string }): string {
+  const { files, sessionName, cwd } = input;
+  const q = shellQuote;
+  const command = shellJoin([input.target.shell, "-l", files.script]);
+  return [
+    "set -e",
+    "umask 077",
+    `mkdir -p -- ${q(files.dir)}`,
+    `rm -f -- ${q(files.exit)} ${q(files.pid)} ${q(files.agentPid)}`,
+    `cat > ${q(files.prompt)}`,
+    `printf '%s' ${q(input.envB64)} | base64 -d > ${q(files.env)}`,
+    `printf '%s' ${q(input.scriptB64)} | base64 -d > ${q(files.script)}`,
+    `: > ${q(files.out)}`,
+    `: > ${q(files.err)}`,
+    `if tmux has-session -t ${q(`=${sessionName}`)} 2>/dev/null; then`,
+    `  tmux new-window -d -t ${q(`=${sessionName}:`)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
+    "else",
+    `  tmux new-session -d -s ${q(sessionName)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
+    "fi",
+    "i=0",
+    `while [ ! -s ${q(files.pid)} ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done`,
+    `[ -s ${q(files.pid)} ] || { echo 'the run script did not start in tmux' >&2; exit 1; }`,
+  ].join("\n");
+}
+
+/**
+ * Streams the agent's stdout (to stdout) and stderr (to stderr) from byte offsets, following the
+ * files until the run script is gone; GNU tail's --pid does a last read before it exits.
+ * Arguments: out err exit pid outOffset errOffset.
+ */
+export const FOLLOW_SCRIPT = [
+  'out=$1 err=$2 exitf=$3 pidf=$4 oo=$5 eo=$6',
+  'alive() { [ -e "$exitf" ] && return 1; p=$(cat "$pidf" 2>/dev/null); [ -z "$p" ] && return 0; kill -0 "$p" 2>/dev/null; }',
+  '( while alive; do sleep 0.2; done ) & w=$!',
+  'tail -c "+$((oo + 1))" -s 0.2 --pid="$w" -F -- "$out" 2>/dev/null & t1=$!',
+  'tail -c "+$((eo + 1))" -s 0.2 --pid="$w" -F -- "$err" >&2 2>/dev/null & t2=$!',
+  // The run is over once the waiter is: how the tails ended does not matter, the catch-up reads the rest.
+  'wait "$w"; wait "$t1"; wait "$t2"; exit 0',
+].join("\n");
+
+/**
+ * Whatever of both files lies past the offsets, once; tail's own complaints (a deleted log) stay
+ * out of the agent's streams. Arguments: out err outOffset errOffset.
+ */
+export const CATCH_UP_SCRIPT = 'tail -c "+$(($3 + 1))" -- "$1" 2>/dev/null; tail -c "+$(($4 + 1))" -- "$2" >&2 2>/dev/null; true';
+
+/** The first bytes of both files, up to the offsets. Arguments: out err outOffset errOffset. */
+export const PREFIX_SCRIPT = 'head -c "$3" -- "$1" 2>/dev/null; head -c "$4" -- "$2" >&2 2>/dev/null; true';
+
+/** The exit status, or nothing while the run goes on. Argument: exit file. */
+export const EXIT_STATUS_SCRIPT = 'cat -- "$1" 2>/dev/null; true';
+
+/** Signals the agent's process group. Arguments: agentPid file, signal. */
+export const SIGNAL_SCRIPT = 'p=$(cat -- "$1" 2>/dev/null); [ -n "$p" ] && kill -s "$2" -- "-$p" 2>/dev/null; true';

@@ -1,0 +1,17 @@
+import "server-only";
+import { getSetting, setSetting } from "@/server/settings";
+import type { HostKeyStore, PinnedHostKey } from "./ssh-host-key";
+
+/** Setting key of a pinned host key: `hostKey.<host>:<port>`. */
+export const hostKeySettingKey = (hostPort: string): string => `hostKey.${hostPort}`;
+
+/** Pinned host keys live in the Setting table, where the UI can show and forget them. */
+export const settingsHostKeyStore: HostKeyStore = {
+  get: (hostPort) => getSetting<PinnedHostKey | null>(hostKeySettingKey(hostPort), null),
+  set: (hostPort, value) => setSetting(hostKeySettingKey(hostPort), value),
+};
+
+/** The key pinned for a host, for display; null when none was pinned (or known_hosts vouches for it). */
+export function pinnedHostKey(host: string, port: number): Promise<PinnedHostKey | null> {
+  return settingsHostKeyStore.get(`${host}:${port}`);
+}

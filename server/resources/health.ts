@@ -1,0 +1,96 @@
+import "server-only";
+import { BACKENDS, type Backend } from "@/lib/enums";
+import { ADAPTERS } from "@/server/agents/registry";
+import type { Workspace } from "@/server/db/generated/client";
+import { pinnedHostKey } from "@/server/exec/ssh-host-key-store";
+import { appSshPool, endpointFor, transportFor } from "@/server/exec/transport-for";
+import type { Transport } from "@/server/exec/transport";
+import { currentBranch, isGitRepo } from "@/server/git/repo";
+import { probeCapabilities } from "@/server/runner/local-runner";
+import { remoteCliPath } from "@/server/runs/remote-run";
+import { cachedProbe } from "./cache";
+import { parseDfAvailableBytes, parseTmuxVersion } from "./parse";
+
+export interface AgentHealth {
+  available: boolean;
+  version: string | null;
+}
+
+export interface WorkspaceHealth {
+  reachable: boolean;
+  error: string | null;
+  isGitRepo: boolean;
+  /** The repository's current branch. */
+  baseBranch: string | null;
+  /** tmux's version, null when there is none (remote runs need it). */
+  tmux: string | null;
+  agents: Record<Backend, AgentHealth>;
+  freeDiskBytes: number | null;
+  /** The SSH host key this server trusts for the host, for the user to compare. */
+  hostKey: { fingerprint: string; source: "known_hosts" | "pinned" } | null;
+}
+
+const TTL_MS = 5_000;
+const CHECK_TIMEOUT_MS = 15_000;
+
+function unavailable(): Record<Backend, AgentHealth> {
+  return Object.fromEntries(BACKENDS.map((backend) => [backend, { available: false, version: null }])) as Record<Backend, AgentHealth>;
+}
+
+/** First line of a command's stdout when it succeeds, else null. */
+async function firstLine(transport: Transport, argv: string[], cwd = "/"): Promise<string | null> {
+  const result = await transport.exec(argv, { cwd, timeoutMs: CHECK_TIMEOUT_MS }).catch(() => null);
+  const line = result?.exitCode === 0 ? result.stdout.split("\n")[0]?.trim() : "";
+  return line ? line : null;
+}
+
+async function agentHealth(workspace: Workspace, transport: Transport): Promise<Record<Backend, AgentHealth>> {
+  if (transport.kind === "local") {
+    const { agents } = await probeCapabilities();
+    return Object.fromEntries(BACKENDS.map((backend) => [backend, { available: agents[backend].available, version: agents[backend].version }])) as Record<Backend, AgentHealth>;
+  }
+  // Through the login shell on the host (or in the container), where the runs will find them.
+  const entries = await Promise.all(
+    BACKENDS.map(async (backend) => {
+      const version = await firstLine(transport, [await remoteCliPath(workspace.id, backend, ADAPTERS[backend].cliName), "--version"]);
+      return [backend, { available: version !== null, version }] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<Backend, AgentHealth>;
+}
+
+async function hostKeyOf(workspace: Workspace): Promise<WorkspaceHealth["hostKey"]> {
+  if (workspace.type === "local" || !workspace.host) return null;
+  const port = workspace.port ?? 22;
+  const pinned = await pinnedHostKey(workspace.host, port);
+  if (pinned) return { fingerprint: pinned.fingerprint, source: "pinned" };
+  const seen = appSshPool().hostKeyOf(endpointFor(workspace));
+  return seen?.ok ? { fingerprint: seen.fingerprint, source: seen.source === "known_hosts" ? "known_hosts" : "pinned" } : null;
+}
+
+async function probeHealth(workspace: Workspace): Promise<WorkspaceHealth> {
+  const empty: WorkspaceHealth = { reachable: false, error: null, isGitRepo: false, baseBranch: null, tmux: null, agents: unavailable(), freeDiskBytes: null, hostKey: null };
+  let transport: Transport;
+  try {
+    transport = transportFor(workspace);
+    const ping = await transport.exec(["true"], { cwd: "/", timeoutMs: CHECK_TIMEOUT_MS });
+    if (ping.exitCode !== 0) return { ...empty, error: ping.stderr.trim() || `The host answered with exit ${ping.exitCode}.`, hostKey: await hostKeyOf(workspace) };
+  } catch (error) {
+    return { ...empty, error: error instanceof Error ? error.message : String(error) };
+  }
+  const gitRepo = await isGitRepo(transport, workspace.path).catch(() => false);
+  const [baseBranch, tmux, df, agents, hostKey] = await Promise.all([
+    gitRepo ? currentBranch(transport, workspace.path).catch(() => null) : null,
+    firstLine(transport, ["tmux", "-V"]).then((line) => (line ? parseTmuxVersion(line) : null)),
+    transport.exec(["df", "-Pk", "--", workspace.path], { cwd: "/", timeoutMs: CHECK_TIMEOUT_MS }).catch(() => null),
+    agentHealth(workspace, transport),
+    hostKeyOf(workspace),
+  ]);
+  const error = gitRepo ? null : `${workspace.path} is not a git repository (or does not exist).`;
+  return { reachable: true, error, isGitRepo: gitRepo, baseBranch, tmux, agents, freeDiskBytes: df?.exitCode === 0 ? parseDfAvailableBytes(df.stdout) : null, hostKey };
+}
+
+/** Whether the workspace can run tasks, and what it has: git, tmux, agent CLIs, free disk. */
+export function workspaceHealth(workspace: Workspace): Promise<WorkspaceHealth> {
+  return cachedProbe(`health:${workspace.id}:${workspace.updatedAt.getTime()}`, TTL_MS, () => probeHealth(workspace));
+}

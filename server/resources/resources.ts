@@ -1,0 +1,21 @@
+import "server-only";
+import { unprocessable } from "@/lib/errors";
+import type { Workspace } from "@/server/db/generated/client";
+import { transportFor } from "@/server/exec/transport-for";
+import { cachedProbe } from "./cache";
+import { parseResources, RESOURCES_SCRIPT, type HostResources } from "./parse";
+
+const TTL_MS = 5_000;
+const PROBE_TIMEOUT_MS = 20_000;
+
+/** Memory, load, CPUs and GPUs of the machine a workspace lives on (for a container: as seen inside it). */
+export function workspaceResources(workspace: Workspace): Promise<HostResources> {
+  return cachedProbe(`resources:${workspace.id}:${workspace.updatedAt.getTime()}`, TTL_MS, async () => {
+    const transport = transportFor(workspace);
+    const result = await transport.exec(["sh", "-c", RESOURCES_SCRIPT], { cwd: "/", timeoutMs: PROBE_TIMEOUT_MS }).catch((error: unknown) => {
+      throw unprocessable("workspace_unreachable", error instanceof Error ? error.message : String(error));
+    });
+    if (result.exitCode !== 0) throw unprocessable("workspace_unreachable", `The resource probe failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    return parseResources(result.stdout);
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * Where server.ts finds the terminal WebSocket handler. The handler needs the database and the
+ * SSH pool, which live in Next's bundles ("server-only" modules cannot load in server.ts), so
+ * the Next side registers it here, on globalThis, and the upgrade hook only looks it up.
+ * This file imports nothing, so both sides can load it.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+
+export type TerminalUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, taskId: number) => void;
+
+const KEY = Symbol.for("ai-slave.terminal-endpoint");
+type GlobalWithEndpoint = typeof globalThis & { [KEY]?: TerminalUpgrade };
+
+export function setTerminalEndpoint(handler: TerminalUpgrade | undefined): void {
+  (globalThis as GlobalWithEndpoint)[KEY] = handler;
+}
+
+export function terminalEndpoint(): TerminalUpgrade | undefined {
+  return (globalThis as GlobalWithEndpoint)[KEY];
+}
+
+/** `/api/tasks/12/terminal` -> 12. */
+export function terminalTaskId(pathname: string): number | null {
+  const match = /^\/api\/tasks\/(\d{1,9})\/terminal\/?$/.exec(pathname);
+  return match ? Number(match[1]) : null;
+}

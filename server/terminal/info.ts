@@ -1,0 +1,30 @@
+import "server-only";
+import { terminalEndpoint } from "./endpoint-registry";
+import { registerTerminalEndpoint } from "./register";
+import { terminalTarget } from "./session";
+
+export interface TerminalInfo {
+  taskId: number;
+  taskNumber: number;
+  title: string;
+  sessionName: string;
+  cwd: string;
+  workspace: { id: number; name: string; type: string };
+  /** Where the page opens its WebSocket. */
+  websocketPath: string;
+}
+
+/** What the terminal page shows; makes sure server.ts can route the WebSocket that follows. */
+export async function terminalInfo(taskId: number): Promise<TerminalInfo> {
+  if (!terminalEndpoint()) registerTerminalEndpoint();
+  const { task, sessionName, cwd } = await terminalTarget(taskId);
+  return {
+    taskId: task.id,
+    taskNumber: task.number,
+    title: task.title,
+    sessionName,
+    cwd,
+    workspace: { id: task.workspace.id, name: task.workspace.name, type: task.workspace.type },
+    websocketPath: `/api/tasks/${task.id}/terminal`,
+  };
+}

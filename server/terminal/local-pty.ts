@@ -1,0 +1,68 @@
+import { execFile, spawn } from "node:child_process";
+import { readFileSync, readlinkSync } from "node:fs";
+import { shellJoin } from "@/server/exec/quote";
+import { TERM, type TerminalPty, type TerminalSize } from "./pty";
+
+/**
+ * A PTY on this machine without a native module: util-linux `script` allocates it and runs argv
+ * in it. Its size is set with `stty` on the PTY, found through /proc (Linux), which sends the
+ * program SIGWINCH like a terminal emulator would.
+ */
+export function openLocalPty(argv: string[], cwd: string, size: TerminalSize): TerminalPty {
+  const command = `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; exec ${shellJoin(argv)}`;
+  const child = spawn("script", ["-qfc", command, "/dev/null"], {
+    cwd,
+    env: { ...process.env, TERM, SHELL: "/bin/sh" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin.on("error", () => undefined);
+  return {
+    onData: (listener) => {
+      child.stdout.on("data", listener);
+      child.stderr.on("data", listener);
+    },
+    onExit: (listener) => child.once("close", (code) => listener(code)),
+    write: (data) => void child.stdin.write(data),
+    resize: (cols, rows) => applySize(child.pid, { cols, rows }),
+    pause: () => child.stdout.pause(),
+    resume: () => child.stdout.resume(),
+    // script(1) ignores SIGHUP: the hangup goes to the program in the PTY (tmux detaches), and script follows it out.
+    close: () => {
+      const program = child.pid ? childOf(child.pid) : null;
+      try {
+        if (program) process.kill(program, "SIGHUP");
+        else child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
+
+/** Sets the PTY's size; right after the start `script` may not have made it yet, so a few tries. */
+function applySize(scriptPid: number | undefined, size: TerminalSize, triesLeft = 20): void {
+  const pts = scriptPid ? ptyOf(scriptPid) : null;
+  if (pts) execFile("stty", ["-F", pts, "rows", String(size.rows), "cols", String(size.cols)], () => undefined);
+  else if (scriptPid && triesLeft > 0) setTimeout(() => applySize(scriptPid, size, triesLeft - 1), 100).unref();
+}
+
+/** The program `script` runs in the PTY. */
+function childOf(scriptPid: number): number | null {
+  try {
+    const first = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, "utf8").trim().split(/\s+/)[0];
+    return first ? Number(first) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The PTY `script` made: the terminal its child has as stdin. */
+function ptyOf(scriptPid: number): string | null {
+  const program = childOf(scriptPid);
+  try {
+    const target = program ? readlinkSync(`/proc/${program}/fd/0`) : "";
+    return target.startsWith("/dev/pts/") ? target : null;
+  } catch {
+    return null;
+  }
+}
