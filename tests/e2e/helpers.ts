@@ -1,0 +1,45 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+/** A git repository with one commit on main, in the run's temp dir. */
+export function makeRepo(name: string): string {
+  const repo = path.join(process.env.E2E_DIR!, `${name}-${Date.now()}`);
+  fs.mkdirSync(repo, { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
+  git("init", "-q", "-b", "main");
+  fs.writeFileSync(path.join(repo, "README.md"), `# ${name}\n`);
+  git("add", ".");
+  git("-c", "user.name=E2E", "-c", "user.email=e2e@localhost", "commit", "-q", "-m", "initial");
+  return repo;
+}
+
+export function gitIn(repo: string, ...args: string[]): string {
+  return execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString().trim();
+}
+
+export async function apiWorkspace(request: APIRequestContext, name: string, extra: Record<string, unknown> = {}) {
+  const response = await request.post("/api/workspaces", { data: { name: `${name}-${Date.now()}`, path: makeRepo(name), ...extra } });
+  expect(response.status()).toBe(201);
+  return (await response.json()) as { id: number; name: string; path: string };
+}
+
+export async function apiTask(request: APIRequestContext, workspaceId: number, prompt: string, extra: Record<string, unknown> = {}) {
+  const response = await request.post("/api/tasks", { data: { prompt, workspaceId, backend: "claude_code", model: "claude-sonnet-4-5", ...extra } });
+  expect(response.status()).toBe(201);
+  return (await response.json()) as { id: number; number: number };
+}
+
+export async function waitForTaskStatus(request: APIRequestContext, id: number, status: string) {
+  await expect.poll(async () => (await (await request.get(`/api/tasks/${id}`)).json()).status, { timeout: 60_000 }).toBe(status);
+}
+
+/** Full-page screenshots are kept as test artifacts. */
+export async function screenshot(page: Page, name: string) {
+  await page.screenshot({ path: path.join("test-results", "screenshots", `${name}.png`), fullPage: true });
+}
+
+export function card(page: Page, taskId: number) {
+  return page.locator(`[data-testid="task-card"][data-task-id="${taskId}"]`);
+}

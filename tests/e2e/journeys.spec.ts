@@ -1,0 +1,103 @@
+import { expect, test } from "@playwright/test";
+import { apiTask, apiWorkspace, card, gitIn, makeRepo, screenshot, waitForTaskStatus } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+test("home -> create a workspace and a task through the UI -> the task waits in TODO", async ({ page, request }) => {
+  await page.goto("/");
+  await screenshot(page, "home");
+  await page.getByRole("link", { name: /workspace/i }).first().click();
+  await expect(page).toHaveURL(/\/workspaces\/new/);
+  const repo = makeRepo("smoke");
+  await page.getByLabel("Name").fill(`smoke-${Date.now()}`);
+  await page.getByLabel("Repository path").fill(repo);
+  await page.getByLabel("Concurrency limit").fill("1");
+  await screenshot(page, "workspace-new");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await expect(page).toHaveURL(/\/workspaces\/\d+\/board/);
+  const workspaceId = Number(/workspaces\/(\d+)/.exec(page.url())![1]);
+
+  // The only slot is taken by a long task, so the next one stays queued.
+  const blocker = await apiTask(request, workspaceId, "NO_TOOL SLEEP:60000");
+  await expect(card(page, blocker.id)).toHaveAttribute("data-status", "RUNNING");
+
+  await page.goto(`/tasks/new?workspaceId=${workspaceId}`);
+  await page.getByLabel("Prompt").fill("NO_TOOL Write the changelog entry");
+  await screenshot(page, "task-new");
+  await page.getByRole("button", { name: "Queue task" }).click();
+  await expect(page).toHaveURL(new RegExp(`/workspaces/${workspaceId}/board`));
+  const queued = page.getByTestId("column-TODO").getByTestId("task-card").filter({ hasText: "Write the changelog entry" });
+  await expect(queued).toBeVisible();
+  await screenshot(page, "board-queued");
+
+  // Cancelling the running task from its card frees the slot and the queued one runs.
+  await card(page, blocker.id).getByRole("button", { name: /cancel task/i }).click();
+  await expect(page.getByTestId("column-FAILED").locator(`[data-task-id="${blocker.id}"]`)).toBeVisible();
+  await expect(page.getByTestId("column-DONE").getByTestId("task-card").filter({ hasText: "Write the changelog entry" })).toBeVisible({ timeout: 30_000 });
+});
+
+test("a task runs live, ends DONE, its diff is reviewed and merged", async ({ page, request }) => {
+  const workspace = await apiWorkspace(request, "journey");
+  const task = await apiTask(request, workspace.id, "Create the greeting. FILE:greeting.txt SLEEP:1500");
+  await page.goto(`/tasks/${task.id}`);
+  const log = page.getByTestId("log-stream");
+  await expect(log).toBeVisible();
+  // The model's tool call and answer appear while the run goes on, then the task is DONE.
+  await expect(log.locator('[data-testid="log-event"][data-kind="tool_call"]').first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", "DONE", { timeout: 30_000 });
+  await expect(log.locator('[data-testid="log-event"][data-kind="assistant"]').first()).toBeVisible();
+  await screenshot(page, "task-done-log");
+
+  await page.getByRole("tab", { name: "Diff" }).click();
+  await expect(page.locator('[data-testid="diff-file"][data-path="greeting.txt"]')).toBeVisible();
+  await expect(page.getByTestId("diff-view")).toContainText("hello from fake model");
+  await screenshot(page, "task-diff");
+
+  await page.getByTestId("task-action-merge").click();
+  await page.getByRole("button", { name: "Merge", exact: true }).last().click();
+  await expect(page.getByTestId("merge-result")).toHaveAttribute("data-kind", "fast-forward");
+  await expect(page.getByTestId("merged-badge").first()).toBeVisible();
+  expect(gitIn(workspace.path, "show", "main:greeting.txt")).toContain("hello from fake model");
+  await screenshot(page, "task-merged");
+});
+
+test("continue a finished task with a follow-up prompt", async ({ page, request }) => {
+  const workspace = await apiWorkspace(request, "continue");
+  const task = await apiTask(request, workspace.id, "NO_TOOL First pass");
+  await waitForTaskStatus(request, task.id, "DONE");
+  await page.goto(`/tasks/${task.id}`);
+  await page.getByTestId("continue-prompt").fill("NO_TOOL Second pass please");
+  await page.getByRole("button", { name: "Continue", exact: true }).click();
+  const runsOf = async () => (await (await request.get(`/api/tasks/${task.id}/runs`)).json()).items;
+  await expect.poll(async () => (await runsOf())[1]?.status, { timeout: 30_000 }).toBe("DONE");
+  await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", "DONE");
+  const runs = await runsOf();
+  expect(runs[1]).toMatchObject({ kind: "continue", status: "DONE", sessionId: runs[0].sessionId });
+  await page.getByRole("tab", { name: /Prompts/ }).click();
+  await expect(page.getByTestId("prompt-history")).toContainText("Second pass please");
+  await screenshot(page, "task-continued");
+});
+
+test("a quota error shows on the card and in the banner", async ({ page, request }) => {
+  const workspace = await apiWorkspace(request, "quota");
+  const task = await apiTask(request, workspace.id, "NO_TOOL FAKE_429", { backend: "codex_cli", model: "gpt-5.5" });
+  await waitForTaskStatus(request, task.id, "FAILED");
+  await page.goto(`/workspaces/${workspace.id}/board`);
+  await expect(card(page, task.id).getByTestId("failure-reason")).toContainText(/429|limit/i);
+  await expect(page.locator('[data-testid="quota-banner"][data-provider="openai"]')).toBeVisible();
+  await screenshot(page, "board-quota");
+  await page.goto("/");
+  await expect(page.locator('[data-testid="quota-banner"][data-provider="openai"]')).toBeVisible();
+  await expect(page.getByTestId("workspace-card").first()).toBeVisible();
+  await screenshot(page, "home-quota");
+});
+
+test("usage page and a narrow dark window", async ({ page }) => {
+  await page.goto("/usage");
+  await expect(page.getByTestId("usage-view")).toBeVisible();
+  await screenshot(page, "usage");
+  await page.setViewportSize({ width: 900, height: 800 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto("/");
+  await screenshot(page, "home-narrow-dark");
+});
