@@ -1,29 +1,9 @@
 "use client";
 
 import useSWR from "swr";
+import type { UsageFiguresRow, UsageReport } from "@/lib/schemas/usage";
 
-export interface UsageFiguresRow {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-  runs: number;
-}
-
-export interface UsageGroup extends UsageFiguresRow {
-  key: string;
-  name?: string;
-}
-
-/** GET /api/usage?days=N */
-export interface UsageReport {
-  totals: UsageFiguresRow;
-  byBackend: UsageGroup[];
-  byModel: UsageGroup[];
-  byWorkspace: UsageGroup[];
-  byDay: UsageGroup[];
-}
+export type { UsageFiguresRow, UsageGroup, UsageReport } from "@/lib/schemas/usage";
 
 export const usageKey = (days: number) => `/api/usage?days=${days}`;
 

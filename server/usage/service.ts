@@ -1,16 +1,8 @@
 import "server-only";
 import { db } from "@/server/db/client";
 import { sqlDate } from "@/server/db/sql-date";
+import type { UsageFiguresRow as UsageFiguresWithRuns, UsageGroup, UsageReport } from "@/lib/schemas/usage";
 
-export interface UsageFiguresWithRuns {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-  runs: number;
-}
-export type UsageGroup = UsageFiguresWithRuns & { key: string; name?: string };
 
 const SUMS = `SUM(r."inputTokens") AS inputTokens, SUM(r."outputTokens") AS outputTokens, SUM(r."cacheReadTokens") AS cacheReadTokens,
   SUM(r."cacheWriteTokens") AS cacheWriteTokens, SUM(r."costUsd") AS costUsd, COUNT(*) AS runs`;
@@ -37,7 +29,7 @@ function figures(row: Row): UsageFiguresWithRuns {
 }
 
 /** Tokens, cost and runs since `days` days ago (UTC days), in total and per backend, model, workspace and day. */
-export async function usageSummary(days: number, now = new Date()) {
+export async function usageSummary(days: number, now = new Date()): Promise<UsageReport> {
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
   const from = `FROM "Run" r JOIN "Task" t ON t."id" = r."taskId" WHERE r."startedAt" >= ?`;
   const [totals] = await db().$queryRawUnsafe<Row[]>(`SELECT ${SUMS} ${from}`, sqlDate(since));

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+export const usageFiguresWithRunsSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  costUsd: z.number(),
+  runs: z.number(),
+});
+export type UsageFiguresRow = z.infer<typeof usageFiguresWithRunsSchema>;
+
+export const usageGroupSchema = usageFiguresWithRunsSchema.extend({ key: z.string(), name: z.string().optional() });
+export type UsageGroup = z.infer<typeof usageGroupSchema>;
+
+/** GET /api/usage?days=N: totals since `since`, and per backend, model, workspace (id as key) and UTC day. */
+export const usageReportSchema = z.object({
+  days: z.number(),
+  since: z.string(),
+  totals: usageFiguresWithRunsSchema,
+  byBackend: z.array(usageGroupSchema),
+  byModel: z.array(usageGroupSchema),
+  byWorkspace: z.array(usageGroupSchema),
+  byDay: z.array(usageGroupSchema),
+});
+export type UsageReport = z.infer<typeof usageReportSchema>;
+
+export const usageQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(366).default(7) }).strict();
