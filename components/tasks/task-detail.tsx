@@ -67,7 +67,6 @@ export function TaskDetail({ taskId }: { taskId: number }) {
   }
   if (!task) return <DetailSkeleton />;
 
-  const remote = workspace && workspace.type !== "local";
   const boardHref = `/workspaces/${task.workspaceId}/board`;
   const tabItems = [
     { value: "log" as const, label: "Log" },
@@ -97,7 +96,7 @@ export function TaskDetail({ taskId }: { taskId: number }) {
         }
         actions={
           <>
-            {remote ? (
+            {task.worktreePath ? (
               <Link href={`/tasks/${task.id}/terminal`} className={buttonVariants({ variant: "outline", size: "sm" })}>
                 <SquareTerminal aria-hidden />
                 Terminal

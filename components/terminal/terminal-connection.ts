@@ -1,5 +1,3 @@
-"use client";
-
 /**
  * The browser side of the terminal WebSocket (server/terminal/protocol.ts): binary frames are
  * terminal bytes both ways, text frames are JSON control messages.

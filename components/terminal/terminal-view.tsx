@@ -18,7 +18,9 @@ export interface TerminalViewProps {
 export function TerminalView({ websocketPath, connectKey, onStatus }: TerminalViewProps) {
   const box = useRef<HTMLDivElement>(null);
   const statusRef = useRef(onStatus);
-  statusRef.current = onStatus;
+  useEffect(() => {
+    statusRef.current = onStatus;
+  });
 
   useEffect(() => {
     let disposed = false;

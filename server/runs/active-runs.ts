@@ -21,3 +21,11 @@ export function activeRuns(): Map<number, ActiveRun> {
   scope[KEY] ??= new Map();
   return scope[KEY];
 }
+
+/** Marks a remote run's process; a registered symbol, so every bundle of the process reads the mark. */
+export const DETACHED = Symbol.for("ai-slave.detached-process");
+
+/** Whether a run's agent lives on remotely when this server stops (shutdown need not wait for it). */
+export function isDetachedRun(run: ActiveRun): boolean {
+  return run.process !== null && DETACHED in run.process;
+}

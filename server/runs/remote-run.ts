@@ -7,7 +7,7 @@ import { db } from "@/server/db/client";
 import type { DetachedProcess, DetachedTransport, LineHandlers } from "@/server/exec/ssh-detached";
 import type { SpawnedProcess } from "@/server/exec/transport";
 import { getSetting } from "@/server/settings";
-import type { ActiveRun } from "./active-runs";
+import { DETACHED, type ActiveRun } from "./active-runs";
 import type { AgentProcessOptions } from "./agent-process";
 import type { RunLogWriter } from "./log-writer";
 import { removeCheckpoint, saveCheckpoint, type RemoteRunCheckpoint } from "./remote-checkpoint";
@@ -67,6 +67,7 @@ export function lineRecorder(parser: AgentStreamParser, writer: RunLogWriter | n
   };
 }
 
+
 /**
  * Wraps a followed run: checkpoints it every second; stopping for a server shutdown (the run is
  * marked interrupted) leaves the agent running and saves a last checkpoint instead of killing it.
@@ -90,16 +91,18 @@ export function checkpointed(follower: DetachedProcess, checkpoint: RemoteRunChe
     await saving;
     return exit;
   });
-  return {
+  const wrapped: SpawnedProcess & { [DETACHED]: true } = {
+    [DETACHED]: true,
     pid: undefined,
     exited,
-    async terminate(graceMs) {
+    async terminate(graceMs: number) {
       if (!active.interrupted) return follower.terminate(graceMs);
       clearInterval(timer);
       follower.detach();
       await save();
     },
   };
+  return wrapped;
 }
 
 export interface RemoteAgentIds {

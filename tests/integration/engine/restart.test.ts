@@ -67,7 +67,7 @@ describe("restart safety", () => {
     // The agent leads its own process group: it outlives the crashed server, as a real orphan would.
     expect(alive(agentPid)).toBe(true);
 
-    await startServer();
+    const second = await startServer();
     const task = await getTask(id);
     expect(task.status).toBe("FAILED");
     expect(task.failureReason).toBe("Interrupted by server restart.");
@@ -75,6 +75,8 @@ describe("restart safety", () => {
     await waitFor(async () => !alive(agentPid), 5_000, "the orphaned agent to be killed");
     // The log written before the crash is still there.
     expect(await logText(run.id)).toContain("claude");
+    second.kill("SIGKILL");
+    await new Promise((resolve) => second.once("exit", resolve));
   });
 
   it("a graceful stop ends the agents and records their runs as interrupted at once", async () => {
