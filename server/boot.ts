@@ -24,6 +24,7 @@ export async function startServices(): Promise<void> {
   const interrupted = await reconcileInterruptedRuns();
   if (interrupted > 0) console.log(`[ai-slave] ${interrupted} task(s) were interrupted by the last shutdown and are marked FAILED.`);
   const runnerId = await registerLocalRunner();
+  shared.refreshRunner = async () => void (await registerLocalRunner());
   const scheduler = new Scheduler({ scanIntervalMs: settings.scanIntervalMs, runnerMaxConcurrency: settings.runnerMaxConcurrency, execute: executeTask });
   shared.scheduler = scheduler;
   shared.runControl = {

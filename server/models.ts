@@ -1,14 +1,22 @@
 import "server-only";
-import { BACKENDS, BACKEND_LABELS, BACKEND_PROVIDER, PERMISSION_MODES, DEFAULT_PERMISSION_MODE } from "@/lib/enums";
+import { BACKENDS, type Backend, BACKEND_LABELS, BACKEND_PROVIDER, PERMISSION_MODES, DEFAULT_PERMISSION_MODE } from "@/lib/enums";
 import { MODEL_CATALOGUE } from "@/lib/models";
 import { listQuotaStates } from "@/server/quota/service";
 import { localRunnerStatus } from "@/server/runner/local-runner";
+import { getSetting } from "@/server/settings";
+import { defaultModel } from "@/server/tasks/service";
 
 /** The selectable models per backend, with the CLI's availability and the provider's quota state. */
 export async function listModels() {
-  const [quota, runner] = await Promise.all([listQuotaStates(), localRunnerStatus()]);
+  const [quota, runner, defaults, defaultBackend] = await Promise.all([
+    listQuotaStates(),
+    localRunnerStatus(),
+    Promise.all(BACKENDS.map((backend) => defaultModel(backend))),
+    getSetting<Backend>("defaultBackend", BACKENDS[0]),
+  ]);
   return {
-    backends: BACKENDS.map((backend) => {
+    defaultBackend,
+    backends: BACKENDS.map((backend, index) => {
       const provider = BACKEND_PROVIDER[backend];
       const agent = runner?.capabilities?.agents[backend];
       return {
@@ -17,7 +25,7 @@ export async function listModels() {
         provider,
         available: agent?.available ?? false,
         cliVersion: agent?.version ?? null,
-        defaultModel: MODEL_CATALOGUE[backend].default,
+        defaultModel: defaults[index]!,
         models: MODEL_CATALOGUE[backend].models,
         permissionModes: PERMISSION_MODES[backend],
         defaultPermissionMode: DEFAULT_PERMISSION_MODE[backend],

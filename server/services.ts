@@ -10,6 +10,8 @@ export interface Services {
   scheduler?: { poke(reason: string): void; stop(): Promise<void> };
   /** Set by the executor: cancels a live run of a task. */
   runControl?: { cancel(taskId: number): Promise<boolean>; isActive(taskId: number): boolean };
+  /** Set by boot: probes the agent CLIs again (after a CLI path changed). */
+  refreshRunner?: () => Promise<void>;
   started: boolean;
   /** Timers of the background services (heartbeat, log compaction), stopped at shutdown. */
   stopBackground?: (() => void)[];

@@ -7,6 +7,7 @@ import { db } from "@/server/db/client";
 import type { Prisma, Task } from "@/server/db/generated/client";
 import { toTaskDto } from "@/server/db/serialize";
 import { services } from "@/server/services";
+import { getSetting } from "@/server/settings";
 import { usageByTask } from "./usage";
 
 export async function findTask(id: number): Promise<Task> {
@@ -27,8 +28,9 @@ export function titleFromPrompt(prompt: string): string {
   return line.length > 80 ? `${line.slice(0, 77).trimEnd()}...` : line;
 }
 
-export function defaultModel(backend: Backend): string {
-  return MODEL_CATALOGUE[backend].default;
+/** The model of a new task: the user's default for the backend, else the catalogue's. */
+export async function defaultModel(backend: Backend): Promise<string> {
+  return getSetting(`defaultModel.${backend}`, MODEL_CATALOGUE[backend].default);
 }
 
 export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
@@ -46,7 +48,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
       title: input.title ?? titleFromPrompt(input.prompt),
       prompt: input.prompt,
       backend: input.backend,
-      model: input.model ?? defaultModel(input.backend),
+      model: input.model ?? (await defaultModel(input.backend)),
       permissionMode: input.permissionMode ?? DEFAULT_PERMISSION_MODE[input.backend],
       promptHistory: JSON.stringify(history),
       queuedAt: now,
