@@ -41,7 +41,8 @@ function numberLines(section: string[]): DiffLine[] {
       newLine = Number(hunk[2]);
       inHunk = true;
       lines.push({ kind: "hunk", text });
-    } else if (!inHunk) {
+    } else if (!inHunk || text === "") {
+      // Outside hunks: headers. An empty string is the split's tail, not a line (context starts with a space).
       continue;
     } else if (text.startsWith("+")) {
       lines.push({ kind: "add", text: text.slice(1), newNumber: newLine++ });

@@ -6,9 +6,9 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { useTaskActions, type MergeOutcome, type TaskAction } from "@/lib/hooks/use-task-actions";
 import type { TaskDto } from "@/lib/schemas/task";
-import { ContinueDialog, DeleteTaskDialog, MergeDialog } from "./task-dialogs";
+import { CancelTaskDialog, ContinueDialog, DeleteTaskDialog, MergeDialog } from "./task-dialogs";
 
-type Dialog = "continue" | "merge" | "delete" | null;
+type Dialog = "cancel" | "continue" | "merge" | "delete" | null;
 
 /** Which actions a task in this state offers. */
 export function availableActions(task: Pick<TaskDto, "status" | "mergedAt">): TaskAction[] {
@@ -53,7 +53,9 @@ export function TaskActions({ task, variant = "compact", exclude = [], baseBranc
   const list = availableActions(task).filter((action) => !exclude.includes(action));
 
   function onClick(action: TaskAction) {
-    if (action === "cancel") void actions!.cancel().catch(() => undefined);
+    // A queued task is simply taken off the queue; a running agent is stopped only after a confirmation.
+    if (action === "cancel" && task.status === "RUNNING") setDialog("cancel");
+    else if (action === "cancel") void actions!.cancel().catch(() => undefined);
     else if (action === "retry") void actions!.retry().catch(() => undefined);
     else setDialog(action);
   }
@@ -82,6 +84,7 @@ export function TaskActions({ task, variant = "compact", exclude = [], baseBranc
           </Button>
         );
       })}
+      <CancelTaskDialog task={task} open={dialog === "cancel"} onOpenChange={(open) => setDialog(open ? "cancel" : null)} onConfirm={actions.cancel} />
       <ContinueDialog task={task} open={dialog === "continue"} onOpenChange={(open) => setDialog(open ? "continue" : null)} onSubmit={actions.continueWith} />
       <MergeDialog
         task={task}

@@ -132,3 +132,18 @@ export function DeleteTaskDialog({ task, open, onOpenChange, onConfirm }: Dialog
     </ConfirmDialog>
   );
 }
+
+/** Stopping a running agent loses its work in progress (what it wrote so far is committed). */
+export function CancelTaskDialog({ task, open, onOpenChange, onConfirm }: DialogBase & { onConfirm: () => Promise<unknown> }) {
+  return (
+    <ConfirmDialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={`Cancel task #${task.number}?`}
+      description="The agent is stopped now. What it changed so far is committed to the task branch, and the task can be retried or continued."
+      confirmLabel="Stop the agent"
+      destructive
+      onConfirm={onConfirm}
+    />
+  );
+}

@@ -32,6 +32,7 @@ test("home -> create a workspace and a task through the UI -> the task waits in 
 
   // Cancelling the running task from its card frees the slot and the queued one runs.
   await card(page, blocker.id).getByRole("button", { name: /cancel task/i }).click();
+  await page.getByRole("button", { name: "Stop the agent" }).click();
   await expect(page.getByTestId("column-FAILED").locator(`[data-task-id="${blocker.id}"]`)).toBeVisible();
   await expect(page.getByTestId("column-DONE").getByTestId("task-card").filter({ hasText: "Write the changelog entry" })).toBeVisible({ timeout: 30_000 });
 });
@@ -42,8 +43,11 @@ test("a task runs live, ends DONE, its diff is reviewed and merged", async ({ pa
   await page.goto(`/tasks/${task.id}`);
   const log = page.getByTestId("log-stream");
   await expect(log).toBeVisible();
+  await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", "RUNNING", { timeout: 15_000 });
   // The model's tool call and answer appear while the run goes on, then the task is DONE.
   await expect(log.locator('[data-testid="log-event"][data-kind="tool_call"]').first()).toBeVisible({ timeout: 30_000 });
+  // Seen while the run is still going (the model answers slowly): live, not a replay afterwards.
+  await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", "RUNNING");
   await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", "DONE", { timeout: 30_000 });
   await expect(log.locator('[data-testid="log-event"][data-kind="assistant"]').first()).toBeVisible();
   await screenshot(page, "task-done-log");
@@ -100,4 +104,19 @@ test("usage page and a narrow dark window", async ({ page }) => {
   await page.emulateMedia({ colorScheme: "dark" });
   await page.goto("/");
   await screenshot(page, "home-narrow-dark");
+});
+
+test("the task's terminal attaches to its tmux session through the server's WebSocket", async ({ page, request }) => {
+  const workspace = await apiWorkspace(request, "terminal");
+  const task = await apiTask(request, workspace.id, "NO_TOOL hello");
+  await waitForTaskStatus(request, task.id, "DONE");
+  await page.goto(`/tasks/${task.id}`);
+  await page.getByRole("link", { name: "Terminal" }).click();
+  await expect(page).toHaveURL(new RegExp(`/tasks/${task.id}/terminal`));
+  await expect(page.getByTestId("terminal-status")).toHaveAttribute("data-status", "connected", { timeout: 20_000 });
+  await page.getByTestId("terminal").click();
+  await page.keyboard.type("echo hi-$((6*7)) && pwd\n");
+  await expect(page.getByTestId("terminal")).toContainText("hi-42", { timeout: 15_000 });
+  await expect(page.getByTestId("terminal")).toContainText(`task-${task.id}`);
+  await screenshot(page, "terminal");
 });
