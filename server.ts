@@ -3,7 +3,8 @@
  * WebSocket to the same HTTP server. `tsx server.ts --dev` for development, without the flag
  * (after `next build`) for production. Binds to 127.0.0.1 unless HOST says otherwise.
  */
-import { createServer } from "node:http";
+import { EventEmitter } from "node:events";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import nextEnv from "@next/env";
 import next from "next";
@@ -19,7 +20,11 @@ async function main(): Promise<void> {
   const migrations = migrateDatabase(settings.databaseFile, path.join(settings.projectRoot, "prisma", "migrations"));
   if (migrations.applied.length > 0) console.log(`[ai-slave] applied migrations: ${migrations.applied.join(", ")}`);
 
-  const app = next({ dev, hostname: settings.host, port: settings.port });
+  // On its first request Next adds an 'upgrade' listener of its own to the server it was given (or
+  // the request's), which ends every socket it does not know: the terminal's among them. It gets a
+  // sink instead; the hook below routes all upgrades and hands Next its own (dev HMR).
+  const upgradeSink = new EventEmitter() as unknown as Server;
+  const app = next({ dev, hostname: settings.host, port: settings.port, httpServer: upgradeSink });
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((request, response) => void handle(request, response));

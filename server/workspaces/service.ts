@@ -104,10 +104,11 @@ export async function updateWorkspace(id: number, patch: WorkspaceUpdateInput): 
 
 export async function deleteWorkspace(id: number): Promise<void> {
   await findWorkspace(id);
-  const running = await db().task.count({ where: { workspaceId: id, status: "RUNNING" } });
-  if (running > 0) {
+  // One conditional statement: a task dispatched meanwhile makes it delete nothing.
+  const { count } = await db().workspace.deleteMany({ where: { id, tasks: { none: { status: "RUNNING" } } } });
+  if (count === 0) {
+    const running = await db().task.count({ where: { workspaceId: id, status: "RUNNING" } });
     throw conflict("workspace_busy", `The workspace has ${running} running task(s): cancel them or wait before deleting it.`);
   }
-  await db().workspace.delete({ where: { id } });
   services().bus.publishBoard({ type: "workspace.changed", workspaceId: id });
 }

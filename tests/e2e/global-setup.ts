@@ -45,6 +45,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     PORT: String(port),
     HOST: "127.0.0.1",
     DATABASE_URL: `file:${path.join(dir, "db.sqlite")}`,
+    // The terminal's tmux sessions go to a tmux server of this run's own, stopped at the end.
+    TMUX_TMPDIR: dir,
     AI_SLAVE_CANCEL_GRACE_MS: "1500",
     // Far off: a task that starts at once proves the API pokes the scheduler in the same process.
     AI_SLAVE_SCAN_INTERVAL_MS: "600000",
@@ -63,6 +65,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     if (server.exitCode === null) server.kill("SIGKILL");
     fs.writeFileSync(path.join(ROOT, "test-results", "e2e-server.log"), output);
+    await new Promise((resolve) => spawn("tmux", ["kill-server"], { env: { ...process.env, TMUX_TMPDIR: dir }, stdio: "ignore" }).once("exit", resolve));
     await models.close();
     agents.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
