@@ -8,11 +8,12 @@ import { TERM, type TerminalPty, type TerminalSize } from "./pty";
  * in it. Its size is set with `stty` on the PTY, found through /proc (Linux), which sends the
  * program SIGWINCH like a terminal emulator would.
  */
-export function openLocalPty(argv: string[], cwd: string, size: TerminalSize): TerminalPty {
+export function openLocalPty(argv: string[], cwd: string, size: TerminalSize, shell = "/bin/sh"): TerminalPty {
   const command = `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; exec ${shellJoin(argv)}`;
   const child = spawn("script", ["-qfc", command, "/dev/null"], {
     cwd,
-    env: { ...process.env, TERM, SHELL: "/bin/sh" },
+    // tmux starts new sessions in $SHELL.
+    env: { ...process.env, TERM, SHELL: shell },
     stdio: ["pipe", "pipe", "pipe"],
   });
   child.stdin.on("error", () => undefined);

@@ -1,4 +1,5 @@
 import "server-only";
+import { existsSync } from "node:fs";
 import type { WebSocket } from "ws";
 import { notFound } from "@/lib/errors";
 import { db } from "@/server/db/client";
@@ -30,8 +31,14 @@ export async function terminalTarget(taskId: number): Promise<TerminalTarget> {
 async function openPty(target: TerminalTarget, size: TerminalSize): Promise<TerminalPty> {
   const argv = tmuxAttachArgv(target.sessionName, target.cwd);
   const { workspace } = target.task;
-  if (workspace.type === "local") return openLocalPty(argv, "/", size);
+  if (workspace.type === "local") return openLocalPty(argv, "/", size, localShell(workspace.loginShell));
   return openSshPty(sshTransportFor(workspace), argv, size);
+}
+
+/** The workspace's login shell on this machine, when it is installed. */
+function localShell(loginShell: string): string {
+  const candidate = `/bin/${loginShell === "zsh" ? "zsh" : "bash"}`;
+  return existsSync(candidate) ? candidate : "/bin/sh";
 }
 
 function send(socket: WebSocket, control: ServerControl): void {
