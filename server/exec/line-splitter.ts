@@ -47,3 +47,18 @@ export function splitLines(text: string): string[] {
   splitter.end();
   return lines;
 }
+
+/** A throwing line handler must not become an uncaught exception in a stream callback. */
+export function guardLineHandler(onLine: (line: string) => void): (line: string) => void {
+  return (line) => {
+    try {
+      onLine(line);
+    } catch (error) {
+      console.error("exec: line handler threw", error);
+    }
+  };
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import type { SpawnedProcess, SpawnOptions } from "./transport";
-import { LineSplitter } from "./line-splitter";
+import { LineSplitter, guardLineHandler as guard } from "./line-splitter";
 import { closePipesAfterExit, describeStartError, startChild } from "./local-child";
 import { isGroupAlive, signalGroup } from "./process-group";
 
@@ -74,15 +74,4 @@ async function terminateGroup(pid: number, exited: Promise<Exit>, graceMs: numbe
   const exitedInTime = await Promise.race([exited.then(() => true), graceOver]);
   clearTimeout(timer);
   if (!exitedInTime || isGroupAlive(pid)) signalGroup(pid, "SIGKILL");
-}
-
-/** A throwing line handler must not become an uncaught exception in a stream callback. */
-function guard(onLine: (line: string) => void): (line: string) => void {
-  return (line) => {
-    try {
-      onLine(line);
-    } catch (error) {
-      console.error("exec: line handler threw", error);
-    }
-  };
 }

@@ -4,7 +4,7 @@
  * connection is re-followed from the last offset; after a server restart, reattach() continues
  * from a saved offset. The exit status comes from a file the run script writes at the end.
  */
-import { LineSplitter } from "./line-splitter";
+import { LineSplitter, guardLineHandler as guard, delay } from "./line-splitter";
 import {
   CATCH_UP_SCRIPT,
   EXIT_STATUS_SCRIPT,
@@ -96,20 +96,6 @@ class OffsetLines {
 const RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
 /** How long terminate() waits after SIGKILL before giving the run up as unreachable. */
 const GIVE_UP_AFTER_KILL_MS = 15_000;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function guard(onLine: (line: string) => void): (line: string) => void {
-  return (line) => {
-    try {
-      onLine(line);
-    } catch (error) {
-      console.error("exec: line handler threw", error);
-    }
-  };
-}
 
 /** Follows one detached run until its exit status is known. */
 class DetachedFollower implements DetachedProcess {

@@ -4,7 +4,7 @@
  * the command's exit code; a timeout kills the command's process group and reports exit null.
  */
 import type { ExecOptions, ExecResult, SpawnedProcess, SpawnOptions } from "./transport";
-import { LineSplitter } from "./line-splitter";
+import { LineSplitter, guardLineHandler as guard, delay } from "./line-splitter";
 import { execScript, remoteCommandLine, shellJoin, type ShellTarget } from "./quote";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
 import { connectionLost, openRawStream, type RawExit } from "./ssh-stream";
@@ -105,19 +105,4 @@ export function spawnRemote(context: RemoteContext, argv: string[], options: Spa
 async function signalRemote(context: RemoteContext, pid: number, signal: "TERM" | "KILL"): Promise<void> {
   const script = `kill -s ${signal} -- -${pid} 2>/dev/null || kill -s ${signal} ${pid} 2>/dev/null; true`;
   await execRemote(context, ["sh", "-c", script], { cwd: "/" }).catch(() => undefined);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A throwing line handler must not become an uncaught exception in a stream callback. */
-function guard(onLine: (line: string) => void): (line: string) => void {
-  return (line) => {
-    try {
-      onLine(line);
-    } catch (error) {
-      console.error("exec: line handler threw", error);
-    }
-  };
 }
