@@ -52,7 +52,7 @@ export async function reattachRemoteRuns(runs: RunWithTask[]): Promise<Set<numbe
 /** Drops what was stored past the checkpoint (it is read again from the remote log). */
 async function writerFromCheckpoint(run: Run, checkpoint: RemoteRunCheckpoint): Promise<RunLogWriter> {
   await db().$executeRawUnsafe(`DELETE FROM "RunLog" WHERE "runId" = ? AND "seq" > ?`, run.id, checkpoint.seq);
-  const [{ bytes }] = await db().$queryRawUnsafe<{ bytes: number | bigint | null }[]>(`SELECT COALESCE(SUM(LENGTH("data")), 0) AS "bytes" FROM "RunLog" WHERE "runId" = ?`, run.id);
+  const [{ bytes }] = await db().$queryRawUnsafe<{ bytes: number | bigint | null }[]>(`SELECT COALESCE(SUM(LENGTH(CAST("data" AS BLOB))), 0) AS "bytes" FROM "RunLog" WHERE "runId" = ?`, run.id);
   const start = { seq: checkpoint.seq, bytes: Number(bytes ?? 0), truncated: run.logTruncated };
   await db().run.update({ where: { id: run.id }, data: { logSeq: start.seq, logBytes: start.bytes } });
   return new RunLogWriter(run.id, services().bus, config().logCapBytes, start);

@@ -61,9 +61,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   fs.writeFileSync(path.join(ROOT, "test-results", "e2e-server.pid"), String(server.pid));
 
   return async () => {
+    const exited = new Promise((resolve) => (server.exitCode === null ? server.once("exit", resolve) : resolve(null)));
     server.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    if (server.exitCode === null) server.kill("SIGKILL");
+    const killer = setTimeout(() => server.kill("SIGKILL"), 8000);
+    await exited;
+    clearTimeout(killer);
     fs.writeFileSync(path.join(ROOT, "test-results", "e2e-server.log"), output);
     await new Promise((resolve) => spawn("tmux", ["kill-server"], { env: { ...process.env, TMUX_TMPDIR: dir }, stdio: "ignore" }).once("exit", resolve));
     await models.close();

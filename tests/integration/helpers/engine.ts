@@ -30,8 +30,15 @@ export async function createTask(body: Record<string, unknown>): Promise<number>
   return json.id;
 }
 
-export async function taskAction(id: number, action: "cancel" | "continue" | "retry" | "merge", body?: unknown) {
-  const route = await import(`@/app/api/tasks/[id]/${action}/route`);
+const ACTION_ROUTES = {
+  cancel: () => import("@/app/api/tasks/[id]/cancel/route"),
+  continue: () => import("@/app/api/tasks/[id]/continue/route"),
+  retry: () => import("@/app/api/tasks/[id]/retry/route"),
+  merge: () => import("@/app/api/tasks/[id]/merge/route"),
+};
+
+export async function taskAction(id: number, action: keyof typeof ACTION_ROUTES, body?: unknown) {
+  const route = await ACTION_ROUTES[action]();
   const response: Response = await route.POST(jsonRequest(`/api/tasks/${id}/${action}`, "POST", body ?? {}), routeContext({ id: String(id) }));
   return { status: response.status, body: await response.json() };
 }
