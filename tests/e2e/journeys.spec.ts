@@ -111,7 +111,7 @@ test("the task's terminal attaches to its tmux session through the server's WebS
   const task = await apiTask(request, workspace.id, "NO_TOOL hello");
   await waitForTaskStatus(request, task.id, "DONE");
   await page.goto(`/tasks/${task.id}`);
-  await page.getByRole("link", { name: "Terminal" }).click();
+  await page.getByRole("link", { name: "Terminal", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/tasks/${task.id}/terminal`));
   await expect(page.getByTestId("terminal-status")).toHaveAttribute("data-status", "connected", { timeout: 20_000 });
   await page.getByTestId("terminal").click();
