@@ -1,9 +1,9 @@
 import "server-only";
-import type { LogEvent } from "@/lib/log-events";
 import type { AgentAdapter, AgentCommand, RunVerdict } from "@/server/agents/types";
 import { isDetachedTransport } from "@/server/exec/ssh-detached";
 import type { Transport } from "@/server/exec/transport";
 import type { ActiveRun } from "./active-runs";
+import { lineRecorder } from "./line-recorder";
 import type { RunLogWriter } from "./log-writer";
 import { startRemoteAgent, type RemoteAgentIds } from "./remote-run";
 
@@ -35,15 +35,8 @@ export interface AgentProcessOutcome {
 export async function runAgentProcess(options: AgentProcessOptions): Promise<AgentProcessOutcome> {
   const { adapter, command, writer, active } = options;
   const parser = adapter.createParser();
-  let sawUsage = false;
-  const record = (events: LogEvent[], line: string) => {
-    sawUsage ||= events.some((event) => event.kind === "usage");
-    writer.append(events, line);
-  };
-  const handlers = {
-    onStdoutLine: (line: string) => record(withFallback(parser.pushStdout(line), "stdout", line), line),
-    onStderrLine: (line: string) => record(withFallback(parser.pushStderr(line), "stderr", line), line),
-  };
+  const usage = { sawUsage: false };
+  const handlers = lineRecorder(parser, writer, usage);
   const { transport, run } = options;
   const child =
     isDetachedTransport(transport) && run
@@ -65,11 +58,6 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   active.process = null;
   const verdict = parser.finish(exitCode, options.previousCumulative);
   // Some CLIs only report cumulative totals; the per-run figures exist once the verdict does.
-  if (!sawUsage) writer.append([{ kind: "usage", usage: verdict.usage }]);
+  if (!usage.sawUsage) writer.append([{ kind: "usage", usage: verdict.usage }]);
   return { verdict, exitCode, timedOut, cancelled: active.cancelled };
-}
-
-/** A line that produced no event is still kept, for the raw view. */
-function withFallback(events: LogEvent[], stream: "stdout" | "stderr", line: string): LogEvent[] {
-  return events.length > 0 ? events : [{ kind: "line", stream, line }];
 }

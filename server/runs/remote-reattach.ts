@@ -13,7 +13,8 @@ import { activeRuns, type ActiveRun } from "./active-runs";
 import { recordRunOutcome } from "./finish";
 import { RunLogWriter } from "./log-writer";
 import { loadCheckpoint, removeCheckpoint, type RemoteRunCheckpoint } from "./remote-checkpoint";
-import { checkpointed, lineRecorder } from "./remote-run";
+import { lineRecorder } from "./line-recorder";
+import { checkpointed } from "./remote-run";
 import { finalVerdict, trailingAutoRetries } from "./verdict";
 
 type RunWithTask = Run & { task: Task & { workspace: Workspace } };

@@ -1,8 +1,6 @@
 import "server-only";
 import path from "node:path";
 import type { Backend } from "@/lib/enums";
-import type { LogEvent } from "@/lib/log-events";
-import type { AgentStreamParser } from "@/server/agents/types";
 import { db } from "@/server/db/client";
 import type { DetachedProcess, DetachedTransport, LineHandlers } from "@/server/exec/ssh-detached";
 import type { SpawnedProcess } from "@/server/exec/transport";
@@ -49,24 +47,6 @@ export function remoteAgentEnv(env: Record<string, string>, extraNames = process
   const forwarded = (name: string) => FORWARDED_NAMES.includes(name) || extra.has(name) || FORWARDED_PREFIXES.some((prefix) => name.startsWith(prefix));
   return Object.fromEntries(Object.entries(env).filter(([name, value]) => ENV_NAME.test(name) && value !== undefined && forwarded(name)));
 }
-
-/** An output line that produced no event is still kept, for the raw view. */
-export function withFallback(events: LogEvent[], stream: "stdout" | "stderr", line: string): LogEvent[] {
-  return events.length > 0 ? events : [{ kind: "line", stream, line }];
-}
-
-/** Feeds lines to the parser and the log; remembers whether the CLI reported usage itself. */
-export function lineRecorder(parser: AgentStreamParser, writer: RunLogWriter | null, state: { sawUsage: boolean }): LineHandlers {
-  const record = (events: LogEvent[], line: string) => {
-    state.sawUsage ||= events.some((event) => event.kind === "usage");
-    writer?.append(events, line);
-  };
-  return {
-    onStdoutLine: (line) => record(withFallback(parser.pushStdout(line), "stdout", line), line),
-    onStderrLine: (line) => record(withFallback(parser.pushStderr(line), "stderr", line), line),
-  };
-}
-
 
 /**
  * Wraps a followed run: checkpoints it every second; stopping for a server shutdown (the run is
