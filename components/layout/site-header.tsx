@@ -1,6 +1,6 @@
 "use client";
 
-import { BarChart3, Bot, LayoutGrid, Plus } from "lucide-react";
+import { BarChart3, Bot, LayoutGrid, Plus, Settings } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { buttonVariants } from "@/components/ui/button";
@@ -12,6 +12,7 @@ import { ThemeToggle } from "./theme-toggle";
 const NAV = [
   { href: "/", label: "Home", icon: LayoutGrid, match: (path: string) => path === "/" || path.startsWith("/workspaces") || /^\/tasks\/\d/.test(path) },
   { href: "/usage", label: "Usage", icon: BarChart3, match: (path: string) => path.startsWith("/usage") },
+  { href: "/settings", label: "Settings", icon: Settings, match: (path: string) => path.startsWith("/settings") },
 ];
 
 /** "New task" opens in the workspace being looked at, when there is one. */
@@ -51,7 +52,7 @@ export function SiteHeader() {
                 )}
               >
                 <item.icon className="size-4" aria-hidden />
-                {item.label}
+                <span className="max-sm:sr-only">{item.label}</span>
               </Link>
             );
           })}

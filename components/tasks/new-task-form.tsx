@@ -23,6 +23,7 @@ import { useWorkspaces } from "@/lib/hooks/use-workspaces";
 import { MODEL_CATALOGUE } from "@/lib/models";
 import type { TaskDto } from "@/lib/schemas/task";
 import { isSubmitShortcut } from "./task-dialogs";
+import { WorkspaceHealthWarning } from "./workspace-health-warning";
 
 const DRAFT_KEY = "ai-slave:new-task:draft";
 const PREFS_KEY = "ai-slave:new-task:prefs";
@@ -61,7 +62,7 @@ function backendNote(info: BackendInfo): string {
 export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: number }) {
   const router = useRouter();
   const { workspaces } = useWorkspaces();
-  const { backends } = useModels();
+  const { backends, defaultBackend } = useModels();
   const [prompt, setPrompt, draftLoaded] = useLocalStorage(DRAFT_KEY);
   const [workspaceId, setWorkspaceId] = useState<number | "">(initialWorkspaceId ?? "");
   const [backend, setBackend] = useState<Backend>("claude_code");
@@ -73,14 +74,27 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  // The backend this browser used last: undefined until read, null when there is none.
+  const [rememberedBackend, setRememberedBackend] = useState<Backend | null>();
+  // Set once the agent and model were preselected from the server's defaults, or the user picked one.
+  const preselected = useRef(false);
   const info = useMemo(() => backendInfo(backends, backend), [backends, backend]);
 
   useEffect(() => {
     const prefs = JSON.parse(readStorage(PREFS_KEY) ?? "{}") as Prefs;
-    if (prefs.backend && BACKENDS.includes(prefs.backend)) chooseBackend(prefs.backend);
+    const remembered = prefs.backend && BACKENDS.includes(prefs.backend) ? prefs.backend : null;
+    setRememberedBackend(remembered);
+    if (remembered) chooseBackend(remembered);
     if (!initialWorkspaceId && prefs.workspaceId) setWorkspaceId(prefs.workspaceId);
     // Preferences are read once, after mount.
   }, []);
+
+  useEffect(() => {
+    // Once /api/models answers: the remembered agent, else the server's default one, with the server's default model.
+    if (preselected.current || rememberedBackend === undefined || !backends || !defaultBackend) return;
+    preselected.current = true;
+    chooseBackend(rememberedBackend ?? defaultBackend);
+  }, [rememberedBackend, backends, defaultBackend]);
 
   useEffect(() => {
     // The only workspace, or a remembered one that no longer exists: pick a valid one.
@@ -90,10 +104,21 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
 
   function chooseBackend(next: Backend) {
     const nextInfo = backendInfo(backends, next);
+    // A default model of the user's own (Settings) is not in the list: it shows as "Other…".
+    const listed = nextInfo.models.some((option) => option.id === nextInfo.defaultModel);
     setBackend(next);
-    setModel(nextInfo.defaultModel);
+    setModel(listed ? nextInfo.defaultModel : OTHER_MODEL);
+    if (!listed) setCustomModel(nextInfo.defaultModel);
     setPermissionMode(nextInfo.defaultPermissionMode);
     setErrors((current) => ({ ...current, backend: "", model: "", permissionMode: "" }));
+  }
+
+  /** A choice of the user's, which the server's defaults no longer replace. */
+  function userPick<T>(apply: (value: T) => void) {
+    return (value: T) => {
+      preselected.current = true;
+      apply(value);
+    };
   }
 
   function focusFirstError() {
@@ -189,7 +214,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
         <div className="grid gap-4 sm:grid-cols-3">
           <Field id="task-backend" label="Agent" error={error("backend")} hint={info.cliVersion ? `CLI ${info.cliVersion}` : undefined}>
             {(control) => (
-              <Select {...control} name="backend" value={backend} onChange={(event) => chooseBackend(event.target.value as Backend)}>
+              <Select {...control} name="backend" value={backend} onChange={(event) => userPick(chooseBackend)(event.target.value as Backend)}>
                 {BACKENDS.map((value) => {
                   const entry = backendInfo(backends, value);
                   return (
@@ -204,7 +229,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
           </Field>
           <Field id="task-model" label="Model" error={error("model")}>
             {(control) => (
-              <Select {...control} name="model" value={model} onChange={(event) => setModel(event.target.value)}>
+              <Select {...control} name="model" value={model} onChange={(event) => userPick(setModel)(event.target.value)}>
                 {info.models.map((option) => (
                   <option key={option.id} value={option.id}>
                     {option.label}
@@ -217,7 +242,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
           </Field>
           <Field id="task-permission" label={backend === "codex_cli" ? "Sandbox" : "Permission mode"} error={error("permissionMode")}>
             {(control) => (
-              <Select {...control} name="permissionMode" value={permissionMode} onChange={(event) => setPermissionMode(event.target.value)}>
+              <Select {...control} name="permissionMode" value={permissionMode} onChange={(event) => userPick(setPermissionMode)(event.target.value)}>
                 {info.permissionModes.map((mode) => (
                   <option key={mode} value={mode}>
                     {mode}
@@ -233,6 +258,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
             {(control) => <Input {...control} value={customModel} onChange={(event) => setCustomModel(event.target.value)} className="font-mono" autoFocus />}
           </Field>
         ) : null}
+        <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />
         {!info.available || info.quota?.state === "EXHAUSTED" ? (
           <p className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-[13px]" data-testid="backend-warning">
             <TriangleAlert className="mt-0.5 size-3.5 shrink-0 text-warning" aria-hidden />

@@ -20,6 +20,6 @@ export interface BackendInfo {
 export const modelsKey = "/api/models";
 
 export function useModels() {
-  const { data, error, isLoading } = useSWR<{ backends: BackendInfo[] }>(modelsKey, { refreshInterval: 60_000 });
-  return { backends: data?.backends, error, isLoading };
+  const { data, error, isLoading } = useSWR<{ defaultBackend: Backend; backends: BackendInfo[] }>(modelsKey, { refreshInterval: 60_000 });
+  return { backends: data?.backends, defaultBackend: data?.defaultBackend, error, isLoading };
 }

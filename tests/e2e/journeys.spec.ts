@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { apiTask, apiWorkspace, card, gitIn, makeRepo, screenshot, waitForTaskStatus } from "./helpers";
 
@@ -94,6 +96,15 @@ test("a quota error shows on the card and in the banner", async ({ page, request
   await expect(page.locator('[data-testid="quota-banner"][data-provider="openai"]')).toBeVisible();
   await expect(page.getByTestId("workspace-card").first()).toBeVisible();
   await screenshot(page, "home-quota");
+});
+
+test("creating a task on an unhealthy workspace warns", async ({ page, request }) => {
+  const workspace = await apiWorkspace(request, "unhealthy");
+  // The repository goes away under the workspace.
+  fs.rmSync(path.join(workspace.path, ".git"), { recursive: true, force: true });
+  await page.goto(`/tasks/new?workspaceId=${workspace.id}`);
+  await expect(page.getByTestId("workspace-health-warning")).toContainText("not a git repository");
+  await screenshot(page, "task-new-unhealthy");
 });
 
 test("usage page and a narrow dark window", async ({ page }) => {

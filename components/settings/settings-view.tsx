@@ -1,0 +1,59 @@
+"use client";
+
+import { RotateCw, TriangleAlert } from "lucide-react";
+import { PageHeader } from "@/components/layout/page-header";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Skeleton } from "@/components/ui/skeleton";
+import { errorMessage } from "@/lib/api-client";
+import { useSettings } from "@/lib/hooks/use-settings";
+import { AgentCliSettings } from "./agent-cli-settings";
+import { DefaultSettings } from "./default-settings";
+import { HostKeySettings } from "./host-key-settings";
+import { RemoteCliSettings } from "./remote-cli-settings";
+
+function SettingsBody() {
+  const { values, error, revalidate } = useSettings();
+  if (!values && error) {
+    return (
+      <EmptyState
+        icon={TriangleAlert}
+        tone="error"
+        title="Settings could not be loaded"
+        description={errorMessage(error)}
+        action={
+          <Button variant="outline" size="sm" onClick={() => void revalidate()}>
+            <RotateCw aria-hidden />
+            Try again
+          </Button>
+        }
+      />
+    );
+  }
+  if (!values) {
+    return (
+      <div className="grid gap-5" aria-busy="true" aria-label="Loading settings">
+        <Skeleton className="h-72 rounded-xl" />
+        <Skeleton className="h-48 rounded-xl" />
+        <Skeleton className="h-40 rounded-xl" />
+      </div>
+    );
+  }
+  return (
+    <div className="grid gap-5">
+      <AgentCliSettings values={values} />
+      <DefaultSettings values={values} />
+      <RemoteCliSettings values={values} />
+      <HostKeySettings values={values} />
+    </div>
+  );
+}
+
+export function SettingsView() {
+  return (
+    <div className="mx-auto grid max-w-5xl gap-6" data-testid="settings-page">
+      <PageHeader title="Settings" description="Where the agent CLIs are, what new tasks start with, and which SSH hosts are trusted. Saved on this server, for every browser." />
+      <SettingsBody />
+    </div>
+  );
+}
