@@ -11,7 +11,7 @@ import { announceFinished, LAST_FINISH_KEY } from "./notify-finished";
 
 /** On a first visit, finishes from the last hour still count as news. */
 const FIRST_VISIT_WINDOW_MS = 60 * 60 * 1000;
-const MAX_SEPARATE_TOASTS = 3;
+const MAX_LISTED = 3;
 const CATCH_UP_INTERVAL_MS = 30_000;
 
 function lastSeen(): number {
@@ -42,9 +42,18 @@ async function catchUp(browser: boolean): Promise<void> {
   const fresh = (await recentFinishes())
     .filter((task) => Date.parse(task.finishedAt!) > since)
     .sort((a, b) => Date.parse(a.finishedAt!) - Date.parse(b.finishedAt!));
-  fresh.slice(-MAX_SEPARATE_TOASTS).forEach((task) => announceFinished(task, { browser }));
-  if (fresh.length > MAX_SEPARATE_TOASTS) {
-    toast.info(`${fresh.length - MAX_SEPARATE_TOASTS} more tasks finished while you were away`);
+  // One task gets its own toast; several get one summary, so a returning user is not buried in toasts.
+  if (fresh.length === 1) announceFinished(fresh[0]!, { browser });
+  else if (fresh.length > 1) {
+    const failed = fresh.filter((task) => task.status === "FAILED").length;
+    const newest = fresh.slice(-MAX_LISTED);
+    toast({
+      title: `${fresh.length} tasks finished while you were away${failed ? ` (${failed} failed)` : ""}`,
+      description: newest.map((task) => `#${task.number} ${task.title}`).reverse().join(" · ") + (fresh.length > MAX_LISTED ? " · …" : ""),
+      variant: failed ? "error" : "success",
+      action: { label: "Open board", href: `/workspaces/${newest[newest.length - 1]!.workspaceId}/board` },
+      duration: 10_000,
+    });
   }
   const newest = fresh[fresh.length - 1] ?? null;
   if (newest) markSeen(newest.finishedAt);
