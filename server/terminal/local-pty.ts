@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
+import path from "node:path";
 import { shellJoin } from "@/server/exec/quote";
 import { TERM, type TerminalPty, type TerminalSize } from "./pty";
 
@@ -10,6 +11,9 @@ import { TERM, type TerminalPty, type TerminalSize } from "./pty";
  */
 export function openLocalPty(argv: string[], cwd: string, size: TerminalSize, shell = "/bin/sh"): TerminalPty {
   const command = `stty rows ${size.rows} cols ${size.cols} 2>/dev/null; exec ${shellJoin(argv)}`;
+  const program = path.basename(argv[0] ?? "");
+  // Retries of an early resize must not undo a later one: each try applies the latest size.
+  let wanted = size;
   const child = spawn("script", ["-qfc", command, "/dev/null"], {
     cwd,
     // tmux starts new sessions in $SHELL.
@@ -24,7 +28,10 @@ export function openLocalPty(argv: string[], cwd: string, size: TerminalSize, sh
     },
     onExit: (listener) => child.once("close", (code) => listener(code)),
     write: (data) => void child.stdin.write(data),
-    resize: (cols, rows) => applySize(child.pid, { cols, rows }),
+    resize: (cols, rows) => {
+      wanted = { cols, rows };
+      applySize(child.pid, program, () => wanted);
+    },
     pause: () => child.stdout.pause(),
     resume: () => child.stdout.resume(),
     // script(1) ignores SIGHUP: the hangup goes to the program in the PTY (tmux detaches), and script follows it out.
@@ -40,11 +47,14 @@ export function openLocalPty(argv: string[], cwd: string, size: TerminalSize, sh
   };
 }
 
-/** Sets the PTY's size; right after the start `script` may not have made it yet, so a few tries. */
-function applySize(scriptPid: number | undefined, size: TerminalSize, triesLeft = 20): void {
-  const pts = scriptPid ? ptyOf(scriptPid) : null;
-  if (pts) execFile("stty", ["-F", pts, "rows", String(size.rows), "cols", String(size.cols)], () => undefined);
-  else if (scriptPid && triesLeft > 0) setTimeout(() => applySize(scriptPid, size, triesLeft - 1), 100).unref();
+/**
+ * Sets the PTY's size. Right after the start `script` may not have made it yet, and the wrapper
+ * shell's own first `stty` would undo an earlier change: it waits until `program` runs.
+ */
+function applySize(scriptPid: number | undefined, program: string, size: () => TerminalSize, triesLeft = 30): void {
+  const pts = scriptPid ? ptyOf(scriptPid, program) : null;
+  if (pts) execFile("stty", ["-F", pts, "rows", String(size().rows), "cols", String(size().cols)], () => undefined);
+  else if (scriptPid && triesLeft > 0) setTimeout(() => applySize(scriptPid, program, size, triesLeft - 1), 100).unref();
 }
 
 /** The program `script` runs in the PTY. */
@@ -57,11 +67,12 @@ function childOf(scriptPid: number): number | null {
   }
 }
 
-/** The PTY `script` made: the terminal its child has as stdin. */
-function ptyOf(scriptPid: number): string | null {
-  const program = childOf(scriptPid);
+/** The PTY `script` made (the terminal its child has as stdin), once the child runs `program`. */
+function ptyOf(scriptPid: number, program: string): string | null {
+  const child = childOf(scriptPid);
   try {
-    const target = program ? readlinkSync(`/proc/${program}/fd/0`) : "";
+    if (!child || !readFileSync(`/proc/${child}/comm`, "utf8").startsWith(program.slice(0, 15))) return null;
+    const target = readlinkSync(`/proc/${child}/fd/0`);
     return target.startsWith("/dev/pts/") ? target : null;
   } catch {
     return null;
