@@ -7,18 +7,10 @@ import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/api-client";
+import type { TerminalInfo } from "@/lib/terminal";
 import type { TerminalStatus } from "./terminal-connection";
 import { TerminalView } from "./terminal-view";
 
-interface TerminalInfo {
-  taskId: number;
-  taskNumber: number;
-  title: string;
-  sessionName: string;
-  cwd: string;
-  workspace: { id: number; name: string; type: string };
-  websocketPath: string;
-}
 
 const STATUS_VARIANT: Record<TerminalStatus, "muted" | "success" | "warning"> = { connecting: "muted", connected: "success", closed: "warning" };
 

@@ -1,18 +1,9 @@
 import "server-only";
+import type { TerminalInfo } from "@/lib/terminal";
 import { terminalEndpoint } from "./endpoint-registry";
 import { registerTerminalEndpoint } from "./register";
 import { terminalTarget } from "./session";
 
-export interface TerminalInfo {
-  taskId: number;
-  taskNumber: number;
-  title: string;
-  sessionName: string;
-  cwd: string;
-  workspace: { id: number; name: string; type: string };
-  /** Where the page opens its WebSocket. */
-  websocketPath: string;
-}
 
 /** What the terminal page shows; makes sure server.ts can route the WebSocket that follows. */
 export async function terminalInfo(taskId: number): Promise<TerminalInfo> {
