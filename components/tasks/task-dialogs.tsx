@@ -8,6 +8,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog } from "@/components/ui/dialog";
 import { Kbd } from "@/components/ui/kbd";
 import { Textarea } from "@/components/ui/textarea";
+import { useBusy } from "@/lib/hooks/use-busy";
 import type { TaskDto } from "@/lib/schemas/task";
 
 type TaskRef = Pick<TaskDto, "id" | "number" | "title" | "branch">;
@@ -25,19 +26,14 @@ export function isSubmitShortcut(event: KeyboardEvent): boolean {
 
 export function ContinueDialog({ task, open, onOpenChange, onSubmit }: DialogBase & { onSubmit: (prompt: string) => Promise<unknown> }) {
   const [prompt, setPrompt] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useBusy();
 
+  // On failure the action already showed the error; the text stays so it can be sent again.
   async function submit() {
     if (!prompt.trim() || busy) return;
-    setBusy(true);
-    try {
-      await onSubmit(prompt);
+    if (await run(() => onSubmit(prompt))) {
       setPrompt("");
       onOpenChange(false);
-    } catch {
-      // The action already showed the error; keep the text so it can be sent again.
-    } finally {
-      setBusy(false);
     }
   }
 

@@ -1,6 +1,7 @@
 "use client";
 
 import * as React from "react";
+import { useBusy } from "@/lib/hooks/use-busy";
 import { Button } from "./button";
 import { Dialog } from "./dialog";
 
@@ -17,18 +18,11 @@ export interface ConfirmDialogProps {
 }
 
 export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, destructive, onConfirm, children }: ConfirmDialogProps) {
-  const [busy, setBusy] = React.useState(false);
+  const { busy, run } = useBusy();
 
+  // On failure the caller reports the error (toast); the dialog stays open so the user can retry.
   async function confirm() {
-    setBusy(true);
-    try {
-      await onConfirm();
-      onOpenChange(false);
-    } catch {
-      // The caller reports the error (toast); the dialog stays open so the user can retry.
-    } finally {
-      setBusy(false);
-    }
+    if (await run(onConfirm)) onOpenChange(false);
   }
 
   return (
