@@ -23,9 +23,14 @@ export function taskSessionName(taskId: number): string {
   return `ai-slave-task-${taskId}`;
 }
 
-/** The run's stdout log on the remote side: beside the worktree, in `.ai-slave/task-<id>/`. */
+/** The task's metadata folder on the remote side: beside the worktree, `.ai-slave/task-<id>/`. */
+export function remoteTaskDir(worktreePath: string, taskId: number): string {
+  return path.posix.join(path.posix.dirname(worktreePath), ".ai-slave", `task-${taskId}`);
+}
+
+/** The run's stdout log on the remote side, in the task's metadata folder. */
 export function remoteLogPath(worktreePath: string, taskId: number, runId: number): string {
-  return path.posix.join(path.posix.dirname(worktreePath), ".ai-slave", `task-${taskId}`, `run-${runId}.log`);
+  return path.posix.join(remoteTaskDir(worktreePath, taskId), `run-${runId}.log`);
 }
 
 /** Where the CLI lives on a remote workspace: a per-workspace setting, else its name on the login PATH. */

@@ -11,6 +11,7 @@ import { branchDiff, type BranchDiff } from "@/server/git/diff";
 import { MergeRefusedError } from "@/server/git/errors";
 import { mergeBranch, type MergeResult } from "@/server/git/merge";
 import { removeWorktree, taskBranchName } from "@/server/git/worktree";
+import { remoteTaskDir, taskSessionName } from "@/server/runs/remote-run";
 import { services } from "@/server/services";
 import { findTask, getTask } from "./service";
 
@@ -107,17 +108,29 @@ export async function mergeTask(id: number, options: { deleteBranch?: boolean })
   return { task: await getTask(id), merge };
 }
 
-/** Deletes a task that is not running, with its worktree; its branch stays unless merged or asked. */
+/**
+ * What a deleted task leaves on its machine goes too: its tmux session (a terminal may have made
+ * one), its worktree, and on a remote host its log folder. Its branch stays unless merged or asked.
+ */
+async function removeTaskArtifacts(task: Task & { workspace: Workspace }, deleteBranch: boolean): Promise<void> {
+  const transport = transportFor(task.workspace);
+  const warn = (what: string) => (error: unknown) => console.error(`[task ${task.id}] removing ${what} failed`, error);
+  await transport.exec(["tmux", "kill-session", "-t", `=${taskSessionName(task.id)}`], { cwd: "/" }).catch(warn("the tmux session"));
+  if (!task.worktreePath) return;
+  await removeWorktree(transport, {
+    repoPath: task.workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id),
+    deleteBranch: deleteBranch || Boolean(task.mergedAt), force: deleteBranch,
+  }).catch(warn("the worktree"));
+  if (task.workspace.type !== "local") {
+    await transport.exec(["rm", "-rf", "--", remoteTaskDir(task.worktreePath, task.id)], { cwd: "/" }).catch(warn("the remote log folder"));
+  }
+}
+
+/** Deletes a task that is not running, with what it left on its machine. */
 export async function deleteTask(id: number, options: { deleteBranch: boolean }): Promise<void> {
   const task = await taskWithWorkspace(id);
   if (task.status === "RUNNING") throw conflict("task_running", `Task ${id} is running: cancel it before deleting it.`);
-  if (task.worktreePath && task.workspace.type === "local") {
-    const transport = transportFor(task.workspace);
-    await removeWorktree(transport, {
-      repoPath: task.workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(id),
-      deleteBranch: options.deleteBranch || Boolean(task.mergedAt), force: options.deleteBranch,
-    }).catch((error: unknown) => console.error(`[task ${id}] removing the worktree failed`, error));
-  }
+  await removeTaskArtifacts(task, options.deleteBranch);
   const { count } = await db().task.deleteMany({ where: { id, status: { not: "RUNNING" } } });
   if (count === 0) throw conflict("task_running", `Task ${id} started meanwhile: cancel it before deleting it.`);
   services().bus.publishBoard({ type: "task.deleted", taskId: id, workspaceId: task.workspaceId, status: null });

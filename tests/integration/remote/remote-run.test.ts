@@ -110,6 +110,10 @@ describe("agent runs on an SSH workspace", () => {
     expect(pinned?.fingerprint).toMatch(/^SHA256:/);
     await expectDiffAndMerge(id, "hello-ssh.txt");
     expect(fs.readFileSync(path.join(repo, "hello-ssh.txt"), "utf8")).toContain("hello from fake model");
+    // Deleting the task clears what it left on the remote host: its log folder goes.
+    const { DELETE } = await import("@/app/api/tasks/[id]/route");
+    expect((await DELETE(jsonRequest(`/api/tasks/${id}`, "DELETE"), routeContext({ id: String(id) }))).status).toBe(204);
+    expect(fs.existsSync(path.dirname(logFile))).toBe(false);
   }, 120_000);
 
   it("runs Codex CLI the same way, with zsh as the login shell", async () => {
