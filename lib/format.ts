@@ -67,14 +67,3 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   const text = (abs < 60_000 ? formatDuration(abs) : formatDuration(abs).replace(/ \d+s$/, "")).replace(/ 0+[smh]$/, "");
   return delta > 0 ? `in ${text}` : `${text} ago`;
 }
-
-/** The local calendar day as YYYY-MM-DD. */
-export function localDayKey(date = new Date()): string {
-  const month = String(date.getMonth() + 1).padStart(2, "0");
-  const day = String(date.getDate()).padStart(2, "0");
-  return `${date.getFullYear()}-${month}-${day}`;
-}
-
-export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : plural}`;
-}

@@ -25,7 +25,3 @@ export const branchNameSchema = z
   .min(1)
   .max(200)
   .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/+-]+(?<!\.lock)(?<![./])$/, "Not a valid branch name.");
-
-export function listResponseSchema<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-}

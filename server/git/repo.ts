@@ -51,16 +51,6 @@ export async function untrackedFiles(t: Transport, cwd: string): Promise<string[
   return splitNul(await runGit(t, cwd, ["ls-files", "--others", "--exclude-standard", "-z"]));
 }
 
-export async function hasUncommittedChanges(
-  t: Transport,
-  cwd: string,
-  options: { includeUntracked?: boolean } = {},
-): Promise<boolean> {
-  const untracked = options.includeUntracked === false ? "--untracked-files=no" : "--untracked-files=normal";
-  const output = await runGit(t, cwd, ["status", "--porcelain=v1", "-z", untracked]);
-  return output.length > 0;
-}
-
 /** Paths from `git status --porcelain=v1 -z`; a rename's source follows it as its own field. */
 function parsePorcelainPaths(output: string): string[] {
   const fields = splitNul(output);

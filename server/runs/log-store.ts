@@ -14,10 +14,6 @@ export interface LogRow {
   data: string;
 }
 
-export async function insertLogRows(runId: number, rows: LogRow[], options: { skipStored?: boolean } = {}): Promise<void> {
-  await insertRunLogRows([{ runId, rows }], options);
-}
-
 /**
  * Inserts the rows of several runs in as few statements as possible. `skipStored` ignores rows
  * already stored (a retry after a partly applied batch); foreign-key failures still fail.
@@ -57,12 +53,7 @@ export interface LogProgress {
   truncated: boolean;
 }
 
-/** Records how far a run's stored log got; plain SQL because it runs after every batch. */
-export async function updateLogProgress(runId: number, progress: { seq: number; bytes: number; truncated: boolean }): Promise<void> {
-  await updateRunsLogProgress([{ runId, ...progress }]);
-}
-
-/** The same for several runs in one statement (only integers, written into the SQL). */
+/** Records how far runs' stored logs got, in one statement (only integers, written into the SQL). */
 export async function updateRunsLogProgress(list: LogProgress[]): Promise<void> {
   if (list.length === 0) return;
   const cases = (value: (entry: LogProgress) => number) => `CASE "id" ${list.map((entry) => `WHEN ${int(entry.runId)} THEN ${int(value(entry))}`).join(" ")} END`;
