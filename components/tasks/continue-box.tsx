@@ -8,7 +8,7 @@ import { Kbd } from "@/components/ui/kbd";
 import { Textarea } from "@/components/ui/textarea";
 import { useTaskActions } from "@/lib/hooks/use-task-actions";
 import type { TaskDto } from "@/lib/schemas/task";
-import { isSubmitShortcut } from "./task-dialogs";
+import { onSubmitShortcut } from "./submit-shortcut";
 
 /** A follow-up prompt for a finished task: same session, same worktree. */
 export function ContinueBox({ task }: { task: TaskDto }) {
@@ -35,12 +35,7 @@ export function ContinueBox({ task }: { task: TaskDto }) {
         id="continue-prompt"
         value={prompt}
         onChange={(event) => setPrompt(event.target.value)}
-        onKeyDown={(event) => {
-          if (isSubmitShortcut(event)) {
-            event.preventDefault();
-            void submit();
-          }
-        }}
+        onKeyDown={onSubmitShortcut(submit)}
         disabled={!enabled || pending === "continue"}
         rows={4}
         placeholder={enabled ? "A follow-up for the agent: what to change or add next…" : "Available once the task is done or failed."}

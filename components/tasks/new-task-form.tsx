@@ -8,6 +8,7 @@ import { mutate } from "swr";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormError } from "@/components/ui/form-error";
 import { Input } from "@/components/ui/input";
 import { Kbd } from "@/components/ui/kbd";
 import { Select } from "@/components/ui/select";
@@ -22,7 +23,7 @@ import { toast } from "@/lib/hooks/use-toast";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
 import { MODEL_CATALOGUE } from "@/lib/models";
 import type { TaskDto } from "@/lib/schemas/task";
-import { isSubmitShortcut } from "./task-dialogs";
+import { onSubmitShortcut } from "./submit-shortcut";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
 
 const DRAFT_KEY = "ai-slave:new-task:draft";
@@ -168,22 +169,12 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
     <form
       ref={formRef}
       onSubmit={(event) => void submit(event)}
-      onKeyDown={(event) => {
-        if (isSubmitShortcut(event)) {
-          event.preventDefault();
-          void submit();
-        }
-      }}
+      onKeyDown={onSubmitShortcut(submit)}
       noValidate
       aria-label="New task"
       className="grid gap-5"
     >
-      {formError ? (
-        <div role="alert" className="flex items-center gap-2 rounded-lg border border-destructive/30 bg-destructive/10 px-4 py-3 text-sm text-destructive">
-          <TriangleAlert className="size-4 shrink-0" aria-hidden />
-          {formError}
-        </div>
-      ) : null}
+      <FormError message={formError} />
       {noWorkspaces ? (
         <div className="rounded-lg border border-warning/40 bg-warning/10 px-4 py-3 text-sm">
           There is no workspace yet.{" "}

@@ -1,7 +1,7 @@
 "use client";
 
 import { MessageSquarePlus } from "lucide-react";
-import { useState, type KeyboardEvent } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -10,6 +10,7 @@ import { Kbd } from "@/components/ui/kbd";
 import { Textarea } from "@/components/ui/textarea";
 import { useBusy } from "@/lib/hooks/use-busy";
 import type { TaskDto } from "@/lib/schemas/task";
+import { onSubmitShortcut } from "./submit-shortcut";
 
 type TaskRef = Pick<TaskDto, "id" | "number" | "title" | "branch">;
 
@@ -17,11 +18,6 @@ interface DialogBase {
   task: TaskRef;
   open: boolean;
   onOpenChange: (open: boolean) => void;
-}
-
-/** Ctrl+Enter or Cmd+Enter: the submit shortcut of every prompt box. */
-export function isSubmitShortcut(event: KeyboardEvent): boolean {
-  return event.key === "Enter" && (event.ctrlKey || event.metaKey);
 }
 
 export function ContinueDialog({ task, open, onOpenChange, onSubmit }: DialogBase & { onSubmit: (prompt: string) => Promise<unknown> }) {
@@ -63,12 +59,7 @@ export function ContinueDialog({ task, open, onOpenChange, onSubmit }: DialogBas
           id={`continue-${task.id}`}
           value={prompt}
           onChange={(event) => setPrompt(event.target.value)}
-          onKeyDown={(event) => {
-            if (isSubmitShortcut(event)) {
-              event.preventDefault();
-              void submit();
-            }
-          }}
+          onKeyDown={onSubmitShortcut(submit)}
           rows={6}
           autoFocus
           placeholder="Also add tests for the edge cases…"

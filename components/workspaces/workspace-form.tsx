@@ -1,6 +1,6 @@
 "use client";
 
-import { Save, TriangleAlert } from "lucide-react";
+import { Save } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
@@ -8,6 +8,7 @@ import { mutate } from "swr";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormError } from "@/components/ui/form-error";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
@@ -97,12 +98,7 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
 
   return (
     <form onSubmit={(event) => void submit(event)} noValidate className="grid gap-5" aria-label={workspace ? "Edit workspace" : "New workspace"}>
-      {formError ? (
-        <div role="alert" className="flex items-center gap-2 rounded-lg border border-destructive/30 bg-destructive/10 px-4 py-3 text-sm text-destructive">
-          <TriangleAlert className="size-4 shrink-0" aria-hidden />
-          {formError}
-        </div>
-      ) : null}
+      <FormError message={formError} />
       <Section title="General" description="What the workspace is called and where it lives.">
         <Field id="ws-type" label="Type" hint={workspace ? "The type is fixed once the workspace exists." : TYPE_HINTS[values.type]} error={error("type")}>
           {(control) => (
