@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     console.log(`[ai-slave] ${signal}: shutting down`);
     const { stopServices } = await import("./server/shutdown");
-    await stopServices();
+    const { detached } = await stopServices();
+    console.log(`[ai-slave] stopped: ${detached} agent(s) left running in their tmux sessions; the next start re-attaches to them.`);
     server.close();
     process.exit(0);
   };

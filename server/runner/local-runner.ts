@@ -2,7 +2,7 @@ import "server-only";
 import os from "node:os";
 import { BACKENDS, type Backend } from "@/lib/enums";
 import { ADAPTERS } from "@/server/agents/registry";
-import { cliVersion, resolveCli } from "@/server/agents/resolve-cli";
+import { cliVersion, resolveCli } from "@/server/exec/resolve-cli";
 import { config } from "@/server/config";
 import { db } from "@/server/db/client";
 import { parseJson } from "@/server/db/serialize";

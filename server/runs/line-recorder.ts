@@ -1,7 +1,7 @@
 import type { LogEvent } from "@/lib/log-events";
 import type { AgentStreamParser } from "@/server/agents/types";
-import type { LineHandlers } from "@/server/exec/ssh-detached";
-import type { RunLogWriter } from "./log-writer";
+import type { LineHandlers } from "@/server/exec/detached";
+import type { RunLogWriter } from "@/server/events/log-writer";
 
 /** An output line that produced no event is still kept, for the raw view. */
 export function withFallback(events: LogEvent[], stream: "stdout" | "stderr", line: string): LogEvent[] {

@@ -56,7 +56,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
   });
   const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
   services().bus.publishBoard({ type: "task.created", taskId: task.id, workspaceId: task.workspaceId, status: "TODO" });
-  services().scheduler?.poke("task created");
+  services().scheduler.poke("task created");
   return toTaskDto(task);
 }
 

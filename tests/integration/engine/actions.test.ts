@@ -135,7 +135,7 @@ describe("retry, cancel and delete", () => {
     const { status, body } = await taskAction(queued.id, "cancel");
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: "FAILED", failureReason: "Cancelled before it started." });
-    services().scheduler?.poke("test");
+    services().scheduler.poke("test");
   });
 
   it("delete removes the worktree and the task's tmux session, and keeps an unmerged branch unless asked", async () => {

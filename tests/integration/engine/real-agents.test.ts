@@ -118,7 +118,7 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect(held.waitingReason).toContain("Waiting for quota");
     // The reset passes: the task goes without anyone touching it.
     await db().quotaState.update({ where: { id: quota.id }, data: { resetsAt: new Date(Date.now() + 300) } });
-    (await import("@/server/services")).services().scheduler?.poke("test");
+    (await import("@/server/services")).services().scheduler.poke("test");
     expect((await waitForStatus(waiting, ["DONE", "FAILED"])).status).toBe("DONE");
     expect((await db().quotaState.findUniqueOrThrow({ where: { id: quota.id } })).state).toBe("OK");
   });

@@ -39,6 +39,8 @@ export async function startRemoteSetup(options: { docker: boolean }): Promise<Re
   if (options.docker) {
     const started = await startDocker();
     if (started.ok) docker = started.fixture;
+    // CI sets REQUIRE_DOCKER=1: there a green run means the container path ran.
+    else if (process.env.REQUIRE_DOCKER === "1") throw new Error(`Docker is required (REQUIRE_DOCKER=1) but could not start: ${started.reason}`);
     else dockerSkip = started.reason;
   }
   const sshd = await startSshd({ sessionEnv: docker ? { DOCKER_HOST: docker.dockerHost } : {} });

@@ -31,7 +31,17 @@ describe("shell quoting", () => {
     expect(loginShellArgv({ shell: "zsh" }, "echo hi")).toEqual(["zsh", "-lc", "echo hi"]);
     expect(loginShellArgv({ shell: "bash", container: "box" }, "x")).toEqual(["docker", "exec", "-i", "box", "bash", "-lc", "x"]);
     expect(loginShellArgv({ shell: "bash", container: "box" }, "x", { tty: true })).toEqual(["docker", "exec", "-it", "box", "bash", "-lc", "x"]);
-    expect(remoteCommandLine({ shell: "bash" }, "printf '%s' \"$HOME\"")).toBe(`bash -lc 'printf '\\''%s'\\'' "$HOME"'`);
+  });
+
+  it("hands the account's shell one line that bash, zsh, dash and fish all parse alike", () => {
+    const script = `printf '%s|' "it's" 'a\\b' "$(printf x)" '日本語'; printf '\\n'`;
+    const line = remoteCommandLine({ shell: "bash" }, script);
+    // Only characters whose meaning no shell changes: no backslash, no quote inside the quotes.
+    expect(line).toMatch(/^sh -c 'eval "exec \$\(printf %s [A-Za-z0-9+/=]+ \| base64 -d\)"'$/);
+    const payload = /printf %s (\S+) \|/.exec(line)![1]!;
+    expect(Buffer.from(payload, "base64").toString("utf8")).toBe(shellJoin(["bash", "-lc", script]));
+    const outputs = ["bash", "zsh", "dash", "fish"].map((shell) => execFileSync(shell, ["-c", line]).toString());
+    expect(outputs).toEqual(Array(4).fill("it's|a\\b|x|日本語|\n"));
   });
 
   it("builds an exec script that cds, exports, marks stdout with its pid and execs", () => {

@@ -1,5 +1,5 @@
 import { handler, parseId } from "@/server/http/handler";
-import { getRun } from "@/server/runs/queries";
+import { getRun } from "@/server/tasks/runs";
 
 export const dynamic = "force-dynamic";
 

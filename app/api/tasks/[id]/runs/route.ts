@@ -1,5 +1,5 @@
 import { handler, parseId } from "@/server/http/handler";
-import { listRuns } from "@/server/runs/queries";
+import { listRuns } from "@/server/tasks/runs";
 
 export const dynamic = "force-dynamic";
 

@@ -1,9 +1,9 @@
 import "server-only";
-import { activeRuns } from "@/server/runs/active-runs";
+import { activeRuns } from "./active-runs";
 
 /**
- * Cancels a live run of this process: SIGTERM to the agent's process group, SIGKILL after the
- * grace period. Resolves once the run's outcome (class CANCELLED) is recorded.
+ * Cancels a live run of this process: SIGTERM to the agent's process tree in its tmux session,
+ * SIGKILL after the grace period. Resolves once the run's outcome (class CANCELLED) is recorded.
  */
 export async function cancelRunningTask(taskId: number, graceMs: number): Promise<boolean> {
   const active = activeRuns().get(taskId);

@@ -1,11 +1,10 @@
 /**
- * Where an agent's CLI lives on this machine. The one place that probes the local file system
- * and runs a binary directly (not through a Transport): it answers for the local runner only.
+ * Where an agent's CLI lives on this machine: the local transport's locateCli and the runner's
+ * capability probe use it.
  */
 import { execFile } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
-import type { AgentAdapter } from "./types";
 
 export type CliSource = "setting" | "env" | "project" | "path";
 
@@ -47,7 +46,7 @@ function findOnPath(name: string, envPath: string | undefined): string | undefin
  * node_modules/.bin (the CLIs are devDependencies), then $PATH. An explicit path that is not
  * executable is skipped rather than trusted, so a stale setting falls back to a working CLI.
  */
-export function resolveCli(adapter: AgentAdapter, options: ResolveCliOptions): ResolvedCli | null {
+export function resolveCli(adapter: { cliName: string; binEnvVar: string }, options: ResolveCliOptions): ResolvedCli | null {
   const env = options.env ?? process.env;
   const candidates: [string | null | undefined, CliSource][] = [
     [options.configuredPath?.trim(), "setting"],

@@ -1,8 +1,9 @@
 /**
- * The shell scripts behind detached remote runs. Values are quoted by quote.ts; the prompt
- * travels on stdin and the env file and run script as base64, never inside a command line.
+ * The shell scripts behind detached runs, on every transport. Values are quoted by quote.ts; the
+ * prompt and the environment travel on stdin and the run script as base64, never as plain text
+ * in a command line, so no secret shows in `ps`.
  */
-import { exportLines, shellJoin, shellQuote, type ShellTarget } from "./quote";
+import { exportLines, shellJoin, shellQuote } from "./quote";
 
 /** Every file of one detached run, derived from its log path (`.../run-12.log`). */
 export interface DetachedFiles {
@@ -17,6 +18,7 @@ export interface DetachedFiles {
   /** The agent's pid, leader of its own process group. */
   agentPid: string;
   prompt: string;
+  /** The agent's environment (mode 0600), removed by the agent's shell once read. */
   env: string;
   script: string;
   /** The tmux window name. */
@@ -42,21 +44,29 @@ export function detachedFiles(logPath: string): DetachedFiles {
 }
 
 /**
- * Run by the login shell inside tmux. It survives the session's SIGHUP, runs the agent in a
- * process group of its own (setsid) with the prompt on stdin and each stream in its own file,
- * then writes the exit status atomically.
+ * The agent's shell, in a process group of its own: records its pid, reads the environment file
+ * and removes it, then becomes the agent. With `exactEnv` it starts from an empty environment, so
+ * the agent sees exactly the file's variables (the server's own, on this machine); otherwise the
+ * file's variables are added to the login environment (a remote host's PATH and HOME).
  */
-export function runScript(files: DetachedFiles, argv: string[], cwd: string): string {
+function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean): string {
+  const inner = 'echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; exec "$@"';
+  return shellJoin(["setsid", "-w", ...(exactEnv ? ["env", "-i"] : []), "/bin/sh", "-c", inner, "sh", files.agentPid, files.env, ...argv]);
+}
+
+/**
+ * Run by a shell inside tmux. It survives the session's SIGHUP, runs the agent (agentLauncher)
+ * with the prompt on stdin and each stream in its own file, then writes the exit status atomically.
+ */
+export function runScript(files: DetachedFiles, argv: string[], cwd: string, exactEnv: boolean): string {
   const q = shellQuote;
   const writeExit = (status: string) => `echo ${status} > ${q(`${files.exit}.tmp`)} && mv -f ${q(`${files.exit}.tmp`)} ${q(files.exit)}`;
   return [
     "trap '' HUP",
     `echo $$ > ${q(files.pid)}`,
-    `cd -- ${q(cwd)} || { ${writeExit("127")}; exit 127; }`,
-    `. ${q(files.env)}`,
-    `rm -f -- ${q(files.env)}`,
+    `cd -- ${q(cwd)} || { rm -f -- ${q(files.env)}; ${writeExit("127")}; exit 127; }`,
     `printf 'AI-Slave: the agent of %s is running; its output goes to %s\\n' ${q(files.name)} ${q(files.out)}`,
-    `setsid -w sh -c 'echo $$ > "$0"; exec "$@"' ${q(files.agentPid)} ${shellJoin(argv)} < ${q(files.prompt)} > ${q(files.out)} 2> ${q(files.err)} &`,
+    `${agentLauncher(files, argv, exactEnv)} < ${q(files.prompt)} > ${q(files.out)} 2> ${q(files.err)} &`,
     "wait $!",
     // Not `status`: zsh has it as a read-only alias of $?.
     "code=$?",
@@ -70,22 +80,32 @@ export function envFile(env: Record<string, string>): string {
   return `${exportLines(env).join("\n")}\n`;
 }
 
+/** What the launch script reads on stdin: the environment file as one base64 line, then the prompt. */
+export function launchStdin(env: Record<string, string>, prompt: string): string {
+  return `${Buffer.from(envFile(env)).toString("base64")}\n${prompt}`;
+}
+
 /**
- * Writes the prompt (stdin), env file and run script (base64), empties the logs, starts the
- * run script in the task's tmux session (a new window when the session exists, e.g. a user's
- * terminal) and waits until it wrote its pid.
+ * Makes the run folder (mode 0700, refused unless the login user owns it and its parent), writes
+ * the environment file and prompt from stdin and the run script from base64, empties the logs,
+ * starts the run script in the task's tmux session (a new window when the session exists, e.g. a
+ * user's terminal) and waits until it wrote its pid.
  */
-export function launchScript(input: { files: DetachedFiles; target: ShellTarget; sessionName: string; cwd: string; envB64: string; scriptB64: string }): string {
+export function launchScript(input: { files: DetachedFiles; sessionName: string; cwd: string; scriptArgv: string[]; scriptB64: string }): string {
   const { files, sessionName, cwd } = input;
   const q = shellQuote;
-  const command = shellJoin([input.target.shell, "-l", files.script]);
+  const command = shellJoin(input.scriptArgv);
+  const parent = files.dir.slice(0, files.dir.lastIndexOf("/")) || "/";
   return [
     "set -e",
     "umask 077",
     `mkdir -p -- ${q(files.dir)}`,
+    `for d in ${q(parent)} ${q(files.dir)}; do [ -O "$d" ] || { echo "the run folder $d is not owned by $(id -un): refusing to write there" >&2; exit 1; }; done`,
+    `chmod 700 -- ${q(parent)} ${q(files.dir)}`,
     `rm -f -- ${q(files.exit)} ${q(files.pid)} ${q(files.agentPid)}`,
+    "IFS= read -r env_b64",
+    `printf '%s' "$env_b64" | base64 -d > ${q(files.env)}`,
     `cat > ${q(files.prompt)}`,
-    `printf '%s' ${q(input.envB64)} | base64 -d > ${q(files.env)}`,
     `printf '%s' ${q(input.scriptB64)} | base64 -d > ${q(files.script)}`,
     `: > ${q(files.out)}`,
     `: > ${q(files.err)}`,
@@ -96,7 +116,7 @@ export function launchScript(input: { files: DetachedFiles; target: ShellTarget;
     "fi",
     "i=0",
     `while [ ! -s ${q(files.pid)} ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done`,
-    `[ -s ${q(files.pid)} ] || { echo 'the run script did not start in tmux' >&2; exit 1; }`,
+    `[ -s ${q(files.pid)} ] || { rm -f -- ${q(files.env)}; echo 'the run script did not start in tmux' >&2; exit 1; }`,
   ].join("\n");
 }
 
@@ -124,8 +144,27 @@ export const CATCH_UP_SCRIPT = 'tail -c "+$(($3 + 1))" -- "$1" 2>/dev/null; tail
 /** The first bytes of both files, up to the offsets. Arguments: out err outOffset errOffset. */
 export const PREFIX_SCRIPT = 'head -c "$3" -- "$1" 2>/dev/null; head -c "$4" -- "$2" >&2 2>/dev/null; true';
 
-/** The exit status, or nothing while the run goes on. Argument: exit file. */
-export const EXIT_STATUS_SCRIPT = 'cat -- "$1" 2>/dev/null; true';
+/**
+ * The exit status, or nothing while the run goes on; `gone` when the run script is not alive and
+ * left no status (tmux killed, host rebooted). Arguments: exit file, pid file.
+ */
+export const EXIT_STATUS_SCRIPT = [
+  'if [ -e "$1" ]; then cat -- "$1"; exit 0; fi',
+  'p=$(cat -- "$2" 2>/dev/null)',
+  '{ [ -n "$p" ] && kill -0 "$p" 2>/dev/null; } || { [ -e "$1" ] && cat -- "$1" || echo gone; }',
+  "true",
+].join("\n");
 
-/** Signals the agent's process group. Arguments: agentPid file, signal. */
-export const SIGNAL_SCRIPT = 'p=$(cat -- "$1" 2>/dev/null); [ -n "$p" ] && kill -s "$2" -- "-$p" 2>/dev/null; true';
+/**
+ * Signals the agent's whole process tree: its process group, and every descendant, also those
+ * that moved to a group of their own. Arguments: agentPid file, signal.
+ */
+export const SIGNAL_SCRIPT = [
+  'p=$(cat -- "$1" 2>/dev/null); [ -n "$p" ] || exit 0',
+  'tree() { for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$c"; tree "$c"; done; }',
+  'pids=$(tree "$p")',
+  'kill -s "$2" -- "-$p" 2>/dev/null',
+  'kill -s "$2" "$p" 2>/dev/null',
+  'for c in $pids; do kill -s "$2" "$c" 2>/dev/null; done',
+  "true",
+].join("\n");

@@ -2,7 +2,9 @@ import { execFile, spawn } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { shellJoin } from "@/server/exec/quote";
-import { TERM, type TerminalPty, type TerminalSize } from "./pty";
+import type { TerminalPty, TerminalSize } from "./transport";
+
+export const TERM = "xterm-256color";
 
 /**
  * A PTY on this machine without a native module: util-linux `script` allocates it and runs argv

@@ -3,7 +3,7 @@ import { notFound } from "@/lib/errors";
 import type { RunDto } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import { toRunDto } from "@/server/db/serialize";
-import { findTask } from "@/server/tasks/service";
+import { findTask } from "./service";
 
 export async function listRuns(taskId: number): Promise<RunDto[]> {
   await findTask(taskId);

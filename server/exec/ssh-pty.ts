@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { remoteCommandLine, shellJoin, shellQuote } from "@/server/exec/quote";
-import type { SshTransport } from "@/server/exec/ssh-transport";
-import { TERM, type TerminalPty, type TerminalSize } from "./pty";
+import { remoteCommandLine, shellJoin, shellQuote } from "./quote";
+import { execRemote, type RemoteContext } from "./ssh-exec";
+import { TERM } from "./local-pty";
+import type { TerminalPty, TerminalSize } from "./transport";
 
 /** Hangs up the terminal's program by the pid it wrote. Argument: the pid file. */
 const HANGUP_SCRIPT = 'p=$(cat -- "$1" 2>/dev/null) && kill -s HUP "$p" 2>/dev/null; rm -f -- "$1"';
@@ -10,8 +11,8 @@ const HANGUP_SCRIPT = 'p=$(cat -- "$1" 2>/dev/null) && kill -s HUP "$p" 2>/dev/n
  * A PTY on the SSH host (ssh2 exec with a pty request) running argv in the login shell; in a
  * container through `docker exec -it`, whose client passes the PTY's size changes on.
  */
-export async function openSshPty(transport: SshTransport, argv: string[], size: TerminalSize): Promise<TerminalPty> {
-  const { pool, endpoint, target } = transport.remote;
+export async function openSshPty(context: RemoteContext, argv: string[], size: TerminalSize): Promise<TerminalPty> {
+  const { pool, endpoint, target } = context;
   const pidFile = `/tmp/ai-slave-terminal-${randomUUID()}.pid`;
   const script = [`export TERM=${TERM}`, `echo $$ > ${shellQuote(pidFile)}`, `exec ${shellJoin(argv)}`].join("\n");
   const channel = await pool.exec(endpoint, remoteCommandLine(target, script, { tty: true }), { term: TERM, cols: size.cols, rows: size.rows });
@@ -32,7 +33,7 @@ export async function openSshPty(transport: SshTransport, argv: string[], size: 
     close: () => {
       channel.close();
       // A process started by `docker exec` outlives its client: hang it up where it runs (tmux detaches).
-      void transport.exec(["sh", "-c", HANGUP_SCRIPT, "hangup", pidFile], { cwd: "/" }).catch(() => undefined);
+      void execRemote(context, ["sh", "-c", HANGUP_SCRIPT, "hangup", pidFile], { cwd: "/" }).catch(() => undefined);
     },
   };
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
-import type { EventBus } from "@/server/events/bus";
+import type { EventBus } from "./bus";
 import { insertRunLogRows, updateRunsLogProgress, type LogProgress, type LogRow } from "./log-store";
 
 const FLUSH_DELAY_MS = 5;
