@@ -106,6 +106,8 @@ export const runSchema = z.object({
   errorClass: z.enum(ERROR_CLASSES).nullable(),
   errorMessage: z.string().nullable(),
   tmuxSession: z.string().nullable(),
+  /** The agent's pid on its machine, once launched. */
+  pid: z.number().int().nullable(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   usage: usageSchema,

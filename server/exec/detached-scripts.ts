@@ -89,7 +89,7 @@ export function launchStdin(env: Record<string, string>, prompt: string): string
  * Makes the run folder (mode 0700, refused unless the login user owns it and its parent), writes
  * the environment file and prompt from stdin and the run script from base64, empties the logs,
  * starts the run script in the task's tmux session (a new window when the session exists, e.g. a
- * user's terminal) and waits until it wrote its pid.
+ * user's terminal), waits until the agent runs and prints the agent's pid.
  */
 export function launchScript(input: { files: DetachedFiles; sessionName: string; cwd: string; scriptArgv: string[]; scriptB64: string }): string {
   const { files, sessionName, cwd } = input;
@@ -115,8 +115,10 @@ export function launchScript(input: { files: DetachedFiles; sessionName: string;
     `  tmux new-session -d -s ${q(sessionName)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
     "fi",
     "i=0",
-    `while [ ! -s ${q(files.pid)} ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done`,
+    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 150 ]; do sleep 0.1; i=$((i + 1)); done`,
     `[ -s ${q(files.pid)} ] || { rm -f -- ${q(files.env)}; echo 'the run script did not start in tmux' >&2; exit 1; }`,
+    // The agent's pid on its machine (empty when it ended at once).
+    `cat -- ${q(files.agentPid)} 2>/dev/null || true`,
   ].join("\n");
 }
 

@@ -57,6 +57,8 @@ export interface DetachedExit {
 
 /** A detached run being followed. */
 export interface DetachedProcess {
+  /** The agent's pid on its machine, when the launch saw it (not after a reattach). */
+  readonly pid: number | null;
   /** Resolves with the exit status once every byte of output was delivered. */
   exited: Promise<DetachedExit>;
   /** SIGTERM to the agent's process tree, SIGKILL after `graceMs` if still alive. */
@@ -121,6 +123,7 @@ const GIVE_UP_AFTER_KILL_MS = 15_000;
 
 /** Follows one detached run until its exit status is known. */
 class DetachedFollower implements DetachedProcess {
+  pid: number | null = null;
   readonly exited: Promise<DetachedExit>;
   private readonly out: OffsetLines;
   private readonly err: OffsetLines;
@@ -233,7 +236,10 @@ export async function spawnDetached(host: ScriptHost, argv: string[], options: D
   if (launched.exitCode !== 0) {
     throw new Error(`Could not start the agent in tmux session ${options.sessionName} (exit ${launched.exitCode}): ${launched.stderr.trim() || "no output"}`);
   }
-  return new DetachedFollower(host, files, { stdout: 0, stderr: 0 }, options);
+  const follower = new DetachedFollower(host, files, { stdout: 0, stderr: 0 }, options);
+  const pid = Number(launched.stdout.trim());
+  follower.pid = Number.isInteger(pid) && pid > 0 ? pid : null;
+  return follower;
 }
 
 /** Follows a run started earlier (by this server process or the one before it) from saved offsets. */

@@ -125,6 +125,7 @@ async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date
     cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, ...lineRecorder(parser, writer, usage),
   });
   active.markLaunched();
+  if (process.pid !== null) await db().run.update({ where: { id: run.id }, data: { pid: process.pid } });
   return follow(ctx, process, checkpoint, parser, usage);
 }
 

@@ -65,7 +65,9 @@ beforeAll(async () => {
   // Codex reads its key from the variable its config names: forwarded to the remote side by name.
   Object.assign(process.env, agentEnv.env, { AI_SLAVE_CANCEL_GRACE_MS: "1500", AI_SLAVE_REMOTE_ENV: "FAKE_OPENAI_API_KEY" });
   (await import("@/server/config")).resetConfigForTests();
-  setup = await startRemoteSetup({ docker: true });
+  // The agents' config dirs are paths on this machine: the server does not forward them, so the
+  // host's login environment names them, as a user's profile would.
+  setup = await startRemoteSetup({ docker: true, sessionEnv: { CLAUDE_CONFIG_DIR: agentEnv.env.CLAUDE_CONFIG_DIR!, CODEX_HOME: agentEnv.env.CODEX_HOME! } });
   // The app's own pool: host keys are pinned in the Setting table.
   const { setSshPool } = await import("@/server/exec/ssh-pool");
   setSshPool(undefined);
