@@ -40,7 +40,6 @@ let models: FakeModelServer;
 let agentEnv: AgentTestEnv;
 let sshd: SshdFixture;
 let wrapper: string;
-let startLog: string;
 const servers: RealServer[] = [];
 
 function alive(pid: number): boolean {
@@ -65,7 +64,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 async function start(dir: string): Promise<RealServer> {
   const server = await startRealServer({
     dir,
-    env: { ...agentEnv.env, AI_SLAVE_CLAUDE_BIN: wrapper, START_LOG: startLog, AI_SLAVE_REMOTE_ENV: "START_LOG", AI_SLAVE_CANCEL_GRACE_MS: "1500" },
+    env: { ...agentEnv.env, AI_SLAVE_CLAUDE_BIN: wrapper, START_LOG: startLogOf(dir), AI_SLAVE_REMOTE_ENV: "START_LOG", AI_SLAVE_CANCEL_GRACE_MS: "1500" },
   });
   servers.push(server);
   return server;
@@ -111,8 +110,14 @@ async function waitForFinish(server: RealServer, ids: number[]): Promise<TaskBod
   }, 150_000);
 }
 
+/** Where the wrapper counts the agent starts of the server whose data folder is `dir`. */
+function startLogOf(dir: string): string {
+  return path.join(dir, "agent-starts.log");
+}
+
 /** The starts of each run as the wrapper counted them. */
-function startsByRun(): Map<string, number> {
+function startsByRun(dir: string): Map<string, number> {
+  const startLog = startLogOf(dir);
   const counts = new Map<string, number>();
   const lines = fs.existsSync(startLog) ? fs.readFileSync(startLog, "utf8").split("\n").filter(Boolean) : [];
   for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
@@ -125,7 +130,6 @@ beforeAll(async () => {
   agentEnv = agentTestEnv(models.url);
   // Config dirs are paths of the server's machine: the host's login environment names its own.
   sshd = await startSshd({ sessionEnv: { CLAUDE_CONFIG_DIR: agentEnv.env.CLAUDE_CONFIG_DIR! } });
-  startLog = path.join(testDb.dir, "agent-starts.log");
   wrapper = path.join(testDb.dir, "claude-counting");
   fs.writeFileSync(wrapper, `#!/bin/sh\necho "$AI_SLAVE_RUN_ID" >> "$START_LOG"\nexec ${agentBinaries.claude} "$@"\n`, { mode: 0o755 });
 }, 120_000);
@@ -150,11 +154,12 @@ describe("the real server restarted while agents run", () => {
     const local = await localWorkspace(first, localRepo, 3);
     const remote = await sshWorkspace(first, remoteRepo, 2);
     const tasks = [
-      ...(await Promise.all([1, 2, 3].map((n) => createTask(first, local, `Create the file. FILE:local-${n}.txt SLEEP:9000`)))),
-      ...(await Promise.all([1, 2].map((n) => createTask(first, remote, `Create the file. FILE:remote-${n}.txt SLEEP:9000`)))),
+      ...(await Promise.all([1, 2, 3].map((n) => createTask(first, local, `Create the file. FILE:local-${n}.txt HOLD:crash`)))),
+      ...(await Promise.all([1, 2].map((n) => createTask(first, remote, `Create the file. FILE:remote-${n}.txt HOLD:crash`)))),
     ];
-    // Every agent launched and logging, and what the API served before the crash noted.
+    // Every agent launched, logging and waiting on the model; what the API served before the crash noted.
     const runs = await until("every agent to start and log", async () => {
+      if (models.held("crash") < tasks.length) return null;
       const all = await Promise.all(tasks.map(async (id) => (await runsOf(first, id))[0]));
       if (!all.every((run) => run?.pid)) return null;
       const logs = await Promise.all(all.map((run) => logOf(first, run!.id)));
@@ -165,9 +170,11 @@ describe("the real server restarted while agents run", () => {
     for (const { run } of runs) expect(alive(run.pid!), `agent of run ${run.id}`).toBe(true);
 
     const second = await start(dir);
+    // The agents go on only now: what they print next reaches the new server.
+    models.release("crash");
     const finished = await waitForFinish(second, tasks);
     expect(finished.map((task) => [task.status, task.failureReason])).toEqual(tasks.map(() => ["DONE", null]));
-    const starts = startsByRun();
+    const starts = startsByRun(dir);
     for (const [index, id] of tasks.entries()) {
       const repo = index < 3 ? localRepo : remoteRepo;
       const file = index < 3 ? `local-${index + 1}.txt` : `remote-${index - 2}.txt`;
@@ -193,16 +200,17 @@ describe("the real server restarted while agents run", () => {
     fs.mkdirSync(dir);
     const first = await start(dir);
     const repo = makeGitRepo(dir, "repo");
-    const id = await createTask(first, await localWorkspace(first, repo, 2), "Create the file. FILE:graceful.txt SLEEP:6000");
-    const run = await until("the agent to start", async () => (await runsOf(first, id))[0]?.pid ? (await runsOf(first, id))[0] : null);
+    const id = await createTask(first, await localWorkspace(first, repo, 2), "Create the file. FILE:graceful.txt HOLD:graceful");
+    const run = await until("the agent to wait on the model", async () => (models.held("graceful") === 1 ? (await runsOf(first, id))[0] : null));
     await first.stop("SIGTERM");
     expect(first.output()).toContain("1 agent(s) left running in their tmux sessions");
     expect(alive(run!.pid!)).toBe(true);
     const second = await start(dir);
+    models.release("graceful");
     const [task] = await waitForFinish(second, [id]);
     expect(task).toMatchObject({ status: "DONE", failureReason: null });
     expect(git(repo, "show", `task-${id}:graceful.txt`)).toContain("hello from fake model");
-    expect(startsByRun().get(String(run!.id))).toBe(1);
+    expect(startsByRun(dir).get(String(run!.id))).toBe(1);
     await second.stop("SIGTERM");
   }, 180_000);
 });
