@@ -115,7 +115,7 @@ export function launchScript(input: { files: DetachedFiles; sessionName: string;
     `  tmux new-session -d -s ${q(sessionName)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
     "fi",
     "i=0",
-    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 150 ]; do sleep 0.1; i=$((i + 1)); done`,
+    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done`,
     `[ -s ${q(files.pid)} ] || { rm -f -- ${q(files.env)}; echo 'the run script did not start in tmux' >&2; exit 1; }`,
     // The agent's pid on its machine (empty when it ended at once).
     `cat -- ${q(files.agentPid)} 2>/dev/null || true`,

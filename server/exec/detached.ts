@@ -232,7 +232,7 @@ export async function spawnDetached(host: ScriptHost, argv: string[], options: D
     scriptArgv: host.runScriptArgv(files.script),
     scriptB64: Buffer.from(runScript(files, argv, options.cwd, host.exactEnv)).toString("base64"),
   });
-  const launched = await host.runScript(script, ["launch"], { stdin: launchStdin(options.env, options.stdin), timeoutMs: 60_000 });
+  const launched = await host.runScript(script, ["launch"], { stdin: launchStdin(options.env, options.stdin), timeoutMs: 120_000 });
   if (launched.exitCode !== 0) {
     throw new Error(`Could not start the agent in tmux session ${options.sessionName} (exit ${launched.exitCode}): ${launched.stderr.trim() || "no output"}`);
   }

@@ -51,12 +51,12 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(what: string | (() => string), probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -83,7 +83,8 @@ async function localWorkspace(server: RealServer, repo: string, limit: number): 
 async function sshWorkspace(server: RealServer, repo: string, limit: number): Promise<number> {
   const workspace = await created<{ id: number }>(server, "/api/workspaces", {
     name: `ssh-${path.basename(repo)}`, type: "ssh", host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.identityFile,
-    path: repo, baseBranch: "main", concurrencyLimit: limit,
+    // zsh: this machine's bash profile (pyenv init) takes seconds per command; remote-run.test.ts covers bash.
+    path: repo, baseBranch: "main", concurrencyLimit: limit, loginShell: "zsh",
   });
   const put = await server.api(`/api/settings/remoteCliPath.${workspace.id}.claude_code`, { method: "PUT", body: { value: wrapper } });
   expect(put.status).toBe(200);
@@ -158,9 +159,11 @@ describe("the real server restarted while agents run", () => {
       ...(await Promise.all([1, 2].map((n) => createTask(first, remote, `Create the file. FILE:remote-${n}.txt HOLD:crash`)))),
     ];
     // Every agent launched, logging and waiting on the model; what the API served before the crash noted.
-    const runs = await until("every agent to start and log", async () => {
-      if (models.held("crash") < tasks.length) return null;
+    let seen = "";
+    const runs = await until(() => `every agent to start and log (${seen})\n${first.output().slice(-3000)}`, async () => {
       const all = await Promise.all(tasks.map(async (id) => (await runsOf(first, id))[0]));
+      seen = `held ${models.held("crash")}, runs ${JSON.stringify(all.map((run) => run && { status: run.status, pid: run.pid }))}`;
+      if (models.held("crash") < tasks.length) return null;
       if (!all.every((run) => run?.pid)) return null;
       const logs = await Promise.all(all.map((run) => logOf(first, run!.id)));
       return logs.every((events) => events.some((event) => event.kind === "session")) ? all.map((run, index) => ({ run: run!, served: logs[index]! })) : null;
