@@ -124,12 +124,15 @@ export function launchScript(input: { files: DetachedFiles; sessionName: string;
 
 /**
  * Streams the agent's stdout (to stdout) and stderr (to stderr) from byte offsets, following the
- * files until the run script is gone; GNU tail's --pid does a last read before it exits.
+ * files until the run script is gone; GNU tail's --pid does a last read before it exits. When the
+ * follower stops for another reason (its parent gone), the next follow or catch-up reads the rest.
  * Arguments: out err exit pid outOffset errOffset.
  */
 export const FOLLOW_SCRIPT = [
   'out=$1 err=$2 exitf=$3 pidf=$4 oo=$5 eo=$6',
-  'alive() { [ -e "$exitf" ] && return 1; p=$(cat "$pidf" 2>/dev/null); [ -z "$p" ] && return 0; kill -0 "$p" 2>/dev/null; }',
+  // Ends with the run, and also when whoever follows is gone (a crashed server leaves no orphan
+  // behind) or the run folder was removed (a deleted task).
+  'alive() { [ -e "$exitf" ] && return 1; kill -0 "$PPID" 2>/dev/null || return 1; [ -e "$out" ] || return 1; p=$(cat "$pidf" 2>/dev/null); [ -z "$p" ] && return 0; kill -0 "$p" 2>/dev/null; }',
   '( while alive; do sleep 0.2; done ) & w=$!',
   'tail -c "+$((oo + 1))" -s 0.2 --pid="$w" -F -- "$out" 2>/dev/null & t1=$!',
   'tail -c "+$((eo + 1))" -s 0.2 --pid="$w" -F -- "$err" >&2 2>/dev/null & t2=$!',
