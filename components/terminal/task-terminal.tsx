@@ -7,7 +7,7 @@ import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/api-client";
-import type { TerminalInfo } from "@/lib/terminal";
+import type { TerminalInfo } from "@/lib/schemas/terminal";
 import type { TerminalStatus } from "./terminal-connection";
 import { TerminalView } from "./terminal-view";
 

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { BACKENDS, ERROR_CLASSES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES, isPermissionModeFor } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
-import { idSchema, promptSchema } from "./common";
+import { idSchema, listSchema, promptSchema } from "./common";
+import { mergeResultSchema } from "./git";
+import { usageFiguresSchema } from "./usage";
 
 const modelSchema = z.string().trim().regex(MODEL_NAME_PATTERN, "Not a valid model name.");
 const titleSchema = z.string().trim().min(1).max(200);
@@ -60,14 +62,6 @@ export const promptHistoryEntrySchema = z.object({
 });
 export type PromptHistoryEntry = z.infer<typeof promptHistoryEntrySchema>;
 
-export const usageSchema = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cacheReadTokens: z.number(),
-  cacheWriteTokens: z.number(),
-  costUsd: z.number(),
-});
-
 export const taskSchema = z.object({
   id: z.number(),
   number: z.number(),
@@ -89,9 +83,12 @@ export const taskSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   mergedAt: z.string().nullable(),
-  usage: usageSchema.optional(),
+  usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;
+
+/** GET /api/tasks */
+export const taskListSchema = listSchema(taskSchema);
 
 export const runSchema = z.object({
   id: z.number(),
@@ -108,6 +105,13 @@ export const runSchema = z.object({
   tmuxSession: z.string().nullable(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
-  usage: usageSchema,
+  usage: usageFiguresSchema,
 });
 export type RunDto = z.infer<typeof runSchema>;
+
+/** GET /api/tasks/:id/runs */
+export const runListSchema = listSchema(runSchema);
+
+/** POST /api/tasks/:id/merge: the task after the merge, and what git did. */
+export const mergeOutcomeSchema = z.object({ task: taskSchema, merge: mergeResultSchema });
+export type MergeOutcome = z.infer<typeof mergeOutcomeSchema>;
