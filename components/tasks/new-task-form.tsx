@@ -22,7 +22,7 @@ import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
 import { toast } from "@/lib/hooks/use-toast";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
 import { MODEL_CATALOGUE } from "@/lib/models";
-import type { TaskDto } from "@/lib/schemas/task";
+import { taskSchema } from "@/lib/schemas/task";
 import { onSubmitShortcut } from "./submit-shortcut";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
 
@@ -139,7 +139,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
     if (Object.keys(local).length > 0) return focusFirstError();
     setSubmitting(true);
     try {
-      const task = await api.post<TaskDto>("/api/tasks", {
+      const task = await api.post("/api/tasks", taskSchema, {
         prompt,
         workspaceId,
         backend,

@@ -16,7 +16,7 @@ import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
 import { LOGIN_SHELLS, WORKSPACE_TYPES, type WorkspaceType } from "@/lib/enums";
 import { toast } from "@/lib/hooks/use-toast";
 import { workspaceKey, workspacesKey } from "@/lib/hooks/use-workspaces";
-import type { WorkspaceDto } from "@/lib/schemas/workspace";
+import { workspaceSchema, type WorkspaceDto } from "@/lib/schemas/workspace";
 import { ConnectionTest } from "./connection-test";
 import { EMPTY_WORKSPACE_FORM, formFromWorkspace, toWorkspacePayload, type WorkspaceFormValues } from "./workspace-form-state";
 import { WORKSPACE_TYPE_LABELS } from "./workspace-location";
@@ -76,8 +76,8 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
     setSaving(true);
     try {
       const saved = workspace
-        ? await api.patch<WorkspaceDto>(workspaceKey(workspace.id), payload)
-        : await api.post<WorkspaceDto>(workspacesKey, payload);
+        ? await api.patch(workspaceKey(workspace.id), workspaceSchema, payload)
+        : await api.post(workspacesKey, workspaceSchema, payload);
       await mutate(workspaceKey(saved.id), saved, { revalidate: false });
       void mutate(workspacesKey);
       toast.success(workspace ? `Saved ${saved.name}` : `Created ${saved.name}`);

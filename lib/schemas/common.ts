@@ -36,3 +36,4 @@ export type ListResponse<T> = { items: T[]; nextCursor: string | null };
 export const apiErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
+export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;

@@ -43,3 +43,6 @@ export const logPageSchema = listSchema(storedLogEventSchema);
 /** The `end` message of a log stream. */
 export const runEndSchema = z.object({ runId: z.number(), status: z.string(), errorClass: z.string().nullable() });
 export type RunEnd = z.infer<typeof runEndSchema>;
+
+/** The `run` message of a task's log stream: the run whose events follow. */
+export const runStartSchema = z.object({ taskId: z.number(), runId: z.number() });
