@@ -11,7 +11,7 @@ const titleSchema = z.string().trim().min(1).max(200);
 export const taskCreateSchema = z
   .object({
     prompt: promptSchema,
-    workspaceId: z.number().int().positive(),
+    workspaceId: z.number().int().positive("Choose a workspace."),
     backend: z.enum(BACKENDS),
     title: titleSchema.optional(),
     model: modelSchema.optional(),
@@ -28,6 +28,31 @@ export const taskCreateSchema = z
     }
   });
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
+
+/** The model select's entry for a name typed in by hand (`customModel`). */
+export const OTHER_MODEL = "__other__";
+
+/**
+ * The new-task form: its fields as the form holds them, turned into the request body and
+ * checked with taskCreateSchema itself, so the browser and the API refuse the same input.
+ */
+export const taskFormSchema = z
+  .object({
+    workspaceId: z.number(),
+    title: z.string(),
+    backend: z.enum(BACKENDS),
+    model: z.string(),
+    customModel: z.string(),
+    permissionMode: z.string(),
+    prompt: z.string(),
+  })
+  .transform(({ title, model, customModel, ...rest }): z.input<typeof taskCreateSchema> => ({
+    ...rest,
+    model: model === OTHER_MODEL ? customModel.trim() : model,
+    ...(title.trim() ? { title: title.trim() } : {}),
+  }))
+  .pipe(taskCreateSchema);
+export type TaskFormValues = z.input<typeof taskFormSchema>;
 
 /** Only a TODO task can be edited, and only these fields. */
 export const taskUpdateSchema = z
