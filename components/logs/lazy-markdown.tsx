@@ -1,0 +1,22 @@
+"use client";
+
+import { lazy, Suspense } from "react";
+
+// react-markdown and its parsers are a large chunk: the log shows plain text first and fetches
+// them off the page's critical path.
+const Markdown = lazy(() => import("./markdown").then((module) => ({ default: module.Markdown })));
+
+/** An agent message as Markdown, its plain text until the renderer has loaded. */
+export function LazyMarkdown({ text, className }: { text: string; className?: string }) {
+  return (
+    <Suspense
+      fallback={
+        <div className={className}>
+          <p className="whitespace-pre-wrap">{text}</p>
+        </div>
+      }
+    >
+      <Markdown text={text} className={className} />
+    </Suspense>
+  );
+}
