@@ -14,9 +14,7 @@ export const ERROR_KINDS = {
 export type ErrorKind = keyof typeof ERROR_KINDS;
 export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+export type { ApiErrorBody } from "./schemas/common";
 
 export function statusForCode(code: string): number {
   const kind = code.split(":")[0] as ErrorKind;

@@ -1,13 +1,16 @@
 import { z } from "zod";
 
-export const usageFiguresWithRunsSchema = z.object({
+/** Tokens and cost of a run, a task or a group of runs. */
+export const usageFiguresSchema = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
   cacheReadTokens: z.number(),
   cacheWriteTokens: z.number(),
   costUsd: z.number(),
-  runs: z.number(),
 });
+export type UsageFigures = z.infer<typeof usageFiguresSchema>;
+
+export const usageFiguresWithRunsSchema = usageFiguresSchema.extend({ runs: z.number() });
 export type UsageFiguresRow = z.infer<typeof usageFiguresWithRunsSchema>;
 
 export const usageGroupSchema = usageFiguresWithRunsSchema.extend({ key: z.string(), name: z.string().optional() });

@@ -1,21 +1,14 @@
 import type { Transport } from "@/server/exec/transport";
 import { assertNotOption, runGit } from "./run-git";
 import { parseNameStatus, parseNumstat } from "./diff-parse";
-import type { DiffFile } from "./diff-parse";
+import type { BranchDiff } from "@/lib/schemas/git";
 
-export type { DiffFile, DiffFileStatus } from "./diff-parse";
+export type { BranchDiff } from "@/lib/schemas/git";
 
 export interface BranchDiffOptions {
   repoPath: string;
   baseBranch: string;
   branch: string;
-}
-
-export interface BranchDiff {
-  mergeBase: string;
-  files: DiffFile[];
-  /** Unified patch with a/ and b/ prefixes, paths unquoted. */
-  patch: string;
 }
 
 /**

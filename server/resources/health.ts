@@ -1,6 +1,7 @@
 import "server-only";
 import { BACKENDS, type Backend } from "@/lib/enums";
 import { locateAgentCli } from "@/server/agents/locate";
+import type { AgentHealth, WorkspaceHealth } from "@/lib/schemas/health";
 import { ADAPTERS } from "@/server/agents/registry";
 import type { Workspace } from "@/server/db/generated/client";
 import { transportFor } from "@/server/exec/transport-for";
@@ -8,25 +9,6 @@ import type { Transport } from "@/server/exec/transport";
 import { currentBranch, isGitRepo } from "@/server/git/repo";
 import { cachedProbe } from "./cache";
 import { parseDfAvailableBytes, parseTmuxVersion } from "./parse";
-
-export interface AgentHealth {
-  available: boolean;
-  version: string | null;
-}
-
-export interface WorkspaceHealth {
-  reachable: boolean;
-  error: string | null;
-  isGitRepo: boolean;
-  /** The repository's current branch. */
-  baseBranch: string | null;
-  /** tmux's version, null when there is none (remote runs need it). */
-  tmux: string | null;
-  agents: Record<Backend, AgentHealth>;
-  freeDiskBytes: number | null;
-  /** The SSH host key this server trusts for the host, for the user to compare. */
-  hostKey: { fingerprint: string; source: "known_hosts" | "pinned" } | null;
-}
 
 const TTL_MS = 5_000;
 const CHECK_TIMEOUT_MS = 15_000;
