@@ -1,6 +1,6 @@
 import "server-only";
 import type { Transport } from "@/server/exec/transport";
-import { getSetting } from "@/server/settings";
+import { settings } from "@/server/settings";
 import type { AgentAdapter } from "./types";
 
 /**
@@ -9,8 +9,8 @@ import type { AgentAdapter } from "./types";
  */
 export async function locateAgentCli(transport: Transport, adapter: Pick<AgentAdapter, "backend" | "cliName" | "binEnvVar">, workspaceId: number): Promise<string | null> {
   const [serverPath, hostPath] = await Promise.all([
-    getSetting<string | null>(`cliPath.${adapter.backend}`, null),
-    getSetting<string | null>(`remoteCliPath.${workspaceId}.${adapter.backend}`, null),
+    settings.cliPath(adapter.backend),
+    settings.remoteCliPath(workspaceId, adapter.backend),
   ]);
   return transport.locateCli({ cliName: adapter.cliName, binEnvVar: adapter.binEnvVar, serverPath, hostPath });
 }

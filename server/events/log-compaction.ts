@@ -1,7 +1,7 @@
 import "server-only";
 import { config } from "@/server/config";
 import { db } from "@/server/db/client";
-import { getSetting, setSetting } from "@/server/settings";
+import { settings } from "@/server/settings";
 
 /**
  * Keeps the database from growing without bound: once a run ended more than N days ago
@@ -56,7 +56,7 @@ async function compactRun(runId: number, lastSeq: number): Promise<Omit<Compacti
 /** Compacts the logs of runs that ended before `now - days` and were not compacted yet. */
 export async function compactRunLogs(options: { olderThanDays?: number; now?: Date } = {}): Promise<CompactionResult> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - (options.olderThanDays ?? logCompactDays()) * DAY_MS);
-  const through = await getSetting<string | null>(WATERMARK_KEY, null);
+  const through = await settings.logCompactedThrough();
   const runs = await db().run.findMany({
     where: { status: { not: "RUNNING" }, endedAt: { lt: cutoff, ...(through ? { gte: new Date(through) } : {}) } },
     select: { id: true, logSeq: true },
@@ -69,7 +69,7 @@ export async function compactRunLogs(options: { olderThanDays?: number; now?: Da
     result.deletedLines += done.deletedLines;
     result.strippedEvents += done.strippedEvents;
   }
-  if (!through || new Date(through) < cutoff) await setSetting(WATERMARK_KEY, cutoff.toISOString());
+  if (!through || new Date(through) < cutoff) await settings.setLogCompactedThrough(cutoff.toISOString());
   return result;
 }
 

@@ -7,7 +7,7 @@ import { db } from "@/server/db/client";
 import type { Prisma, Task } from "@/server/db/generated/client";
 import { toTaskDto } from "@/server/db/serialize";
 import { services } from "@/server/services";
-import { getSetting } from "@/server/settings";
+import { settings } from "@/server/settings";
 import { usageByTask } from "./usage";
 
 export async function findTask(id: number): Promise<Task> {
@@ -30,7 +30,7 @@ export function titleFromPrompt(prompt: string): string {
 
 /** The model of a new task: the user's default for the backend, else the catalogue's. */
 export async function defaultModel(backend: Backend): Promise<string> {
-  return getSetting(`defaultModel.${backend}`, MODEL_CATALOGUE[backend].default);
+  return settings.defaultModel(backend);
 }
 
 export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
