@@ -2,8 +2,10 @@ import type { Transport } from "@/server/exec/transport";
 import { assertNotOption, runGit } from "./run-git";
 import { parseNameStatus, parseNumstat } from "./diff-parse";
 import type { DiffFile } from "./diff-parse";
+import { capPatch, MAX_PATCH_BYTES } from "./diff-cap";
 
 export type { DiffFile, DiffFileStatus } from "./diff-parse";
+export { MAX_PATCH_BYTES } from "./diff-cap";
 
 export interface BranchDiffOptions {
   repoPath: string;
@@ -13,9 +15,12 @@ export interface BranchDiffOptions {
 
 export interface BranchDiff {
   mergeBase: string;
-  files: DiffFile[];
-  /** Unified patch with a/ and b/ prefixes, paths unquoted. */
+  /** A file whose patch was cut or left out by the 20 MB cap has `truncated: true`. */
+  files: (DiffFile & { truncated?: true })[];
+  /** Unified patch with a/ and b/ prefixes, paths unquoted; at most 20 MB, cut with markers. */
   patch: string;
+  /** True when the patch is over 20 MB and was cut. */
+  truncated: boolean;
 }
 
 /**
@@ -27,29 +32,25 @@ export async function branchDiff(t: Transport, options: BranchDiffOptions): Prom
   assertNotOption(baseBranch, branch);
   const mergeBase = (await runGit(t, repoPath, ["merge-base", baseBranch, branch])).trim();
   // Options that pin the output format whatever the user's diff config says.
-  const diff = (...args: string[]): Promise<string> =>
-    runGit(t, repoPath, [
-      "-c",
-      "core.quotePath=false",
-      "diff",
-      "--no-color",
-      "--no-ext-diff",
-      "--no-relative",
-      "--find-renames",
-      ...args,
-      mergeBase,
-      branch,
-      "--",
-    ]);
-  const [nameStatus, numstat, patch] = await Promise.all([
-    diff("--name-status", "-z"),
-    diff("--numstat", "-z"),
-    diff("--patch", "--src-prefix=a/", "--dst-prefix=b/"),
+  const diff = (args: string[], maxOutputBytes?: number): Promise<string> =>
+    runGit(
+      t,
+      repoPath,
+      ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-relative", "--find-renames", ...args, mergeBase, branch, "--"],
+      { maxOutputBytes },
+    );
+  const [nameStatus, numstat, rawPatch] = await Promise.all([
+    diff(["--name-status", "-z"]),
+    diff(["--numstat", "-z"]),
+    // One byte over the cap is enough to know the patch is too large; the rest is never held.
+    diff(["--patch", "--src-prefix=a/", "--dst-prefix=b/"], MAX_PATCH_BYTES + 1),
   ]);
   const counts = parseNumstat(numstat);
+  const capped = capPatch(rawPatch);
   const files = parseNameStatus(nameStatus).map((file) => ({
     ...file,
     ...(counts.get(file.path) ?? { additions: null, deletions: null }),
+    ...(capped.truncated && !capped.completePaths.has(file.path) ? { truncated: true as const } : {}),
   }));
-  return { mergeBase, files, patch };
+  return { mergeBase, files, patch: capped.patch, truncated: capped.truncated };
 }
