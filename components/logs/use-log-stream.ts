@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { checkSession } from "@/lib/api-client";
 import type { StoredLogEvent, UsageFigures } from "@/lib/log-events";
 import type { LogModel } from "./log-model";
 
@@ -78,6 +79,7 @@ export function useLogStream(model: LogModel, taskId: number, runId?: number): {
     source.onopen = () => setState((current) => (current === "waiting" ? current : "live"));
     source.onerror = () => {
       apply();
+      void checkSession();
       setState(source.readyState === EventSource.CLOSED ? "failed" : "reconnecting");
     };
     return () => {

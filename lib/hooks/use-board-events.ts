@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import { mutate } from "swr";
+import { checkSession } from "@/lib/api-client";
 import type { TaskStatus } from "@/lib/enums";
 
 export type BoardEventType =
@@ -114,6 +115,7 @@ function connect() {
   next.addEventListener("board", onMessage);
   next.onmessage = onMessage;
   next.onerror = () => {
+    void checkSession();
     if (next.readyState === EventSource.CLOSED) {
       next.close();
       source = null;
