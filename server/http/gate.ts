@@ -109,6 +109,13 @@ export function createGate(options: GateOptions): Gate {
         sendJson(response, 400, "bad_request:url", "The request URL is not valid.");
         return true;
       }
+      try {
+        // Next answers a malformed %-escape in a route parameter with a 500 of its own.
+        decodeURIComponent(url.pathname);
+      } catch {
+        sendJson(response, 400, "bad_request:url", "The request path is not valid percent-encoded UTF-8.");
+        return true;
+      }
       if (url.pathname === "/login") {
         login(request, response, url);
         return true;

@@ -145,7 +145,7 @@ function send(input: FuzzRequest): Promise<Answer> {
   if (upgrade) Object.assign(headers, { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" });
   const hasBody = !upgrade && method !== "GET" && method !== "HEAD";
   return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: "127.0.0.1", port: PORT, path: target, method: upgrade ? "GET" : method, headers, setHost: false }, (response) => {
+    const request = httpRequest({ host: "127.0.0.1", port: PORT, path: target, method: upgrade ? "GET" : method, headers, setHost: false, agent: false }, (response) => {
       if ((response.headers["content-type"] ?? "").includes("text/event-stream")) {
         request.destroy();
         return resolve({ status: response.statusCode!, text: "(stream)" });
@@ -230,12 +230,16 @@ test(`${RUNS} hostile requests: no 5xx, and refused ones change nothing in the d
   const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`[fuzz] seed ${seed} (FUZZ_SEED=${seed} replays this run), ${RUNS} requests`);
   const statuses = new Map<number, number>();
+  const timings = new Map<string, number>();
   const started = Date.now();
   try {
     await fc.assert(
       fc.asyncProperty(requestArb, async (input) => {
         const before = dump(db);
+        const sentAt = Date.now();
         const answer = await send(input);
+        const key = `${input.foreignMethod ?? input.route.methods[input.methodIndex % input.route.methods.length]} ${input.route.path}`;
+        timings.set(key, (timings.get(key) ?? 0) + Date.now() - sentAt);
         statuses.set(Math.floor(answer.status), (statuses.get(Math.floor(answer.status)) ?? 0) + 1);
         if (answer.status >= 500) throw new Error(`${answer.status}: ${answer.text}\nserver log tail:\n${server.output().slice(-3000)}`);
         if (answer.status >= 400 && dump(db) !== before) throw new Error(`refused with ${answer.status} but the database changed: ${answer.text}`);
@@ -245,6 +249,7 @@ test(`${RUNS} hostile requests: no 5xx, and refused ones change nothing in the d
   } finally {
     db.close();
     const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(", ");
+    console.log(`[fuzz] slowest: ${[...timings.entries()].sort(([, a], [, b]) => b - a).slice(0, 5).map(([key, ms]) => `${key} ${ms} ms`).join(", ")}`);
     console.log(`[fuzz] ${[...statuses.values()].reduce((sum, count) => sum + count, 0)} requests in ${((Date.now() - started) / 1000).toFixed(1)} s; statuses ${summary}`);
   }
   expect([...statuses.keys()].every((status) => status < 500)).toBe(true);
