@@ -11,10 +11,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** Healthy, and this process is the one listening (not an earlier server still on the port). */
 async function waitForHealth(url: string, child: { exitCode: number | null }, log: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${log()}`);
+    if (!log().includes("[ai-slave] ready on")) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
     try {
       // Open without the token for process supervisors: it says {"status":"ok"} and nothing more.
       const response = await fetch(`${url}/api/health`);
