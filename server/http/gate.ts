@@ -127,7 +127,13 @@ export function createGate(options: GateOptions): Gate {
       delete request.headers[AUTHENTICATED_HEADER];
       const verdict = authenticate({ authorization: header(request, "authorization"), cookie: header(request, "cookie") }, options.tokens.current());
       if (verdict !== "ok" && url.pathname !== "/api/health") {
-        if (wantsPage(request, url.pathname)) {
+        if (wantsPage(request, url.pathname) && header(request, "sec-fetch-site") === "cross-site") {
+          // A link from another site: the browser withholds the SameSite=Strict cookie. Reloading
+          // from this page (same-site now) sends it; a real lack of session then goes to /login.
+          const body = '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0"><title>AI-Slave</title>';
+          response.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": LOGIN_PAGE_CSP, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+          response.end(body);
+        } else if (wantsPage(request, url.pathname)) {
           const next = encodeURIComponent(`${url.pathname}${url.search}`);
           response.writeHead(303, { Location: `/login?next=${next}`, "Cache-Control": "no-store" }).end();
         } else {

@@ -135,6 +135,12 @@ describe("the token", () => {
     const page = await send("/tasks/7?tab=logs", { headers: { accept: "text/html" } });
     expect(page.status).toBe(303);
     expect(page.headers.location).toBe(`/login?next=${encodeURIComponent("/tasks/7?tab=logs")}`);
+    // Followed from another site, the browser withholds the Strict cookie: the page reloads itself
+    // once (same-site then, with the cookie), showing nothing.
+    const fromLink = await send("/tasks/7", { headers: { accept: "text/html", "sec-fetch-site": "cross-site" } });
+    expect(fromLink.status).toBe(200);
+    expect(fromLink.body).toContain('<meta http-equiv="refresh" content="0">');
+    expect(fromLink.body).not.toContain("task");
     // Static assets and Next's data requests are behind the token too.
     expect((await send("/_next/static/chunks/main.js")).status).toBe(401);
   });
