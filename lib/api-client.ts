@@ -32,6 +32,25 @@ export function errorMessage(error: unknown): string {
   return "Something went wrong.";
 }
 
+/** Sends the browser to the login page, which brings it back here once logged in. */
+export function redirectToLogin(): void {
+  if (typeof window === "undefined" || window.location.pathname === "/login") return;
+  window.location.assign(`/login?next=${encodeURIComponent(`${window.location.pathname}${window.location.search}`)}`);
+}
+
+/**
+ * For streams and sockets, which do not show their status: after one failed, asks whether the
+ * session is still good (the gate answers 401 when not) and goes to the login page if not.
+ */
+export async function checkSession(): Promise<void> {
+  try {
+    const response = await fetch("/api/session", { headers: { Accept: "application/json" } });
+    if (response.status === 401) redirectToLogin();
+  } catch {
+    // The server is unreachable: the stream's own reconnecting covers that.
+  }
+}
+
 async function toApiError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => "");
   let json: unknown;
@@ -83,6 +102,7 @@ async function send(path: string, init: RequestOptions): Promise<Response> {
   } catch {
     throw new ApiError(0, "network", "Cannot reach the server. Is AI-Slave running?");
   }
+  if (response.status === 401) redirectToLogin();
   if (!response.ok) throw await toApiError(response);
   return response;
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, parseMessage } from "@/lib/api-client";
+import { api, checkSession, parseMessage } from "@/lib/api-client";
 import type { StoredLogEvent, UsageFigures } from "@/lib/log-events";
 import { runEndSchema, runStartSchema, storedLogEventSchema } from "@/lib/schemas/logs";
 import { runSchema } from "@/lib/schemas/task";
@@ -85,6 +85,7 @@ export function useLogStream(model: LogModel, taskId: number, runId?: number): {
     source.onopen = () => setState((current) => (current === "waiting" ? current : "live"));
     source.onerror = () => {
       apply();
+      void checkSession();
       setState(source.readyState === EventSource.CLOSED ? "failed" : "reconnecting");
     };
     return () => {

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import { mutate } from "swr";
-import { parseMessage } from "@/lib/api-client";
+import { checkSession, parseMessage } from "@/lib/api-client";
 import { boardMessageSchema, type BoardMessage } from "@/lib/schemas/events";
 
 /** One message of GET /api/events (lib/schemas/events.ts). */
@@ -92,6 +92,7 @@ function connect() {
   next.addEventListener("board", onMessage);
   next.onmessage = onMessage;
   next.onerror = () => {
+    void checkSession();
     if (next.readyState === EventSource.CLOSED) {
       next.close();
       source = null;

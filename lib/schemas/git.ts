@@ -11,14 +11,18 @@ export const diffFileSchema = z.object({
   deletions: z.number().nullable(),
   /** The path before a rename. */
   oldPath: z.string().optional(),
+  /** Its patch was cut or left out by the 20 MB cap. */
+  truncated: z.literal(true).optional(),
 });
 export type DiffFile = z.infer<typeof diffFileSchema>;
 
 export const branchDiffSchema = z.object({
   mergeBase: z.string(),
   files: z.array(diffFileSchema),
-  /** Unified patch with a/ and b/ prefixes, paths unquoted. */
+  /** Unified patch with a/ and b/ prefixes, paths unquoted; at most 20 MB, cut with markers. */
   patch: z.string(),
+  /** True when the patch was over 20 MB and was cut. */
+  truncated: z.boolean(),
 });
 export type BranchDiff = z.infer<typeof branchDiffSchema>;
 

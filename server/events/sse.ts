@@ -1,4 +1,5 @@
 import "server-only";
+import { tooMany } from "@/lib/errors";
 import { config } from "@/server/config";
 
 /**
@@ -37,6 +38,20 @@ export interface SseOptions {
   maxQueued?: number;
   /** Sent as `retry:`: how long a browser waits before reconnecting. */
   retryMs?: number;
+}
+
+/** Open streams at once, over all clients; the next one is refused with 429. */
+export const MAX_SSE_CONNECTIONS = 200;
+const OPEN_KEY = Symbol.for("ai-slave.sse-open");
+type GlobalWithCount = typeof globalThis & { [OPEN_KEY]?: number };
+
+/** How many SSE streams are open now in this process. */
+export function openSseCount(): number {
+  return (globalThis as GlobalWithCount)[OPEN_KEY] ?? 0;
+}
+
+function countOpen(delta: number): void {
+  (globalThis as GlobalWithCount)[OPEN_KEY] = openSseCount() + delta;
 }
 
 export function sseHeartbeatMs(): number {
@@ -212,10 +227,15 @@ class SseStream implements SseChannel {
 
 /**
  * An SSE Response. `start` subscribes and sends through the channel; whatever it registers with
- * `onClose` is undone when the client goes away.
+ * `onClose` is undone when the client goes away. Throws a 429 AppError past MAX_SSE_CONNECTIONS.
  */
 export function sseResponse(start: (channel: SseChannel) => Promise<void> | void, options: SseOptions = {}): Response {
+  if (openSseCount() >= MAX_SSE_CONNECTIONS) {
+    throw tooMany("sse", `${MAX_SSE_CONNECTIONS} event streams are open already; close a tab or try again shortly.`);
+  }
   const channel = new SseStream(options.maxQueued ?? sseMaxQueued());
+  countOpen(1);
+  channel.onClose(() => countOpen(-1));
   channel.write(`retry: ${options.retryMs ?? 3000}\n\n`);
   const heartbeat = setInterval(() => channel.comment("ping"), options.heartbeatMs ?? sseHeartbeatMs());
   heartbeat.unref?.();

@@ -5,6 +5,7 @@
  */
 import type { ExecOptions, ExecResult, SpawnedProcess, SpawnOptions } from "./transport";
 import { LineSplitter, guardLineHandler as guard, delay } from "./line-splitter";
+import { CappedOutput } from "./output-cap";
 import { execScript, remoteCommandLine, shellJoin, type ShellTarget } from "./quote";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
 import { connectionLost, openRawStream, type RawExit } from "./ssh-stream";
@@ -29,8 +30,8 @@ export function commandLineFor(target: ShellTarget, argv: string[], options: Pic
 
 /** Runs argv remotely and collects its output. Rejects only when SSH fails or the link drops. */
 export async function execRemote(context: RemoteContext, argv: string[], options: ExecOptions): Promise<ExecResult> {
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
+  const stdout = new CappedOutput(options.maxOutputBytes);
+  const stderr = new CappedOutput(options.maxOutputBytes);
   const started = Date.now();
   const stream = await openRawStream(context.pool, context.endpoint, commandLineFor(context.target, argv, options), {
     stdin: options.stdin,
@@ -42,10 +43,10 @@ export async function execRemote(context: RemoteContext, argv: string[], options
   if (options.timeoutMs !== undefined) backstop = setTimeout(() => stream.channel.close(), options.timeoutMs + TIMEOUT_BACKSTOP_MS);
   const exit = await stream.exited.finally(() => clearTimeout(backstop));
   const timedOut = options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs && (exit.lost || TIMEOUT_EXITS.has(exit.exitCode ?? -1));
-  let errText = Buffer.concat(stderr).toString("utf8");
+  let errText = stderr.text();
   if (timedOut) errText += `${argv[0]}: timed out after ${options.timeoutMs} ms\n`;
   else if (exit.lost) throw connectionLost(context.endpoint, shellJoin(argv).slice(0, 200));
-  return { exitCode: timedOut ? null : exit.exitCode, stdout: Buffer.concat(stdout).toString("utf8"), stderr: errText };
+  return { exitCode: timedOut ? null : exit.exitCode, stdout: stdout.text(), stderr: errText };
 }
 
 /**

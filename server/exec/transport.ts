@@ -14,6 +14,8 @@ export interface ExecOptions {
   stdin?: string;
   /** Milliseconds before the process is killed. */
   timeoutMs?: number;
+  /** exec only: bytes kept of stdout and of stderr each (default 64 MB); the rest is cut with a marker. */
+  maxOutputBytes?: number;
 }
 
 export interface ExecResult {

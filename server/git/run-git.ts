@@ -22,6 +22,8 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export interface GitRunOptions {
   stdin?: string;
   timeoutMs?: number;
+  /** Bytes of output kept (exec's default otherwise); the rest is cut with a marker. */
+  maxOutputBytes?: number;
 }
 
 /** Runs git in cwd and returns the raw result whatever the exit code. */
@@ -31,6 +33,7 @@ export function tryGit(t: Transport, cwd: string, args: string[], options: GitRu
     env: GIT_ENV,
     stdin: options.stdin,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxOutputBytes: options.maxOutputBytes,
   });
 }
 

@@ -32,8 +32,12 @@ beforeAll(async () => {
   if (setup.docker) container = await setup.docker.runContainer("ai-slave-terminal-test");
   const { attachUpgradeHandler } = await import("@/server/http/upgrade");
   const { loadConfig } = await import("@/server/config");
+  const { createGate } = await import("@/server/http/gate");
+  const { createTokenSource } = await import("@/server/auth/token");
+  // The token itself is tests/integration/http/access.test.ts's subject; here only the terminal is.
+  const gate = createGate({ bindHost: "127.0.0.1", allowedHosts: [], tokens: createTokenSource({ file: "", authOff: true }) });
   http = createServer((_request, response) => response.writeHead(404).end());
-  attachUpgradeHandler(http, (_request, socket) => void socket.destroy(), loadConfig());
+  attachUpgradeHandler(http, (_request, socket) => void socket.destroy(), loadConfig(), gate);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   port = (http.address() as AddressInfo).port;
 }, 600_000);
