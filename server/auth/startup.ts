@@ -1,5 +1,5 @@
 /** What server.ts checks and says about access before it listens. Pure: config in, verdict out. */
-import { isLoopbackAddress } from "../http/origin";
+import { isLoopbackAddress } from "./loopback";
 
 export interface AccessSettings {
   host: string;

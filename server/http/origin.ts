@@ -4,14 +4,12 @@
  * a name this server answers to, which also defeats DNS rebinding.
  */
 import os from "node:os";
+import { isLoopbackAddress } from "../auth/loopback";
+
+export { isLoopbackAddress };
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
-
-export function isLoopbackAddress(host: string): boolean {
-  const name = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return name === "localhost" || name === "::1" || /^127(\.\d{1,3}){3}$/.test(name);
-}
 
 /** The machine's own addresses: the names a client may use when the server listens on all of them. */
 function interfaceAddresses(): string[] {

@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { execScript, loginShellArgv, remoteCommandLine, shellJoin, shellQuote, STDOUT_MARKER_END, STDOUT_MARKER_START } from "@/server/exec/quote";
 
@@ -40,7 +43,9 @@ describe("shell quoting", () => {
     expect(line).toMatch(/^sh -c 'eval "exec \$\(printf %s [A-Za-z0-9+/=]+ \| base64 -d\)"'$/);
     const payload = /printf %s (\S+) \|/.exec(line)![1]!;
     expect(Buffer.from(payload, "base64").toString("utf8")).toBe(shellJoin(["bash", "-lc", script]));
-    const outputs = ["bash", "zsh", "dash", "fish"].map((shell) => execFileSync(shell, ["-c", line]).toString());
+    // An empty home: the login shell's profile is not what this test measures.
+    const env = { PATH: process.env.PATH, HOME: fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-home-")) };
+    const outputs = ["bash", "zsh", "dash", "fish"].map((shell) => execFileSync(shell, ["-c", line], { env }).toString());
     expect(outputs).toEqual(Array(4).fill("it's|a\\b|x|日本語|\n"));
   });
 
