@@ -44,7 +44,7 @@ describe("shell quoting", () => {
     const payload = /printf %s (\S+) \|/.exec(line)![1]!;
     expect(Buffer.from(payload, "base64").toString("utf8")).toBe(shellJoin(["bash", "-lc", script]));
     // An empty home: the login shell's profile is not what this test measures.
-    const env = { PATH: process.env.PATH, HOME: fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-home-")) };
+    const env = { ...process.env, HOME: fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-home-")) };
     const outputs = ["bash", "zsh", "dash", "fish"].map((shell) => execFileSync(shell, ["-c", line], { env }).toString());
     expect(outputs).toEqual(Array(4).fill("it's|a\\b|x|日本語|\n"));
   });
