@@ -52,8 +52,9 @@ async function resume(run: RunWithTask, stored: RunCheckpoint): Promise<void> {
   const checkpoint: RunCheckpoint = { ...stored, attempt: stored.attempt ?? 1, bin: stored.bin ?? adapter.cliName };
   await whileActive(run.taskId, run.id, async (active) => {
     try {
-      const writer = await writerFromCheckpoint(run, checkpoint);
-      await superviseResumedRun({ task: run.task, run, transport: transportFor(run.task.workspace), adapter, writer, active }, checkpoint);
+      const { writer, storedPastCheckpoint } = await writerAfterStoredLog(run);
+      const ctx = { task: run.task, run, transport: transportFor(run.task.workspace), adapter, writer, active };
+      await superviseResumedRun(ctx, checkpoint, Math.max(0, storedPastCheckpoint - checkpoint.seq));
     } catch (error) {
       console.error(`[task ${run.taskId}] re-attaching run ${run.id} failed`, error);
     }
@@ -61,13 +62,19 @@ async function resume(run: RunWithTask, stored: RunCheckpoint): Promise<void> {
   services().scheduler.poke("run finished");
 }
 
-/** Drops what was stored past the checkpoint (it is read again from the run's log files). */
-async function writerFromCheckpoint(run: Run, checkpoint: RunCheckpoint): Promise<RunLogWriter> {
-  await db().$executeRawUnsafe(`DELETE FROM "RunLog" WHERE "runId" = ? AND "seq" > ?`, run.id, checkpoint.seq);
-  const [{ bytes }] = await db().$queryRawUnsafe<{ bytes: number | bigint | null }[]>(`SELECT COALESCE(SUM(LENGTH(CAST("data" AS BLOB))), 0) AS "bytes" FROM "RunLog" WHERE "runId" = ?`, run.id);
-  const start = { seq: checkpoint.seq, bytes: Number(bytes ?? 0), truncated: run.logTruncated };
+/**
+ * A writer that continues after everything stored, seqs and bytes as they are: what a client was
+ * served before the restart stays exactly as it was. `storedPastCheckpoint` is the last stored
+ * seq; the events past the checkpoint's seq are made again from the log files and skipped.
+ */
+async function writerAfterStoredLog(run: Run): Promise<{ writer: RunLogWriter; storedPastCheckpoint: number }> {
+  const [{ seq, bytes }] = await db().$queryRawUnsafe<{ seq: number | bigint | null; bytes: number | bigint | null }[]>(
+    `SELECT COALESCE(MAX("seq"), 0) AS "seq", COALESCE(SUM(LENGTH(CAST("data" AS BLOB))), 0) AS "bytes" FROM "RunLog" WHERE "runId" = ?`,
+    run.id,
+  );
+  const start = { seq: Number(seq ?? 0), bytes: Number(bytes ?? 0), truncated: run.logTruncated };
   await db().run.update({ where: { id: run.id }, data: { logSeq: start.seq, logBytes: start.bytes } });
-  return new RunLogWriter(run.id, services().bus, config().logCapBytes, start);
+  return { writer: new RunLogWriter(run.id, services().bus, config().logCapBytes, start), storedPastCheckpoint: start.seq };
 }
 
 /** True when pid is alive and is an agent a server before detached local runs started for that run. */

@@ -15,7 +15,7 @@ import { saveCheckpoint, removeCheckpoint, type RunCheckpoint } from "./checkpoi
 import { agentEnvironment } from "./agent-env";
 import { commitLeftovers } from "./commit-leftovers";
 import { recordRunOutcome } from "./finish";
-import { lineRecorder } from "./line-recorder";
+import { lineRecorder, skippingFirst } from "./line-recorder";
 import { withHistory } from "./plan";
 import { runLogPath, taskSessionName } from "./session";
 import { finalVerdict, trailingAutoRetries } from "./verdict";
@@ -66,16 +66,21 @@ export async function superviseNewRun(ctx: RunContext, spec: LaunchSpec): Promis
   if (followed) await finishRun(ctx, followed);
 }
 
-/** Takes over a run a previous server process started, from its checkpoint, and supervises it to its end. */
-export async function superviseResumedRun(ctx: RunContext, checkpoint: RunCheckpoint): Promise<void> {
+/**
+ * Takes over a run a previous server process started, from its checkpoint, and supervises it to
+ * its end. `alreadyStored` events past the checkpoint's seq are in the log already: the lines
+ * that make them are read again (the parser needs them) but not stored twice.
+ */
+export async function superviseResumedRun(ctx: RunContext, checkpoint: RunCheckpoint, alreadyStored: number): Promise<void> {
   const parser = ctx.adapter.createParser();
   const usage = { sawUsage: false };
   // The parser's state (session id, usage, last result) is rebuilt from what it had already read.
   if (!(await untilReachable(ctx.active, () => ctx.transport.replayLogs(checkpoint.logPath, checkpoint.offsets, lineRecorder(parser, null, usage))))) {
     return finishRun(ctx, { exit: { exitCode: null, signal: null }, verdict: parser.finish(null, checkpoint.previousCumulative), timedOut: false });
   }
+  // After everything stored: the events made again from the lines past the checkpoint are skipped.
   ctx.writer.append([{ kind: "system", message: `The server restarted: re-attached to the agent in tmux session ${checkpoint.sessionName}; its log continues where it stopped.` }]);
-  const process = ctx.transport.reattach({ logPath: checkpoint.logPath, offsets: checkpoint.offsets, ...lineRecorder(parser, ctx.writer, usage) });
+  const process = ctx.transport.reattach({ logPath: checkpoint.logPath, offsets: checkpoint.offsets, ...lineRecorder(parser, skippingFirst(alreadyStored, ctx.writer), usage) });
   let followed = await follow(ctx, process, checkpoint, parser, usage);
   if (followed && needsFreshSession(ctx, followed.verdict, checkpoint.resumeSessionId)) {
     const spec: LaunchSpec = { bin: checkpoint.bin, prompt: ctx.run.prompt, resumeSessionId: checkpoint.resumeSessionId, previousCumulative: {}, attempt: checkpoint.attempt };
