@@ -211,9 +211,11 @@ class DetachedFollower implements DetachedProcess {
   async terminate(graceMs: number): Promise<void> {
     if (this.settled) return;
     const ended = (ms: number) => Promise.race([this.exited.then(() => true), delay(ms).then(() => false)]);
+    const kill = () => this.script(SIGNAL_SCRIPT, [this.files.agentPid, "KILL"]).catch(() => undefined);
     await this.script(SIGNAL_SCRIPT, [this.files.agentPid, "TERM"]).catch(() => undefined);
-    if (await ended(graceMs)) return;
-    await this.script(SIGNAL_SCRIPT, [this.files.agentPid, "KILL"]).catch(() => undefined);
+    // The agent ended: whatever it left in its process group (a child that ignored SIGTERM) goes too.
+    if (await ended(graceMs)) return void (await kill());
+    await kill();
     if (await ended(GIVE_UP_AFTER_KILL_MS)) return;
     // The machine cannot be reached: stop waiting for it.
     guard(this.handlers.onStderrLine)(`AI-Slave: no answer from the host after SIGKILL; the run is given up.`);

@@ -4,6 +4,7 @@ import type { RunContext } from "./supervisor";
 
 /** The agents' own variables: API keys, base URLs, their settings. */
 const AGENT_PREFIXES = ["ANTHROPIC_", "CLAUDE_", "OPENAI_", "CODEX_", "DISABLE_"];
+const SERVER_SECRETS = new Set(["AI_SLAVE_TOKEN"]);
 const RUN_NAMES = ["AI_SLAVE_TASK_ID", "AI_SLAVE_RUN_ID", "CUDA_VISIBLE_DEVICES", "IS_SANDBOX"];
 
 /**
@@ -13,8 +14,8 @@ const RUN_NAMES = ["AI_SLAVE_TASK_ID", "AI_SLAVE_RUN_ID", "CUDA_VISIBLE_DEVICES"
  */
 export function agentEnvironment(ctx: Pick<RunContext, "task" | "run" | "transport">, adapterEnv: Record<string, string>, extraNames = process.env.AI_SLAVE_REMOTE_ENV ?? ""): Record<string, string> {
   const gpus = parseJson<number[]>(ctx.task.workspace.gpuIndices, []);
-  // The server's own settings (its token among them) are not the agent's business.
-  const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AI_SLAVE_")));
+  // The server's token is not the agent's: with it, the agent could drive this server.
+  const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_SECRETS.has(name)));
   const env = {
     ...serverEnv,
     ...adapterEnv,
