@@ -132,7 +132,11 @@ describe("every response matches its schema in lib/schemas", () => {
     const usage = await import("@/app/api/usage/route");
     expect(expectContract(usageReportSchema, (await call(usage.GET, "/api/usage?days=7")).body).totals.runs).toBe(1);
     const health = await import("@/app/api/health/route");
-    expectContract(healthReportSchema, (await call(health.GET, "/api/health")).body);
+    // The gate marks a request that proved its token; without the mark only the status shows.
+    const { AUTHENTICATED_HEADER } = await import("@/server/http/gate");
+    const authenticated = await health.GET(jsonRequest("/api/health", "GET", undefined, { [AUTHENTICATED_HEADER]: "1" }));
+    expectContract(healthReportSchema, await authenticated.json());
+    expect(Object.keys((await call(health.GET, "/api/health")).body as object)).toEqual(["status"]);
   });
 
   it("errors", async () => {
