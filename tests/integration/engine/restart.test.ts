@@ -16,6 +16,7 @@ import { agentBinaries, agentTestEnv, FAKE_API_KEY, type AgentTestEnv } from "..
 import { startFakeModelServer, type FakeModelServer } from "../../fixtures/fake-model-server";
 import { startRealServer, type RealServer } from "../../fixtures/real-server";
 import { startSshd, type SshdFixture } from "../../fixtures/sshd";
+import { isProcessRunning } from "../../unit/exec/process-liveness";
 import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
 
 const MODEL = "claude-sonnet-4-5";
@@ -41,15 +42,6 @@ let agentEnv: AgentTestEnv;
 let sshd: SshdFixture;
 let wrapper: string;
 const servers: RealServer[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until<T>(what: string | (() => string), probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -83,8 +75,7 @@ async function localWorkspace(server: RealServer, repo: string, limit: number): 
 async function sshWorkspace(server: RealServer, repo: string, limit: number): Promise<number> {
   const workspace = await created<{ id: number }>(server, "/api/workspaces", {
     name: `ssh-${path.basename(repo)}`, type: "ssh", host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.identityFile,
-    // zsh: this machine's bash profile (pyenv init) takes seconds per command; remote-run.test.ts covers bash.
-    path: repo, baseBranch: "main", concurrencyLimit: limit, loginShell: "zsh",
+    path: repo, baseBranch: "main", concurrencyLimit: limit,
   });
   const put = await server.api(`/api/settings/remoteCliPath.${workspace.id}.claude_code`, { method: "PUT", body: { value: wrapper } });
   expect(put.status).toBe(200);
@@ -170,7 +161,7 @@ describe("the real server restarted while agents run", () => {
     }, 90_000);
 
     await first.stop("SIGKILL");
-    for (const { run } of runs) expect(alive(run.pid!), `agent of run ${run.id}`).toBe(true);
+    for (const { run } of runs) expect(isProcessRunning(run.pid!), `agent of run ${run.id}`).toBe(true);
 
     const second = await start(dir);
     // The agents go on only now: what they print next reaches the new server.
@@ -207,7 +198,7 @@ describe("the real server restarted while agents run", () => {
     const run = await until("the agent to wait on the model", async () => (models.held("graceful") === 1 ? (await runsOf(first, id))[0] : null));
     await first.stop("SIGTERM");
     expect(first.output()).toContain("1 agent(s) left running in their tmux sessions");
-    expect(alive(run!.pid!)).toBe(true);
+    expect(isProcessRunning(run!.pid!)).toBe(true);
     const second = await start(dir);
     models.release("graceful");
     const [task] = await waitForFinish(second, [id]);

@@ -11,18 +11,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DetachedProcess } from "@/server/exec/detached";
 import { LocalTransport } from "@/server/exec/local";
+import { isProcessRunning } from "../../unit/exec/process-liveness";
 
 let dir: string;
 const transport = new LocalTransport();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -95,13 +87,13 @@ describe("detached runs on this machine", () => {
     const pidFile = path.join(dir, "escaped.pid");
     const { process: run } = await launch("tree", `setsid sh -c 'echo $$ > ${pidFile}; trap "" TERM; sleep 300' & sleep 300 & trap '' TERM; wait`);
     const escaped = await until("the escaped child", () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) : null));
-    expect(alive(escaped)).toBe(true);
+    expect(isProcessRunning(escaped)).toBe(true);
     const started = Date.now();
     await run.terminate(500);
     const exit = await run.exited;
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(exit.exitCode === null || exit.exitCode >= 128).toBe(true);
-    await until("the escaped child to die", () => !alive(escaped));
+    await until("the escaped child to die", () => !isProcessRunning(escaped));
   });
 
   it("says the status is missing when the run script died without writing one (tmux killed, host rebooted)", async () => {
