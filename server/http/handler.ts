@@ -42,6 +42,8 @@ export function handler(fn: (request: Request, params: Params) => Promise<Respon
         });
         if (refused) throw new AppError("forbidden:origin", refused);
       }
+      // No DELETE here reads a body: one that comes with a body is refused before it acts.
+      if (request.method === "DELETE" && hasBody(request)) throw badRequest("body", "A DELETE request takes no body; options go in the query string.");
       const params = (await context?.params) ?? {};
       const result = await fn(request, params);
       return result instanceof Response ? result : Response.json(result);
@@ -49,6 +51,11 @@ export function handler(fn: (request: Request, params: Params) => Promise<Respon
       return errorResponse(toAppError(error));
     }
   };
+}
+
+function hasBody(request: Request): boolean {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  return (Number.isFinite(length) && length > 0) || request.headers.has("transfer-encoding");
 }
 
 function validationError(error: z.ZodError, where: string): AppError {

@@ -198,6 +198,13 @@ function dump(db: Database.Database): string {
     .join("\n");
 }
 
+/** The tables whose rows differ between two dumps, before and after, for the failure message. */
+function changedTables(before: string, after: string): string {
+  const tables = (text: string) => new Map(text.split("\n").reduce<[string, string][]>((pairs, line, index, lines) => (index % 2 === 0 ? [...pairs, [line, lines[index + 1] ?? ""]] : pairs), []));
+  const [old, now] = [tables(before), tables(after)];
+  return [...now].filter(([name, rows]) => old.get(name) !== rows).map(([name, rows]) => `${name}: ${old.get(name)?.slice(0, 800)}\n -> ${rows.slice(0, 800)}`).join("\n");
+}
+
 let server: ServerProcess;
 let dir: string;
 
@@ -244,6 +251,7 @@ test(`${RUNS} hostile requests: no 5xx, and refused ones change nothing in the d
   const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`[fuzz] seed ${seed} (FUZZ_SEED=${seed} replays this run), ${RUNS} requests`);
   const statuses = new Map<number, number>();
+  const recent: string[] = [];
   const timings = new Map<string, number>();
   const started = Date.now();
   try {
@@ -257,7 +265,10 @@ test(`${RUNS} hostile requests: no 5xx, and refused ones change nothing in the d
         statuses.set(Math.floor(answer.status), (statuses.get(Math.floor(answer.status)) ?? 0) + 1);
         if (answer.status >= 500) throw new Error(`${answer.status}: ${answer.text}\nserver log tail:\n${server.output().slice(-3000)}`);
         if (server.child.exitCode !== null) throw new Error(`the server exited:\n${server.output().slice(-3000)}`);
-        if ((answer.status === 0 || answer.status >= 400) && dump(db) !== before) throw new Error(`refused with ${answer.status} but the database changed: ${answer.text}`);
+        recent.push(`${answer.status} ${key}${input.id !== undefined ? ` id=${String(input.id).slice(0, 20)}` : ""} body=${JSON.stringify(input.body).slice(0, 60)}`);
+        if (recent.length > 4) recent.shift();
+        const after = answer.status === 0 || answer.status >= 400 ? dump(db) : before;
+        if (after !== before) throw new Error(`refused with ${answer.status} but the database changed: ${answer.text}\n${changedTables(before, after)}\nrequests before: ${recent.join(" | ")}`);
       }),
       { numRuns: RUNS, seed, endOnFailure: false },
     );
