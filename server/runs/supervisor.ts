@@ -129,6 +129,8 @@ async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date
   const process = await transport.spawnDetached(command.argv, {
     cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, ...lineRecorder(parser, writer, usage),
   });
+  // Reachable by cancel at once, before anything else is awaited.
+  active.process = process;
   active.markLaunched();
   if (process.pid !== null) await db().run.update({ where: { id: run.id }, data: { pid: process.pid } });
   return follow(ctx, process, checkpoint, parser, usage);
@@ -153,11 +155,13 @@ async function follow(ctx: RunContext, process: DetachedProcess, checkpoint: Run
   const ticker = setInterval(() => void save(), CHECKPOINT_INTERVAL_MS);
   ticker.unref();
   let timedOut = false;
+  // A stop begun here (deadline, an early cancel) is finished, its process tree gone, before the run is.
+  let stopping: Promise<void> = Promise.resolve();
   const timeoutSec = ctx.task.workspace.taskTimeoutSec;
   const deadlineTimer = setTimeout(() => {
     timedOut = true;
     writer.append([{ kind: "system", message: `Time limit of ${timeoutSec} s reached: stopping the agent.` }]);
-    void process.terminate(grace);
+    stopping = process.terminate(grace);
   }, Math.max(0, Date.parse(checkpoint.deadline) - Date.now()));
   let detached = false;
   active.process = process;
@@ -169,11 +173,12 @@ async function follow(ctx: RunContext, process: DetachedProcess, checkpoint: Run
     await save();
   };
   // A cancel that arrived while the agent was starting.
-  if (active.cancelled) void process.terminate(grace);
+  if (active.cancelled) stopping = process.terminate(grace);
 
   const exit = await process.exited;
   clearInterval(ticker);
   clearTimeout(deadlineTimer);
+  await stopping;
   await saving;
   active.process = null;
   active.detach = null;
