@@ -8,6 +8,7 @@ import { db } from "@/server/db/client";
 import type { Run } from "@/server/db/generated/client";
 import { parseJson } from "@/server/db/serialize";
 import { RunLogWriter } from "@/server/events/log-writer";
+import type { SshError } from "@/server/exec/ssh-pool";
 import { transportFor } from "@/server/exec/transport-for";
 import { defaultWorktreePath, ensureWorktree, taskBranchName } from "@/server/git/worktree";
 import { markRunStarted } from "@/server/lifecycle/task-state";
@@ -37,7 +38,7 @@ export async function executeTask(taskId: number): Promise<void> {
     try {
       task.worktreePath ??= defaultWorktreePath(task.workspace.path, task.id, task.workspace.worktreeRoot ?? undefined);
       await markRunStarted({ taskId, workspaceId: task.workspaceId, runId: run.id, branch: taskBranchName(task.id), worktreePath: task.worktreePath });
-      const bin = await prepare(ctx, plan.kind, plan.freshSessionReason);
+      const bin = await reconnecting(ctx, () => prepare(ctx, plan.kind, plan.freshSessionReason));
       if (bin === null) return;
       if (active.cancelled) throw new CancelledBeforeStart();
       await superviseNewRun(ctx, { bin, prompt: plan.prompt, resumeSessionId: plan.resumeSessionId, previousCumulative: plan.previousCumulative, attempt: 1 });
@@ -46,6 +47,28 @@ export async function executeTask(taskId: number): Promise<void> {
     }
   });
   services().scheduler.poke("run finished");
+}
+
+const RECONNECT_DELAYS_MS = [1_000, 3_000, 6_000];
+
+/**
+ * A connection to the workspace's host that drops while the run prepares (before any agent runs)
+ * is a passing fault: the step is made again on a new connection, a few times, in the same run.
+ * Preparing is idempotent (the worktree is checked, reused or repaired).
+ */
+async function reconnecting<T>(ctx: RunContext, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      // By name: the class may come from another bundle of the process.
+      const dropped = error instanceof Error && error.name === "SshError" && (error as SshError).code === "connect";
+      const delay = RECONNECT_DELAYS_MS[attempt];
+      if (!dropped || delay === undefined || ctx.active.cancelled) throw error;
+      ctx.writer.append([{ kind: "system", message: `${error.message} Reconnecting in ${delay / 1000} s (${attempt + 1} of ${RECONNECT_DELAYS_MS.length}).` }]);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 class CancelledBeforeStart extends Error {
