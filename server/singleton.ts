@@ -23,6 +23,15 @@ export function peekSingleton<T>(name: string): T | undefined {
   return (globalThis as Scope)[keyOf(name)] as T | undefined;
 }
 
+/** A count shared by the whole process (open streams, open terminals). */
+export interface ProcessCounter {
+  value: number;
+}
+
+export function processCounter(name: string): ProcessCounter {
+  return processSingleton(name, () => ({ value: 0 }));
+}
+
 /** Replaces (or, with undefined, forgets) the process's `name`. */
 export function setSingleton<T>(name: string, value: T | undefined): void {
   (globalThis as Scope)[keyOf(name)] = value;

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { processSingleton } from "../singleton";
 
 /**
  * Applies prisma/migrations/<name>/migration.sql in order and records each in
@@ -165,8 +166,6 @@ function applyOne(db: Database.Database, migration: MigrationFile): boolean {
   }
 }
 
-const DONE_KEY = Symbol.for("ai-slave.migrated-databases");
-type GlobalWithMigrated = typeof globalThis & { [DONE_KEY]?: Map<string, MigrationResult> };
 
 /**
  * Applies the pending migrations once per process and database file: server.ts and the
@@ -174,7 +173,7 @@ type GlobalWithMigrated = typeof globalThis & { [DONE_KEY]?: Map<string, Migrati
  * the first's result without touching the database.
  */
 export function migrateDatabase(databaseFile: string, migrationsDir: string): MigrationResult {
-  const done = ((globalThis as GlobalWithMigrated)[DONE_KEY] ??= new Map());
+  const done = processSingleton("migrated-databases", () => new Map<string, MigrationResult>());
   const key = path.resolve(databaseFile);
   const previous = done.get(key);
   if (previous) return { applied: [], alreadyApplied: [...previous.alreadyApplied, ...previous.applied] };

@@ -1,6 +1,7 @@
 import "server-only";
 import { tooMany } from "@/lib/errors";
 import { config } from "@/server/config";
+import { processCounter } from "@/server/singleton";
 
 /**
  * Server-Sent Events plumbing: a Response whose body is fed from a bounded per-client queue.
@@ -42,16 +43,15 @@ export interface SseOptions {
 
 /** Open streams at once, over all clients; the next one is refused with 429. */
 export const MAX_SSE_CONNECTIONS = 200;
-const OPEN_KEY = Symbol.for("ai-slave.sse-open");
-type GlobalWithCount = typeof globalThis & { [OPEN_KEY]?: number };
+const open = () => processCounter("sse-open");
 
 /** How many SSE streams are open now in this process. */
 export function openSseCount(): number {
-  return (globalThis as GlobalWithCount)[OPEN_KEY] ?? 0;
+  return open().value;
 }
 
 function countOpen(delta: number): void {
-  (globalThis as GlobalWithCount)[OPEN_KEY] = openSseCount() + delta;
+  open().value += delta;
 }
 
 export function sseHeartbeatMs(): number {

@@ -1,20 +1,20 @@
 import "server-only";
 import { WebSocketServer } from "ws";
+import { processCounter } from "@/server/singleton";
 import { setTerminalEndpoint } from "./endpoint-registry";
 import { runTerminalSession } from "./session";
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Terminals open at once; the next upgrade is answered 429. */
 export const MAX_TERMINALS = 20;
-const OPEN_KEY = Symbol.for("ai-slave.terminals-open");
-type GlobalWithCount = typeof globalThis & { [OPEN_KEY]?: number };
+const open = () => processCounter("terminals-open");
 
 export function openTerminalCount(): number {
-  return (globalThis as GlobalWithCount)[OPEN_KEY] ?? 0;
+  return open().value;
 }
 
 function countOpen(delta: number): void {
-  (globalThis as GlobalWithCount)[OPEN_KEY] = openTerminalCount() + delta;
+  open().value += delta;
 }
 
 /**
