@@ -172,6 +172,6 @@ export const SIGNAL_SCRIPT = [
   'kill -s "$2" "$p" 2>/dev/null',
   'for c in $pids; do kill -s "$2" "$c" 2>/dev/null; done',
   // After SIGKILL, until the group is gone (its members reaped), 3 s at most.
-  'i=0; while [ "$2" = KILL ] && kill -0 -- "-$p" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done',
+  'i=0; while [ "$2" = KILL ] && kill -s 0 -- "-$p" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done',
   "true",
 ].join("\n");
