@@ -99,7 +99,7 @@ export async function requeueAutoRetry(input: { taskId: number; workspaceId: num
  * DONE | FAILED -> TODO for a retry or a continue, in place (same worktree and branch), with the
  * new prompt added to the history. False when the task changed meanwhile.
  */
-export async function requeueFinished(input: { taskId: number; workspaceId: number; from: TaskStatus; kind: RunKind; history: PromptHistoryEntry[] }): Promise<boolean> {
+export async function requeueFinished(input: { taskId: number; workspaceId: number; from: TaskStatus; kind: RunKind; history: PromptHistoryEntry[]; fields?: VerificationFields }): Promise<boolean> {
   const { count } = await db().task.updateMany({
     where: { id: input.taskId, status: input.from },
     data: {
@@ -107,6 +107,7 @@ export async function requeueFinished(input: { taskId: number; workspaceId: numb
       failureReason: null, waitingReason: null, notBefore: null, finishedAt: null,
       // A person's new request: what was checked and reviewed before is about older work.
       checkState: "NONE", reviewState: "NONE", reviewedBy: null, pendingPrompt: null, pendingCause: null,
+      ...input.fields,
     },
   });
   if (count === 1) {

@@ -5,7 +5,9 @@ import { db } from "@/server/db/client";
 import { parseJson } from "@/server/db/serialize";
 import { readLog } from "@/server/events/log-store";
 import { branchDiff } from "@/server/git/diff";
-import { headSha } from "@/server/git/repo";
+import { fileAt, headSha } from "@/server/git/repo";
+import type { ReviewFinding } from "@/lib/schemas/review";
+import { anchorOf } from "@/server/verify/anchor";
 import { taskBranchName, type WorktreeAction } from "@/server/git/worktree";
 import { afterReviewRun, afterWorkRun, type NextStep } from "@/server/verify/next-step";
 import { runPhase, type PhaseResult } from "@/server/verify/phase";
@@ -185,6 +187,7 @@ async function afterReview(ctx: RunContext, final: FinalVerdict, answer: string)
   const parsed = parseReviewAnswer(answer);
   const runs = await runsSoFar(task.id);
   const next = afterReviewRun({ runs: runs.map((entry) => (entry.id === run.id ? { ...entry, status: "DONE" } : entry)), parsed, reviewRounds: task.workspace.reviewRounds });
+  const anchors = parsed.ok ? await findingAnchors(ctx, parsed.answer.findings) : [];
   await db().$transaction(async (tx) => {
     await tx.run.update({
       where: { id: run.id },
@@ -195,9 +198,9 @@ async function afterReview(ctx: RunContext, final: FinalVerdict, answer: string)
     if (parsed.ok && parsed.answer.findings.length > 0) {
       // The findings show inline in the diff view, as the reviewer's comments.
       await tx.reviewComment.createMany({
-        data: parsed.answer.findings.map((finding) => ({
+        data: parsed.answer.findings.map((finding, index) => ({
           taskId: task.id, runId: run.id, file: finding.file, startLine: finding.line ?? null, endLine: finding.line ?? null, side: "new", author: "agent",
-          severity: finding.severity, body: finding.comment, sentAt: next.kind === "fix" ? new Date() : null,
+          severity: finding.severity, body: finding.comment, sentAt: next.kind === "fix" ? new Date() : null, anchor: anchors[index] ?? null,
         })),
       });
     }
@@ -210,6 +213,16 @@ async function afterReview(ctx: RunContext, final: FinalVerdict, answer: string)
   writer.append([{ kind: "system", message: `Review: ${review.verdict} with ${review.findings.length} finding(s). ${review.summary}` }]);
   const prompt = next.kind === "fix" ? reviewFollowUp({ summary: review.summary, findings: review.findings, round: next.round, rounds: next.rounds }) : null;
   return { final, next, prompt, taskFields: { reviewState: "reviewState" in next ? next.reviewState : undefined, reviewedBy: "agent" } };
+}
+
+/** The text of each finding's line on the branch, so its comment follows the line when it moves. */
+async function findingAnchors(ctx: RunContext, findings: ReviewFinding[]): Promise<(string | null)[]> {
+  const files = new Map<string, Promise<string | null>>();
+  const read = (file: string) => {
+    if (!files.has(file)) files.set(file, fileAt(ctx.transport, ctx.task.workspace.path, taskBranchName(ctx.task.id), file).catch(() => null));
+    return files.get(file)!;
+  };
+  return Promise.all(findings.map(async (finding) => (finding.line ? anchorOf((await read(finding.file)) ?? "", finding.line, finding.line) : null)));
 }
 
 /** A review run that failed for good (not cancelled, not retried): the work stands, the review is ERROR. */
