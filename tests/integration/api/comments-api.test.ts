@@ -17,13 +17,14 @@ let taskId: number;
 type Json = Record<string, unknown> & { error?: { code: string; message: string } };
 
 async function call(route: string, method: string, params: Record<string, string>, body?: unknown): Promise<{ status: number; body: Json }> {
-  const modules: Record<string, () => Promise<Record<string, (request: Request, context: unknown) => Promise<Response>>>> = {
+  type Handler = (request: Request, context: ReturnType<typeof routeContext>) => Promise<Response>;
+  const modules: Record<string, () => Promise<unknown>> = {
     comments: () => import("@/app/api/tasks/[id]/comments/route"),
     comment: () => import("@/app/api/comments/[id]/route"),
     "request-changes": () => import("@/app/api/tasks/[id]/request-changes/route"),
     approve: () => import("@/app/api/tasks/[id]/approve/route"),
   };
-  const handler = (await modules[route]!())[method]!;
+  const handler = ((await modules[route]!()) as Record<string, Handler>)[method]!;
   const response = await handler(jsonRequest(`/api/${route}`, method, body), routeContext(params));
   return { status: response.status, body: (await response.json()) as Json };
 }
