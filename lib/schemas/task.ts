@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, CHECK_STATES, COMMENT_AUTHORS, ERROR_CLASSES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES, isPermissionModeFor } from "../enums";
+import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, ERROR_CLASSES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES, isPermissionModeFor } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, listSchema, promptSchema } from "./common";
 import { mergeResultSchema } from "./git";
@@ -35,6 +35,9 @@ export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
 
 /** The model select's entry for a name typed in by hand (`customModel`). */
 export const OTHER_MODEL = "__other__";
+/** The reviewer select's entries besides the backends. */
+export const WORKSPACE_REVIEWER = "";
+export const NO_REVIEWER = "none";
 
 /**
  * The new-task form: its fields as the form holds them, turned into the request body and
@@ -49,11 +52,16 @@ export const taskFormSchema = z
     customModel: z.string(),
     permissionMode: z.string(),
     prompt: z.string(),
+    /** WORKSPACE_REVIEWER: the workspace's; NO_REVIEWER: none; else a backend. */
+    reviewer: z.string(),
+    reviewModel: z.string(),
   })
-  .transform(({ title, model, customModel, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ title, model, customModel, reviewer, reviewModel, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
     model: model === OTHER_MODEL ? customModel.trim() : model,
     ...(title.trim() ? { title: title.trim() } : {}),
+    ...(reviewer === NO_REVIEWER ? { reviewBackend: null } : reviewer !== WORKSPACE_REVIEWER ? { reviewBackend: reviewer as Backend } : {}),
+    ...(reviewer !== NO_REVIEWER && reviewer !== WORKSPACE_REVIEWER && reviewModel.trim() ? { reviewModel: reviewModel.trim() } : {}),
   }))
   .pipe(taskCreateSchema);
 export type TaskFormValues = z.input<typeof taskFormSchema>;
