@@ -19,6 +19,35 @@ export const reviewAnswerSchema = z.object({
 });
 export type ReviewAnswer = z.infer<typeof reviewAnswerSchema>;
 
+/**
+ * reviewAnswerSchema as a JSON Schema for the CLIs' structured output. Written in the strict
+ * form providers require (every property required, no others): a finding without a line has
+ * line null.
+ */
+export const REVIEW_ANSWER_JSON_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  required: ["verdict", "summary", "findings"],
+  properties: {
+    verdict: { type: "string", enum: [...REVIEW_VERDICTS] },
+    summary: { type: "string" },
+    findings: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["file", "line", "severity", "comment"],
+        properties: {
+          file: { type: "string" },
+          line: { type: ["integer", "null"] },
+          severity: { type: "string", enum: [...FINDING_SEVERITIES] },
+          comment: { type: "string" },
+        },
+      },
+    },
+  },
+} as const;
+
 /** The check after a work run, on the run. */
 export const runCheckSchema = z.object({
   state: z.enum(RUN_CHECK_STATES),

@@ -12,6 +12,11 @@ export interface AgentRunOptions {
   cwd: string;
   /** The previous run's session id when continuing. */
   resumeSessionId?: string;
+  /**
+   * A JSON Schema file on the agent's machine that the final answer must match (a review), for
+   * CLIs that take one as a file (Codex `--output-schema`); others are asked in the prompt.
+   */
+  outputSchemaPath?: string;
 }
 
 /** A process to spawn. An adapter never spawns it itself: the executor does, through a Transport. */

@@ -19,7 +19,7 @@ import { lineRecorder, skippingFirst } from "./line-recorder";
 import { withHistory } from "./plan";
 import { runLogPath, taskSessionName } from "./session";
 import { finalVerdict, trailingAutoRetries, trailingFailedReviews, type FinalVerdict } from "./verdict";
-import { permissionModeOf, reviewFailed, verifyRun, type AfterRun } from "./verification";
+import { permissionModeOf, reviewFailed, verifyRun, writeReviewSchema, type AfterRun } from "./verification";
 
 /**
  * The one supervisor of a run, whatever the machine: it launches the agent detached in the task's
@@ -110,8 +110,9 @@ function freshSpec(ctx: RunContext, spec: LaunchSpec): LaunchSpec {
 async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date): Promise<Followed | null> {
   const { task, run, adapter, writer, active, transport } = ctx;
   const worktreePath = task.worktreePath!;
+  const outputSchemaPath = run.kind === "review" ? await writeReviewSchema(ctx) : undefined;
   const command = adapter.buildCommand({
-    bin: spec.bin, prompt: spec.prompt, model: run.model, permissionMode: permissionModeOf(ctx) as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId,
+    bin: spec.bin, prompt: spec.prompt, model: run.model, permissionMode: permissionModeOf(ctx) as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId, outputSchemaPath,
   });
   const sessionName = await taskSessionName(task.id);
   const logPath = runLogPath(worktreePath, task.id, run.id, spec.attempt);

@@ -6,7 +6,9 @@ import { parseJson } from "@/server/db/serialize";
 import { readLog } from "@/server/events/log-store";
 import { branchDiff } from "@/server/git/diff";
 import { fileAt, headSha } from "@/server/git/repo";
-import type { ReviewFinding } from "@/lib/schemas/review";
+import { REVIEW_ANSWER_JSON_SCHEMA, type ReviewFinding } from "@/lib/schemas/review";
+import path from "node:path";
+import { taskRunDir } from "./session";
 import { anchorOf } from "@/server/verify/anchor";
 import { taskBranchName, type WorktreeAction } from "@/server/git/worktree";
 import { afterReviewRun, afterWorkRun, type NextStep } from "@/server/verify/next-step";
@@ -21,6 +23,16 @@ import type { FinalVerdict } from "./verdict";
  * its check command after every work run, the denied tool calls, and the AI review with its fix
  * rounds. The supervisor calls in here; what to do next is decided by server/verify/next-step.ts.
  */
+
+/** The review answer's JSON Schema, written once into the task's run folder on its machine. */
+export async function writeReviewSchema(ctx: Pick<RunContext, "task" | "transport">): Promise<string> {
+  const file = path.posix.join(taskRunDir(ctx.task.worktreePath!, ctx.task.id), "review-schema.json");
+  const result = await ctx.transport.exec(["sh", "-c", 'umask 077 && mkdir -p "$(dirname "$1")" && cat > "$1"', "sh", file], {
+    cwd: "/", stdin: JSON.stringify(REVIEW_ANSWER_JSON_SCHEMA),
+  });
+  if (result.exitCode !== 0) throw new Error(`Could not write the review's answer schema to ${file}: ${result.stderr.trim()}`);
+  return file;
+}
 
 /** A setup script that failed: the run ends FAILED with error class SETUP. */
 export class SetupFailed extends Error {

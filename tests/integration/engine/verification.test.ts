@@ -127,6 +127,9 @@ describe("AI review by a second agent", () => {
     expect(firstReview!.model).toBe("gpt-5.5");
     expect(firstReview!.reviewVerdict).toBe("request_changes");
     expect(JSON.parse(firstReview!.reviewFindings!)).toEqual([{ file: "feature.txt", line: 1, severity: "major", comment: "Also write the follow-up file FILE:review-fix.txt" }]);
+    // Codex was given the answer's JSON Schema (its --output-schema): the request asks for it.
+    const reviewRequest = server.requests.find((request) => request.api === "openai" && JSON.stringify(request.body).includes("You are reviewing"));
+    expect(JSON.stringify((reviewRequest!.body as { text?: unknown }).text)).toContain('"request_changes"');
     // The reviewer saw the branch's diff and read it in Codex's read-only sandbox.
     expect(firstReview!.prompt).toContain("+hello from fake model");
     expect(await logText(firstReview!.id)).not.toContain('"kind":"tool_call"');
