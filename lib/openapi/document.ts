@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { apiErrorBodySchema } from "../schemas/common";
-import { logEventSchema } from "../schemas/logs";
 import { runSchema, taskSchema } from "../schemas/task";
 import { workspaceSchema } from "../schemas/workspace";
 import { API_OPERATIONS, type ApiOperation, type HttpMethod, type SuccessBody } from "./operations";
@@ -19,6 +18,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: "The thing's state does not allow it now",
   413: "The request body is over 1 MB",
   415: "Unsupported content type",
+  429: "Too many at once (open event streams)",
   422: "Refers to something that does not exist or cannot be used",
   500: "A server error; the server log has the details",
   503: "Degraded",
@@ -33,6 +33,8 @@ export function errorStatuses(method: HttpMethod, operation: ApiOperation): numb
   if (operation.params || operation.query || operation.body || method === "DELETE") statuses.add(400);
   if (STATE_CHANGING.includes(method)) statuses.add(403);
   if (operation.body) statuses.add(413);
+  // Event streams are capped per server (server/events/sse.ts).
+  if (Object.values(operation.ok).some((body) => typeof body === "object" && "sse" in body)) statuses.add(429);
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -100,10 +102,31 @@ function buildDocument() {
     ],
     components: {
       securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "The server's access token (npm run token)." } },
-      schemas: { Error: apiErrorBodySchema, Task: taskSchema, Run: runSchema, Workspace: workspaceSchema, LogEvent: logEventSchema },
+      schemas: { Error: apiErrorBodySchema, Task: taskSchema, Run: runSchema, Workspace: workspaceSchema },
     },
     paths,
-  });
+  }, { override: closeIntersections });
+}
+
+type JsonSchemaNode = Record<string, unknown>;
+
+/** Drops `additionalProperties: false` from a node and the alternatives and parts below it. */
+function openUp(node: JsonSchemaNode): void {
+  if (node.additionalProperties === false) delete node.additionalProperties;
+  for (const key of ["allOf", "anyOf", "oneOf"]) {
+    const parts = node[key];
+    if (Array.isArray(parts)) for (const part of parts) openUp(part as JsonSchemaNode);
+  }
+}
+
+/**
+ * zod renders an intersection as `allOf` whose parts each forbid the other's properties, which
+ * nothing can satisfy; closing the whole with `unevaluatedProperties` keeps "no extra fields".
+ */
+function closeIntersections({ jsonSchema, zodSchema, io }: { jsonSchema: JsonSchemaNode; zodSchema: z.core.$ZodType; io: "input" | "output" }): void {
+  if (zodSchema._zod.def.type !== "intersection" || io !== "output") return;
+  openUp(jsonSchema);
+  jsonSchema.unevaluatedProperties = false;
 }
 
 let cached: ReturnType<typeof buildDocument> | null = null;
