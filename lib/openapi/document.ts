@@ -8,6 +8,7 @@ import { API_OPERATIONS, type ApiOperation, type HttpMethod, type SuccessBody } 
 const STATUS_TEXT: Record<number, string> = {
   200: "OK",
   201: "Created",
+  202: "Accepted (a JSON-RPC notification or response)",
   204: "No content",
   400: "Invalid input (validation, JSON, id); details.issues lists the fields",
   401: "No token or session, or not a valid one",

@@ -3,6 +3,7 @@ import { idSchema } from "../schemas/common";
 import { taskDiffSchema } from "../schemas/git";
 import { healthReportSchema, healthStatusSchema, hostResourcesSchema, workspaceHealthSchema } from "../schemas/health";
 import { logPageSchema, runLogsQuerySchema, runLogStreamQuerySchema, taskLogStreamQuerySchema } from "../schemas/logs";
+import { jsonRpcErrorSchema, mcpMessageSchema } from "../schemas/mcp";
 import { modelsResponseSchema } from "../schemas/models";
 import { quotaListSchema } from "../schemas/quota";
 import { sessionStatusSchema } from "../schemas/session";
@@ -47,7 +48,7 @@ export interface ApiOperation {
   query?: z.ZodObject;
   body?: z.ZodType;
   /** Success statuses and their bodies. */
-  ok: Partial<Record<200 | 201 | 204 | 503, SuccessBody>>;
+  ok: Partial<Record<200 | 201 | 202 | 204 | 503, SuccessBody>>;
   /** Error statuses this route answers beyond those every route of its kind does (see document.ts). */
   errors?: number[];
   /** The body of the statuses in `errors`, when not the API's `{error:{code,message}}`. */
@@ -164,6 +165,19 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "GET /api/settings": { operationId: "listSettings", tag: "settings", summary: "Stored settings and the keys that can be set", ok: { 200: settingsResponseSchema } },
   "PUT /api/settings/{key}": { operationId: "putSetting", tag: "settings", summary: "Set one setting", params: byKey, body: settingValueBodySchema, ok: { 200: settingSavedSchema } },
   "DELETE /api/settings/{key}": { operationId: "deleteSetting", tag: "settings", summary: "Remove one setting (back to its default)", params: byKey, ok: { 204: "empty" }, errors: [404] },
+
+  "POST /api/mcp": {
+    operationId: "mcp",
+    tag: "mcp",
+    summary: "Model Context Protocol (Streamable HTTP, stateless): JSON-RPC messages in, JSON answers out",
+    description: "Tools: list_workspaces, list_tasks, get_task, create_task, continue_task, cancel_task, retry_task, get_diff, queue_merge. Use an MCP client rather than calling this by hand.",
+    body: mcpMessageSchema,
+    ok: { 200: { mcp: true }, 202: "empty" },
+    errors: [400, 404, 405, 406, 415],
+    errorBody: jsonRpcErrorSchema,
+  },
+  "GET /api/mcp": { operationId: "mcpStream", tag: "mcp", summary: "Not offered: the MCP server is stateless (405)", ok: {}, errors: [405], errorBody: jsonRpcErrorSchema },
+  "DELETE /api/mcp": { operationId: "mcpEndSession", tag: "mcp", summary: "Not offered: the MCP server has no sessions (405)", ok: {}, errors: [405], errorBody: jsonRpcErrorSchema },
 };
 
 /** `app/api/tasks/[id]/route.ts` -> `/api/tasks/{id}`. */
