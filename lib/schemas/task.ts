@@ -108,6 +108,8 @@ export const taskSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   mergedAt: z.string().nullable(),
+  /** The task whose agent created this one through the MCP server (a subtask). */
+  parentTaskId: z.number().nullable(),
   usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;

@@ -36,6 +36,10 @@ const workspaceFields = {
   notes: z.string().max(20_000),
   worktreeRoot: absolutePathSchema.nullish(),
   taskTimeoutSec: z.number().int().min(5).max(7 * 24 * 3600),
+  /** Its tasks' agents get the MCP server, to queue subtasks on this workspace. */
+  agentMcp: z.boolean(),
+  /** Subtasks one task's agent may create (agentMcp). */
+  maxSubtasks: z.number().int().min(0).max(100),
 };
 
 function requireRemoteFields(
@@ -59,6 +63,8 @@ export const workspaceCreateSchema = z
     gpuIndices: workspaceFields.gpuIndices.default([]),
     notes: workspaceFields.notes.default(""),
     taskTimeoutSec: workspaceFields.taskTimeoutSec.default(7200),
+    agentMcp: workspaceFields.agentMcp.default(false),
+    maxSubtasks: workspaceFields.maxSubtasks.default(10),
   })
   .strict()
   .superRefine(requireRemoteFields);
@@ -85,6 +91,8 @@ export const workspaceSchema = z.object({
   notes: z.string(),
   worktreeRoot: z.string().nullable(),
   taskTimeoutSec: z.number(),
+  agentMcp: z.boolean(),
+  maxSubtasks: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
   taskCounts: z.record(z.string(), z.number()).optional(),

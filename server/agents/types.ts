@@ -12,6 +12,8 @@ export interface AgentRunOptions {
   cwd: string;
   /** The previous run's session id when continuing. */
   resumeSessionId?: string;
+  /** A file (mode 0600, in the run folder) naming this server's MCP server and the run's token (agentMcp). */
+  mcpConfigPath?: string;
 }
 
 /** A process to spawn. An adapter never spawns it itself: the executor does, through a Transport. */
@@ -74,6 +76,8 @@ export interface AgentAdapter {
   cliName: string;
   /** The environment variable naming an explicit path to the CLI. */
   binEnvVar: string;
+  /** The file content `mcpConfigPath` names, for a CLI that can be given an MCP server (agentMcp); absent otherwise. */
+  mcpConfig?: (url: string, token: string) => string;
   buildCommand(options: AgentRunOptions): AgentCommand;
   createParser(): AgentStreamParser;
 }

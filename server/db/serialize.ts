@@ -32,6 +32,8 @@ export function toWorkspaceDto(row: Workspace, taskCounts?: Record<string, numbe
     notes: row.notes,
     worktreeRoot: row.worktreeRoot,
     taskTimeoutSec: row.taskTimeoutSec,
+    agentMcp: row.agentMcp,
+    maxSubtasks: row.maxSubtasks,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(taskCounts ? { taskCounts } : {}),
@@ -60,6 +62,7 @@ export function toTaskDto(row: Task, usage?: TaskDto["usage"]): TaskDto {
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
     mergedAt: iso(row.mergedAt),
+    parentTaskId: row.parentTaskId,
     ...(usage ? { usage } : {}),
   };
 }

@@ -18,6 +18,7 @@ export function taskSummary(task: TaskDto) {
     failureReason: task.failureReason,
     waitingReason: task.waitingReason,
     branch: task.branch,
+    parentTaskId: task.parentTaskId,
     createdAt: task.createdAt,
     startedAt: task.startedAt,
     finishedAt: task.finishedAt,

@@ -8,6 +8,7 @@ import { createTask, getTask, listTasks } from "@/server/tasks/service";
 import { listWorkspaces } from "@/server/workspaces/service";
 import { cutText, MAX_PATCH_CHARS, toolError, toolResult, type ToolResult } from "./format";
 import type { McpCaller } from "./caller";
+import { createSubtask, getTaskFor } from "./subtasks";
 import { diffSummary, diffWindow, lastLogLines, taskLine, taskSummary } from "./task-report";
 
 /**
@@ -32,7 +33,7 @@ function define<S extends z.ZodObject>(tool: McpTool<S>): McpTool {
 }
 
 const createTaskInput = z.object({
-  workspaceId: z.number().int().positive().describe("The workspace to run it in (list_workspaces). An agent's subtask may leave it out: its own workspace."),
+  workspaceId: z.number().int().positive().optional().describe("The workspace to run it in (list_workspaces); required, except for an agent's subtask, which goes to its own workspace."),
   prompt: promptSchema.describe("What the agent should do (at most 100 KB)."),
   backend: z.enum(BACKENDS).default("claude_code").describe("Which agent CLI runs it."),
   model: taskCreateSchema.shape.model,
@@ -74,8 +75,8 @@ export const MCP_TOOLS: McpTool[] = [
     description: "A task's status, failure or waiting reason, the last lines of its current run's log and a summary of its diff.",
     input: taskId,
     forAgents: true,
-    async run({ taskId: id }) {
-      const task = await getTask(id);
+    async run({ taskId: id }, caller) {
+      const task = caller.kind === "agent" ? await getTaskFor(caller, id) : await getTask(id);
       const [log, diff] = await Promise.all([lastLogLines(task), diffSummary(id)]);
       const lines = [taskLine(task)];
       if (log) lines.push(`Last log lines (run ${log.runId}):`, ...log.lines.map((line) => `  ${line}`));
@@ -86,14 +87,17 @@ export const MCP_TOOLS: McpTool[] = [
   define({
     name: "create_task",
     title: "Create a task",
-    description: "Queue a coding task on a workspace; it starts when the workspace has a free slot. Follow it with get_task.",
+    description:
+      "Queue a coding task on a workspace; it starts when the workspace has a free slot. Follow it with get_task. From a task's agent: a subtask on the agent's own workspace (limited per task; a subtask cannot create more).",
     input: createTaskInput,
     forAgents: true,
-    async run(args) {
-      const parsed = taskCreateSchema.safeParse(args);
-      if (!parsed.success) return toolError("bad_request:validation", parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
-      const task = await createTask(parsed.data);
-      return toolResult(`Queued ${taskLine(task)}.`, { task: taskSummary(task) });
+    async run(args, caller) {
+      const workspaceId = args.workspaceId ?? (caller.kind === "agent" ? caller.workspaceId : undefined);
+      const parsed = taskCreateSchema.safeParse({ ...args, workspaceId });
+      if (!parsed.success) return toolError("bad_request:validation", parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; "));
+      const task = caller.kind === "agent" ? await createSubtask(caller, { ...parsed.data, workspaceId: args.workspaceId }) : await createTask(parsed.data);
+      const parent = task.parentTaskId === null ? "" : ` as a subtask of #${task.parentTaskId}`;
+      return toolResult(`Queued ${taskLine(task)}${parent}.`, { task: taskSummary(task) });
     },
   }),
   define({

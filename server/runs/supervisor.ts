@@ -13,6 +13,7 @@ import type { Transport } from "@/server/exec/transport";
 import type { ActiveRun } from "./active-runs";
 import { saveCheckpoint, removeCheckpoint, type RunCheckpoint } from "./checkpoint";
 import { agentEnvironment } from "./agent-env";
+import { agentMcpConfigPath } from "./agent-mcp";
 import { commitLeftovers } from "./commit-leftovers";
 import { recordRunOutcome } from "./finish";
 import { lineRecorder, skippingFirst } from "./line-recorder";
@@ -109,8 +110,9 @@ function freshSpec(ctx: RunContext, spec: LaunchSpec): LaunchSpec {
 async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date): Promise<Followed | null> {
   const { task, run, adapter, writer, active, transport } = ctx;
   const worktreePath = task.worktreePath!;
+  const mcpConfigPath = await agentMcpConfigPath(ctx, spec.attempt);
   const command = adapter.buildCommand({
-    bin: spec.bin, prompt: spec.prompt, model: task.model, permissionMode: task.permissionMode as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId,
+    bin: spec.bin, prompt: spec.prompt, model: task.model, permissionMode: task.permissionMode as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId, mcpConfigPath,
   });
   const sessionName = await taskSessionName(task.id);
   const logPath = runLogPath(worktreePath, task.id, run.id, spec.attempt);

@@ -33,7 +33,8 @@ export async function defaultModel(backend: Backend): Promise<string> {
   return settings.defaultModel(backend);
 }
 
-export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
+/** `parentTaskId`: the task whose agent queued this one through the MCP server (server/mcp/subtasks.ts). */
+export async function createTask(input: TaskCreateInput, options: { parentTaskId?: number } = {}): Promise<TaskDto> {
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
   if (!workspace) throw unprocessable("workspace", `No workspace with id ${input.workspaceId}.`);
   // The per-workspace number comes from one atomic UPDATE ... RETURNING, so concurrent creates never share one.
@@ -52,6 +53,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
       permissionMode: input.permissionMode ?? DEFAULT_PERMISSION_MODE[input.backend],
       promptHistory: JSON.stringify(history),
       queuedAt: now,
+      parentTaskId: options.parentTaskId ?? null,
     },
   });
   const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });

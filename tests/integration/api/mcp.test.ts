@@ -1,6 +1,8 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { agentTokenHash, newAgentToken } from "@/server/auth/agent-token";
+import { AUTHENTICATED_HEADER } from "@/server/http/gate";
 import { makeGitRepo, routeContext, useTestDatabase, type TestDb } from "../helpers/test-env";
 
 /**
@@ -21,18 +23,25 @@ beforeAll(async () => {
   const { createWorkspace } = await import("@/server/workspaces/service");
   const { workspaceCreateSchema } = await import("@/lib/schemas/workspace");
   workspaceId = (await createWorkspace(workspaceCreateSchema.parse({ name: "mcp-ws", path: makeGitRepo(testDb.dir) }))).id;
+  client = await connect({ [AUTHENTICATED_HEADER]: "1" });
+});
+
+/** An SDK client whose requests go to the route handler, with the headers the gate would pass on. */
+async function connect(gateHeaders: Record<string, string>): Promise<Client> {
   const route = await import("@/app/api/mcp/route");
   const transport = new StreamableHTTPClientTransport(new URL("http://127.0.0.1:3000/api/mcp"), {
     fetch: async (url, init) => {
       const headers = new Headers(init?.headers);
       headers.set("host", "127.0.0.1:3000");
+      for (const [name, value] of Object.entries(gateHeaders)) headers.set(name, value);
       const method = (init?.method ?? "GET") as "GET" | "POST" | "DELETE";
       return route[method](new Request(url, { ...init, headers }), routeContext());
     },
   });
-  client = new Client({ name: "test", version: "1.0.0" });
-  await client.connect(transport);
-});
+  const connected = new Client({ name: "test", version: "1.0.0" });
+  await connected.connect(transport);
+  return connected;
+}
 afterAll(async () => {
   await client?.close();
   await testDb.cleanup();
@@ -45,7 +54,7 @@ describe("MCP tools", () => {
       ["cancel_task", "continue_task", "create_task", "get_diff", "get_task", "list_tasks", "list_workspaces", "queue_merge", "retry_task"].sort(),
     );
     const create = tools.find((tool) => tool.name === "create_task")!;
-    expect(create.inputSchema.required).toEqual(expect.arrayContaining(["workspaceId", "prompt"]));
+    expect(create.inputSchema.required).toEqual(["prompt"]);
     expect(tools.find((tool) => tool.name === "queue_merge")!.description).toMatch(/no merge queue yet/i);
   });
 
@@ -69,6 +78,7 @@ describe("MCP tools", () => {
 
   it.each([
     ["an unknown workspace", "create_task", { workspaceId: 9999, prompt: "x" }, /workspace/i],
+    ["no workspace", "create_task", { prompt: "x" }, /workspaceId/],
     ["a missing prompt", "create_task", { workspaceId: 1 }, /prompt/i],
     ["an empty prompt", "create_task", { workspaceId: 1, prompt: "  " }, /empty/i],
     ["a huge prompt", "create_task", { workspaceId: 1, prompt: "x".repeat(200 * 1024) }, /100 KB/],
@@ -91,5 +101,71 @@ describe("MCP tools", () => {
     const result = await call("drop_database");
     expect(result.isError).toBe(true);
     expect((await client.listTools()).tools.length).toBe(9);
+  });
+});
+
+describe("MCP tools for a task's agent (agentMcp)", () => {
+  const db = async () => (await import("@/server/db/client")).db();
+
+  /** A RUNNING task holding an agent token, as a launch on an agentMcp workspace leaves it. */
+  async function runningTaskWithToken(workspace: number, parentTaskId: number | null = null): Promise<{ id: number; token: string }> {
+    const token = newAgentToken();
+    const { createTask } = await import("@/server/tasks/service");
+    const task = await createTask({ workspaceId: workspace, prompt: "parent", backend: "claude_code" }, parentTaskId ? { parentTaskId } : {});
+    await (await db()).task.update({ where: { id: task.id }, data: { status: "RUNNING", mcpTokenHash: agentTokenHash(token) } });
+    return { id: task.id, token };
+  }
+
+  it("offers create_task and get_task only; subtasks record their parent, stay on the workspace and stop at maxSubtasks", async () => {
+    await (await db()).workspace.update({ where: { id: workspaceId }, data: { agentMcp: true, maxSubtasks: 2 } });
+    const parent = await runningTaskWithToken(workspaceId);
+    const agent = await connect({ authorization: `Bearer ${parent.token}` });
+    expect((await agent.listTools()).tools.map((tool) => tool.name).sort()).toEqual(["create_task", "get_task"]);
+    const made: number[] = [];
+    for (const n of [1, 2]) {
+      const result = (await agent.callTool({ name: "create_task", arguments: { prompt: `part ${n}` } })) as CallResult;
+      expect(result.isError, result.content[0]?.text).toBeFalsy();
+      made.push((result.structuredContent!.task as { id: number; parentTaskId: number; workspaceId: number }).id);
+      expect(result.structuredContent!.task).toMatchObject({ parentTaskId: parent.id, workspaceId });
+    }
+    const before = await taskCount();
+    const third = (await agent.callTool({ name: "create_task", arguments: { prompt: "part 3" } })) as CallResult;
+    expect(third.isError).toBe(true);
+    expect(third.content[0]!.text).toMatch(/subtask_limit.*maxSubtasks 2/);
+    const elsewhere = (await agent.callTool({ name: "create_task", arguments: { prompt: "x", workspaceId: workspaceId + 1 } })) as CallResult;
+    expect(elsewhere.content[0]!.text).toMatch(/own workspace/);
+    expect(await taskCount()).toBe(before);
+    const { GET } = await import("@/app/api/tasks/[id]/route");
+    const listed = await (await GET(new Request(`http://127.0.0.1:3000/api/tasks/${made[0]}`), routeContext({ id: String(made[0]) }))).json();
+    expect(listed).toMatchObject({ id: made[0], parentTaskId: parent.id, status: "TODO" });
+    const read = (await agent.callTool({ name: "get_task", arguments: { taskId: made[1] } })) as CallResult;
+    expect(read.structuredContent).toMatchObject({ task: { id: made[1], parentTaskId: parent.id } });
+    await agent.close();
+  });
+
+  it("a subtask's agent may not create more (depth 1), nor read another workspace's tasks", async () => {
+    const { createWorkspace } = await import("@/server/workspaces/service");
+    const { workspaceCreateSchema } = await import("@/lib/schemas/workspace");
+    const other = (await createWorkspace(workspaceCreateSchema.parse({ name: "other", path: makeGitRepo(testDb.dir, "other") }))).id;
+    const foreign = await runningTaskWithToken(other);
+    const parent = await runningTaskWithToken(workspaceId);
+    const child = await runningTaskWithToken(workspaceId, parent.id);
+    const agent = await connect({ authorization: `Bearer ${child.token}` });
+    const before = await taskCount();
+    const result = (await agent.callTool({ name: "create_task", arguments: { prompt: "grandchild" } })) as CallResult;
+    expect(result.isError).toBe(true);
+    expect(result.content[0]!.text).toMatch(/subtask_depth/);
+    expect(await taskCount()).toBe(before);
+    const peek = (await agent.callTool({ name: "get_task", arguments: { taskId: foreign.id } })) as CallResult;
+    expect(peek.isError).toBe(true);
+    expect(peek.content[0]!.text).toMatch(/another workspace/);
+    await agent.close();
+  });
+
+  it("refuses an agent token whose task no longer runs, or an unknown one, with 401", async () => {
+    const parent = await runningTaskWithToken(workspaceId);
+    await (await db()).task.update({ where: { id: parent.id }, data: { status: "DONE" } });
+    await expect(connect({ authorization: `Bearer ${parent.token}` })).rejects.toThrow(/401|token/i);
+    await expect(connect({ authorization: `Bearer ${newAgentToken()}` })).rejects.toThrow(/401|token/i);
   });
 });
