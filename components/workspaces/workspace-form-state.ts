@@ -19,6 +19,8 @@ export interface WorkspaceFormValues {
   worktreeRoot: string;
   timeoutMinutes: string;
   notes: string;
+  agentMcp: boolean;
+  maxSubtasks: string;
 }
 
 export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
@@ -37,6 +39,8 @@ export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
   worktreeRoot: "",
   timeoutMinutes: "120",
   notes: "",
+  agentMcp: false,
+  maxSubtasks: "10",
 };
 
 export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues {
@@ -56,6 +60,8 @@ export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues 
     worktreeRoot: workspace.worktreeRoot ?? "",
     timeoutMinutes: String(Math.round(workspace.taskTimeoutSec / 60)),
     notes: workspace.notes,
+    agentMcp: workspace.agentMcp,
+    maxSubtasks: String(workspace.maxSubtasks),
   };
 }
 
@@ -75,6 +81,8 @@ const formFieldsSchema = z.object({
   worktreeRoot: z.string(),
   timeoutMinutes: z.string(),
   notes: z.string(),
+  agentMcp: z.boolean(),
+  maxSubtasks: z.string(),
 }) satisfies z.ZodType<WorkspaceFormValues>;
 
 function parseGpuIndices(text: string): number[] | null {
@@ -95,6 +103,8 @@ function checkNumbers(values: WorkspaceFormValues, ctx: z.RefinementCtx): void {
   if (concurrencyLimit === null || concurrencyLimit < 1 || concurrencyLimit > 64) issue("concurrencyLimit", "A whole number from 1 to 64.");
   const minutes = parseInteger(values.timeoutMinutes);
   if (minutes === null || minutes < 1 || minutes > 7 * 24 * 60) issue("taskTimeoutSec", "A whole number of minutes, from 1 to 10080 (7 days).");
+  const maxSubtasks = parseInteger(values.maxSubtasks);
+  if (maxSubtasks === null || maxSubtasks > 100) issue("maxSubtasks", "A whole number from 0 to 100.");
   const port = parseInteger(values.port);
   if (values.type !== "local" && values.port.trim() && (port === null || port < 1 || port > 65535)) issue("port", "A port from 1 to 65535.");
 }
@@ -116,6 +126,8 @@ function toPayload(values: WorkspaceFormValues, mode: "create" | "edit"): Record
     notes: values.notes,
     worktreeRoot: optional(values.worktreeRoot),
     taskTimeoutSec: parseInteger(values.timeoutMinutes)! * 60,
+    agentMcp: values.agentMcp,
+    maxSubtasks: parseInteger(values.maxSubtasks),
   };
   if (values.baseBranch.trim()) payload.baseBranch = values.baseBranch.trim();
   if (mode === "create") payload.type = values.type;

@@ -65,6 +65,8 @@ export type TaskUpdateInput = z.infer<typeof taskUpdateSchema>;
 export const taskListQuerySchema = z
   .object({
     workspaceId: idSchema.optional(),
+    /** Only the subtasks of this task. */
+    parentTaskId: idSchema.optional(),
     status: z.enum(TASK_STATUSES).optional(),
     q: z.string().trim().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),

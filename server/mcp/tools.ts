@@ -55,9 +55,10 @@ export const MCP_TOOLS: McpTool[] = [
   define({
     name: "list_tasks",
     title: "List tasks",
-    description: "Tasks, newest first, with the REST API's filters (workspaceId, status, q) and a cursor for the next page.",
+    description: "Tasks, newest first, with the REST API's filters (workspaceId, parentTaskId, status, q) and a cursor for the next page.",
     input: z.object({
       workspaceId: z.number().int().positive().optional(),
+      parentTaskId: z.number().int().positive().optional().describe("Only the subtasks of this task."),
       status: z.enum(TASK_STATUSES).optional(),
       q: z.string().trim().max(200).optional().describe("Text in the title or prompt."),
       limit: z.number().int().min(1).max(100).default(20),

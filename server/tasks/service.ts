@@ -64,6 +64,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
 
 export interface TaskListQuery {
   workspaceId?: number;
+  parentTaskId?: number;
   status?: string;
   q?: string;
   limit: number;
@@ -73,6 +74,7 @@ export interface TaskListQuery {
 export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
   const where: Prisma.TaskWhereInput = {
     ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
+    ...(query.parentTaskId ? { parentTaskId: query.parentTaskId } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.q ? { OR: [{ title: { contains: query.q } }, { prompt: { contains: query.q } }] } : {}),
     ...(query.cursor ? { id: { lt: Number(query.cursor) } } : {}),

@@ -138,6 +138,8 @@ describe("MCP tools for a task's agent (agentMcp)", () => {
     const { GET } = await import("@/app/api/tasks/[id]/route");
     const listed = await (await GET(new Request(`http://127.0.0.1:3000/api/tasks/${made[0]}`), routeContext({ id: String(made[0]) }))).json();
     expect(listed).toMatchObject({ id: made[0], parentTaskId: parent.id, status: "TODO" });
+    const children = await call("list_tasks", { parentTaskId: parent.id });
+    expect((children.structuredContent!.items as { id: number }[]).map((item) => item.id).sort()).toEqual([...made].sort());
     const read = (await agent.callTool({ name: "get_task", arguments: { taskId: made[1] } })) as CallResult;
     expect(read.structuredContent).toMatchObject({ task: { id: made[1], parentTaskId: parent.id } });
     await agent.close();

@@ -117,6 +117,8 @@ describe("MCP on the real server", () => {
     const children = listed.filter((item) => item.parentTaskId === parentId);
     expect(children).toHaveLength(2);
     expect(listed).toHaveLength(3);
+    const byParent = (await server.api<{ items: TaskBody[] }>(`/api/tasks?parentTaskId=${parentId}`)).body.items;
+    expect(byParent.map((item) => item.id).sort()).toEqual(children.map((item) => item.id).sort());
     // The third call was refused: the limit, in the parent's log as a tool error.
     expect(await logOf(parent.currentRunId!)).toMatch(/subtask_limit/);
     // Each subtask ran (with the MCP server too) and its own create_task was refused: depth 1.
