@@ -95,6 +95,7 @@ function buildDocument() {
     security: [{ bearerToken: [] }],
     tags: [
       { name: "tasks", description: "Coding tasks: queue, follow, continue, merge" },
+      { name: "reviews", description: "Review comments, request changes, approve" },
       { name: "runs", description: "One agent run of a task and its log" },
       { name: "workspaces", description: "Repositories on this or another machine" },
       { name: "settings", description: "Stored settings" },

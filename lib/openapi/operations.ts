@@ -21,6 +21,7 @@ import {
   taskSchema,
   taskUpdateSchema,
 } from "../schemas/task";
+import { commentCreateSchema, commentListSchema, commentPatchSchema, commentSchema } from "../schemas/review";
 import { terminalInfoSchema } from "../schemas/terminal";
 import { usageQuerySchema, usageReportSchema } from "../schemas/usage";
 import { workspaceCreateSchema, workspaceListSchema, workspaceSchema, workspaceUpdateSchema } from "../schemas/workspace";
@@ -41,7 +42,7 @@ export type SuccessBody = z.ZodType | { sse: string } | "empty" | { mcp: true };
 
 export interface ApiOperation {
   operationId: string;
-  tag: "tasks" | "runs" | "workspaces" | "settings" | "system" | "mcp";
+  tag: "tasks" | "reviews" | "runs" | "workspaces" | "settings" | "system" | "mcp";
   summary: string;
   description?: string;
   params?: z.ZodObject;
@@ -149,6 +150,27 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
     ok: { 200: { sse: "`event: run` ({taskId, runId}) before each run's events, `event: log` with a StoredLogEvent (id `<runId>:<seq>`), `event: end` per finished run." } },
     errors: [404],
   },
+
+  "GET /api/tasks/{id}/comments": { operationId: "listTaskComments", tag: "reviews", summary: "The task's review comments", params: byId, ok: { 200: commentListSchema }, errors: [404] },
+  "POST /api/tasks/{id}/comments": {
+    operationId: "createTaskComment",
+    tag: "reviews",
+    summary: "Comment on lines of the task's diff (file null: a general note)",
+    params: byId,
+    body: commentCreateSchema,
+    ok: { 201: commentSchema },
+    errors: [404, 409, 422],
+  },
+  "PATCH /api/comments/{id}": { operationId: "updateComment", tag: "reviews", summary: "Resolve or reopen a comment", params: byId, body: commentPatchSchema, ok: { 200: commentSchema }, errors: [404] },
+  "POST /api/tasks/{id}/request-changes": {
+    operationId: "requestChanges",
+    tag: "reviews",
+    summary: "Send every open comment to the agent as one follow-up",
+    params: byId,
+    ok: { 200: taskSchema },
+    errors: [404, 409, 422],
+  },
+  "POST /api/tasks/{id}/approve": { operationId: "approveTask", tag: "reviews", summary: "Approve a DONE task", params: byId, ok: { 200: taskSchema }, errors: [404, 409] },
 
   "GET /api/runs/{id}": { operationId: "getRun", tag: "runs", summary: "One run", params: byId, ok: { 200: runSchema }, errors: [404] },
   "GET /api/runs/{id}/logs": { operationId: "getRunLog", tag: "runs", summary: "A page of the run's stored log", params: byId, query: runLogsQuerySchema, ok: { 200: logPageSchema }, errors: [404] },

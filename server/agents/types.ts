@@ -14,6 +14,11 @@ export interface AgentRunOptions {
   resumeSessionId?: string;
   /** A file (mode 0600, in the run folder) naming this server's MCP server and the run's token (agentMcp). */
   mcpConfigPath?: string;
+  /**
+   * A JSON Schema file on the agent's machine that the final answer must match (a review), for
+   * CLIs that take one as a file (Codex `--output-schema`); others are asked in the prompt.
+   */
+  outputSchemaPath?: string;
 }
 
 /** A process to spawn. An adapter never spawns it itself: the executor does, through a Transport. */

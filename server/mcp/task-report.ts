@@ -18,6 +18,10 @@ export function taskSummary(task: TaskDto) {
     failureReason: task.failureReason,
     waitingReason: task.waitingReason,
     branch: task.branch,
+    checkState: task.checkState,
+    reviewState: task.reviewState,
+    reviewedBy: task.reviewedBy,
+    permissionDenials: task.permissionDenials,
     parentTaskId: task.parentTaskId,
     createdAt: task.createdAt,
     startedAt: task.startedAt,
@@ -28,7 +32,8 @@ export function taskSummary(task: TaskDto) {
 
 export function taskLine(task: TaskDto): string {
   const why = task.failureReason ?? task.waitingReason;
-  return `#${task.id} [${task.status}] ${task.title}${why ? ` (${why})` : ""}`;
+  const verification = [task.checkState !== "NONE" ? `check ${task.checkState}` : "", task.reviewState !== "NONE" ? `review ${task.reviewState}` : ""].filter(Boolean).join(", ");
+  return `#${task.id} [${task.status}${verification ? `; ${verification}` : ""}] ${task.title}${why ? ` (${why})` : ""}`;
 }
 
 /** The last lines of the task's current run, or null before its first run. */

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { BACKENDS, TASK_STATUSES } from "@/lib/enums";
+import { BACKENDS, CHECK_STATES, REVIEW_STATES, TASK_STATUSES } from "@/lib/enums";
 import { promptSchema } from "@/lib/schemas/common";
 import { taskCreateSchema } from "@/lib/schemas/task";
 import { cancelTask, continueTask, mergeTask, retryTask } from "@/server/tasks/actions";
@@ -55,11 +55,13 @@ export const MCP_TOOLS: McpTool[] = [
   define({
     name: "list_tasks",
     title: "List tasks",
-    description: "Tasks, newest first, with the REST API's filters (workspaceId, parentTaskId, status, q) and a cursor for the next page.",
+    description: "Tasks, newest first, with the REST API's filters (workspaceId, parentTaskId, status, checkState, reviewState, q) and a cursor for the next page.",
     input: z.object({
       workspaceId: z.number().int().positive().optional(),
       parentTaskId: z.number().int().positive().optional().describe("Only the subtasks of this task."),
       status: z.enum(TASK_STATUSES).optional(),
+      checkState: z.enum(CHECK_STATES).optional(),
+      reviewState: z.enum(REVIEW_STATES).optional(),
       q: z.string().trim().max(200).optional().describe("Text in the title or prompt."),
       limit: z.number().int().min(1).max(100).default(20),
       cursor: z.string().regex(/^\d+$/).optional().describe("nextCursor of the previous page."),
@@ -73,7 +75,7 @@ export const MCP_TOOLS: McpTool[] = [
   define({
     name: "get_task",
     title: "Get a task",
-    description: "A task's status, failure or waiting reason, the last lines of its current run's log and a summary of its diff.",
+    description: "A task's status, check and review states, failure or waiting reason, the last lines of its current run's log and a summary of its diff.",
     input: taskId,
     forAgents: true,
     async run({ taskId: id }, caller) {

@@ -10,11 +10,17 @@ import { taskRunDir } from "./session";
  * For a workspace with agentMcp: a fresh task-scoped token for this launch (its hash on the task,
  * replacing the previous launch's) and the agent's MCP config with it, written with mode 0600 into
  * the run folder through stdin, so the token is on no command line and in no log. Undefined when
- * the workspace does not ask for it or the agent's CLI cannot take it (said in the run's log).
+ * the workspace does not ask for it, the run is not one that should have it (`wanted`: not a
+ * review), or the agent's CLI cannot take it (said in the run's log).
  */
-export async function agentMcpConfigPath(ctx: Pick<RunContext, "task" | "run" | "adapter" | "transport" | "writer">, attempt: number): Promise<string | undefined> {
+export async function agentMcpConfigPath(ctx: Pick<RunContext, "task" | "run" | "adapter" | "transport" | "writer">, attempt: number, wanted = true): Promise<string | undefined> {
   const { task, run, adapter, transport, writer } = ctx;
   if (!task.workspace.agentMcp) return undefined;
+  if (!wanted) {
+    // An earlier launch's token must not outlive it into a run that gets none (a review).
+    await db().task.update({ where: { id: task.id }, data: { mcpTokenHash: null } });
+    return undefined;
+  }
   if (!adapter.mcpConfig) {
     writer.append([{ kind: "system", message: `This workspace gives agents the MCP server (agentMcp), but ${adapter.cliName} is not given one by AI-Slave yet; it runs without.` }]);
     return undefined;

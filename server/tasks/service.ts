@@ -33,6 +33,17 @@ export async function defaultModel(backend: Backend): Promise<string> {
   return settings.defaultModel(backend);
 }
 
+/**
+ * The task's reviewer: as given (null: none), else the workspace's. The model: as given, else the
+ * workspace's when the backends match, else the user's default for the reviewer's backend.
+ */
+async function reviewerOf(input: TaskCreateInput, workspace: { reviewBackend: string | null; reviewModel: string | null }): Promise<{ reviewBackend: string | null; reviewModel: string | null }> {
+  const backend = input.reviewBackend === undefined ? (workspace.reviewBackend as Backend | null) : input.reviewBackend;
+  if (!backend) return { reviewBackend: null, reviewModel: null };
+  const model = input.reviewModel ?? (backend === workspace.reviewBackend ? workspace.reviewModel : null) ?? (await defaultModel(backend));
+  return { reviewBackend: backend, reviewModel: model };
+}
+
 /** `parentTaskId`: the task whose agent queued this one through the MCP server (server/mcp/subtasks.ts). */
 export async function createTask(input: TaskCreateInput, options: { parentTaskId?: number } = {}): Promise<TaskDto> {
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
@@ -54,6 +65,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       promptHistory: JSON.stringify(history),
       queuedAt: now,
       parentTaskId: options.parentTaskId ?? null,
+      ...(await reviewerOf(input, workspace)),
     },
   });
   const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
@@ -66,6 +78,8 @@ export interface TaskListQuery {
   workspaceId?: number;
   parentTaskId?: number;
   status?: string;
+  checkState?: string;
+  reviewState?: string;
   q?: string;
   limit: number;
   cursor?: string;
@@ -76,6 +90,8 @@ export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[
     ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
     ...(query.parentTaskId ? { parentTaskId: query.parentTaskId } : {}),
     ...(query.status ? { status: query.status } : {}),
+    ...(query.checkState ? { checkState: query.checkState } : {}),
+    ...(query.reviewState ? { reviewState: query.reviewState } : {}),
     ...(query.q ? { OR: [{ title: { contains: query.q } }, { prompt: { contains: query.q } }] } : {}),
     ...(query.cursor ? { id: { lt: Number(query.cursor) } } : {}),
   };

@@ -79,6 +79,14 @@ export async function createWorkspace(input: WorkspaceCreateInput): Promise<Work
       taskTimeoutSec: input.taskTimeoutSec,
       agentMcp: input.agentMcp,
       maxSubtasks: input.maxSubtasks,
+      setupScript: input.setupScript ?? null,
+      setupTimeoutSec: input.setupTimeoutSec,
+      checkCommand: input.checkCommand ?? null,
+      checkTimeoutSec: input.checkTimeoutSec,
+      fixRounds: input.fixRounds,
+      reviewBackend: input.reviewBackend ?? null,
+      reviewModel: input.reviewModel ?? null,
+      reviewRounds: input.reviewRounds,
     },
   });
   services().bus.publishBoard({ type: "workspace.changed", workspaceId: row.id });
