@@ -3,7 +3,8 @@ import path from "node:path";
 import { expect, test } from "./fixtures";
 import { apiTask, apiWorkspace, card, expectAccessible, gitIn, makeRepo, screenshot, waitForTaskStatus } from "./helpers";
 
-test.describe.configure({ mode: "serial" });
+// Serial: the first journey fills the queue the next ones expect empty. axe-core adds seconds per page.
+test.describe.configure({ mode: "serial", timeout: 180_000 });
 
 test("home -> create a workspace and a task through the UI -> the task waits in TODO", async ({ page, request }) => {
   await page.goto("/");
