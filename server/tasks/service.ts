@@ -44,7 +44,8 @@ async function reviewerOf(input: TaskCreateInput, workspace: { reviewBackend: st
   return { reviewBackend: backend, reviewModel: model };
 }
 
-export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
+/** `parentTaskId`: the task whose agent queued this one through the MCP server (server/mcp/subtasks.ts). */
+export async function createTask(input: TaskCreateInput, options: { parentTaskId?: number } = {}): Promise<TaskDto> {
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
   if (!workspace) throw unprocessable("workspace", `No workspace with id ${input.workspaceId}.`);
   // The per-workspace number comes from one atomic UPDATE ... RETURNING, so concurrent creates never share one.
@@ -63,6 +64,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
       permissionMode: input.permissionMode ?? DEFAULT_PERMISSION_MODE[input.backend],
       promptHistory: JSON.stringify(history),
       queuedAt: now,
+      parentTaskId: options.parentTaskId ?? null,
       ...(await reviewerOf(input, workspace)),
     },
   });
@@ -74,6 +76,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
 
 export interface TaskListQuery {
   workspaceId?: number;
+  parentTaskId?: number;
   status?: string;
   checkState?: string;
   reviewState?: string;
@@ -85,6 +88,7 @@ export interface TaskListQuery {
 export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
   const where: Prisma.TaskWhereInput = {
     ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
+    ...(query.parentTaskId ? { parentTaskId: query.parentTaskId } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.checkState ? { checkState: query.checkState } : {}),
     ...(query.reviewState ? { reviewState: query.reviewState } : {}),

@@ -1,6 +1,6 @@
 import { BACKEND_PROVIDER } from "@/lib/enums";
 import type { AgentAdapter } from "../types";
-import { buildClaudeCommand } from "./command";
+import { buildClaudeCommand, claudeMcpConfig } from "./command";
 import { createClaudeParser } from "./parser";
 
 export const claudeCodeAdapter: AgentAdapter = {
@@ -8,6 +8,7 @@ export const claudeCodeAdapter: AgentAdapter = {
   provider: BACKEND_PROVIDER.claude_code,
   cliName: "claude",
   binEnvVar: "AI_SLAVE_CLAUDE_BIN",
+  mcpConfig: claudeMcpConfig,
   buildCommand: buildClaudeCommand,
   createParser: createClaudeParser,
 };
