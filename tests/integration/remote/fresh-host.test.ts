@@ -4,12 +4,15 @@
  * shared by all of them; none may fail because another's channel or the host-key pinning
  * disturbed it. Repeated on 20 fresh hosts.
  */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentTestEnv, type AgentTestEnv } from "../../fixtures/agent-env";
 import { startFakeModelServer, type FakeModelServer } from "../../fixtures/fake-model-server";
-import { startSshd } from "../../fixtures/sshd";
-import { createTask, createWorkspace, startEngine, stopEngine, waitForStatus } from "../helpers/engine";
+import { freePort, startSshd } from "../../fixtures/sshd";
+import { createTask, createWorkspace, logText, runsOf, startEngine, stopEngine, waitForStatus } from "../helpers/engine";
 import { PROJECT_ROOT, jsonRequest, makeGitRepo, routeContext, useTestDatabase, type TestDb } from "../helpers/test-env";
 
 const ROUNDS = Number(process.env.FRESH_HOST_ROUNDS ?? 20);
@@ -75,4 +78,33 @@ describe("a fresh SSH host", () => {
     }
     expect(failures).toEqual([]);
   }, 1_200_000);
+});
+
+describe("a host that is not up yet", () => {
+  it("a task whose host comes up a few seconds later reconnects while it prepares and ends DONE", async () => {
+    const { setSetting } = await import("@/server/settings");
+    const port = await freePort();
+    const repo = makeGitRepo(testDb.dir, "late-host");
+    // A key of the user's own; the host will accept it once it is up.
+    const key = path.join(testDb.dir, "late-host-key");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key], { stdio: "pipe" });
+    const workspaceId = await createWorkspace(repo, { type: "ssh", host: "127.0.0.1", port, user: os.userInfo().username, identityFile: key, baseBranch: "main" });
+    await setSetting(`remoteCliPath.${workspaceId}.claude_code`, path.join(PROJECT_ROOT, "node_modules", ".bin", "claude"));
+    // Nothing listens on the port yet.
+    const id = await createTask({ prompt: "NO_TOOL late host", workspaceId, backend: "claude_code", model: "claude-sonnet-4-5" });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const sshd = await startSshd({ port, sessionEnv: { CLAUDE_CONFIG_DIR: agentEnv.env.CLAUDE_CONFIG_DIR! } });
+    try {
+      fs.appendFileSync(path.join(sshd.dir, "authorized_keys"), fs.readFileSync(`${key}.pub`));
+      const task = await waitForStatus(id, ["DONE", "FAILED"], 180_000);
+      const runs = await runsOf(id);
+      const logs = await Promise.all(runs.map((run) => logText(run.id)));
+      expect([task.status, task.failureReason], logs.join("\n").slice(-3000)).toEqual(["DONE", null]);
+      // It reconnected within its run (or was retried automatically): never FAILED for good.
+      expect(logs.join("\n")).toContain("Reconnecting in");
+      expect(runs.slice(0, -1).every((run) => run.errorClass === "NETWORK")).toBe(true);
+    } finally {
+      await sshd.stop();
+    }
+  }, 240_000);
 });
