@@ -77,6 +77,6 @@ export const runLogStreamQuerySchema = z.object({ after: z.coerce.number().int()
 export const taskLogStreamQuerySchema = z.object({
   after: z
     .string()
-    .regex(/^\d+:(\d+|end)$/, "Expected <runId>:<seq> or <runId>:end.")
+    .regex(/^\d{1,15}:(\d{1,15}|end)$/, "Expected <runId>:<seq> or <runId>:end.")
     .optional(),
 });

@@ -84,7 +84,8 @@ export const taskListQuerySchema = z
     reviewState: z.enum(REVIEW_STATES).optional(),
     q: z.string().trim().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().regex(/^\d+$/, "Not a valid cursor.").optional(),
+    // An id: at most 15 digits, so it fits the database's integers.
+    cursor: z.string().regex(/^\d{1,15}$/, "Not a valid cursor.").optional(),
   })
   .strict();
 

@@ -106,7 +106,7 @@ test("a remote workspace's CLI path, and forgetting the host key pinned on first
     workspaceId = workspace.id;
     // The e2e server's HOME has no known_hosts: its first connection pins the key it sees.
     const health = await (await request.get(`/api/workspaces/${workspace.id}/health`)).json();
-    expect(health.reachable).toBe(true);
+    expect(health.reachable, JSON.stringify(health)).toBe(true);
     await expect.poll(async () => (await settingValues(request))[`hostKey.${hostPort}`]).toMatchObject({ fingerprint: health.hostKey.fingerprint });
 
     await page.goto("/settings");

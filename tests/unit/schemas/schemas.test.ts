@@ -50,3 +50,14 @@ describe("task schemas", () => {
     expect(titleFromPrompt("x".repeat(120))).toHaveLength(80);
   });
 });
+
+describe("cursors", () => {
+  it("refuse ids too large for the database's integers (a 500 the fuzz test found)", async () => {
+    const { taskListQuerySchema } = await import("@/lib/schemas/task");
+    const { taskLogStreamQuerySchema } = await import("@/lib/schemas/logs");
+    expect(taskListQuerySchema.safeParse({ cursor: "123" }).success).toBe(true);
+    expect(taskListQuerySchema.safeParse({ cursor: "9".repeat(40) }).success).toBe(false);
+    expect(taskLogStreamQuerySchema.safeParse({ after: "12:end" }).success).toBe(true);
+    expect(taskLogStreamQuerySchema.safeParse({ after: `${"9".repeat(40)}:1` }).success).toBe(false);
+  });
+});
