@@ -15,13 +15,12 @@ import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { PROVIDER_LABELS } from "@/components/usage/quota-banners";
 import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
-import { BACKENDS, BACKEND_LABELS, DEFAULT_PERMISSION_MODE, PERMISSION_MODES, type Backend } from "@/lib/enums";
+import { AGENT_BACKENDS, BACKENDS, type Backend } from "@/lib/enums";
 import { formatRelative } from "@/lib/format";
 import { readStorage, useLocalStorage, writeStorage } from "@/lib/hooks/use-local-storage";
 import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
 import { toast } from "@/lib/hooks/use-toast";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
-import { MODEL_CATALOGUE } from "@/lib/models";
 import type { TaskDto } from "@/lib/schemas/task";
 import { onSubmitShortcut } from "./submit-shortcut";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
@@ -35,20 +34,13 @@ interface Prefs {
   backend?: Backend;
 }
 
-/** What /api/models says, or the built-in catalogue while it loads. */
+/** What /api/models says about a backend; while it loads, only its name is known. */
 function backendInfo(backends: BackendInfo[] | undefined, backend: Backend): BackendInfo {
+  const { label, provider, providerLabel } = AGENT_BACKENDS[backend];
   return (
     backends?.find((entry) => entry.backend === backend) ?? {
-      backend,
-      label: BACKEND_LABELS[backend],
-      provider: backend === "claude_code" ? "anthropic" : "openai",
-      available: true,
-      cliVersion: null,
-      defaultModel: MODEL_CATALOGUE[backend].default,
-      models: MODEL_CATALOGUE[backend].models,
-      permissionModes: [...PERMISSION_MODES[backend]],
-      defaultPermissionMode: DEFAULT_PERMISSION_MODE[backend],
-      quota: null,
+      backend, label, provider, providerLabel, cliName: "", binEnvVar: "", available: true, cliVersion: null, cliPath: null,
+      defaultModel: "", builtInDefaultModel: "", models: [], freeFormModels: true, permissionModes: [], defaultPermissionMode: "", costSource: "reported", quota: null,
     }
   );
 }
@@ -67,9 +59,9 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
   const [prompt, setPrompt, draftLoaded] = useLocalStorage(DRAFT_KEY);
   const [workspaceId, setWorkspaceId] = useState<number | "">(initialWorkspaceId ?? "");
   const [backend, setBackend] = useState<Backend>("claude_code");
-  const [model, setModel] = useState(MODEL_CATALOGUE.claude_code.default);
+  const [model, setModel] = useState("");
   const [customModel, setCustomModel] = useState("");
-  const [permissionMode, setPermissionMode] = useState<string>(DEFAULT_PERMISSION_MODE.claude_code);
+  const [permissionMode, setPermissionMode] = useState("");
   const [title, setTitle] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, ERROR_CLASSES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES, isPermissionModeFor } from "../enums";
+import { BACKENDS, ERROR_CLASSES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, promptSchema } from "./common";
 
@@ -15,16 +15,8 @@ export const taskCreateSchema = z
     model: modelSchema.optional(),
     permissionMode: z.string().optional(),
   })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (value.permissionMode !== undefined && !isPermissionModeFor(value.backend, value.permissionMode)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["permissionMode"],
-        message: `"${value.permissionMode}" is not a permission mode of ${value.backend}.`,
-      });
-    }
-  });
+  // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
+  .strict();
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
 
 /** Only a TODO task can be edited, and only these fields. */
