@@ -10,7 +10,9 @@ export function buildOpencodeCommand(options: AgentRunOptions): AgentCommand {
   if (options.permissionMode === "auto") argv.push("--auto");
   if (options.permissionMode === "plan") argv.push("--agent", "plan");
   if (options.resumeSessionId) argv.push("--session", options.resumeSessionId);
-  return { argv, env: OPENCODE_HEADLESS_ENV, stdin: options.prompt };
+  // opencode takes its working directory from $PWD, which the server's own environment would set
+  // to wherever the server was started.
+  return { argv, env: { ...OPENCODE_HEADLESS_ENV, PWD: options.cwd }, stdin: options.prompt };
 }
 
 /** On top of the user's config: no update check, no models.dev fetch, no sharing, no LSP downloads. */

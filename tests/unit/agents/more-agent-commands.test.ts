@@ -48,7 +48,7 @@ describe("opencode command", () => {
     const command = buildOpencodeCommand(options({ model: "fake/fake-model", permissionMode: mode }));
     expect(command.argv).toEqual(["/opt/agent", "run", "--format", "json", "-m", "fake/fake-model", ...flags]);
     expect(command.stdin).toBe("Add a README\nwith two lines");
-    expect(command.env).toMatchObject({ OPENCODE_DISABLE_AUTOUPDATE: "1", OPENCODE_DISABLE_MODELS_FETCH: "1" });
+    expect(command.env).toMatchObject({ OPENCODE_DISABLE_AUTOUPDATE: "1", OPENCODE_DISABLE_MODELS_FETCH: "1", PWD: "/srv/tasks/7/worktree" });
   });
 
   it("continues a session with --session", () => {
