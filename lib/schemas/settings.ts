@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BACKENDS } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
+import { priceTableSchema } from "../pricing";
 import { absolutePathSchema } from "./common";
 
 const backendPattern = BACKENDS.join("|");
@@ -17,6 +18,11 @@ export const SETTING_RULES: { pattern: RegExp; value: z.ZodType; description: st
     pattern: new RegExp(`^remoteCliPath\\.\\d+\\.(${backendPattern})$`),
     value: z.string().regex(/^[A-Za-z0-9_./~+-]+$/, "A path or command name without spaces or shell characters."),
     description: "the agent CLI on a remote workspace (remoteCliPath.<workspaceId>.<backend>)",
+  },
+  {
+    pattern: /^priceTable$/,
+    value: priceTableSchema,
+    description: "USD per million tokens (input, cachedInput, output) by model, over the built-in list prices: estimates the cost of CLIs that report none",
   },
   { pattern: /^hostKey\.[A-Za-z0-9.:[\]-]+$/, value: z.never(), description: "a pinned SSH host key; delete it to trust a changed key" },
 ];

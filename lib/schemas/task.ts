@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, ERROR_CLASSES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
+import { BACKENDS, COST_SOURCES, ERROR_CLASSES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, promptSchema } from "./common";
 
@@ -101,5 +101,7 @@ export const runSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   usage: usageSchema,
+  /** Where `usage.costUsd` comes from: the CLI, or the price table (an estimate); null when unknown. */
+  costSource: z.enum(COST_SOURCES).nullable(),
 });
 export type RunDto = z.infer<typeof runSchema>;

@@ -6,6 +6,8 @@ export const usageFiguresWithRunsSchema = z.object({
   cacheReadTokens: z.number(),
   cacheWriteTokens: z.number(),
   costUsd: z.number(),
+  /** The part of costUsd estimated from the price table (runs of CLIs that report no cost). */
+  estimatedCostUsd: z.number(),
   runs: z.number(),
 });
 export type UsageFiguresRow = z.infer<typeof usageFiguresWithRunsSchema>;

@@ -61,7 +61,8 @@ export function resolveCli(adapter: AgentAdapter, options: ResolveCliOptions): R
   return onPath ? { path: onPath, source: "path" } : null;
 }
 
-const VERSION_TIMEOUT_MS = 10_000;
+// Gemini CLI and opencode take several seconds to print their version on a busy machine.
+const VERSION_TIMEOUT_MS = 30_000;
 
 /** `<cli> --version`, first line trimmed; null when it fails, times out or prints nothing. */
 export function cliVersion(cliPath: string): Promise<string | null> {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Backend, ErrorClass, LoginShell, RunKind, RunStatus, TaskStatus, WorkspaceType } from "@/lib/enums";
+import type { Backend, CostSource, ErrorClass, LoginShell, RunKind, RunStatus, TaskStatus, WorkspaceType } from "@/lib/enums";
 import type { PromptHistoryEntry, RunDto, TaskDto } from "@/lib/schemas/task";
 import type { WorkspaceDto } from "@/lib/schemas/workspace";
 import type { Run, Task, Workspace } from "./generated/client";
@@ -87,5 +87,6 @@ export function toRunDto(row: Run): RunDto {
       cacheWriteTokens: row.cacheWriteTokens,
       costUsd: row.costUsd,
     },
+    costSource: row.costSource as CostSource | null,
   };
 }
