@@ -54,19 +54,6 @@ describe("tasks API", () => {
     expect(await taskCount()).toBe(before);
   });
 
-  it("gives each run its cost source: estimated for CLIs without cost, reported otherwise, null when unknown", async () => {
-    const { db } = await import("@/server/db/client");
-    const task = await create({ prompt: "x", workspaceId, backend: "gemini_cli" });
-    const base = { taskId: task.body.id, kind: "initial", backend: "gemini_cli", model: "gemini-2.5-flash", prompt: "x", status: "DONE" };
-    await db().run.create({ data: { ...base, costUsd: 0.000642, costSource: "estimated" } });
-    await db().run.create({ data: { ...base, costSource: null } });
-    const runsRoute = await import("@/app/api/tasks/[id]/runs/route");
-    const body = await (await runsRoute.GET(jsonRequest(`/api/tasks/${task.body.id}/runs`, "GET"), routeContext({ id: String(task.body.id) }))).json();
-    expect(body.items.map((run: { costSource: string | null; usage: { costUsd: number } }) => [run.costSource, run.usage.costUsd])).toEqual(
-      expect.arrayContaining([["estimated", 0.000642], [null, 0]]),
-    );
-  });
-
   it("lists newest first with filters and cursor pagination", async () => {
     for (let index = 0; index < 5; index += 1) await create({ prompt: `bulk ${index}`, workspaceId, backend: "codex_cli" });
     const page1 = await get("/api/tasks?limit=3");
@@ -167,6 +154,19 @@ describe("models and health", () => {
     expect(entry("opencode")).toMatchObject({ provider: "opencode", available: true, cliVersion: "1.18.33", permissionModes: ["plan", "default", "auto"], costSource: "reported" });
     expect(entry("codex_cli").costSource).toBe("estimated");
     expect(entry("gemini_cli").models[0]).toEqual({ id: "gemini-3-pro-preview", label: "Gemini 3 Pro (preview)" });
+  });
+
+  it("gives each run its cost source: estimated for CLIs without cost, reported otherwise, null when unknown", async () => {
+    const { db } = await import("@/server/db/client");
+    const task = await create({ prompt: "x", workspaceId, backend: "gemini_cli" });
+    const base = { taskId: task.body.id, kind: "initial", backend: "gemini_cli", model: "gemini-2.5-flash", prompt: "x", status: "DONE" };
+    await db().run.create({ data: { ...base, costUsd: 0.000642, costSource: "estimated" } });
+    await db().run.create({ data: { ...base, costSource: null } });
+    const runsRoute = await import("@/app/api/tasks/[id]/runs/route");
+    const body = await (await runsRoute.GET(jsonRequest(`/api/tasks/${task.body.id}/runs`, "GET"), routeContext({ id: String(task.body.id) }))).json();
+    expect(body.items.map((run: { costSource: string | null; usage: { costUsd: number } }) => [run.costSource, run.usage.costUsd])).toEqual(
+      expect.arrayContaining([["estimated", 0.000642], [null, 0]]),
+    );
   });
 
   it("takes each new backend's own permission modes and free-form model names, and refuses another's", async () => {
