@@ -8,6 +8,9 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import nextEnv from "@next/env";
 import next from "next";
+import { createTokenSource } from "./server/auth/token";
+import { accessCheck, baseUrl, loginUrl } from "./server/auth/startup";
+import { createGate } from "./server/http/gate";
 import { attachUpgradeHandler } from "./server/http/upgrade";
 
 const dev = process.argv.includes("--dev");
@@ -17,6 +20,13 @@ async function main(): Promise<void> {
   const { loadConfig } = await import("./server/config");
   const { migrateDatabase } = await import("./server/db/migrate");
   const settings = loadConfig();
+  const access = accessCheck(settings);
+  if (access.error) throw new Error(access.error);
+  for (const warning of access.warnings) console.warn(`[ai-slave] ${warning}`);
+  const tokens = createTokenSource({ envToken: settings.envToken, file: settings.tokenFile, authOff: settings.auth === "off" });
+  // Notices a rotation (`npm run token -- --rotate`) even while no request comes in.
+  setInterval(() => tokens.current(), 1000).unref();
+  const gate = createGate({ bindHost: settings.host, allowedHosts: settings.allowedHosts, tokens });
   const migrations = migrateDatabase(settings.databaseFile, path.join(settings.projectRoot, "prisma", "migrations"));
   if (migrations.applied.length > 0) console.log(`[ai-slave] applied migrations: ${migrations.applied.join(", ")}`);
 
@@ -27,17 +37,24 @@ async function main(): Promise<void> {
   const app = next({ dev, hostname: settings.host, port: settings.port, httpServer: upgradeSink });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((request, response) => void handle(request, response));
-  attachUpgradeHandler(server, app.getUpgradeHandler(), settings);
+  const server = createServer((request, response) => {
+    if (!gate.handle(request, response)) void handle(request, response);
+  });
+  attachUpgradeHandler(server, app.getUpgradeHandler(), settings, gate);
 
   server.listen(settings.port, settings.host, () => {
-    console.log(`[ai-slave] ready on http://${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${settings.port} (${dev ? "development" : "production"})`);
+    console.log(`[ai-slave] ready on ${baseUrl(settings.host, settings.port)} (${dev ? "development" : "production"})`);
+    const token = tokens.current();
+    if (token === null) return;
+    if (tokens.fromEnv) console.log(`[ai-slave] log in at ${baseUrl(settings.host, settings.port)}/login with the token in AI_SLAVE_TOKEN`);
+    else console.log(`[ai-slave] log in: ${loginUrl(settings.host, settings.port, token)}`);
   });
 
   const shutdown = async (signal: string) => {
     console.log(`[ai-slave] ${signal}: shutting down`);
     const { stopServices } = await import("./server/shutdown");
-    await stopServices();
+    const { detached } = await stopServices();
+    console.log(`[ai-slave] stopped: ${detached} agent(s) left running in their tmux sessions; the next start re-attaches to them.`);
     server.close();
     process.exit(0);
   };

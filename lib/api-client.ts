@@ -1,6 +1,10 @@
-import type { ApiErrorBody } from "./errors";
+import type { z } from "zod";
+import { apiErrorBodySchema } from "./schemas/common";
 
-/** A failed API call: the server's error code and message, or a network failure (`network`). */
+/**
+ * A failed API call: the server's error code and message, a network failure (`network`), or an
+ * answer that does not match its schema (`invalid_response`).
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -28,19 +32,65 @@ export function errorMessage(error: unknown): string {
   return "Something went wrong.";
 }
 
+/** Sends the browser to the login page, which brings it back here once logged in. */
+export function redirectToLogin(): void {
+  if (typeof window === "undefined" || window.location.pathname === "/login") return;
+  window.location.assign(`/login?next=${encodeURIComponent(`${window.location.pathname}${window.location.search}`)}`);
+}
+
+/**
+ * For streams and sockets, which do not show their status: after one failed, asks whether the
+ * session is still good (the gate answers 401 when not) and goes to the login page if not.
+ */
+export async function checkSession(): Promise<void> {
+  try {
+    const response = await fetch("/api/session", { headers: { Accept: "application/json" } });
+    if (response.status === 401) redirectToLogin();
+  } catch {
+    // The server is unreachable: the stream's own reconnecting covers that.
+  }
+}
+
 async function toApiError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => "");
+  let json: unknown;
   try {
-    const body = JSON.parse(text) as Partial<ApiErrorBody>;
-    if (body.error?.message) return new ApiError(response.status, body.error.code ?? "internal", body.error.message, body.error.details);
+    json = JSON.parse(text);
   } catch {
     // Not JSON: a proxy page or an endpoint that does not exist.
   }
+  const body = apiErrorBodySchema.safeParse(json);
+  if (body.success) return new ApiError(response.status, body.data.error.code || "internal", body.data.error.message, body.data.error.details);
   const message = response.status === 404 ? "Not found." : `The server answered ${response.status} ${response.statusText}.`;
   return new ApiError(response.status, response.status === 404 ? "not_found" : "internal", message);
 }
 
-export async function apiFetch<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+function issueText(issue: z.core.$ZodIssue): string {
+  return `${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`;
+}
+
+/** The answer's body checked against its schema; one that does not match is an `invalid_response` ApiError. */
+async function parseAnswer<S extends z.ZodType>(response: Response, schema: S, what: string): Promise<z.output<S>> {
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch {
+    throw new ApiError(response.status, "invalid_response", `The server's answer to ${what} is not JSON.`);
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  throw new ApiError(
+    response.status,
+    "invalid_response",
+    `The server's answer to ${what} does not have the expected shape (${issueText(parsed.error.issues[0]!)}). Is the page older than the server? Reload it.`,
+    { issues },
+  );
+}
+
+type RequestOptions = RequestInit & { json?: unknown };
+
+async function send(path: string, init: RequestOptions): Promise<Response> {
   const { json, headers, ...rest } = init;
   let response: Response;
   try {
@@ -52,20 +102,31 @@ export async function apiFetch<T>(path: string, init: RequestInit & { json?: unk
   } catch {
     throw new ApiError(0, "network", "Cannot reach the server. Is AI-Slave running?");
   }
+  if (response.status === 401) redirectToLogin();
   if (!response.ok) throw await toApiError(response);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+  return response;
+}
+
+/** Calls the API and validates the answer with `schema` (lib/schemas/): the only way the client reads a response. */
+export async function apiFetch<S extends z.ZodType>(path: string, schema: S, init: RequestOptions = {}): Promise<z.output<S>> {
+  const response = await send(path, init);
+  return parseAnswer(response, schema, `${init.method ?? "GET"} ${path}`);
 }
 
 export const api = {
-  get: <T>(path: string) => apiFetch<T>(path),
-  post: <T>(path: string, json: unknown = {}) => apiFetch<T>(path, { method: "POST", json }),
-  patch: <T>(path: string, json: unknown) => apiFetch<T>(path, { method: "PATCH", json }),
-  delete: <T = void>(path: string) => apiFetch<T>(path, { method: "DELETE" }),
+  get: <S extends z.ZodType>(path: string, schema: S) => apiFetch(path, schema),
+  post: <S extends z.ZodType>(path: string, schema: S, json: unknown = {}) => apiFetch(path, schema, { method: "POST", json }),
+  put: <S extends z.ZodType>(path: string, schema: S, json: unknown) => apiFetch(path, schema, { method: "PUT", json }),
+  patch: <S extends z.ZodType>(path: string, schema: S, json: unknown) => apiFetch(path, schema, { method: "PATCH", json }),
+  /** DELETE answers 204 with no body. */
+  delete: async (path: string): Promise<void> => void (await send(path, { method: "DELETE" })),
 };
 
-/** The SWR fetcher: keys are API paths. */
-export const swrFetcher = <T>(path: string) => apiFetch<T>(path);
+/** An SWR fetcher for keys that are API paths, validating with `schema`. */
+export const fetcherFor =
+  <S extends z.ZodType>(schema: S) =>
+  (path: string): Promise<z.output<S>> =>
+    api.get(path, schema);
 
 interface Issue {
   path: string | (string | number)[];
@@ -92,4 +153,22 @@ export function fieldErrors(error: unknown, resource?: string): Record<string, s
     if (!result[field]) result[field] = error.message;
   }
   return result;
+}
+
+/**
+ * One SSE message's JSON checked against its schema. A message that does not match is dropped
+ * with a console warning: a stream outlives one bad message, unlike a request.
+ */
+export function parseMessage<S extends z.ZodType>(schema: S, data: string, what: string): z.output<S> | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    console.warn(`[api] a ${what} message is not JSON; ignored.`);
+    return null;
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  console.warn(`[api] a ${what} message does not have the expected shape (${issueText(parsed.error.issues[0]!)}); ignored.`);
+  return null;
 }

@@ -5,18 +5,19 @@
 
 export const ERROR_KINDS = {
   bad_request: 400,
+  unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
   unprocessable: 422,
+  too_many: 429,
   internal: 500,
 } as const;
 export type ErrorKind = keyof typeof ERROR_KINDS;
 export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+export type { ApiErrorBody } from "./schemas/common";
 
 export function statusForCode(code: string): number {
   const kind = code.split(":")[0] as ErrorKind;
@@ -43,3 +44,5 @@ export const conflict = (subject: string, message: string, details?: unknown) =>
 export const unprocessable = (subject: string, message: string, details?: unknown) =>
   new AppError(`unprocessable:${subject}`, message, details);
 export const badRequest = (subject: string, message: string, details?: unknown) => new AppError(`bad_request:${subject}`, message, details);
+export const tooLarge = (subject: string, message: string) => new AppError(`too_large:${subject}`, message);
+export const tooMany = (subject: string, message: string) => new AppError(`too_many:${subject}`, message);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The Debian packages the test suite uses: Chromium for the browser tests, OpenSSH, Docker and
-# debootstrap for the remote-workspace tests (zsh as a login shell there), tmux and git. Installs only what is missing.
+# debootstrap for the remote-workspace tests (zsh and fish as login shells there), tmux and git. Installs only what is missing.
 set -euo pipefail
 
 need=()
 command -v git >/dev/null || need+=(git)
 command -v tmux >/dev/null || need+=(tmux)
 command -v zsh >/dev/null || need+=(zsh)
+command -v fish >/dev/null || need+=(fish)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v dockerd >/dev/null || need+=(docker.io)

@@ -8,6 +8,17 @@ if ! command -v git >/dev/null; then
   echo "AI-Slave needs git: install it first (apt-get install -y git)." >&2
   exit 1
 fi
+if ! command -v tmux >/dev/null; then
+  # Every agent runs detached in a tmux session, so a restart of the server does not stop it.
+  if command -v apt-get >/dev/null && { [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null; }; then
+    echo "==> Installing tmux (agents run in tmux sessions)"
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get install -y -qq tmux >/dev/null || { $sudo apt-get update -qq && $sudo apt-get install -y -qq tmux >/dev/null; }
+  else
+    echo "AI-Slave needs tmux: every agent runs in a tmux session. Install it first (apt-get install -y tmux, dnf install tmux, brew install tmux)." >&2
+    exit 1
+  fi
+fi
 bash scripts/ensure-deps.sh
 
 build_stamp=.next/.ai-slave-build-stamp

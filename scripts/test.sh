@@ -18,18 +18,27 @@ bash scripts/install-agent-clis.sh || exit 1
 step "Type check (tsc --noEmit)"
 npx tsc --noEmit || status=1
 
+# The build comes first: the restart tests in vitest and the browser tests run the real
+# production server (server.ts over .next/).
+step "Production build (next build)"
+built=0
+if npx next build > test-results/next-build.log 2>&1; then
+  built=1
+  tail -n 30 test-results/next-build.log
+else
+  cat test-results/next-build.log
+  echo "next build failed: the tests that need the production server will fail"
+  status=1
+fi
+
 step "Unit and integration tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
 
-step "Production build (next build)"
-if npx next build > test-results/next-build.log 2>&1; then
-  tail -n 30 test-results/next-build.log
+if [ "$built" = 1 ]; then
   step "Browser tests (Playwright, Debian Chromium)"
   PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json || status=1
 else
-  cat test-results/next-build.log
   echo "next build failed: browser tests not run"
-  status=1
 fi
 
 step "Summary"

@@ -2,18 +2,19 @@ import "server-only";
 import path from "node:path";
 import { config } from "@/server/config";
 import { migrateDatabase } from "@/server/db/migrate";
-import { executeTask } from "@/server/runs/executor";
+import { scheduleLogCompaction } from "@/server/events/log-compaction";
 import { activeRuns } from "@/server/runs/active-runs";
-import { scheduleLogCompaction } from "@/server/runs/log-compaction";
-import { reconcileInterruptedRuns } from "@/server/runs/reconcile";
+import { cancelRunningTask } from "@/server/runs/cancel";
+import { executeTask } from "@/server/runs/executor";
+import { reconcileRuns } from "@/server/runs/reconcile";
 import { registerLocalRunner, startHeartbeat } from "@/server/runner/local-runner";
 import { Scheduler } from "@/server/scheduler/scheduler";
 import { services } from "@/server/services";
-import { cancelRunningTask } from "@/server/tasks/cancel";
 
 /**
- * Starts the background services once per process: migrations, restart recovery, the local
- * runner and the scheduler. Idempotent: dev reloads and a second call do nothing.
+ * Starts the background services once per process: migrations, taking over the runs the last
+ * server process left running, the local runner and the scheduler. Idempotent: dev reloads and
+ * a second call do nothing.
  */
 export async function startServices(): Promise<void> {
   const shared = services();
@@ -21,16 +22,18 @@ export async function startServices(): Promise<void> {
   shared.started = true;
   const settings = config();
   migrateDatabase(settings.databaseFile, path.join(settings.projectRoot, "prisma", "migrations"));
-  const interrupted = await reconcileInterruptedRuns();
-  if (interrupted > 0) console.log(`[ai-slave] ${interrupted} task(s) were interrupted by the last shutdown and are marked FAILED.`);
   const runnerId = await registerLocalRunner();
   shared.refreshRunner = async () => void (await registerLocalRunner());
-  const scheduler = new Scheduler({ scanIntervalMs: settings.scanIntervalMs, runnerMaxConcurrency: settings.runnerMaxConcurrency, execute: executeTask });
-  shared.scheduler = scheduler;
   shared.runControl = {
     cancel: (taskId) => cancelRunningTask(taskId, settings.cancelGraceMs),
     isActive: (taskId) => activeRuns().has(taskId),
   };
+  // Before the scheduler: the runs taken over count against their workspaces' limits.
+  const { reattached, failed } = await reconcileRuns();
+  if (reattached > 0) console.log(`[ai-slave] re-attached to ${reattached} running agent(s); their logs continue where they stopped.`);
+  if (failed > 0) console.log(`[ai-slave] ${failed} run(s) had not started their agent when the last server stopped and are marked FAILED.`);
+  const scheduler = new Scheduler({ scanIntervalMs: settings.scanIntervalMs, runnerMaxConcurrency: settings.runnerMaxConcurrency, execute: executeTask });
+  shared.scheduler = scheduler;
   scheduler.start();
   shared.stopBackground = [startHeartbeat(runnerId), scheduleLogCompaction()];
   console.log(`[ai-slave] scheduler started (runner ${runnerId}, up to ${settings.runnerMaxConcurrency} runs at once).`);

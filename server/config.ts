@@ -1,4 +1,5 @@
 import path from "node:path";
+import { tokenFileFor } from "./auth/token";
 
 /** Server configuration, read from the environment once. Documented in README.md and .env.example. */
 export interface ServerConfig {
@@ -24,6 +25,14 @@ export interface ServerConfig {
   sseMaxQueued: number;
   /** Extra origins (besides the server's own) allowed to make state-changing requests. */
   allowedOrigins: string[];
+  /** Extra Host names the server answers to (a reverse proxy's public name). */
+  allowedHosts: string[];
+  /** "off" only with AI_SLAVE_AUTH=off, which server.ts accepts on a loopback HOST alone. */
+  auth: "token" | "off";
+  /** AI_SLAVE_TOKEN, when the token is set explicitly instead of kept in the data folder. */
+  envToken: string | undefined;
+  /** `<data folder>/token`: the generated token, mode 0600. */
+  tokenFile: string;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -69,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sseHeartbeatMs: intFromEnv("AI_SLAVE_SSE_HEARTBEAT_MS", 15_000),
     sseMaxQueued: intFromEnv("AI_SLAVE_SSE_MAX_QUEUED", 10_000),
     allowedOrigins: listFromEnv("AI_SLAVE_ALLOWED_ORIGINS"),
+    allowedHosts: listFromEnv("AI_SLAVE_ALLOWED_HOSTS"),
+    auth: env.AI_SLAVE_AUTH?.trim().toLowerCase() === "off" ? "off" : "token",
+    envToken: env.AI_SLAVE_TOKEN?.trim() || undefined,
+    tokenFile: tokenFileFor(sqliteFileFromUrl(databaseUrl, projectRoot)),
   };
 }
 

@@ -1,10 +1,11 @@
 import "server-only";
+import type { HealthReport } from "@/lib/schemas/health";
 import { db } from "@/server/db/client";
 import { localRunnerStatus } from "@/server/runner/local-runner";
 import { services } from "@/server/services";
 import packageJson from "@/package.json";
 
-export async function healthReport() {
+export async function healthReport(): Promise<HealthReport> {
   let database: { ok: boolean; error?: string };
   try {
     await db().$queryRaw`SELECT 1`;

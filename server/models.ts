@@ -1,21 +1,21 @@
 import "server-only";
-import { BACKENDS, type Backend } from "@/lib/enums";
+import { BACKENDS } from "@/lib/enums";
+import type { ModelsResponse } from "@/lib/schemas/models";
 import { ADAPTERS } from "@/server/agents/registry";
 import { listQuotaStates } from "@/server/quota/service";
 import { localRunnerStatus } from "@/server/runner/local-runner";
-import { getSetting } from "@/server/settings";
-import { defaultModel } from "@/server/tasks/service";
+import { settings } from "@/server/settings";
 
 /**
  * Every backend as its adapter describes it (models, permission modes, provider), with the CLI's
  * availability and version on this machine and the provider's quota state.
  */
-export async function listModels() {
+export async function listModels(): Promise<ModelsResponse> {
   const [quota, runner, defaults, defaultBackend] = await Promise.all([
     listQuotaStates(),
     localRunnerStatus(),
-    Promise.all(BACKENDS.map((backend) => defaultModel(backend))),
-    getSetting<Backend>("defaultBackend", BACKENDS[0]),
+    Promise.all(BACKENDS.map((backend) => settings.defaultModel(backend))),
+    settings.defaultBackend(),
   ]);
   return {
     defaultBackend,
@@ -36,7 +36,7 @@ export async function listModels() {
         builtInDefaultModel: adapter.models.default,
         models: adapter.models.options,
         freeFormModels: adapter.models.freeForm,
-        permissionModes: adapter.permissionModes,
+        permissionModes: [...adapter.permissionModes],
         defaultPermissionMode: adapter.defaultPermissionMode,
         costSource: adapter.reportsCost ? "reported" : "estimated",
         quota: quota.find((entry) => entry.provider === adapter.provider) ?? null,

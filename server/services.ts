@@ -1,32 +1,49 @@
 import { EventBus } from "./events/bus";
+import { processSingleton, setSingleton } from "./singleton";
+
+/** What the API asks of the scheduler: dispatch now, stop. */
+export interface SchedulerHandle {
+  poke(reason: string): void;
+  stop(): Promise<void>;
+}
+
+/** What the API asks of the runs this process supervises. */
+export interface RunControl {
+  /** Cancels a live run of the task; false when this process runs none for it. */
+  cancel(taskId: number): Promise<boolean>;
+  isActive(taskId: number): boolean;
+}
 
 /**
- * Process-wide services. Next bundles instrumentation, route handlers and server.ts separately,
- * each with its own copy of module state, so everything shared lives under one key on globalThis.
+ * Process-wide services, one container per process (a process singleton). Every member is
+ * always there: until boot (server/boot.ts) starts the real ones, a process only serves requests
+ * and dispatches nothing; its queued tasks wait in TODO for the scheduler's first pass, which
+ * picks up everything queued before it.
  */
 export interface Services {
   bus: EventBus;
-  /** Set by the scheduler when it starts; route handlers ask it to dispatch at once. */
-  scheduler?: { poke(reason: string): void; stop(): Promise<void> };
-  /** Set by the executor: cancels a live run of a task. */
-  runControl?: { cancel(taskId: number): Promise<boolean>; isActive(taskId: number): boolean };
-  /** Set by boot: probes the agent CLIs again (after a CLI path changed). */
-  refreshRunner?: () => Promise<void>;
+  scheduler: SchedulerHandle;
+  runControl: RunControl;
+  /** Probes the agent CLIs again (after a CLI path changed). */
+  refreshRunner: () => Promise<void>;
   started: boolean;
   /** Timers of the background services (heartbeat, log compaction), stopped at shutdown. */
-  stopBackground?: (() => void)[];
+  stopBackground: (() => void)[];
 }
 
-const KEY = Symbol.for("ai-slave.services");
-type GlobalWithServices = typeof globalThis & { [KEY]?: Services };
+/** Before boot: no scheduler runs in this process yet, so a poke has nothing to wake. */
+const NOT_STARTED_SCHEDULER: SchedulerHandle = { poke: () => undefined, stop: async () => undefined };
+const NO_RUNS: RunControl = { cancel: async () => false, isActive: () => false };
+
+function fresh(): Services {
+  return { bus: new EventBus(), scheduler: NOT_STARTED_SCHEDULER, runControl: NO_RUNS, refreshRunner: async () => undefined, started: false, stopBackground: [] };
+}
 
 export function services(): Services {
-  const scope = globalThis as GlobalWithServices;
-  scope[KEY] ??= { bus: new EventBus(), started: false };
-  return scope[KEY];
+  return processSingleton("services", fresh);
 }
 
 /** Tests start from a clean slate. */
 export function resetServicesForTests(): void {
-  (globalThis as GlobalWithServices)[KEY] = undefined;
+  setSingleton("services", undefined);
 }

@@ -18,12 +18,12 @@ export async function putSetting(key: string, value: unknown): Promise<{ key: st
   if (!parsed.success) throw badRequest("validation", `Invalid value for ${key} (${rule.description}): ${parsed.error.issues[0]?.message ?? "rejected"}.`);
   await setSetting(key, parsed.data);
   // CLI paths change what the runner can run.
-  if (key.startsWith("cliPath.")) await services().refreshRunner?.();
+  if (key.startsWith("cliPath.")) await services().refreshRunner();
   return { key, value: parsed.data };
 }
 
 export async function deleteSetting(key: string): Promise<void> {
   const { count } = await db().setting.deleteMany({ where: { key } });
   if (count === 0) throw notFound("setting", key);
-  if (key.startsWith("cliPath.")) await services().refreshRunner?.();
+  if (key.startsWith("cliPath.")) await services().refreshRunner();
 }

@@ -1,18 +1,22 @@
-import { activeRuns, isDetachedRun } from "./runs/active-runs";
+import { activeRuns } from "./runs/active-runs";
 import { services } from "./services";
 
 /**
- * Stops dispatching and ends the local agents this process started, so none is left orphaned;
- * their runs are recorded as interrupted by the restart (what a crash leaves behind, the next
- * start's reconciliation records the same way). Remote agents live on in their tmux sessions and
- * are re-attached at the next start.
+ * Stops dispatching and lets go of the runs: every agent lives on in its tmux session, and the
+ * next start re-attaches to it from the checkpoint saved here. A run still preparing (worktree,
+ * launch) gets `graceMs` to launch its agent first.
  */
-export async function stopServices(graceMs = 3000): Promise<void> {
-  await services().scheduler?.stop();
-  for (const stop of services().stopBackground ?? []) stop();
+export async function stopServices(graceMs = 3000): Promise<{ detached: number }> {
+  await services().scheduler.stop();
+  for (const stop of services().stopBackground) stop();
   const runs = [...activeRuns().values()];
-  for (const run of runs) run.interrupted = true;
-  await Promise.all(runs.map((run) => run.process?.terminate(graceMs)));
-  const recorded = Promise.all(runs.filter((run) => !isDetachedRun(run)).map((run) => run.done));
-  await Promise.race([recorded, new Promise((resolve) => setTimeout(resolve, graceMs + 2000))]);
+  const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+  await Promise.race([Promise.all(runs.map((run) => run.launched)), timeout]);
+  let detached = 0;
+  for (const run of runs) {
+    if (!run.detach) continue;
+    await run.detach();
+    detached += 1;
+  }
+  return { detached };
 }

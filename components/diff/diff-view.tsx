@@ -7,7 +7,8 @@ import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, isApiError } from "@/lib/api-client";
-import { useTaskDiff, type DiffFileDto } from "@/lib/hooks/use-tasks";
+import { useTaskDiff } from "@/lib/hooks/use-tasks";
+import type { DiffFile } from "@/lib/schemas/git";
 import { DiffFileBlock } from "./diff-file-block";
 import { parsePatch } from "./parse-patch";
 
@@ -19,7 +20,7 @@ function statusIcon(status: string) {
   return { icon: FilePen, tone: "text-warning", label: "modified" };
 }
 
-function FileList({ files }: { files: DiffFileDto[] }) {
+function FileList({ files }: { files: DiffFile[] }) {
   return (
     <ul className="divide-y rounded-lg border" aria-label="Changed files">
       {files.map((file) => {
@@ -36,7 +37,13 @@ function FileList({ files }: { files: DiffFileDto[] }) {
                 {file.path}
               </span>
               <span className="shrink-0 font-mono text-xs tabular-nums">
-                <span className="text-diff-add-fg">+{file.additions}</span> <span className="text-diff-del-fg">−{file.deletions}</span>
+                {file.additions === null ? (
+                  "binary"
+                ) : (
+                  <>
+                    <span className="text-diff-add-fg">+{file.additions}</span> <span className="text-diff-del-fg">−{file.deletions}</span>
+                  </>
+                )}
               </span>
             </a>
           </li>
@@ -77,8 +84,8 @@ export function DiffView({ taskId }: { taskId: number }) {
     );
   }
   if (!diff) return null;
-  const additions = diff.files.reduce((sum, file) => sum + file.additions, 0);
-  const deletions = diff.files.reduce((sum, file) => sum + file.deletions, 0);
+  const additions = diff.files.reduce((sum, file) => sum + (file.additions ?? 0), 0);
+  const deletions = diff.files.reduce((sum, file) => sum + (file.deletions ?? 0), 0);
   const byPath = new Map(diff.files.map((file) => [file.path, file]));
 
   return (
@@ -104,7 +111,7 @@ export function DiffView({ taskId }: { taskId: number }) {
           <div className="grid gap-3">
             {patchFiles.map((file) => {
               const meta = byPath.get(file.path);
-              return <DiffFileBlock key={file.path} file={file} additions={meta?.additions} deletions={meta?.deletions} status={meta ? statusIcon(meta.status).label : undefined} />;
+              return <DiffFileBlock key={file.path} file={file} additions={meta?.additions ?? undefined} deletions={meta?.deletions ?? undefined} status={meta ? statusIcon(meta.status).label : undefined} />;
             })}
           </div>
         </>

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { SWRConfig } from "swr";
 import { Toaster } from "@/components/ui/toaster";
 import { FinishNotifier } from "@/components/notifications/finish-notifier";
-import { isApiError, swrFetcher } from "@/lib/api-client";
+import { isApiError } from "@/lib/api-client";
 
 /** A 4xx will not change on retry (a missing endpoint, a deleted task): only 5xx and network errors retry. */
 function shouldRetry(error: unknown): boolean {
@@ -15,7 +15,6 @@ export function Providers({ children }: { children: ReactNode }) {
   return (
     <SWRConfig
       value={{
-        fetcher: swrFetcher,
         onErrorRetry: (error, _key, _config, revalidate, { retryCount }) => {
           if (!shouldRetry(error) || retryCount >= 5) return;
           setTimeout(() => void revalidate({ retryCount }), Math.min(30_000, 2000 * 2 ** retryCount));

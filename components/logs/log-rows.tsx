@@ -3,7 +3,7 @@ import { memo, useMemo } from "react";
 import { cn } from "@/components/ui/cn";
 import type { StoredLogEvent, ToolStatus } from "@/lib/log-events";
 import type { LogRowModel, RawRowModel } from "./log-model";
-import { Markdown } from "./markdown";
+import { LazyMarkdown } from "./lazy-markdown";
 
 /** Output longer than this is cut in the view (the raw log keeps it all): one DOM node per byte is not free. */
 const MAX_SHOWN_CHARS = 20_000;
@@ -75,7 +75,7 @@ function EventBody({ event }: { event: StoredLogEvent }) {
 
 function AssistantText({ text }: { text: string }) {
   const clipped = useMemo(() => clip(text), [text]);
-  return <Markdown text={clipped} className="grid gap-1 text-sm leading-relaxed break-words" />;
+  return <LazyMarkdown text={clipped} className="grid gap-1 text-sm leading-relaxed break-words" />;
 }
 
 /** One row of the normal view. Memoized: a row object changes only when its content does. */

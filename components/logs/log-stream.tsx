@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import type { UsageFigures } from "@/lib/log-events";
 import { LogModel } from "./log-model";
+import { preloadMarkdown } from "./lazy-markdown";
 import { LogRow, RawRow } from "./log-rows";
 import { useLogStream, type LogStreamState } from "./use-log-stream";
 
@@ -29,6 +30,7 @@ const STATE_LABEL: Record<LogStreamState, { label: string; variant: "success" | 
  * scrolled up.
  */
 export function LogStream({ taskId, runId }: { taskId: number; runId?: number }) {
+  useEffect(preloadMarkdown, []);
   const model = useMemo(() => new LogModel(), []);
   const version = useSyncExternalStore(model.subscribe, model.getVersion, () => 0);
   const { state, reconnect } = useLogStream(model, taskId, runId);

@@ -1,147 +1,70 @@
-import type { ReactNode } from "react";
+import type { ComponentPropsWithoutRef } from "react";
+import ReactMarkdown, { type Components } from "react-markdown";
+import remarkGfm from "remark-gfm";
 
 /**
- * A small Markdown renderer for agent messages: paragraphs, headings, fenced code blocks, lists,
- * inline code, bold and links. It builds React elements from text (React escapes it), never
- * HTML, and only http(s) and mailto links become links.
+ * Agent messages as Markdown (GitHub's flavour: tables, nested and task lists, fenced code,
+ * strikethrough) through react-markdown. Raw HTML in the text is never rendered (no rehype-raw:
+ * it shows as text), and only http(s) and mailto links become links.
  */
-
-export type MarkdownBlock =
-  | { type: "code"; lang: string; text: string }
-  | { type: "list"; ordered: boolean; items: string[] }
-  | { type: "heading"; text: string }
-  | { type: "paragraph"; text: string };
-
-const FENCE = /^\s*(```|~~~)\s*([\w+-]*)\s*$/;
-const LIST_ITEM = /^\s{0,3}([-*+]|\d{1,9}[.)])\s+(.*)$/;
-const HEADING = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
-
-function readFence(lines: string[], start: number): { block: MarkdownBlock; next: number } {
-  const [, marker, lang = ""] = FENCE.exec(lines[start]!)!;
-  const body: string[] = [];
-  let index = start + 1;
-  while (index < lines.length && lines[index]!.trim() !== marker) body.push(lines[index++]!);
-  return { block: { type: "code", lang, text: body.join("\n") }, next: index + 1 };
-}
-
-function readList(lines: string[], start: number): { block: MarkdownBlock; next: number } {
-  const ordered = /\d/.test(LIST_ITEM.exec(lines[start]!)![1]!);
-  const items: string[] = [];
-  let index = start;
-  while (index < lines.length) {
-    const line = lines[index]!;
-    const item = LIST_ITEM.exec(line);
-    if (item && /\d/.test(item[1]!) === ordered) items.push(item[2]!);
-    else if (line.trim() !== "" && /^\s+/.test(line) && items.length > 0) items[items.length - 1] += ` ${line.trim()}`;
-    else break;
-    index += 1;
-  }
-  return { block: { type: "list", ordered, items }, next: index };
-}
-
-export function parseMarkdown(text: string): MarkdownBlock[] {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
-  const blocks: MarkdownBlock[] = [];
-  let paragraph: string[] = [];
-  const endParagraph = () => {
-    if (paragraph.length > 0) blocks.push({ type: "paragraph", text: paragraph.join("\n") });
-    paragraph = [];
-  };
-  let index = 0;
-  while (index < lines.length) {
-    const line = lines[index]!;
-    const special = FENCE.test(line) ? readFence : LIST_ITEM.test(line) ? readList : null;
-    if (special) {
-      endParagraph();
-      const { block, next } = special(lines, index);
-      blocks.push(block);
-      index = next;
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      endParagraph();
-      blocks.push({ type: "heading", text: heading[1]! });
-    } else if (line.trim() === "") endParagraph();
-    else paragraph.push(line);
-    index += 1;
-  }
-  endParagraph();
-  return blocks;
-}
-
-const INLINE = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\*\*([^*\n]+?)\*\*|__([^_\n]+?)__|\[([^\]\n]+)\]\(([^)\s]+)\)/g;
 
 export function safeHref(url: string): string | null {
   return /^(https?:\/\/|mailto:)/i.test(url.trim()) ? url.trim() : null;
 }
 
-export function renderInline(text: string): ReactNode[] {
-  const nodes: ReactNode[] = [];
-  let last = 0;
-  for (const match of text.matchAll(INLINE)) {
-    const at = match.index;
-    if (at > last) nodes.push(text.slice(last, at));
-    const [whole, , code, bold, boldAlt, label, url] = match;
-    if (code !== undefined) {
-      nodes.push(
-        <code key={at} className="rounded bg-muted px-1 py-0.5 font-mono text-[0.85em]">
-          {code}
-        </code>,
-      );
-    } else if (bold !== undefined || boldAlt !== undefined) {
-      nodes.push(<strong key={at}>{bold ?? boldAlt}</strong>);
-    } else {
-      const href = safeHref(url!);
-      nodes.push(
-        href ? (
-          <a key={at} href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-info underline underline-offset-2">
-            {label}
-          </a>
-        ) : (
-          whole
-        ),
-      );
-    }
-    last = at + whole.length;
-  }
-  if (last < text.length) nodes.push(text.slice(last));
-  return nodes;
-}
+const heading = ({ children }: ComponentPropsWithoutRef<"h1">) => <p className="mt-1 font-semibold">{children}</p>;
 
-function renderBlock(block: MarkdownBlock, key: number): ReactNode {
-  switch (block.type) {
-    case "code":
-      return (
-        <pre key={key} className="my-1 overflow-x-auto rounded-md bg-muted px-3 py-2 font-mono text-xs leading-relaxed" data-lang={block.lang || undefined}>
-          <code>{block.text}</code>
-        </pre>
-      );
-    case "list": {
-      const Tag = block.ordered ? "ol" : "ul";
-      return (
-        <Tag key={key} className={`my-1 grid gap-0.5 pl-5 ${block.ordered ? "list-decimal" : "list-disc"}`}>
-          {block.items.map((item, index) => (
-            <li key={index}>{renderInline(item)}</li>
-          ))}
-        </Tag>
-      );
-    }
-    case "heading":
-      return (
-        <p key={key} className="mt-1 font-semibold">
-          {renderInline(block.text)}
-        </p>
-      );
-    default:
-      return (
-        <p key={key} className="whitespace-pre-wrap">
-          {renderInline(block.text)}
-        </p>
-      );
-  }
-}
+const COMPONENTS: Components = {
+  p: ({ children }) => <p className="whitespace-pre-wrap">{children}</p>,
+  h1: heading,
+  h2: heading,
+  h3: heading,
+  h4: heading,
+  h5: heading,
+  h6: heading,
+  a: ({ href, children }) =>
+    href ? (
+      <a href={href} target="_blank" rel="noopener noreferrer nofollow" className="text-info underline underline-offset-2">
+        {children}
+      </a>
+    ) : (
+      <span>{children}</span>
+    ),
+  pre: ({ children }) => (
+    <pre className="my-1 overflow-x-auto rounded-md bg-muted px-3 py-2 font-mono text-xs leading-relaxed [&>code]:bg-transparent [&>code]:p-0 [&>code]:text-xs">
+      {children}
+    </pre>
+  ),
+  code: ({ className, children }) => <code className={`rounded bg-muted px-1 py-0.5 font-mono text-[0.85em] ${className ?? ""}`.trim()}>{children}</code>,
+  ul: ({ children, className }) => <ul className={`my-1 grid gap-0.5 pl-5 ${className?.includes("contains-task-list") ? "list-none" : "list-disc"}`}>{children}</ul>,
+  ol: ({ children }) => <ol className="my-1 grid gap-0.5 pl-5 list-decimal">{children}</ol>,
+  blockquote: ({ children }) => <blockquote className="my-1 border-l-2 border-border pl-3 text-muted-foreground">{children}</blockquote>,
+  table: ({ children }) => (
+    <div className="my-1 overflow-x-auto">
+      <table className="border-collapse text-xs">{children}</table>
+    </div>
+  ),
+  th: ({ children, style }) => (
+    <th style={style} className="border border-border bg-muted px-2 py-1 text-left font-semibold">
+      {children}
+    </th>
+  ),
+  td: ({ children, style }) => (
+    <td style={style} className="border border-border px-2 py-1">
+      {children}
+    </td>
+  ),
+  img: ({ alt }) => <span>{alt ? `[image: ${alt}]` : "[image]"}</span>,
+};
+
+const REMARK_PLUGINS = [remarkGfm];
 
 export function Markdown({ text, className }: { text: string; className?: string }) {
-  return <div className={className}>{parseMarkdown(text).map(renderBlock)}</div>;
+  return (
+    <div className={className}>
+      <ReactMarkdown remarkPlugins={REMARK_PLUGINS} components={COMPONENTS} urlTransform={(url) => safeHref(url) ?? ""} skipHtml={false}>
+        {text}
+      </ReactMarkdown>
+    </div>
+  );
 }

@@ -1,7 +1,10 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { api, checkSession, parseMessage } from "@/lib/api-client";
 import type { StoredLogEvent, UsageFigures } from "@/lib/log-events";
+import { runEndSchema, runStartSchema, storedLogEventSchema } from "@/lib/schemas/logs";
+import { runSchema } from "@/lib/schemas/task";
 import type { LogModel } from "./log-model";
 
 /**
@@ -46,7 +49,8 @@ export function useLogStream(model: LogModel, taskId: number, runId?: number): {
     };
     const onLog = (message: MessageEvent<string>) => {
       remember(message);
-      const event = JSON.parse(message.data) as StoredLogEvent;
+      const event = parseMessage(storedLogEventSchema, message.data, "log");
+      if (!event) return;
       const last = pending[pending.length - 1];
       if (last && last.runId === currentRun) last.events.push(event);
       else pending.push({ runId: currentRun, events: [event] });
@@ -55,14 +59,17 @@ export function useLogStream(model: LogModel, taskId: number, runId?: number): {
     const onRun = (message: MessageEvent<string>) => {
       remember(message);
       apply();
-      currentRun = (JSON.parse(message.data) as { runId: number }).runId;
+      const start = parseMessage(runStartSchema, message.data, "run");
+      if (!start) return;
+      currentRun = start.runId;
       model.startRun(currentRun);
       setState("live");
     };
     const onEnd = (message: MessageEvent<string>) => {
       remember(message);
       apply();
-      const end = JSON.parse(message.data) as { runId: number; status: string; errorClass: string | null };
+      const end = parseMessage(runEndSchema, message.data, "end");
+      if (!end) return;
       model.endRun(end.runId, end.status, end.errorClass);
       void loadRunUsage(end.runId).then((usage) => usage && model.setRunUsage(end.runId, usage));
       if (runId !== undefined) {
@@ -78,6 +85,7 @@ export function useLogStream(model: LogModel, taskId: number, runId?: number): {
     source.onopen = () => setState((current) => (current === "waiting" ? current : "live"));
     source.onerror = () => {
       apply();
+      void checkSession();
       setState(source.readyState === EventSource.CLOSED ? "failed" : "reconnecting");
     };
     return () => {
@@ -98,9 +106,7 @@ export function useLogStream(model: LogModel, taskId: number, runId?: number): {
 
 async function loadRunUsage(runId: number): Promise<UsageFigures | null> {
   try {
-    const response = await fetch(`/api/runs/${runId}`);
-    if (!response.ok) return null;
-    return ((await response.json()) as { usage?: UsageFigures }).usage ?? null;
+    return (await api.get(`/api/runs/${runId}`, runSchema)).usage;
   } catch {
     return null;
   }

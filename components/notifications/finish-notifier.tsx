@@ -5,8 +5,7 @@ import { api } from "@/lib/api-client";
 import { useBoardEvents, type BoardEvent } from "@/lib/hooks/use-board-events";
 import { readStorage, writeStorage } from "@/lib/hooks/use-local-storage";
 import { toast } from "@/lib/hooks/use-toast";
-import type { TaskDto } from "@/lib/schemas/task";
-import type { ListResponse } from "@/lib/hooks/use-workspaces";
+import { taskListSchema, taskSchema, type TaskDto } from "@/lib/schemas/task";
 import { announceFinished, LAST_FINISH_KEY } from "./notify-finished";
 
 /** On a first visit, finishes from the last hour still count as news. */
@@ -28,7 +27,7 @@ function markSeen(finishedAt: string | null): void {
 
 async function recentFinishes(): Promise<TaskDto[]> {
   const [done, failed] = await Promise.all(
-    (["DONE", "FAILED"] as const).map((status) => api.get<ListResponse<TaskDto>>(`/api/tasks?status=${status}&limit=50`)),
+    (["DONE", "FAILED"] as const).map((status) => api.get(`/api/tasks?status=${status}&limit=50`, taskListSchema)),
   );
   return [...done!.items, ...failed!.items].filter((task) => task.finishedAt);
 }
@@ -61,8 +60,8 @@ async function catchUp(browser: boolean): Promise<void> {
 }
 
 async function onFinished(event: BoardEvent): Promise<void> {
-  if (event.type !== "task.finished" || !event.taskId) return;
-  const task = await api.get<TaskDto>(`/api/tasks/${event.taskId}`);
+  if (event.type !== "task.finished") return;
+  const task = await api.get(`/api/tasks/${event.taskId}`, taskSchema);
   announceFinished(task);
   markSeen(task.finishedAt);
 }

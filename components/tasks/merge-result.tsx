@@ -3,7 +3,8 @@
 import { GitMerge, ShieldAlert, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { errorMessage, isApiError } from "@/lib/api-client";
-import { MERGE_KIND_LABELS, type MergeOutcome } from "@/lib/hooks/use-task-actions";
+import { MERGE_KIND_LABELS } from "@/lib/hooks/use-task-actions";
+import type { MergeOutcome } from "@/lib/schemas/task";
 
 export type MergeAttempt = { ok: true; outcome: MergeOutcome } | { ok: false; error: unknown };
 
@@ -21,7 +22,7 @@ export function MergeResult({ attempt, baseBranch, onDismiss }: { attempt: Merge
       <div role="status" data-testid="merge-result" data-kind={kind} className="flex items-start gap-3 rounded-lg border border-violet-500/30 bg-violet-500/10 px-4 py-3 text-sm">
         <GitMerge className="mt-0.5 size-4 shrink-0 text-violet-600 dark:text-violet-400" aria-hidden />
         <div className="grid flex-1 gap-0.5">
-          <p className="font-medium">{MERGE_KIND_LABELS[kind] ?? `Merged (${kind})`}</p>
+          <p className="font-medium">{MERGE_KIND_LABELS[kind]}</p>
           <p className="text-[13px] text-muted-foreground">
             {baseBranch ? <span className="font-mono">{baseBranch}</span> : "The base branch"} is now at <span className="font-mono">{head.slice(0, 10)}</span>.
           </p>

@@ -3,7 +3,9 @@
 import { Send, TriangleAlert } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useEffect, useMemo, useRef, useState, type ChangeEvent } from "react";
+import { useForm, useWatch } from "react-hook-form";
 import { mutate } from "swr";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -17,17 +19,16 @@ import { PROVIDER_LABELS } from "@/components/usage/quota-banners";
 import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
 import { AGENT_BACKENDS, BACKENDS, type Backend } from "@/lib/enums";
 import { formatRelative } from "@/lib/format";
-import { readStorage, useLocalStorage, writeStorage } from "@/lib/hooks/use-local-storage";
+import { readStorage, writeStorage } from "@/lib/hooks/use-local-storage";
 import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
 import { toast } from "@/lib/hooks/use-toast";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
-import type { TaskDto } from "@/lib/schemas/task";
+import { OTHER_MODEL, taskFormSchema, taskSchema, type TaskCreateInput, type TaskFormValues } from "@/lib/schemas/task";
 import { onSubmitShortcut } from "./submit-shortcut";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
 
 const DRAFT_KEY = "ai-slave:new-task:draft";
 const PREFS_KEY = "ai-slave:new-task:prefs";
-const OTHER_MODEL = "__other__";
 
 interface Prefs {
   workspaceId?: number;
@@ -56,16 +57,24 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
   const router = useRouter();
   const { workspaces } = useWorkspaces();
   const { backends, defaultBackend } = useModels();
-  const [prompt, setPrompt, draftLoaded] = useLocalStorage(DRAFT_KEY);
-  const [workspaceId, setWorkspaceId] = useState<number | "">(initialWorkspaceId ?? "");
-  const [backend, setBackend] = useState<Backend>("claude_code");
-  const [model, setModel] = useState("");
-  const [customModel, setCustomModel] = useState("");
-  const [permissionMode, setPermissionMode] = useState("");
-  const [title, setTitle] = useState("");
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const form = useForm<TaskFormValues, unknown, TaskCreateInput>({
+    resolver: zodResolver(taskFormSchema),
+    defaultValues: {
+      workspaceId: initialWorkspaceId ?? 0,
+      title: "",
+      backend: "claude_code",
+      // Both are set from /api/models (the adapter's lists) once it answers; empty ones are left out of the request.
+      model: "",
+      customModel: "",
+      permissionMode: "",
+      prompt: "",
+    },
+  });
+  const { control, register, setValue, getValues, clearErrors, setError, formState } = form;
+  const [workspaceId, backend, model, permissionMode, prompt] = useWatch({ control, name: ["workspaceId", "backend", "model", "permissionMode", "prompt"] });
+  const [draftLoaded, setDraftLoaded] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const [leaving, setLeaving] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   // The backend this browser used last: undefined until read, null when there is none.
   const [rememberedBackend, setRememberedBackend] = useState<Backend | null>();
@@ -74,12 +83,19 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
   const info = useMemo(() => backendInfo(backends, backend), [backends, backend]);
 
   useEffect(() => {
+    const draft = readStorage(DRAFT_KEY);
+    if (draft) setValue("prompt", draft);
+    setDraftLoaded(true);
     const prefs = JSON.parse(readStorage(PREFS_KEY) ?? "{}") as Prefs;
     const remembered = prefs.backend && BACKENDS.includes(prefs.backend) ? prefs.backend : null;
     setRememberedBackend(remembered);
     if (remembered) chooseBackend(remembered);
-    if (!initialWorkspaceId && prefs.workspaceId) setWorkspaceId(prefs.workspaceId);
-    // Preferences are read once, after mount.
+    if (!initialWorkspaceId && prefs.workspaceId) setValue("workspaceId", prefs.workspaceId);
+    // The draft and preferences are read once, after mount; the draft is kept as it is typed.
+    const { unsubscribe } = form.watch((values, { name }) => {
+      if (name === "prompt") writeStorage(DRAFT_KEY, values.prompt ? values.prompt : null);
+    });
+    return unsubscribe;
   }, []);
 
   useEffect(() => {
@@ -92,76 +108,63 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
   useEffect(() => {
     // The only workspace, or a remembered one that no longer exists: pick a valid one.
     if (!workspaces || workspaces.length === 0) return;
-    if (!workspaces.some((workspace) => workspace.id === workspaceId)) setWorkspaceId(workspaces[0]!.id);
+    if (!workspaces.some((workspace) => workspace.id === workspaceId)) setValue("workspaceId", workspaces[0]!.id);
   }, [workspaces, workspaceId]);
 
   function chooseBackend(next: Backend) {
     const nextInfo = backendInfo(backends, next);
     // A default model of the user's own (Settings) is not in the list: it shows as "Other…".
     const listed = nextInfo.models.some((option) => option.id === nextInfo.defaultModel);
-    setBackend(next);
-    setModel(listed ? nextInfo.defaultModel : OTHER_MODEL);
-    if (!listed) setCustomModel(nextInfo.defaultModel);
-    setPermissionMode(nextInfo.defaultPermissionMode);
-    setErrors((current) => ({ ...current, backend: "", model: "", permissionMode: "" }));
+    setValue("backend", next);
+    setValue("model", listed ? nextInfo.defaultModel : OTHER_MODEL);
+    if (!listed) setValue("customModel", nextInfo.defaultModel);
+    setValue("permissionMode", nextInfo.defaultPermissionMode);
+    clearErrors(["backend", "model", "permissionMode"]);
   }
 
   /** A choice of the user's, which the server's defaults no longer replace. */
-  function userPick<T>(apply: (value: T) => void) {
-    return (value: T) => {
-      preselected.current = true;
-      apply(value);
-    };
+  function pickBackend(next: Backend) {
+    preselected.current = true;
+    chooseBackend(next);
   }
 
   function focusFirstError() {
     requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
   }
 
-  async function submit(event?: FormEvent) {
-    event?.preventDefault();
-    if (submitting) return;
-    const chosenModel = model === OTHER_MODEL ? customModel.trim() : model;
-    const local: Record<string, string> = {};
-    if (!workspaceId) local.workspaceId = "Choose a workspace.";
-    if (!prompt.trim()) local.prompt = "Write what the agent should do.";
-    if (!chosenModel) local.model = "Give a model name.";
-    setErrors(local);
+  async function create(input: TaskCreateInput) {
     setFormError(null);
-    if (Object.keys(local).length > 0) return focusFirstError();
-    setSubmitting(true);
     try {
-      const task = await api.post<TaskDto>("/api/tasks", {
-        prompt,
-        workspaceId,
-        backend,
-        model: chosenModel,
-        permissionMode,
-        ...(title.trim() ? { title: title.trim() } : {}),
-      });
-      setPrompt("");
-      writeStorage(PREFS_KEY, JSON.stringify({ workspaceId: workspaceId || undefined, backend } satisfies Prefs));
+      const task = await api.post("/api/tasks", taskSchema, input);
+      setLeaving(true);
+      setValue("prompt", "");
+      writeStorage(DRAFT_KEY, null);
+      writeStorage(PREFS_KEY, JSON.stringify({ workspaceId: input.workspaceId, backend: input.backend } satisfies Prefs));
       void mutate((key) => typeof key === "string" && (key.startsWith("/api/tasks?") || key === "/api/workspaces"));
       toast({ title: `Task #${task.number} queued`, description: task.title, variant: "success", action: { label: "Open task", href: `/tasks/${task.id}` } });
       router.push(`/workspaces/${task.workspaceId}/board`);
     } catch (error) {
       const byField = fieldErrors(error, "task");
       if (isApiError(error) && error.code === "unprocessable:workspace") byField.workspaceId = error.message;
-      setErrors(byField);
+      for (const [field, message] of Object.entries(byField)) {
+        if (field in getValues()) setError(field as keyof TaskFormValues, { message });
+      }
       setFormError(errorMessage(error));
       focusFirstError();
-      setSubmitting(false);
     }
   }
 
-  const error = (key: string) => errors[key] || undefined;
+  const submit = form.handleSubmit(create, focusFirstError);
+  const submitting = formState.isSubmitting || leaving;
+
+  const error = (key: keyof TaskFormValues) => formState.errors[key]?.message || undefined;
   const noWorkspaces = workspaces !== undefined && workspaces.length === 0;
 
   return (
     <form
       ref={formRef}
       onSubmit={(event) => void submit(event)}
-      onKeyDown={onSubmitShortcut(submit)}
+      onKeyDown={onSubmitShortcut(() => (submitting ? undefined : submit()))}
       noValidate
       aria-label="New task"
       className="grid gap-5"
@@ -180,7 +183,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
         <div className="grid gap-4 sm:grid-cols-2">
           <Field id="task-workspace" label="Workspace" error={error("workspaceId")}>
             {(control) => (
-              <Select {...control} name="workspaceId" value={workspaceId} onChange={(event) => setWorkspaceId(Number(event.target.value) || "")}>
+              <Select {...control} {...register("workspaceId", { setValueAs: (value) => Number(value) || 0 })} value={workspaceId || ""}>
                 {!workspaces ? <option value="">Loading…</option> : null}
                 {workspaces?.map((workspace) => (
                   <option key={workspace.id} value={workspace.id}>
@@ -191,13 +194,13 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
             )}
           </Field>
           <Field id="task-title" label="Title" hint="Optional: the prompt's first line otherwise." error={error("title")}>
-            {(control) => <Input {...control} name="title" value={title} onChange={(event) => setTitle(event.target.value)} maxLength={200} autoComplete="off" />}
+            {(control) => <Input {...control} {...register("title")} maxLength={200} autoComplete="off" />}
           </Field>
         </div>
         <div className="grid gap-4 sm:grid-cols-3">
           <Field id="task-backend" label="Agent" error={error("backend")} hint={info.cliVersion ? `CLI ${info.cliVersion}` : undefined}>
             {(control) => (
-              <Select {...control} name="backend" value={backend} onChange={(event) => userPick(chooseBackend)(event.target.value as Backend)}>
+              <Select {...control} {...register("backend", { onChange: (event: ChangeEvent<HTMLSelectElement>) => pickBackend(event.target.value as Backend) })} value={backend}>
                 {BACKENDS.map((value) => {
                   const entry = backendInfo(backends, value);
                   return (
@@ -212,7 +215,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
           </Field>
           <Field id="task-model" label="Model" error={error("model")}>
             {(control) => (
-              <Select {...control} name="model" value={model} onChange={(event) => userPick(setModel)(event.target.value)}>
+              <Select {...control} {...register("model", { onChange: () => void (preselected.current = true) })} value={model}>
                 {info.models.map((option) => (
                   <option key={option.id} value={option.id}>
                     {option.label}
@@ -225,7 +228,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
           </Field>
           <Field id="task-permission" label={backend === "codex_cli" ? "Sandbox" : "Permission mode"} error={error("permissionMode")}>
             {(control) => (
-              <Select {...control} name="permissionMode" value={permissionMode} onChange={(event) => userPick(setPermissionMode)(event.target.value)}>
+              <Select {...control} {...register("permissionMode", { onChange: () => void (preselected.current = true) })} value={permissionMode}>
                 {info.permissionModes.map((mode) => (
                   <option key={mode} value={mode}>
                     {mode}
@@ -238,7 +241,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
         </div>
         {model === OTHER_MODEL ? (
           <Field id="task-custom-model" label="Model name" hint="Any model name the CLI accepts." error={error("model")}>
-            {(control) => <Input {...control} value={customModel} onChange={(event) => setCustomModel(event.target.value)} className="font-mono" autoFocus />}
+            {(control) => <Input {...control} {...register("customModel")} className="font-mono" autoFocus />}
           </Field>
         ) : null}
         <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />
@@ -257,12 +260,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
           {(control) => (
             <Textarea
               {...control}
-              name="prompt"
-              value={prompt}
-              onChange={(event) => {
-                setPrompt(event.target.value);
-                if (errors.prompt) setErrors((current) => ({ ...current, prompt: "" }));
-              }}
+              {...register("prompt")}
               rows={14}
               spellCheck={false}
               placeholder={"Fix the flaky test in tests/api/login.test.ts.\n\nThe token expiry is compared in local time; use UTC."}

@@ -7,13 +7,13 @@ import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatElapsed, formatRelative } from "@/lib/format";
 import { useNow } from "@/lib/hooks/use-now";
-import type { ListResponse } from "@/lib/hooks/use-workspaces";
-import type { TaskDto } from "@/lib/schemas/task";
+import { fetcherFor } from "@/lib/api-client";
+import { taskListSchema } from "@/lib/schemas/task";
 import { TaskStatusBadge } from "./task-status-badge";
 
 /** The latest tasks across workspaces, running ones with a live clock. */
 export function RecentTasks({ workspaceNames }: { workspaceNames: Map<number, string> }) {
-  const { data, error } = useSWR<ListResponse<TaskDto>>("/api/tasks?limit=8", { refreshInterval: 10_000 });
+  const { data, error } = useSWR("/api/tasks?limit=8", fetcherFor(taskListSchema), { refreshInterval: 10_000 });
   const now = useNow();
   return (
     <Card data-testid="recent-tasks">

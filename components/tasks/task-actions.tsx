@@ -4,7 +4,8 @@ import { CircleStop, GitMerge, MessageSquarePlus, RotateCcw, Trash2, type Lucide
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { useTaskActions, type MergeOutcome, type TaskAction } from "@/lib/hooks/use-task-actions";
+import { useTaskActions, type TaskAction } from "@/lib/hooks/use-task-actions";
+import type { MergeOutcome } from "@/lib/schemas/task";
 import type { TaskDto } from "@/lib/schemas/task";
 import { CancelTaskDialog, ContinueDialog, DeleteTaskDialog, MergeDialog } from "./task-dialogs";
 

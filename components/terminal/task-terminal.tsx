@@ -6,8 +6,8 @@ import useSWR from "swr";
 import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { errorMessage } from "@/lib/api-client";
-import type { TerminalInfo } from "@/lib/terminal";
+import { errorMessage, fetcherFor } from "@/lib/api-client";
+import { terminalInfoSchema } from "@/lib/schemas/terminal";
 import type { TerminalStatus } from "./terminal-connection";
 import { TerminalView } from "./terminal-view";
 
@@ -16,7 +16,7 @@ const STATUS_VARIANT: Record<TerminalStatus, "muted" | "success" | "warning"> = 
 
 /** The task's tmux session in the browser: the same session a remote agent runs in. */
 export function TaskTerminal({ taskId }: { taskId: number }) {
-  const { data: info, error } = useSWR<TerminalInfo>(`/api/tasks/${taskId}/terminal`, { revalidateOnFocus: false });
+  const { data: info, error } = useSWR(`/api/tasks/${taskId}/terminal`, fetcherFor(terminalInfoSchema), { revalidateOnFocus: false });
   const [status, setStatus] = useState<{ status: TerminalStatus; detail?: string }>({ status: "connecting" });
   const [connectKey, setConnectKey] = useState(0);
 

@@ -2,6 +2,8 @@
  * The browser side of the terminal WebSocket (server/terminal/protocol.ts): binary frames are
  * terminal bytes both ways, text frames are JSON control messages.
  */
+import { checkSession } from "@/lib/api-client";
+
 export type TerminalStatus = "connecting" | "connected" | "closed";
 
 export interface TerminalConnectionHandlers {
@@ -38,7 +40,10 @@ export function openTerminalConnection(path: string, size: { cols: number; rows:
     else if (control.type === "exit") detail = `The terminal ended${control.code != null ? ` (exit ${control.code})` : ""}.`;
     else if (control.type === "error") detail = control.message;
   };
-  socket.onclose = (event) => handlers.onStatus("closed", detail ?? (event.code === 1000 ? undefined : `Connection closed (${event.code}${event.reason ? `: ${event.reason}` : ""}).`));
+  socket.onclose = (event) => {
+    if (event.code !== 1000) void checkSession();
+    handlers.onStatus("closed", detail ?? (event.code === 1000 ? undefined : `Connection closed (${event.code}${event.reason ? `: ${event.reason}` : ""}).`));
+  };
   return {
     sendInput: (text) => {
       if (socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(text));

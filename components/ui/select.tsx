@@ -4,7 +4,7 @@ import { cn } from "./cn";
 import { inputClass } from "./input";
 
 /** A native select styled like the inputs: keyboard and screen-reader behaviour come for free. */
-export function Select({ className, children, ...props }: React.SelectHTMLAttributes<HTMLSelectElement>) {
+export function Select({ className, children, ...props }: React.ComponentProps<"select">) {
   return (
     <div className={cn("relative", className)}>
       <select className={cn(inputClass, "cursor-pointer appearance-none pr-8 [&>option]:bg-popover [&>option]:text-popover-foreground")} {...props}>

@@ -1,105 +1,69 @@
 "use client";
 
-import { cn } from "@/components/ui/cn";
+import { Bar, BarChart, CartesianGrid, XAxis, YAxis } from "recharts";
+import { ChartContainer, ChartLegend, ChartLegendContent, ChartTooltip, ChartTooltipContent, type ChartConfig } from "@/components/ui/chart";
 import { formatCost, formatTokens } from "@/lib/format";
 import type { UsageGroup } from "@/lib/hooks/use-usage";
 
 export type DailyMetric = "tokens" | "cost";
-
-const SERIES = [
-  { key: "inputTokens", label: "Input", className: "bg-info" },
-  { key: "outputTokens", label: "Output", className: "bg-violet-500" },
-  { key: "cacheReadTokens", label: "Cache read", className: "bg-info/35" },
-  { key: "cacheWriteTokens", label: "Cache write", className: "bg-warning/70" },
-] as const;
-
-const DAY_MS = 86_400_000;
-
-function dayKey(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** Every day of the range, zeros where nothing ran; it ends today or at the newest day reported. */
-export function fillDays(rows: UsageGroup[], days: number, today: string): UsageGroup[] {
-  const byKey = new Map(rows.map((row) => [row.key, row]));
-  const last = [today, ...rows.map((row) => row.key)].sort().at(-1)!;
-  const end = Date.parse(`${last}T00:00:00Z`);
-  return Array.from({ length: days }, (_, index) => {
-    const key = dayKey(end - (days - 1 - index) * DAY_MS);
-    return byKey.get(key) ?? { key, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, estimatedCostUsd: 0, runs: 0 };
-  });
-}
 
 function label(key: string): string {
   const date = new Date(`${key}T00:00:00Z`);
   return date.toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 }
 
-function tooltip(row: UsageGroup): string {
-  return `${label(row.key)}: ${formatCost(row.costUsd)} · ${formatTokens(row.inputTokens)} in · ${formatTokens(row.outputTokens)} out · ${formatTokens(row.cacheReadTokens)} cache read · ${formatTokens(row.cacheWriteTokens)} cache write · ${row.runs} runs`;
-}
+const TOKEN_CONFIG = {
+  inputTokens: { label: "Input", color: "var(--info)" },
+  outputTokens: { label: "Output", color: "oklch(0.606 0.25 292.717)" },
+  cacheReadTokens: { label: "Cache read", color: "color-mix(in oklch, var(--info) 35%, transparent)" },
+  cacheWriteTokens: { label: "Cache write", color: "color-mix(in oklch, var(--warning) 70%, transparent)" },
+} satisfies ChartConfig;
+const COST_CONFIG = { costUsd: { label: "Cost", color: "var(--info)" } } satisfies ChartConfig;
 
-/** Bars per day: stacked token kinds, or cost. Hand-rolled CSS; each bar carries its figures as a tooltip. */
+/** Bars per day (Recharts through shadcn's chart): stacked token kinds, or cost; a tooltip has the day's figures. */
 export function DailyChart({ rows, metric }: { rows: UsageGroup[]; metric: DailyMetric }) {
-  const value = (row: UsageGroup) =>
-    metric === "cost" ? row.costUsd : row.inputTokens + row.outputTokens + row.cacheReadTokens + row.cacheWriteTokens;
-  const max = Math.max(...rows.map(value), 0);
-  const labelEvery = Math.ceil(rows.length / 10);
-  const summary = metric === "cost" ? formatCost(rows.reduce((sum, row) => sum + row.costUsd, 0)) : formatTokens(rows.reduce((sum, row) => sum + value(row), 0));
+  const total = (row: UsageGroup) => row.inputTokens + row.outputTokens + row.cacheReadTokens + row.cacheWriteTokens;
+  const summary = metric === "cost" ? formatCost(rows.reduce((sum, row) => sum + row.costUsd, 0)) : formatTokens(rows.reduce((sum, row) => sum + total(row), 0));
+  const format = (value: number) => (metric === "cost" ? formatCost(value) : formatTokens(value));
+  const config = metric === "cost" ? COST_CONFIG : TOKEN_CONFIG;
+  const keys = Object.keys(config) as (keyof typeof TOKEN_CONFIG | "costUsd")[];
 
   return (
-    <figure className="grid gap-3" data-testid="daily-chart">
-      <div className="flex items-stretch gap-2">
-        <div className="flex w-12 flex-col justify-between py-0.5 text-right text-[11px] text-muted-foreground tabular-nums" aria-hidden>
-          <span>{metric === "cost" ? formatCost(max) : formatTokens(max)}</span>
-          <span>{metric === "cost" ? formatCost(max / 2) : formatTokens(max / 2)}</span>
-          <span>0</span>
-        </div>
-        <div
-          role="img"
-          aria-label={`${metric === "cost" ? "Cost" : "Tokens"} per day over ${rows.length} days, ${summary} in all`}
-          className="relative flex h-56 flex-1 items-end gap-[2px] border-b border-l px-1"
-        >
-          <div className="pointer-events-none absolute inset-x-0 top-1/2 border-t border-dashed" aria-hidden />
-          {rows.map((row) => {
-            const total = value(row);
-            const height = max > 0 ? (total / max) * 100 : 0;
-            return (
-              <div key={row.key} className="group relative flex h-full min-w-0 flex-1 items-end" title={tooltip(row)}>
-                <div
-                  className={cn("flex w-full flex-col-reverse overflow-hidden rounded-t-[3px] transition-opacity group-hover:opacity-80", total > 0 && "min-h-[2px]")}
-                  style={{ height: `${height}%` }}
-                >
-                  {metric === "cost" ? (
-                    <div className="h-full w-full bg-info" />
-                  ) : (
-                    SERIES.map((series) => (
-                      <div key={series.key} className={series.className} style={{ height: total > 0 ? `${(row[series.key] / total) * 100}%` : 0 }} />
-                    ))
-                  )}
-                </div>
-              </div>
-            );
-          })}
-        </div>
-      </div>
-      <div className="ml-14 flex gap-[2px] px-1 text-[10px] text-muted-foreground" aria-hidden>
-        {rows.map((row, index) => (
-          <span key={row.key} className="min-w-0 flex-1 overflow-visible text-center whitespace-nowrap">
-            {index % labelEvery === 0 ? label(row.key) : ""}
-          </span>
-        ))}
-      </div>
-      {metric === "tokens" ? (
-        <figcaption className="ml-14 flex flex-wrap gap-x-4 gap-y-1 text-xs text-muted-foreground">
-          {SERIES.map((series) => (
-            <span key={series.key} className="inline-flex items-center gap-1.5">
-              <span className={cn("size-2.5 rounded-sm", series.className)} aria-hidden />
-              {series.label}
-            </span>
+    <figure className="grid gap-3" data-testid="daily-chart" role="img" aria-label={`${metric === "cost" ? "Cost" : "Tokens"} per day over ${rows.length} days, ${summary} in all`}>
+      <ChartContainer config={config} className="aspect-auto h-64 w-full">
+        <BarChart data={rows} margin={{ left: 4, right: 4, top: 8 }} accessibilityLayer>
+          <CartesianGrid vertical={false} strokeDasharray="3 3" />
+          <XAxis dataKey="key" tickLine={false} axisLine={false} tickMargin={8} minTickGap={16} tickFormatter={label} />
+          <YAxis tickLine={false} axisLine={false} width={48} tickFormatter={(value: number) => format(value)} />
+          <ChartTooltip
+            cursor={false}
+            content={
+              <ChartTooltipContent
+                labelFormatter={(_label, payload) => {
+                  const row = payload[0]?.payload as UsageGroup | undefined;
+                  return row ? `${label(row.key)} · ${row.runs} ${row.runs === 1 ? "run" : "runs"}` : null;
+                }}
+                formatter={(value) => format(Number(value))}
+                footer={(payload) => {
+                  const row = payload[0]?.payload as UsageGroup | undefined;
+                  return row ? (metric === "cost" ? `${formatTokens(total(row))} tokens` : `${formatCost(row.costUsd)} in all`) : null;
+                }}
+              />
+            }
+          />
+          {metric === "tokens" ? <ChartLegend content={<ChartLegendContent />} /> : null}
+          {keys.map((key, index) => (
+            <Bar
+              key={key}
+              dataKey={key}
+              stackId="day"
+              fill={`var(--color-${key})`}
+              radius={index === keys.length - 1 ? [3, 3, 0, 0] : 0}
+              isAnimationActive={false}
+            />
           ))}
-        </figcaption>
-      ) : null}
+        </BarChart>
+      </ChartContainer>
     </figure>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { BarChart3, TriangleAlert } from "lucide-react";
+import dynamic from "next/dynamic";
 import { useMemo, useState, type ReactNode } from "react";
 import { PageHeader } from "@/components/layout/page-header";
 import { Card } from "@/components/ui/card";
@@ -12,8 +13,15 @@ import { BACKEND_LABELS, type Backend } from "@/lib/enums";
 import { formatCost, formatTokens } from "@/lib/format";
 import { totalTokens, useUsage, type UsageGroup } from "@/lib/hooks/use-usage";
 import { BarList, type BarListItem } from "./bar-list";
-import { DailyChart, fillDays, type DailyMetric } from "./daily-chart";
+import type { DailyMetric } from "./daily-chart";
+import { fillDays } from "./fill-days";
 import { QuotaBanners } from "./quota-banners";
+
+// Recharts is loaded with the usage page's chart only, in the browser (it measures its container).
+const DailyChart = dynamic(() => import("./daily-chart").then((module) => module.DailyChart), {
+  ssr: false,
+  loading: () => <Skeleton className="h-64" />,
+});
 
 const RANGES = [
   { value: 7, label: "7 days" },

@@ -10,6 +10,7 @@ import { api, errorMessage, isMissingEndpoint } from "@/lib/api-client";
 import { BACKEND_LABELS, BACKENDS } from "@/lib/enums";
 import { formatBytes } from "@/lib/format";
 import { workspaceHealthKey, type WorkspaceHealth } from "@/lib/hooks/use-workspace-status";
+import { workspaceHealthSchema } from "@/lib/schemas/health";
 import { healthVerdict } from "./workspace-health-badge";
 
 function CheckRow({ ok, label, detail }: { ok: boolean; label: string; detail?: string | null }) {
@@ -61,7 +62,7 @@ export function ConnectionTest({ workspaceId, dirty, remote }: { workspaceId?: n
     setTesting(true);
     setError(null);
     try {
-      const result = await api.get<WorkspaceHealth>(workspaceHealthKey(workspaceId));
+      const result = await api.get(workspaceHealthKey(workspaceId), workspaceHealthSchema);
       setHealth(result);
       void mutate(workspaceHealthKey(workspaceId), result, { revalidate: false });
     } catch (caught) {

@@ -1,5 +1,6 @@
-import type { LoginShell, WorkspaceType } from "@/lib/enums";
-import type { WorkspaceDto } from "@/lib/schemas/workspace";
+import { z } from "zod";
+import { LOGIN_SHELLS, WORKSPACE_TYPES, type LoginShell, type WorkspaceType } from "@/lib/enums";
+import { workspaceCreateSchema, workspaceUpdateSchema, type WorkspaceDto } from "@/lib/schemas/workspace";
 
 /** The form's values, as typed: every field a string until submitted. */
 export interface WorkspaceFormValues {
@@ -58,7 +59,23 @@ export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues 
   };
 }
 
-type Payload = Record<string, unknown>;
+const formFieldsSchema = z.object({
+  name: z.string(),
+  type: z.enum(WORKSPACE_TYPES),
+  path: z.string(),
+  host: z.string(),
+  port: z.string(),
+  user: z.string(),
+  identityFile: z.string(),
+  containerName: z.string(),
+  loginShell: z.enum(LOGIN_SHELLS),
+  concurrencyLimit: z.string(),
+  gpuIndices: z.string(),
+  baseBranch: z.string(),
+  worktreeRoot: z.string(),
+  timeoutMinutes: z.string(),
+  notes: z.string(),
+}) satisfies z.ZodType<WorkspaceFormValues>;
 
 function parseGpuIndices(text: string): number[] | null {
   const parts = text.split(/[\s,]+/).filter(Boolean);
@@ -70,43 +87,59 @@ function parseInteger(text: string): number | null {
   return /^\s*\d+\s*$/.test(text) ? Number(text) : null;
 }
 
-/**
- * Checks what the browser can check and builds the request body. For an update, cleared
- * optional fields are sent as null; the type is fixed at creation and never sent.
- */
-export function toWorkspacePayload(values: WorkspaceFormValues, mode: "create" | "edit"): { payload?: Payload; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const gpuIndices = parseGpuIndices(values.gpuIndices);
-  if (!gpuIndices) errors.gpuIndices = "Give GPU indices as a comma-separated list of numbers from 0 to 63, e.g. 0, 1.";
+/** What only the form can check: its text fields hold numbers and lists. Errors use the request's field names. */
+function checkNumbers(values: WorkspaceFormValues, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (!parseGpuIndices(values.gpuIndices)) issue("gpuIndices", "Give GPU indices as a comma-separated list of numbers from 0 to 63, e.g. 0, 1.");
   const concurrencyLimit = parseInteger(values.concurrencyLimit);
-  if (concurrencyLimit === null || concurrencyLimit < 1 || concurrencyLimit > 64) errors.concurrencyLimit = "A whole number from 1 to 64.";
+  if (concurrencyLimit === null || concurrencyLimit < 1 || concurrencyLimit > 64) issue("concurrencyLimit", "A whole number from 1 to 64.");
   const minutes = parseInteger(values.timeoutMinutes);
-  if (minutes === null || minutes < 1 || minutes > 7 * 24 * 60) errors.taskTimeoutSec = "A whole number of minutes, from 1 to 10080 (7 days).";
-  const remote = values.type !== "local";
-  const port = remote ? parseInteger(values.port) : null;
-  if (remote && values.port.trim() && (port === null || port < 1 || port > 65535)) errors.port = "A port from 1 to 65535.";
-  if (Object.keys(errors).length > 0) return { errors };
+  if (minutes === null || minutes < 1 || minutes > 7 * 24 * 60) issue("taskTimeoutSec", "A whole number of minutes, from 1 to 10080 (7 days).");
+  const port = parseInteger(values.port);
+  if (values.type !== "local" && values.port.trim() && (port === null || port < 1 || port > 65535)) issue("port", "A port from 1 to 65535.");
+}
 
+/**
+ * The request body from the form's values. For an update, cleared optional fields are sent as
+ * null; the type is fixed at creation and never sent.
+ */
+function toPayload(values: WorkspaceFormValues, mode: "create" | "edit"): Record<string, unknown> {
   const optional = (text: string) => (text.trim() ? text.trim() : mode === "edit" ? null : undefined);
-  const payload: Payload = {
+  const remote = values.type !== "local";
+  const port = parseInteger(values.port);
+  const payload: Record<string, unknown> = {
     name: values.name.trim(),
     path: values.path.trim(),
     loginShell: values.loginShell,
-    concurrencyLimit,
-    gpuIndices,
+    concurrencyLimit: parseInteger(values.concurrencyLimit),
+    gpuIndices: parseGpuIndices(values.gpuIndices),
     notes: values.notes,
     worktreeRoot: optional(values.worktreeRoot),
-    taskTimeoutSec: minutes! * 60,
+    taskTimeoutSec: parseInteger(values.timeoutMinutes)! * 60,
   };
   if (values.baseBranch.trim()) payload.baseBranch = values.baseBranch.trim();
   if (mode === "create") payload.type = values.type;
   if (remote) {
     payload.host = optional(values.host);
-    payload.port = port ?? (mode === "edit" ? null : undefined);
+    payload.port = values.port.trim() ? port : mode === "edit" ? null : undefined;
     payload.user = optional(values.user);
     payload.identityFile = optional(values.identityFile);
     payload.containerName = values.type === "ssh_container" ? optional(values.containerName) : undefined;
   }
   for (const key of Object.keys(payload)) if (payload[key] === undefined) delete payload[key];
-  return { payload, errors };
+  return payload;
 }
+
+/**
+ * The workspace forms: the form's text fields, turned into the request body and checked with
+ * the API's own schema (workspaceCreateSchema, workspaceUpdateSchema).
+ */
+export const workspaceCreateFormSchema = formFieldsSchema
+  .superRefine(checkNumbers)
+  .transform((values) => toPayload(values, "create") as z.input<typeof workspaceCreateSchema>)
+  .pipe(workspaceCreateSchema);
+
+export const workspaceEditFormSchema = formFieldsSchema
+  .superRefine(checkNumbers)
+  .transform((values) => toPayload(values, "edit") as z.input<typeof workspaceUpdateSchema>)
+  .pipe(workspaceUpdateSchema);

@@ -3,7 +3,9 @@
 import { Save } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useRef, useState, type ReactNode } from "react";
+import { useForm, useWatch } from "react-hook-form";
 import { mutate } from "swr";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -16,10 +18,18 @@ import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
 import { LOGIN_SHELLS, WORKSPACE_TYPES, type WorkspaceType } from "@/lib/enums";
 import { toast } from "@/lib/hooks/use-toast";
 import { workspaceKey, workspacesKey } from "@/lib/hooks/use-workspaces";
-import type { WorkspaceDto } from "@/lib/schemas/workspace";
+import { workspaceSchema, type WorkspaceCreateInput, type WorkspaceDto, type WorkspaceUpdateInput } from "@/lib/schemas/workspace";
 import { ConnectionTest } from "./connection-test";
-import { EMPTY_WORKSPACE_FORM, formFromWorkspace, toWorkspacePayload, type WorkspaceFormValues } from "./workspace-form-state";
+import {
+  EMPTY_WORKSPACE_FORM,
+  formFromWorkspace,
+  workspaceCreateFormSchema,
+  workspaceEditFormSchema,
+  type WorkspaceFormValues,
+} from "./workspace-form-state";
 import { WORKSPACE_TYPE_LABELS } from "./workspace-location";
+
+type WorkspacePayload = WorkspaceCreateInput | WorkspaceUpdateInput;
 
 const TYPE_HINTS: Record<WorkspaceType, string> = {
   local: "A repository on this machine.",
@@ -43,66 +53,54 @@ function Section({ title, description, children }: { title: string; description:
 export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
   const mode = workspace ? "edit" : "create";
   const router = useRouter();
-  const [initial] = useState<WorkspaceFormValues>(() => (workspace ? formFromWorkspace(workspace) : EMPTY_WORKSPACE_FORM));
-  const [values, setValues] = useState(initial);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-
-  const set = <K extends keyof WorkspaceFormValues>(key: K) => (value: WorkspaceFormValues[K]) => {
-    setValues((current) => ({ ...current, [key]: value }));
-    setErrors((current) => ({ ...current, [key === "timeoutMinutes" ? "taskTimeoutSec" : key]: "" }));
-  };
-  const text = (key: keyof WorkspaceFormValues) => ({
-    value: values[key],
-    onChange: (event: { target: { value: string } }) => set(key)(event.target.value as never),
+  const form = useForm<WorkspaceFormValues, unknown, WorkspacePayload>({
+    resolver: zodResolver(workspace ? workspaceEditFormSchema : workspaceCreateFormSchema),
+    defaultValues: workspace ? formFromWorkspace(workspace) : EMPTY_WORKSPACE_FORM,
   });
+  const { register, control, setError, formState } = form;
+  const [type, loginShell] = useWatch({ control, name: ["type", "loginShell"] });
+  const [formError, setFormError] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
 
   /** After a refused submit, the first field with an error gets the focus. */
-  function focusFirstError(form: HTMLFormElement) {
-    requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  function focusFirstError() {
+    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
   }
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const { payload, errors: local } = toWorkspacePayload(values, mode);
+  async function save(payload: WorkspacePayload) {
     setFormError(null);
-    if (!payload) {
-      setErrors(local);
-      focusFirstError(form);
-      return;
-    }
-    setSaving(true);
     try {
       const saved = workspace
-        ? await api.patch<WorkspaceDto>(workspaceKey(workspace.id), payload)
-        : await api.post<WorkspaceDto>(workspacesKey, payload);
+        ? await api.patch(workspaceKey(workspace.id), workspaceSchema, payload)
+        : await api.post(workspacesKey, workspaceSchema, payload);
+      setLeaving(true);
       await mutate(workspaceKey(saved.id), saved, { revalidate: false });
       void mutate(workspacesKey);
       toast.success(workspace ? `Saved ${saved.name}` : `Created ${saved.name}`);
       router.push(`/workspaces/${saved.id}/board`);
     } catch (error) {
       const byField = fieldErrors(error, "workspace");
-      setErrors(byField);
-      focusFirstError(form);
+      // Errors carry the request's field names; the form shows them under those names.
+      for (const [field, message] of Object.entries(byField)) setError(field as keyof WorkspaceFormValues, { message });
+      focusFirstError();
       const mapped = Object.keys(byField).length > 0;
       setFormError(mapped ? "Some fields need attention." : errorMessage(error));
       if (!isApiError(error) || !mapped) toast.error(workspace ? "Could not save the workspace" : "Could not create the workspace", errorMessage(error));
-      setSaving(false);
     }
   }
 
-  const remote = values.type !== "local";
-  const error = (key: string) => errors[key] || undefined;
+  const remote = type !== "local";
+  const errors = formState.errors as Record<string, { message?: string } | undefined>;
+  const error = (key: string) => errors[key]?.message || undefined;
 
   return (
-    <form onSubmit={(event) => void submit(event)} noValidate className="grid gap-5" aria-label={workspace ? "Edit workspace" : "New workspace"}>
+    <form ref={formRef} onSubmit={(event) => void form.handleSubmit(save, focusFirstError)(event)} noValidate className="grid gap-5" aria-label={workspace ? "Edit workspace" : "New workspace"}>
       <FormError message={formError} />
       <Section title="General" description="What the workspace is called and where it lives.">
-        <Field id="ws-type" label="Type" hint={workspace ? "The type is fixed once the workspace exists." : TYPE_HINTS[values.type]} error={error("type")}>
+        <Field id="ws-type" label="Type" hint={workspace ? "The type is fixed once the workspace exists." : TYPE_HINTS[type]} error={error("type")}>
           {(control) => (
-            <Select {...control} name="type" value={values.type} onChange={(event) => set("type")(event.target.value as WorkspaceType)} disabled={Boolean(workspace)}>
+            <Select {...control} {...register("type")} value={type} disabled={Boolean(workspace)}>
               {WORKSPACE_TYPES.map((type) => (
                 <option key={type} value={type}>
                   {WORKSPACE_TYPE_LABELS[type]}
@@ -112,10 +110,10 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
           )}
         </Field>
         <Field id="ws-name" label="Name" error={error("name")}>
-          {(control) => <Input {...control} name="name" required autoComplete="off" placeholder="my-service" {...text("name")} autoFocus={!workspace} />}
+          {(control) => <Input {...control} {...register("name")} required autoComplete="off" placeholder="my-service" autoFocus={!workspace} />}
         </Field>
         <Field id="ws-notes" label="Notes" hint="For you and your team; agents do not see them." error={error("notes")}>
-          {(control) => <Textarea {...control} name="notes" rows={3} {...text("notes")} />}
+          {(control) => <Textarea {...control} {...register("notes")} rows={3} />}
         </Field>
       </Section>
 
@@ -123,23 +121,23 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
         <Section title="Connection" description="How AI-Slave reaches the host. Commands run through the login shell, so your profile applies.">
           <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_7rem]">
             <Field id="ws-host" label="Host" error={error("host")}>
-              {(control) => <Input {...control} name="host" required placeholder="gpu-box.example.com" autoComplete="off" {...text("host")} />}
+              {(control) => <Input {...control} {...register("host")} required placeholder="gpu-box.example.com" autoComplete="off" />}
             </Field>
             <Field id="ws-port" label="Port" error={error("port")}>
-              {(control) => <Input {...control} name="port" inputMode="numeric" {...text("port")} />}
+              {(control) => <Input {...control} {...register("port")} inputMode="numeric" />}
             </Field>
           </div>
           <div className="grid gap-4 sm:grid-cols-2">
             <Field id="ws-user" label="User" hint="Defaults to your ssh config." error={error("user")}>
-              {(control) => <Input {...control} name="user" autoComplete="off" {...text("user")} />}
+              {(control) => <Input {...control} {...register("user")} autoComplete="off" />}
             </Field>
             <Field id="ws-identity" label="Identity file" hint="Absolute path of a private key." error={error("identityFile")}>
-              {(control) => <Input {...control} name="identityFile" placeholder="/home/me/.ssh/id_ed25519" className="font-mono" {...text("identityFile")} />}
+              {(control) => <Input {...control} {...register("identityFile")} placeholder="/home/me/.ssh/id_ed25519" className="font-mono" />}
             </Field>
           </div>
-          {values.type === "ssh_container" ? (
+          {type === "ssh_container" ? (
             <Field id="ws-container" label="Container name" error={error("containerName")}>
-              {(control) => <Input {...control} name="containerName" required autoComplete="off" {...text("containerName")} />}
+              {(control) => <Input {...control} {...register("containerName")} required autoComplete="off" />}
             </Field>
           ) : null}
         </Section>
@@ -147,15 +145,15 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
 
       <Section title="Repository" description="The git checkout tasks branch from. Each task gets a worktree on branch task-{id}.">
         <Field id="ws-path" label="Repository path" hint={remote ? "Absolute path on the remote host (or in the container)." : "Absolute path of a git repository on this machine."} error={error("path")}>
-          {(control) => <Input {...control} name="path" required placeholder="/home/me/src/project" className="font-mono" {...text("path")} />}
+          {(control) => <Input {...control} {...register("path")} required placeholder="/home/me/src/project" className="font-mono" />}
         </Field>
         <div className="grid gap-4 sm:grid-cols-2">
           <Field id="ws-base-branch" label="Base branch" hint="Optional: defaults to the repository's current branch." error={error("baseBranch")}>
-            {(control) => <Input {...control} name="baseBranch" placeholder="main" className="font-mono" autoComplete="off" {...text("baseBranch")} />}
+            {(control) => <Input {...control} {...register("baseBranch")} placeholder="main" className="font-mono" autoComplete="off" />}
           </Field>
           <Field id="ws-login-shell" label="Login shell" error={error("loginShell")}>
             {(control) => (
-              <Select {...control} name="loginShell" value={values.loginShell} onChange={(event) => set("loginShell")(event.target.value as WorkspaceFormValues["loginShell"])}>
+              <Select {...control} {...register("loginShell")} value={loginShell}>
                 {LOGIN_SHELLS.map((shell) => (
                   <option key={shell} value={shell}>
                     {shell}
@@ -166,31 +164,31 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
           </Field>
         </div>
         <Field id="ws-worktree-root" label="Worktree folder" hint="Optional: where task worktrees go. Defaults to a folder beside the repository." error={error("worktreeRoot")}>
-          {(control) => <Input {...control} name="worktreeRoot" className="font-mono" {...text("worktreeRoot")} />}
+          {(control) => <Input {...control} {...register("worktreeRoot")} className="font-mono" />}
         </Field>
       </Section>
 
       <Section title="Execution" description="How many tasks run at once here, on which GPUs, and for how long at most.">
         <div className="grid gap-4 sm:grid-cols-3">
           <Field id="ws-concurrency" label="Concurrency limit" error={error("concurrencyLimit")}>
-            {(control) => <Input {...control} name="concurrencyLimit" type="number" min={1} max={64} {...text("concurrencyLimit")} />}
+            {(control) => <Input {...control} {...register("concurrencyLimit")} type="number" min={1} max={64} />}
           </Field>
           <Field id="ws-gpus" label="GPU indices" hint="Comma list, e.g. 0, 1. Empty: none." error={error("gpuIndices")}>
-            {(control) => <Input {...control} name="gpuIndices" placeholder="0, 1" className="font-mono" {...text("gpuIndices")} />}
+            {(control) => <Input {...control} {...register("gpuIndices")} placeholder="0, 1" className="font-mono" />}
           </Field>
           <Field id="ws-timeout" label="Task timeout (minutes)" error={error("taskTimeoutSec")}>
-            {(control) => <Input {...control} name="taskTimeoutMinutes" type="number" min={1} {...text("timeoutMinutes")} />}
+            {(control) => <Input {...control} {...register("timeoutMinutes")} type="number" min={1} />}
           </Field>
         </div>
       </Section>
 
-      <ConnectionTest workspaceId={workspace?.id} remote={remote} dirty={JSON.stringify(values) !== JSON.stringify(initial)} />
+      <ConnectionTest workspaceId={workspace?.id} remote={remote} dirty={formState.isDirty} />
 
       <div className="sticky bottom-0 z-10 -mx-4 flex justify-end gap-2 border-t bg-background/85 px-4 py-3 backdrop-blur sm:-mx-6 sm:px-6">
         <Link href={workspace ? `/workspaces/${workspace.id}/board` : "/"} className={buttonVariants({ variant: "outline" })}>
           Cancel
         </Link>
-        <Button type="submit" loading={saving}>
+        <Button type="submit" loading={formState.isSubmitting || leaving}>
           <Save aria-hidden />
           {workspace ? "Save changes" : "Create workspace"}
         </Button>

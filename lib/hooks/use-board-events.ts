@@ -2,27 +2,11 @@
 
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import { mutate } from "swr";
-import type { TaskStatus } from "@/lib/enums";
+import { checkSession, parseMessage } from "@/lib/api-client";
+import { boardMessageSchema, type BoardMessage } from "@/lib/schemas/events";
 
-export type BoardEventType =
-  | "task.created"
-  | "task.updated"
-  | "task.deleted"
-  | "task.started"
-  | "task.finished"
-  | "task.merged"
-  | "workspace.changed"
-  | "quota.changed";
-
-/** One message of GET /api/events. */
-export interface BoardEvent {
-  type: BoardEventType;
-  taskId?: number;
-  workspaceId?: number;
-  status?: TaskStatus | null;
-  seq: number;
-  at: string;
-}
+/** One message of GET /api/events (lib/schemas/events.ts). */
+export type BoardEvent = BoardMessage;
 
 export type LiveStatus = "connecting" | "open" | "reconnecting";
 
@@ -59,10 +43,9 @@ function setStatus(next: LiveStatus) {
  */
 function keysFor(event: BoardEvent): string[] {
   if (event.type === "quota.changed") return ["/api/models", "/api/quota"];
-  const workspace = event.workspaceId ? [`/api/workspaces/${event.workspaceId}`] : [];
+  const workspace = [`/api/workspaces/${event.workspaceId}`];
   if (event.type === "workspace.changed") return ["/api/workspaces", ...workspace];
-  const keys = ["/api/tasks?*", "/api/workspaces", ...workspace];
-  if (event.taskId) keys.push(`/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`);
+  const keys = ["/api/tasks?*", "/api/workspaces", ...workspace, `/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`];
   if (event.type === "task.finished" || event.type === "task.merged") keys.push("/api/usage*");
   return keys;
 }
@@ -88,13 +71,8 @@ function queueRevalidation(event: BoardEvent) {
 }
 
 function onMessage(message: MessageEvent<string>) {
-  let event: BoardEvent;
-  try {
-    event = JSON.parse(message.data) as BoardEvent;
-  } catch {
-    return;
-  }
-  if (!event || typeof event.type !== "string") return;
+  const event = parseMessage(boardMessageSchema, message.data, "board");
+  if (!event) return;
   queueRevalidation(event);
   for (const listener of listeners) listener(event);
 }
@@ -114,6 +92,7 @@ function connect() {
   next.addEventListener("board", onMessage);
   next.onmessage = onMessage;
   next.onerror = () => {
+    void checkSession();
     if (next.readyState === EventSource.CLOSED) {
       next.close();
       source = null;

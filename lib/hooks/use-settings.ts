@@ -1,45 +1,23 @@
 "use client";
 
 import useSWR, { mutate } from "swr";
-import { api, apiFetch, isApiError } from "@/lib/api-client";
-import type { Backend } from "@/lib/enums";
+import { api, fetcherFor, isApiError } from "@/lib/api-client";
+import { healthReportSchema } from "@/lib/schemas/health";
+import { settingSavedSchema, settingsResponseSchema, type SettingsResponse } from "@/lib/schemas/settings";
 import { modelsKey } from "./use-models";
 
 export const settingsKey = "/api/settings";
 export const healthKey = "/api/health";
 
-export interface SettingsResponse {
-  values: Record<string, unknown>;
-  keys: { pattern: string; description: string }[];
-}
-
-/** Where the local runner found an agent's CLI (server/agents/resolve-cli.ts). */
-export type CliSource = "setting" | "env" | "project" | "path";
-
-export interface AgentCapability {
-  available: boolean;
-  path: string | null;
-  source: CliSource | null;
-  version: string | null;
-}
-
-export interface HealthReport {
-  status: "ok" | "degraded";
-  version: string;
-  runner: {
-    online: boolean;
-    lastHeartbeatAt: string;
-    capabilities: { agents: Record<Backend, AgentCapability>; platform: string; node: string } | null;
-  } | null;
-}
+export type { AgentCapability, CliSource, HealthReport } from "@/lib/schemas/health";
 
 export function useSettings() {
-  const { data, error, isLoading, mutate: revalidate } = useSWR<SettingsResponse>(settingsKey);
+  const { data, error, isLoading, mutate: revalidate } = useSWR(settingsKey, fetcherFor(settingsResponseSchema));
   return { values: data?.values, error, isLoading, revalidate };
 }
 
 export function useHealth() {
-  const { data, error, isLoading } = useSWR<HealthReport>(healthKey, { refreshInterval: 60_000 });
+  const { data, error, isLoading } = useSWR(healthKey, fetcherFor(healthReportSchema), { refreshInterval: 60_000 });
   return { health: data, error, isLoading };
 }
 
@@ -65,7 +43,7 @@ async function settingChanged(key: string, value: unknown): Promise<void> {
 
 /** Saves a setting; the server's validation message comes back as an ApiError. */
 export async function saveSetting(key: string, value: unknown): Promise<void> {
-  const saved = await apiFetch<{ key: string; value: unknown }>(settingPath(key), { method: "PUT", json: { value } });
+  const saved = await api.put(settingPath(key), settingSavedSchema, { value });
   await settingChanged(key, saved.value);
 }
 

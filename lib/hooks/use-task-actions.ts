@@ -3,17 +3,13 @@
 import { useCallback, useMemo, useState } from "react";
 import { mutate } from "swr";
 import { api, errorMessage } from "@/lib/api-client";
-import type { TaskDto } from "@/lib/schemas/task";
+import type { ListResponse } from "@/lib/schemas/common";
+import type { MergeKind } from "@/lib/schemas/git";
+import { mergeOutcomeSchema, taskSchema, type TaskDto } from "@/lib/schemas/task";
 import { taskKey } from "./use-tasks";
 import { toast } from "./use-toast";
-import type { ListResponse } from "./use-workspaces";
 
 export type TaskAction = "cancel" | "retry" | "continue" | "merge" | "delete";
-
-export interface MergeOutcome {
-  task: TaskDto;
-  merge: { kind: "fast-forward" | "merge-commit" | "up-to-date" | string; head: string };
-}
 
 const isTaskList = (key: unknown) => typeof key === "string" && key.startsWith("/api/tasks?");
 
@@ -38,7 +34,7 @@ function forgetTask(id: number): void {
 /** Tasks cancelled from this page: their finish needs no second announcement. */
 export const cancelledHere = new Set<number>();
 
-export const MERGE_KIND_LABELS: Record<string, string> = {
+export const MERGE_KIND_LABELS: Record<MergeKind, string> = {
   "fast-forward": "Fast-forwarded",
   "merge-commit": "Merged with a merge commit",
   "up-to-date": "Already up to date",
@@ -76,7 +72,7 @@ export function useTaskActions(task: Pick<TaskDto, "id" | "number" | "title"> | 
     return {
       cancel: () => {
         cancelledHere.add(task.id);
-        return run("cancel", () => api.post<TaskDto>(`${path}/cancel`), (result) => {
+        return run("cancel", () => api.post(`${path}/cancel`, taskSchema), (result) => {
           storeTask(result);
           return `Task #${task.number} cancelled`;
         }).catch((error: unknown) => {
@@ -85,20 +81,20 @@ export function useTaskActions(task: Pick<TaskDto, "id" | "number" | "title"> | 
         });
       },
       retry: () =>
-        run("retry", () => api.post<TaskDto>(`${path}/retry`), (result) => {
+        run("retry", () => api.post(`${path}/retry`, taskSchema), (result) => {
           storeTask(result);
           return `Task #${task.number} queued again`;
         }),
       continueWith: (prompt: string) =>
-        run("continue", () => api.post<TaskDto>(`${path}/continue`, { prompt }), (result) => {
+        run("continue", () => api.post(`${path}/continue`, taskSchema, { prompt }), (result) => {
           storeTask(result);
           return `Follow-up queued for task #${task.number}`;
         }),
       merge: (deleteBranch: boolean) =>
-        run("merge", () => api.post<MergeOutcome>(`${path}/merge`, { deleteBranch }), (result) => {
+        run("merge", () => api.post(`${path}/merge`, mergeOutcomeSchema, { deleteBranch }), (result) => {
           storeTask(result.task);
           void mutate(`${path}/diff`);
-          return `${MERGE_KIND_LABELS[result.merge.kind] ?? "Merged"}: task #${task.number}`;
+          return `${MERGE_KIND_LABELS[result.merge.kind]}: task #${task.number}`;
         }),
       remove: (deleteBranch: boolean) =>
         run("delete", () => api.delete(`${path}${deleteBranch ? "?deleteBranch=true" : ""}`), () => {

@@ -1,14 +1,15 @@
 "use client";
 
 import useSWR from "swr";
-import type { UsageFiguresRow, UsageReport } from "@/lib/schemas/usage";
+import { fetcherFor } from "@/lib/api-client";
+import { usageReportSchema, type UsageFiguresRow } from "@/lib/schemas/usage";
 
 export type { UsageFiguresRow, UsageGroup, UsageReport } from "@/lib/schemas/usage";
 
 export const usageKey = (days: number) => `/api/usage?days=${days}`;
 
 export function useUsage(days: number) {
-  const { data, error, isLoading } = useSWR<UsageReport>(usageKey(days), { refreshInterval: 60_000, keepPreviousData: true });
+  const { data, error, isLoading } = useSWR(usageKey(days), fetcherFor(usageReportSchema), { refreshInterval: 60_000, keepPreviousData: true });
   return { usage: data, error, isLoading };
 }
 

@@ -1,35 +1,16 @@
 "use client";
 
 import useSWR from "swr";
-import type { Backend } from "@/lib/enums";
+import { fetcherFor } from "@/lib/api-client";
+import { hostResourcesSchema, workspaceHealthSchema } from "@/lib/schemas/health";
 
-/** GET /api/workspaces/:id/health */
-export interface WorkspaceHealth {
-  reachable: boolean;
-  isGitRepo: boolean;
-  baseBranch: string | null;
-  /** tmux's version; null when there is none. */
-  tmux: string | null;
-  agents: Partial<Record<Backend, { available: boolean; version: string | null }>>;
-  freeDiskBytes: number | null;
-  error?: string | null;
-  /** The SSH host key the server trusts for the host, for the user to compare. */
-  hostKey?: { fingerprint: string; source: string } | null;
-}
-
-/** GET /api/workspaces/:id/resources */
-export interface WorkspaceResources {
-  memory: { totalBytes: number; usedBytes: number; availableBytes: number } | null;
-  load: number[] | null;
-  cpus: number | null;
-  gpus: { index: number; name: string; memoryUsedMiB: number; memoryTotalMiB: number; utilizationPct: number }[];
-}
+export type { HostResources as WorkspaceResources, WorkspaceHealth } from "@/lib/schemas/health";
 
 export const workspaceHealthKey = (id: number) => `/api/workspaces/${id}/health`;
 
 /** Health probes can be slow over SSH: checked once a minute, not on every focus. */
 export function useWorkspaceHealth(id: number | null) {
-  const { data, error, isLoading, isValidating, mutate } = useSWR<WorkspaceHealth>(id ? workspaceHealthKey(id) : null, {
+  const { data, error, isLoading, isValidating, mutate } = useSWR(id ? workspaceHealthKey(id) : null, fetcherFor(workspaceHealthSchema), {
     refreshInterval: 60_000,
     revalidateOnFocus: false,
   });
@@ -37,7 +18,7 @@ export function useWorkspaceHealth(id: number | null) {
 }
 
 export function useWorkspaceResources(id: number | null) {
-  const { data, error, isLoading } = useSWR<WorkspaceResources>(id ? `/api/workspaces/${id}/resources` : null, {
+  const { data, error, isLoading } = useSWR(id ? `/api/workspaces/${id}/resources` : null, fetcherFor(hostResourcesSchema), {
     refreshInterval: 15_000,
     revalidateOnFocus: false,
   });

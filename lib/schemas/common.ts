@@ -25,3 +25,15 @@ export const branchNameSchema = z
   .min(1)
   .max(200)
   .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/+-]+(?<!\.lock)(?<![./])$/, "Not a valid branch name.");
+
+/** Every list endpoint answers `{ items, nextCursor }`; nextCursor is null on the last page. */
+export function listSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+export type ListResponse<T> = { items: T[]; nextCursor: string | null };
+
+/** The body of every error answer: `{ error: { code, message, details? } }` (codes: lib/errors.ts). */
+export const apiErrorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;

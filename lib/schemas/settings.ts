@@ -6,26 +6,84 @@ import { absolutePathSchema } from "./common";
 
 const backendPattern = BACKENDS.join("|");
 
+export const pinnedHostKeySchema = z.object({
+  /** `SHA256:<base64>` as `ssh-keygen -lf` prints it. */
+  fingerprint: z.string(),
+  /** The key type from the key blob, e.g. `ssh-ed25519`. */
+  keyType: z.string(),
+  /** Base64 of the key blob. */
+  key: z.string(),
+  pinnedAt: z.string(),
+});
+
 /**
- * The settings a user may change, by key pattern, each with the schema of its value. Keys the
- * server keeps for itself (log compaction's progress) are not among them.
+ * Every setting the server stores, by key pattern, with the schema of its value. `user` says
+ * whether the settings API lets a user set it (PUT); `deletable` ones can be removed through it.
+ * The server reads them only through the typed accessors of server/settings.ts.
  */
-export const SETTING_RULES: { pattern: RegExp; value: z.ZodType; description: string }[] = [
-  { pattern: new RegExp(`^cliPath\\.(${backendPattern})$`), value: absolutePathSchema, description: "path of the agent CLI on this machine" },
-  { pattern: new RegExp(`^defaultModel\\.(${backendPattern})$`), value: z.string().regex(MODEL_NAME_PATTERN), description: "model of new tasks" },
-  { pattern: /^defaultBackend$/, value: z.enum(BACKENDS), description: "backend preselected for new tasks" },
-  {
+export const SETTINGS = {
+  cliPath: {
+    pattern: new RegExp(`^cliPath\\.(${backendPattern})$`),
+    value: absolutePathSchema,
+    user: true,
+    description: "path of the agent CLI on this machine",
+  },
+  defaultModel: {
+    pattern: new RegExp(`^defaultModel\\.(${backendPattern})$`),
+    value: z.string().regex(MODEL_NAME_PATTERN),
+    user: true,
+    description: "model of new tasks",
+  },
+  defaultBackend: { pattern: /^defaultBackend$/, value: z.enum(BACKENDS), user: true, description: "backend preselected for new tasks" },
+  remoteCliPath: {
     pattern: new RegExp(`^remoteCliPath\\.\\d+\\.(${backendPattern})$`),
     value: z.string().regex(/^[A-Za-z0-9_./~+-]+$/, "A path or command name without spaces or shell characters."),
+    user: true,
     description: "the agent CLI on a remote workspace (remoteCliPath.<workspaceId>.<backend>)",
   },
-  {
+  priceTable: {
     pattern: /^priceTable$/,
     value: priceTableSchema,
+    user: true,
     description: "USD per million tokens (input, cachedInput, output) by model, over the built-in list prices: estimates the cost of CLIs that report none",
   },
-  { pattern: /^hostKey\.[A-Za-z0-9.:[\]-]+$/, value: z.never(), description: "a pinned SSH host key; delete it to trust a changed key" },
-];
+  hostKey: {
+    pattern: /^hostKey\.[A-Za-z0-9.:[\]-]+$/,
+    value: pinnedHostKeySchema,
+    user: false,
+    deletable: true,
+    description: "a pinned SSH host key; delete it to trust a changed key",
+  },
+  logCompactedThrough: {
+    pattern: /^logCompaction\.compactedThrough$/,
+    value: z.iso.datetime(),
+    user: false,
+    deletable: false,
+    description: "how far old run logs were compacted",
+  },
+} as const satisfies Record<string, { pattern: RegExp; value: z.ZodType; user: boolean; deletable?: boolean; description: string }>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValue<N extends SettingName> = z.infer<(typeof SETTINGS)[N]["value"]>;
+
+/** The key each setting is stored under. */
+export const settingKeys = {
+  cliPath: (backend: (typeof BACKENDS)[number]) => `cliPath.${backend}`,
+  defaultModel: (backend: (typeof BACKENDS)[number]) => `defaultModel.${backend}`,
+  defaultBackend: () => "defaultBackend",
+  remoteCliPath: (workspaceId: number, backend: (typeof BACKENDS)[number]) => `remoteCliPath.${workspaceId}.${backend}`,
+  priceTable: () => "priceTable",
+  hostKey: (hostPort: string) => `hostKey.${hostPort}`,
+  logCompactedThrough: () => "logCompaction.compactedThrough",
+} satisfies Record<SettingName, (...args: never[]) => string>;
+
+/**
+ * The settings a user may change or remove through the API, each with the schema a PUT must
+ * satisfy (z.never(): it can only be deleted). Keys the server keeps for itself are not among them.
+ */
+export const SETTING_RULES: { pattern: RegExp; value: z.ZodType; description: string }[] = Object.values(SETTINGS)
+  .filter((setting) => setting.user || ("deletable" in setting && setting.deletable))
+  .map((setting) => ({ pattern: setting.pattern, value: setting.user ? setting.value : z.never(), description: setting.description }));
 
 export function settingRule(key: string) {
   return SETTING_RULES.find((rule) => rule.pattern.test(key));
@@ -33,3 +91,13 @@ export function settingRule(key: string) {
 
 export const settingKeySchema = z.string().max(300).refine((key) => settingRule(key) !== undefined, "Not a setting that can be changed.");
 export const settingValueBodySchema = z.object({ value: z.unknown() }).strict();
+
+/** GET /api/settings: the stored values of user-facing settings, and the keys there are. */
+export const settingsResponseSchema = z.object({
+  values: z.record(z.string(), z.unknown()),
+  keys: z.array(z.object({ pattern: z.string(), description: z.string() })),
+});
+export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
+
+/** PUT /api/settings/:key: the value as stored. */
+export const settingSavedSchema = z.object({ key: z.string(), value: z.unknown() });

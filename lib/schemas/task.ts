@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { BACKENDS, COST_SOURCES, ERROR_CLASSES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
-import { idSchema, promptSchema } from "./common";
+import { idSchema, listSchema, promptSchema } from "./common";
+import { mergeResultSchema } from "./git";
+import { usageFiguresSchema } from "./usage";
 
 const modelSchema = z.string().trim().regex(MODEL_NAME_PATTERN, "Not a valid model name.");
 const titleSchema = z.string().trim().min(1).max(200);
@@ -9,7 +11,7 @@ const titleSchema = z.string().trim().min(1).max(200);
 export const taskCreateSchema = z
   .object({
     prompt: promptSchema,
-    workspaceId: z.number().int().positive(),
+    workspaceId: z.number().int().positive("Choose a workspace."),
     backend: z.enum(BACKENDS),
     title: titleSchema.optional(),
     model: modelSchema.optional(),
@@ -18,6 +20,34 @@ export const taskCreateSchema = z
   // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
   .strict();
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
+
+/** The model select's entry for a name typed in by hand (`customModel`). */
+export const OTHER_MODEL = "__other__";
+
+/**
+ * The new-task form: its fields as the form holds them, turned into the request body and
+ * checked with taskCreateSchema itself, so the browser and the API refuse the same input (a
+ * backend's permission modes are its adapter's: the server checks those). An empty model or
+ * permission mode (the list of models has not loaded yet) is left out: the server's default applies.
+ */
+export const taskFormSchema = z
+  .object({
+    workspaceId: z.number(),
+    title: z.string(),
+    backend: z.enum(BACKENDS),
+    model: z.string(),
+    customModel: z.string(),
+    permissionMode: z.string(),
+    prompt: z.string(),
+  })
+  .transform(({ title, model, customModel, permissionMode, ...rest }): z.input<typeof taskCreateSchema> => ({
+    ...rest,
+    ...(model === OTHER_MODEL ? { model: customModel.trim() } : model ? { model } : {}),
+    ...(permissionMode ? { permissionMode } : {}),
+    ...(title.trim() ? { title: title.trim() } : {}),
+  }))
+  .pipe(taskCreateSchema);
+export type TaskFormValues = z.input<typeof taskFormSchema>;
 
 /** Only a TODO task can be edited, and only these fields. */
 export const taskUpdateSchema = z
@@ -52,14 +82,6 @@ export const promptHistoryEntrySchema = z.object({
 });
 export type PromptHistoryEntry = z.infer<typeof promptHistoryEntrySchema>;
 
-export const usageSchema = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cacheReadTokens: z.number(),
-  cacheWriteTokens: z.number(),
-  costUsd: z.number(),
-});
-
 export const taskSchema = z.object({
   id: z.number(),
   number: z.number(),
@@ -81,9 +103,12 @@ export const taskSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   mergedAt: z.string().nullable(),
-  usage: usageSchema.optional(),
+  usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;
+
+/** GET /api/tasks */
+export const taskListSchema = listSchema(taskSchema);
 
 export const runSchema = z.object({
   id: z.number(),
@@ -98,10 +123,19 @@ export const runSchema = z.object({
   errorClass: z.enum(ERROR_CLASSES).nullable(),
   errorMessage: z.string().nullable(),
   tmuxSession: z.string().nullable(),
+  /** The agent's pid on its machine, once launched. */
+  pid: z.number().int().nullable(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
-  usage: usageSchema,
+  usage: usageFiguresSchema,
   /** Where `usage.costUsd` comes from: the CLI, or the price table (an estimate); null when unknown. */
   costSource: z.enum(COST_SOURCES).nullable(),
 });
 export type RunDto = z.infer<typeof runSchema>;
+
+/** GET /api/tasks/:id/runs */
+export const runListSchema = listSchema(runSchema);
+
+/** POST /api/tasks/:id/merge: the task after the merge, and what git did. */
+export const mergeOutcomeSchema = z.object({ task: taskSchema, merge: mergeResultSchema });
+export type MergeOutcome = z.infer<typeof mergeOutcomeSchema>;

@@ -1,11 +1,17 @@
 import { z } from "zod";
 
-export const usageFiguresWithRunsSchema = z.object({
+/** Tokens and cost of a run, a task or a group of runs. */
+export const usageFiguresSchema = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
   cacheReadTokens: z.number(),
   cacheWriteTokens: z.number(),
   costUsd: z.number(),
+});
+export type UsageFigures = z.infer<typeof usageFiguresSchema>;
+
+/** Figures of a group of runs (the usage report's rows). */
+export const usageFiguresWithRunsSchema = usageFiguresSchema.extend({
   /** The part of costUsd estimated from the price table (runs of CLIs that report no cost). */
   estimatedCostUsd: z.number(),
   runs: z.number(),

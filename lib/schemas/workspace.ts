@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LOGIN_SHELLS, WORKSPACE_TYPES } from "../enums";
-import { absolutePathSchema, branchNameSchema } from "./common";
+import { absolutePathSchema, branchNameSchema, listSchema } from "./common";
 
 const hostSchema = z
   .string()
@@ -90,3 +90,6 @@ export const workspaceSchema = z.object({
   taskCounts: z.record(z.string(), z.number()).optional(),
 });
 export type WorkspaceDto = z.infer<typeof workspaceSchema>;
+
+/** GET /api/workspaces */
+export const workspaceListSchema = listSchema(workspaceSchema);

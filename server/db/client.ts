@@ -1,14 +1,12 @@
 import "server-only";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { config } from "@/server/config";
+import { peekSingleton, processSingleton, setSingleton } from "@/server/singleton";
 import { PrismaClient } from "./generated/client";
 
 /**
- * One Prisma client per process. Next compiles route handlers and instrumentation into separate
- * bundles, each with its own module state, so the client lives on globalThis.
+ * One Prisma client per process (a process singleton: see singleton.ts).
  */
-const KEY = Symbol.for("ai-slave.prisma");
-type GlobalWithPrisma = typeof globalThis & { [KEY]?: PrismaClient };
 
 export function createPrismaClient(databaseFile: string): PrismaClient {
   // One connection for the whole process: SQLite has one writer at a time anyway, and a single
@@ -19,16 +17,15 @@ export function createPrismaClient(databaseFile: string): PrismaClient {
 }
 
 export function db(): PrismaClient {
-  const scope = globalThis as GlobalWithPrisma;
-  scope[KEY] ??= createPrismaClient(config().databaseFile);
-  return scope[KEY];
+  return processSingleton("prisma", () => createPrismaClient(config().databaseFile));
 }
 
 /** Closes and forgets the process's client (tests, shutdown). */
 export async function disconnectDb(): Promise<void> {
-  const scope = globalThis as GlobalWithPrisma;
-  const client = scope[KEY];
-  scope[KEY] = undefined;
+  const client = peekSingleton<PrismaClient>("prisma");
+  setSingleton("prisma", undefined);
+  // The server id (runs/session.ts) is read from the database: another database, another id.
+  setSingleton("server-id", undefined);
   await client?.$disconnect();
 }
 

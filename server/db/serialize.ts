@@ -78,6 +78,7 @@ export function toRunDto(row: Run): RunDto {
     errorClass: row.errorClass as ErrorClass | null,
     errorMessage: row.errorMessage,
     tmuxSession: row.tmuxSession,
+    pid: row.pid,
     startedAt: row.startedAt.toISOString(),
     endedAt: iso(row.endedAt),
     usage: {

@@ -1,19 +1,9 @@
 import { EventEmitter } from "node:events";
-import type { TaskStatus } from "@/lib/enums";
-import type { StoredLogEvent } from "@/lib/log-events";
+import type { BoardEvent, BoardMessage } from "@/lib/schemas/events";
+import type { RunEnd, StoredLogEvent } from "@/lib/schemas/logs";
 
-/** Changes the board cares about; sent on the global `/api/events` stream. */
-export type BoardEvent =
-  | { type: "task.created" | "task.updated" | "task.deleted" | "task.started" | "task.finished" | "task.merged"; taskId: number; workspaceId: number; status: TaskStatus | null }
-  | { type: "workspace.changed"; workspaceId: number }
-  | { type: "quota.changed"; provider: string; state: string; resetsAt: string | null };
-
-/** The end of a run's log stream. */
-export interface RunEnd {
-  runId: number;
-  status: string;
-  errorClass: string | null;
-}
+export type { BoardEvent } from "@/lib/schemas/events";
+export type { RunEnd } from "@/lib/schemas/logs";
 
 /**
  * The in-process event bus. Run logs are published here only after they were stored, so a
@@ -33,7 +23,7 @@ export class EventBus {
     this.emitter.emit("board", { ...event, seq: this.boardSeq, at: new Date().toISOString() });
   }
 
-  onBoard(listener: (event: BoardEvent & { seq: number; at: string }) => void): () => void {
+  onBoard(listener: (event: BoardMessage) => void): () => void {
     this.emitter.on("board", listener);
     return () => this.emitter.off("board", listener);
   }

@@ -2,7 +2,7 @@ import "server-only";
 import { notFound } from "@/lib/errors";
 import type { StoredLogEvent } from "@/lib/log-events";
 import { db } from "@/server/db/client";
-import { readLog, readLogJson, storedEventJson } from "@/server/runs/log-store";
+import { readLog, readLogJson, storedEventJson } from "./log-store";
 import { services } from "@/server/services";
 import type { RunEnd } from "./bus";
 import { sseResponse, sseMaxQueued, type SseChannel } from "./sse";

@@ -1,5 +1,7 @@
 import "server-only";
+import { tooMany } from "@/lib/errors";
 import { config } from "@/server/config";
+import { processCounter } from "@/server/singleton";
 
 /**
  * Server-Sent Events plumbing: a Response whose body is fed from a bounded per-client queue.
@@ -37,6 +39,19 @@ export interface SseOptions {
   maxQueued?: number;
   /** Sent as `retry:`: how long a browser waits before reconnecting. */
   retryMs?: number;
+}
+
+/** Open streams at once, over all clients; the next one is refused with 429. */
+export const MAX_SSE_CONNECTIONS = 200;
+const open = () => processCounter("sse-open");
+
+/** How many SSE streams are open now in this process. */
+export function openSseCount(): number {
+  return open().value;
+}
+
+function countOpen(delta: number): void {
+  open().value += delta;
 }
 
 export function sseHeartbeatMs(): number {
@@ -212,10 +227,15 @@ class SseStream implements SseChannel {
 
 /**
  * An SSE Response. `start` subscribes and sends through the channel; whatever it registers with
- * `onClose` is undone when the client goes away.
+ * `onClose` is undone when the client goes away. Throws a 429 AppError past MAX_SSE_CONNECTIONS.
  */
 export function sseResponse(start: (channel: SseChannel) => Promise<void> | void, options: SseOptions = {}): Response {
+  if (openSseCount() >= MAX_SSE_CONNECTIONS) {
+    throw tooMany("sse", `${MAX_SSE_CONNECTIONS} event streams are open already; close a tab or try again shortly.`);
+  }
   const channel = new SseStream(options.maxQueued ?? sseMaxQueued());
+  countOpen(1);
+  channel.onClose(() => countOpen(-1));
   channel.write(`retry: ${options.retryMs ?? 3000}\n\n`);
   const heartbeat = setInterval(() => channel.comment("ping"), options.heartbeatMs ?? sseHeartbeatMs());
   heartbeat.unref?.();

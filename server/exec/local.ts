@@ -1,7 +1,12 @@
 import { access } from "node:fs/promises";
-import type { ExecOptions, ExecResult, SpawnedProcess, SpawnOptions, Transport } from "./transport";
+import { resolveCli } from "./resolve-cli";
+import { reattach, replayLogs, spawnDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions } from "./detached";
+import { exportableEnv } from "./forward-env";
+import { localScriptHost } from "./local-scripts";
 import { execLocal } from "./local-exec";
+import { openLocalPty } from "./local-pty";
 import { spawnLocal } from "./local-spawn";
+import type { CliLookup, HostKeyInfo, ExecOptions, ExecResult, SpawnedProcess, SpawnOptions, TerminalPty, TerminalSize, Transport } from "./transport";
 
 export interface LocalTransportOptions {
   /**
@@ -9,6 +14,10 @@ export interface LocalTransportOptions {
    * inherited its stdout; then the pipes are closed and the exit is reported.
    */
   drainMs?: number;
+  /** The shell new tmux sessions start (the workspace's login shell). */
+  shell?: string;
+  /** Where the project's own node_modules/.bin holds the agent CLIs. */
+  projectRoot?: string;
 }
 
 const DEFAULT_DRAIN_MS = 2_000;
@@ -17,9 +26,13 @@ const DEFAULT_DRAIN_MS = 2_000;
 export class LocalTransport implements Transport {
   readonly kind = "local" as const;
   private readonly drainMs: number;
+  private readonly shell: string;
+  private readonly projectRoot: string;
 
   constructor(options: LocalTransportOptions = {}) {
     this.drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
+    this.shell = options.shell ?? "/bin/sh";
+    this.projectRoot = options.projectRoot ?? process.cwd();
   }
 
   exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
@@ -37,5 +50,35 @@ export class LocalTransport implements Transport {
     } catch {
       return false;
     }
+  }
+
+  spawnDetached(argv: string[], options: DetachedSpawnOptions): Promise<DetachedProcess> {
+    return spawnDetached(localScriptHost, argv, options);
+  }
+
+  reattach(options: ReattachOptions): DetachedProcess {
+    return reattach(localScriptHost, options);
+  }
+
+  replayLogs(logPath: string, offsets: LogOffsets, handlers: LineHandlers): Promise<void> {
+    return replayLogs(localScriptHost, logPath, offsets, handlers);
+  }
+
+  /** The agent runs as a child of this machine's tmux: it gets the server's whole environment. */
+  agentEnv(env: Record<string, string | undefined>): Record<string, string> {
+    return exportableEnv(env);
+  }
+
+  /** The setting's path, the adapter's variable, the project's node_modules/.bin, then $PATH. */
+  async locateCli(lookup: CliLookup): Promise<string | null> {
+    return resolveCli(lookup, { configuredPath: lookup.serverPath, projectRoot: this.projectRoot, envPath: process.env.PATH ?? "" })?.path ?? null;
+  }
+
+  async hostKey(): Promise<HostKeyInfo | null> {
+    return null;
+  }
+
+  async openPty(argv: string[], size: TerminalSize): Promise<TerminalPty> {
+    return openLocalPty(argv, "/", size, this.shell);
   }
 }

@@ -2,8 +2,9 @@
  * The one place that builds command lines for a remote shell. Each argument is single-quoted
  * for a POSIX shell (bash, zsh, dash), so it reaches the program byte for byte; the layers are
  * the SSH server's shell, then optionally `docker exec` into a container, then a login shell
- * (`bash -lc` / `zsh -lc`) that gives the user's PATH. Each layer quotes its inner layer once.
- * Dynamic content (prompts, scripts, commit messages) travels on stdin or as base64, never here.
+ * (`bash -lc` / `zsh -lc`) that gives the user's PATH. Each layer quotes its inner layer once, and
+ * the outermost line is one base64 word (remoteCommandLine), whatever the account's shell.
+ * Dynamic content (prompts, secrets, commit messages) travels on stdin or as base64, never here.
  */
 import type { LoginShell } from "@/lib/enums";
 
@@ -59,9 +60,14 @@ export function loginShellArgv(target: ShellTarget, script: string, options: Wra
   return ["docker", "exec", options.tty ? "-it" : "-i", target.container, ...shell];
 }
 
-/** The command line the SSH server hands to the account's shell. */
+/**
+ * The command line the SSH server hands to the account's shell, whichever it is (bash, zsh, dash,
+ * fish, csh): the real command goes as one base64 word that `sh` decodes and runs, so the line
+ * holds only characters every shell parses alike (no backslash, no quote inside the quotes).
+ */
 export function remoteCommandLine(target: ShellTarget, script: string, options: WrapOptions = {}): string {
-  return shellJoin(loginShellArgv(target, script, options));
+  const payload = Buffer.from(shellJoin(loginShellArgv(target, script, options)), "utf8").toString("base64");
+  return `sh -c 'eval "exec $(printf %s ${payload} | base64 -d)"'`;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { ExecOptions, ExecResult, SpawnedProcess, SpawnOptions } from "./transport";
 import { LineSplitter, guardLineHandler as guard, delay } from "./line-splitter";
+import { CappedOutput } from "./output-cap";
 import { execScript, remoteCommandLine, shellJoin, type ShellTarget } from "./quote";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
 import { connectionLost, openRawStream, type RawExit } from "./ssh-stream";
@@ -27,10 +28,28 @@ export function commandLineFor(target: ShellTarget, argv: string[], options: Pic
   return remoteCommandLine(target, execScript({ argv, cwd: options.cwd, env: options.env, timeoutSec }));
 }
 
-/** Runs argv remotely and collects its output. Rejects only when SSH fails or the link drops. */
+/** Waits before running a command again whose connection dropped before it started. */
+const RESTART_DELAYS_MS = [300, 1_000, 3_000];
+
+/**
+ * Runs argv remotely and collects its output. Rejects only when SSH fails or the link drops. A
+ * link that drops before the command started (no marker on stdout: it never ran, whatever the
+ * login shell did) is tried again on a new connection, so a fresh host's first busy moments do
+ * not fail a step; once the command ran, a drop is reported, never repeated.
+ */
 export async function execRemote(context: RemoteContext, argv: string[], options: ExecOptions): Promise<ExecResult> {
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
+  for (let attempt = 0; ; attempt += 1) {
+    const result = await execRemoteOnce(context, argv, options);
+    if (result !== "not-started") return result;
+    const delay = RESTART_DELAYS_MS[attempt];
+    if (delay === undefined) throw connectionLost(context.endpoint, shellJoin(argv).slice(0, 200));
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+async function execRemoteOnce(context: RemoteContext, argv: string[], options: ExecOptions): Promise<ExecResult | "not-started"> {
+  const stdout = new CappedOutput(options.maxOutputBytes);
+  const stderr = new CappedOutput(options.maxOutputBytes);
   const started = Date.now();
   const stream = await openRawStream(context.pool, context.endpoint, commandLineFor(context.target, argv, options), {
     stdin: options.stdin,
@@ -42,10 +61,11 @@ export async function execRemote(context: RemoteContext, argv: string[], options
   if (options.timeoutMs !== undefined) backstop = setTimeout(() => stream.channel.close(), options.timeoutMs + TIMEOUT_BACKSTOP_MS);
   const exit = await stream.exited.finally(() => clearTimeout(backstop));
   const timedOut = options.timeoutMs !== undefined && Date.now() - started >= options.timeoutMs && (exit.lost || TIMEOUT_EXITS.has(exit.exitCode ?? -1));
-  let errText = Buffer.concat(stderr).toString("utf8");
+  let errText = stderr.text();
   if (timedOut) errText += `${argv[0]}: timed out after ${options.timeoutMs} ms\n`;
+  else if (exit.lost && stream.pid() === null) return "not-started";
   else if (exit.lost) throw connectionLost(context.endpoint, shellJoin(argv).slice(0, 200));
-  return { exitCode: timedOut ? null : exit.exitCode, stdout: Buffer.concat(stdout).toString("utf8"), stderr: errText };
+  return { exitCode: timedOut ? null : exit.exitCode, stdout: stdout.text(), stderr: errText };
 }
 
 /**

@@ -1,5 +1,5 @@
 import "server-only";
-import { getSetting, setSetting } from "@/server/settings";
+import { settings } from "@/server/settings";
 import type { HostKeyStore, PinnedHostKey } from "./ssh-host-key";
 
 /** Setting key of a pinned host key: `hostKey.<host>:<port>`. */
@@ -7,8 +7,8 @@ export const hostKeySettingKey = (hostPort: string): string => `hostKey.${hostPo
 
 /** Pinned host keys live in the Setting table, where the UI can show and forget them. */
 export const settingsHostKeyStore: HostKeyStore = {
-  get: (hostPort) => getSetting<PinnedHostKey | null>(hostKeySettingKey(hostPort), null),
-  set: (hostPort, value) => setSetting(hostKeySettingKey(hostPort), value),
+  get: (hostPort) => settings.hostKey(hostPort),
+  set: (hostPort, value) => settings.setHostKey(hostPort, value),
 };
 
 /** The key pinned for a host, for display; null when none was pinned (or known_hosts vouches for it). */

@@ -1,7 +1,9 @@
 /**
  * Host key checking for SSH workspaces: a host listed in ~/.ssh/known_hosts must present the key
  * listed there; a host that is not listed is pinned on first use (trust on first use) and must
- * present the same key ever after. A changed key is refused, never silently accepted.
+ * present the same key ever after. A changed key is refused, never silently accepted; so is a key
+ * marked `@revoked`, and a host under a `@cert-authority` line (certificates are not verified here)
+ * is refused rather than trusted on first use.
  */
 import { createHash, createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -54,23 +56,39 @@ function hostPatternMatches(pattern: string, name: string): boolean {
   return regex.test(name);
 }
 
-/**
- * The keys known_hosts lists for a host (base64 blobs); an empty list when the host is not in
- * it. @revoked and @cert-authority lines are skipped; a negated pattern excludes the line.
- */
-export function knownHostKeys(knownHostsText: string, host: string, port: number): string[] {
+export interface KnownHostsEntries {
+  /** Keys listed for the host (base64 blobs). */
+  keys: string[];
+  /** Keys marked `@revoked` for the host: never accepted, whatever else says so. */
+  revoked: string[];
+  /** Whether a `@cert-authority` line names the host: host certificates are not verified here. */
+  certAuthority: boolean;
+}
+
+/** What known_hosts says about a host. A negated pattern (`!host`) excludes its line. */
+export function knownHostsEntries(knownHostsText: string, host: string, port: number): KnownHostsEntries {
   const name = knownHostsName(host, port);
-  const keys: string[] = [];
+  const entries: KnownHostsEntries = { keys: [], revoked: [], certAuthority: false };
   for (const raw of knownHostsText.split("\n")) {
     const line = raw.trim();
-    if (!line || line.startsWith("#") || line.startsWith("@")) continue;
-    const [hosts, , key] = line.split(/\s+/);
+    if (!line || line.startsWith("#")) continue;
+    const fields = line.split(/\s+/);
+    const marker = fields[0]!.startsWith("@") ? fields.shift()! : null;
+    const [hosts, , key] = fields;
     if (!hosts || !key) continue;
     const patterns = hosts.split(",");
     const negated = patterns.some((pattern) => pattern.startsWith("!") && hostPatternMatches(pattern.slice(1), name));
-    if (!negated && patterns.some((pattern) => !pattern.startsWith("!") && hostPatternMatches(pattern, name))) keys.push(key);
+    if (negated || !patterns.some((pattern) => !pattern.startsWith("!") && hostPatternMatches(pattern, name))) continue;
+    if (marker === "@revoked") entries.revoked.push(key);
+    else if (marker === "@cert-authority") entries.certAuthority = true;
+    else if (marker === null) entries.keys.push(key);
   }
-  return keys;
+  return entries;
+}
+
+/** The plain keys known_hosts lists for a host; an empty list when the host is not in it. */
+export function knownHostKeys(knownHostsText: string, host: string, port: number): string[] {
+  return knownHostsEntries(knownHostsText, host, port).keys;
 }
 
 async function readKnownHosts(file: string): Promise<string> {
@@ -94,13 +112,27 @@ export async function verifyHostKey(input: VerifyHostKeyInput): Promise<HostKeyV
   const { host, port, keyBlob, store } = input;
   const presented = keyBlob.toString("base64");
   const fingerprint = fingerprintOf(keyBlob);
-  const listed = knownHostKeys(await readKnownHosts(input.knownHostsFile), host, port);
+  const { keys: listed, revoked, certAuthority } = knownHostsEntries(await readKnownHosts(input.knownHostsFile), host, port);
+  if (revoked.includes(presented)) {
+    return {
+      ok: false,
+      fingerprint,
+      reason: `The host key of ${knownHostsName(host, port)} (${fingerprint}) is marked @revoked in ${input.knownHostsFile}. Connection refused; the host needs a new key.`,
+    };
+  }
   if (listed.length > 0) {
     if (listed.includes(presented)) return { ok: true, source: "known_hosts", fingerprint };
     return {
       ok: false,
       fingerprint,
       reason: `The host key of ${knownHostsName(host, port)} does not match ${input.knownHostsFile} (presented ${fingerprint}). It may have been reinstalled, or someone may be intercepting the connection; fix known_hosts if the change is expected.`,
+    };
+  }
+  if (certAuthority) {
+    return {
+      ok: false,
+      fingerprint,
+      reason: `${input.knownHostsFile} names a @cert-authority for ${knownHostsName(host, port)}, and AI-Slave does not verify host certificates: it will not fall back to trusting the key on first use. Add the host's own key (ssh-keyscan) to known_hosts. Presented ${fingerprint}.`,
     };
   }
   const pinned = await store.get(`${host}:${port}`);

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Client, type ClientChannel, type ConnectConfig, type PseudoTtyOptions } from "ssh2";
+import { peekSingleton, processSingleton, setSingleton } from "../singleton";
 import { verifyHostKey, type HostKeyStore, type HostKeyVerdict } from "./ssh-host-key";
 
 export interface SshEndpoint {
@@ -214,22 +215,16 @@ export class SshPool {
   }
 }
 
-const KEY = Symbol.for("ai-slave.ssh-pool");
-type GlobalWithPool = typeof globalThis & { [KEY]?: SshPool };
-
 /**
- * The process's pool, on globalThis: route handlers, the executor and the terminal WebSocket in
- * server.ts live in different module graphs and must share it. Created on first use.
+ * The process's pool: route handlers, the executor and the terminal WebSocket in server.ts live
+ * in different module graphs and must share it. Created on first use.
  */
 export function sshPool(create: () => SshPool): SshPool {
-  const scope = globalThis as GlobalWithPool;
-  scope[KEY] ??= create();
-  return scope[KEY];
+  return processSingleton("ssh-pool", create);
 }
 
 /** Replaces the process's pool (tests point it at their own known_hosts and key store). */
 export function setSshPool(pool: SshPool | undefined): void {
-  const scope = globalThis as GlobalWithPool;
-  scope[KEY]?.destroyAll();
-  scope[KEY] = pool;
+  peekSingleton<SshPool>("ssh-pool")?.destroyAll();
+  setSingleton("ssh-pool", pool);
 }

@@ -1,18 +1,12 @@
 import type { LoginShell } from "@/lib/enums";
-import {
-  reattach,
-  replayLogs,
-  spawnDetached,
-  type DetachedProcess,
-  type DetachedSpawnOptions,
-  type DetachedTransport,
-  type LineHandlers,
-  type LogOffsets,
-  type ReattachOptions,
-} from "./ssh-detached";
-import { execRemote, spawnRemote, type RemoteContext } from "./ssh-exec";
+import { reattach, replayLogs, spawnDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions, type ScriptHost } from "./detached";
+import { forwardedEnv, type ForwardRules } from "./forward-env";
+import { commandLineFor, execRemote, spawnRemote, type RemoteContext } from "./ssh-exec";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
-import type { ExecOptions, ExecResult, SpawnedProcess, SpawnOptions } from "./transport";
+import { openSshPty } from "./ssh-pty";
+import { openRawStream } from "./ssh-stream";
+import { pinnedHostKey } from "./ssh-host-key-store";
+import type { CliLookup, HostKeyInfo, ExecOptions, ExecResult, SpawnedProcess, SpawnOptions, TerminalPty, TerminalSize, Transport } from "./transport";
 
 export interface SshTransportTarget {
   endpoint: SshEndpoint;
@@ -21,17 +15,36 @@ export interface SshTransportTarget {
   container?: string | null;
 }
 
+/** Detached runs' scripts on the host (or in its container), through the login shell. */
+function sshScriptHost(context: RemoteContext): ScriptHost {
+  return {
+    exactEnv: false,
+    runScriptArgv: (scriptPath) => [context.target.shell, "-l", scriptPath],
+    runScript: (script, args, options = {}) => execRemote(context, ["sh", "-c", script, ...args], { cwd: "/", stdin: options.stdin, timeoutMs: options.timeoutMs }),
+    async streamScript(script, args, handlers) {
+      const stream = await openRawStream(context.pool, context.endpoint, commandLineFor(context.target, ["sh", "-c", script, ...args], { cwd: "/" }), {
+        stripMarker: true,
+        onStdout: handlers.onStdout,
+        onStderr: handlers.onStderr,
+      });
+      return { exited: stream.exited, close: () => stream.channel.close() };
+    },
+  };
+}
+
 /**
  * Runs processes on an SSH host, or in a container on it, through the account's login shell so
  * the user's PATH applies. Connections come from the process-wide pool.
  */
-export class SshTransport implements DetachedTransport {
+export class SshTransport implements Transport {
   readonly kind: "ssh" | "ssh_container";
   private readonly context: RemoteContext;
+  private readonly scripts: ScriptHost;
 
   constructor(pool: SshPool, target: SshTransportTarget) {
     this.kind = target.container ? "ssh_container" : "ssh";
     this.context = { pool, endpoint: target.endpoint, target: { shell: target.shell, container: target.container ?? null } };
+    this.scripts = sshScriptHost(this.context);
   }
 
   exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
@@ -48,19 +61,35 @@ export class SshTransport implements DetachedTransport {
   }
 
   spawnDetached(argv: string[], options: DetachedSpawnOptions): Promise<DetachedProcess> {
-    return spawnDetached(this.context, argv, options);
+    return spawnDetached(this.scripts, argv, options);
   }
 
   reattach(options: ReattachOptions): DetachedProcess {
-    return reattach(this.context, options);
+    return reattach(this.scripts, options);
   }
 
   replayLogs(logPath: string, offsets: LogOffsets, handlers: LineHandlers): Promise<void> {
-    return replayLogs(this.context, logPath, offsets, handlers);
+    return replayLogs(this.scripts, logPath, offsets, handlers);
   }
 
-  /** The SSH endpoint and shell target, for the terminal and the health probe. */
-  get remote(): RemoteContext {
-    return this.context;
+  agentEnv(env: Record<string, string | undefined>, rules: ForwardRules): Record<string, string> {
+    return forwardedEnv(env, rules);
+  }
+
+  /** The per-workspace setting, else the CLI's name on the host's login PATH. */
+  async locateCli(lookup: CliLookup): Promise<string | null> {
+    return lookup.hostPath ?? lookup.cliName;
+  }
+
+  async hostKey(): Promise<HostKeyInfo | null> {
+    const { endpoint, pool } = this.context;
+    const pinned = await pinnedHostKey(endpoint.host, endpoint.port);
+    if (pinned) return { fingerprint: pinned.fingerprint, source: "pinned" };
+    const seen = pool.hostKeyOf(endpoint);
+    return seen?.ok ? { fingerprint: seen.fingerprint, source: seen.source === "known_hosts" ? "known_hosts" : "pinned" } : null;
+  }
+
+  openPty(argv: string[], size: TerminalSize): Promise<TerminalPty> {
+    return openSshPty(this.context, argv, size);
   }
 }

@@ -1,15 +1,15 @@
 import "server-only";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import type { Workspace } from "@/server/db/generated/client";
 import { unprocessable } from "@/lib/errors";
 import { LOGIN_SHELLS, type LoginShell } from "@/lib/enums";
+import { config } from "@/server/config";
 import { LocalTransport } from "./local";
 import { settingsHostKeyStore } from "./ssh-host-key-store";
 import { SshPool, sshPool, type SshEndpoint } from "./ssh-pool";
 import { SshTransport } from "./ssh-transport";
 import type { Transport } from "./transport";
-
-const local = new LocalTransport();
 
 export type TransportWorkspace = Pick<Workspace, "type" | "host" | "port" | "user" | "identityFile" | "containerName" | "loginShell">;
 
@@ -20,7 +20,7 @@ export function appSshPool(): SshPool {
 
 /** The transport that reaches a workspace's machine. */
 export function transportFor(workspace: TransportWorkspace): Transport {
-  if (workspace.type === "local") return local;
+  if (workspace.type === "local") return localTransport(workspace.loginShell);
   if (workspace.type === "ssh" || workspace.type === "ssh_container") return sshTransportFor(workspace);
   throw unprocessable("workspace_type", `Workspaces of type ${workspace.type} cannot be reached by this server.`);
 }
@@ -41,6 +41,8 @@ export function sshTransportFor(workspace: TransportWorkspace): SshTransport {
   });
 }
 
-export function localTransport(): Transport {
-  return local;
+/** This machine; new tmux sessions (the terminal's) start the workspace's login shell when it is installed. */
+export function localTransport(loginShell = "bash"): Transport {
+  const shell = `/bin/${loginShell === "zsh" ? "zsh" : "bash"}`;
+  return new LocalTransport({ shell: existsSync(shell) ? shell : "/bin/sh", projectRoot: config().projectRoot });
 }

@@ -1,7 +1,11 @@
 /**
- * The seam between AI-Slave and the machine a workspace lives on. Git, the agents and the
- * resource probes all go through it, so local and remote workspaces are one code path.
+ * The seam between AI-Slave and the machine a workspace lives on. Git, the agents, the probes and
+ * the terminal all go through it, so local and remote workspaces are one code path: nothing
+ * outside server/exec asks which kind of machine it is talking to.
  */
+import type { WorkspaceType } from "@/lib/enums";
+import type { ForwardRules } from "./forward-env";
+import type { DetachedProcess, DetachedSpawnOptions, LineHandlers, LogOffsets, ReattachOptions } from "./detached";
 
 export interface ExecOptions {
   cwd: string;
@@ -10,6 +14,8 @@ export interface ExecOptions {
   stdin?: string;
   /** Milliseconds before the process is killed. */
   timeoutMs?: number;
+  /** exec only: bytes kept of stdout and of stderr each (default 64 MB); the rest is cut with a marker. */
+  maxOutputBytes?: number;
 }
 
 export interface ExecResult {
@@ -32,11 +38,58 @@ export interface SpawnedProcess {
   terminate(graceMs: number): Promise<void>;
 }
 
+/** How an agent CLI is found: the machine decides which of these applies to it. */
+export interface CliLookup {
+  cliName: string;
+  /** The variable naming the CLI's path on the server (AI_SLAVE_CLAUDE_BIN). */
+  binEnvVar: string;
+  /** The `cliPath.<backend>` setting: a path on the server's machine. */
+  serverPath: string | null;
+  /** The `remoteCliPath.<workspace>.<backend>` setting: a path on the workspace's host. */
+  hostPath: string | null;
+}
+
+/** A terminal on the workspace's machine: bytes in and out, a size, an end. */
+export interface TerminalPty {
+  onData(listener: (chunk: Buffer) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  write(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+  /** Output stops until resume(), for a slow browser. */
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+export interface HostKeyInfo {
+  fingerprint: string;
+  source: "known_hosts" | "pinned";
+}
+
 export interface Transport {
-  readonly kind: "local" | "ssh" | "ssh_container";
+  readonly kind: WorkspaceType;
   /** Runs argv (no shell) and collects its output. Never throws for a non-zero exit. */
   exec(argv: string[], options: ExecOptions): Promise<ExecResult>;
-  /** Starts argv (no shell) streaming its output line by line. */
+  /** Starts argv (no shell) streaming its output line by line; it ends with this server. */
   spawn(argv: string[], options: SpawnOptions): SpawnedProcess;
   pathExists(path: string): Promise<boolean>;
+  /** Starts argv in a tmux session, detached from this server: it outlives a restart. */
+  spawnDetached(argv: string[], options: DetachedSpawnOptions): Promise<DetachedProcess>;
+  /** Follows a detached run again from saved offsets. */
+  reattach(options: ReattachOptions): DetachedProcess;
+  /** Delivers a detached run's log lines before the offsets (to rebuild a parser's state). */
+  replayLogs(logPath: string, offsets: LogOffsets, handlers: LineHandlers): Promise<void>;
+  /** The agent's environment as it reaches this machine: all of it here, only what `rules` forward elsewhere. */
+  agentEnv(env: Record<string, string | undefined>, rules: ForwardRules): Record<string, string>;
+  /** Where an agent CLI is on this machine; null when it is not there. */
+  locateCli(lookup: CliLookup): Promise<string | null>;
+  /** The SSH host key this server trusts for the machine, for the user to compare; null where none is involved. */
+  hostKey(): Promise<HostKeyInfo | null>;
+  /** Runs argv (a tmux attach) in a terminal on this machine. */
+  openPty(argv: string[], size: TerminalSize): Promise<TerminalPty>;
 }

@@ -1,17 +1,5 @@
+import type { DiffFile, DiffFileStatus } from "@/lib/schemas/git";
 import { splitNul } from "./run-git";
-
-export const DIFF_FILE_STATUSES = ["added", "modified", "deleted", "renamed"] as const;
-export type DiffFileStatus = (typeof DIFF_FILE_STATUSES)[number];
-
-export interface DiffFile {
-  path: string;
-  status: DiffFileStatus;
-  /** Null for a binary file. */
-  additions: number | null;
-  deletions: number | null;
-  /** The path before a rename. */
-  oldPath?: string;
-}
 
 interface LineCounts {
   additions: number | null;

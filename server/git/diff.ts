@@ -1,21 +1,16 @@
 import type { Transport } from "@/server/exec/transport";
 import { assertNotOption, runGit } from "./run-git";
 import { parseNameStatus, parseNumstat } from "./diff-parse";
-import type { DiffFile } from "./diff-parse";
+import type { BranchDiff } from "@/lib/schemas/git";
+import { capPatch, MAX_PATCH_BYTES } from "./diff-cap";
 
-export type { DiffFile, DiffFileStatus } from "./diff-parse";
+export type { BranchDiff } from "@/lib/schemas/git";
+export { MAX_PATCH_BYTES } from "./diff-cap";
 
 export interface BranchDiffOptions {
   repoPath: string;
   baseBranch: string;
   branch: string;
-}
-
-export interface BranchDiff {
-  mergeBase: string;
-  files: DiffFile[];
-  /** Unified patch with a/ and b/ prefixes, paths unquoted. */
-  patch: string;
 }
 
 /**
@@ -27,29 +22,25 @@ export async function branchDiff(t: Transport, options: BranchDiffOptions): Prom
   assertNotOption(baseBranch, branch);
   const mergeBase = (await runGit(t, repoPath, ["merge-base", baseBranch, branch])).trim();
   // Options that pin the output format whatever the user's diff config says.
-  const diff = (...args: string[]): Promise<string> =>
-    runGit(t, repoPath, [
-      "-c",
-      "core.quotePath=false",
-      "diff",
-      "--no-color",
-      "--no-ext-diff",
-      "--no-relative",
-      "--find-renames",
-      ...args,
-      mergeBase,
-      branch,
-      "--",
-    ]);
-  const [nameStatus, numstat, patch] = await Promise.all([
-    diff("--name-status", "-z"),
-    diff("--numstat", "-z"),
-    diff("--patch", "--src-prefix=a/", "--dst-prefix=b/"),
+  const diff = (args: string[], maxOutputBytes?: number): Promise<string> =>
+    runGit(
+      t,
+      repoPath,
+      ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-relative", "--find-renames", ...args, mergeBase, branch, "--"],
+      { maxOutputBytes },
+    );
+  const [nameStatus, numstat, rawPatch] = await Promise.all([
+    diff(["--name-status", "-z"]),
+    diff(["--numstat", "-z"]),
+    // One byte over the cap is enough to know the patch is too large; the rest is never held.
+    diff(["--patch", "--src-prefix=a/", "--dst-prefix=b/"], MAX_PATCH_BYTES + 1),
   ]);
   const counts = parseNumstat(numstat);
+  const capped = capPatch(rawPatch);
   const files = parseNameStatus(nameStatus).map((file) => ({
     ...file,
     ...(counts.get(file.path) ?? { additions: null, deletions: null }),
+    ...(capped.truncated && !capped.completePaths.has(file.path) ? { truncated: true as const } : {}),
   }));
-  return { mergeBase, files, patch };
+  return { mergeBase, files, patch: capped.patch, truncated: capped.truncated };
 }

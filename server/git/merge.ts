@@ -1,3 +1,4 @@
+import type { MergeKind, MergeResult } from "@/lib/schemas/git";
 import type { Transport } from "@/server/exec/transport";
 import { GitError, MergeRefusedError, listFiles } from "./errors";
 import { identityArgs } from "./identity";
@@ -14,13 +15,7 @@ export interface MergeBranchOptions {
   branch: string;
 }
 
-export type MergeKind = "fast-forward" | "merge-commit" | "up-to-date";
-
-export interface MergeResult {
-  kind: MergeKind;
-  /** HEAD of baseBranch after the merge. */
-  head: string;
-}
+export type { MergeKind, MergeResult } from "@/lib/schemas/git";
 
 /**
  * Merges branch into baseBranch in repoPath: rules first (abort a leftover merge, be on the

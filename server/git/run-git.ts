@@ -11,20 +11,29 @@ const GIT_ENV: Record<string, string> = {
   GIT_OPTIONAL_LOCKS: "0",
 };
 
+/**
+ * Every git the server runs may be in a worktree an agent could write: no hook (core.hooksPath)
+ * and no fsmonitor command from the repository's config runs on the server's behalf.
+ */
+export const GIT_HARDENING = ["-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null"];
+
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 export interface GitRunOptions {
   stdin?: string;
   timeoutMs?: number;
+  /** Bytes of output kept (exec's default otherwise); the rest is cut with a marker. */
+  maxOutputBytes?: number;
 }
 
 /** Runs git in cwd and returns the raw result whatever the exit code. */
 export function tryGit(t: Transport, cwd: string, args: string[], options: GitRunOptions = {}): Promise<ExecResult> {
-  return t.exec(["git", ...args], {
+  return t.exec(["git", ...GIT_HARDENING, ...args], {
     cwd,
     env: GIT_ENV,
     stdin: options.stdin,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxOutputBytes: options.maxOutputBytes,
   });
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { AppError, badRequest, type ApiErrorBody } from "@/lib/errors";
+import { AppError, badRequest, tooLarge, type ApiErrorBody } from "@/lib/errors";
 import { idSchema } from "@/lib/schemas/common";
 import { config } from "@/server/config";
 import { checkOrigin } from "./origin";
@@ -38,9 +38,12 @@ export function handler(fn: (request: Request, params: Params) => Promise<Respon
           secFetchSite: request.headers.get("sec-fetch-site"),
           allowedOrigins: config().allowedOrigins,
           bindHost: config().host,
+          allowedHosts: config().allowedHosts,
         });
         if (refused) throw new AppError("forbidden:origin", refused);
       }
+      // No DELETE here reads a body: one that comes with a body is refused before it acts.
+      if (request.method === "DELETE" && hasBody(request)) throw badRequest("body", "A DELETE request takes no body; options go in the query string.");
       const params = (await context?.params) ?? {};
       const result = await fn(request, params);
       return result instanceof Response ? result : Response.json(result);
@@ -50,6 +53,11 @@ export function handler(fn: (request: Request, params: Params) => Promise<Respon
   };
 }
 
+function hasBody(request: Request): boolean {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  return (Number.isFinite(length) && length > 0) || request.headers.has("transfer-encoding");
+}
+
 function validationError(error: z.ZodError, where: string): AppError {
   const issues = error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
   const first = issues[0];
@@ -57,9 +65,35 @@ function validationError(error: z.ZodError, where: string): AppError {
   return badRequest("validation", message, { issues });
 }
 
+const BODY_TOO_LARGE = "The request body is over 1 MB.";
+
+/** The body as text, refused with 413 past 1 MB: by Content-Length first, then while it streams. */
+async function readBodyText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge("body", BODY_TOO_LARGE);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge("body", BODY_TOO_LARGE);
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw badRequest("encoding", "The request body is not valid UTF-8.");
+  }
+}
+
 export async function parseBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
-  const text = await request.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) throw badRequest("body_too_large", "The request body is over 1 MB.");
+  const text = await readBodyText(request);
   let json: unknown;
   try {
     json = text.trim() === "" ? {} : JSON.parse(text);

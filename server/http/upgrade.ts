@@ -2,14 +2,29 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ServerConfig } from "../config";
 import { terminalEndpoint, terminalTaskId } from "../terminal/endpoint-registry";
+import type { Gate } from "./gate";
 import { checkOrigin } from "./origin";
 
 type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> | void;
 
-/** Routes WebSocket upgrades: our own endpoints after an Origin check, everything else to Next (dev HMR). */
-export function attachUpgradeHandler(server: Server, nextUpgrade: UpgradeHandler, settings: ServerConfig): void {
+/**
+ * Routes WebSocket upgrades: every one passes the gate (Host, token); our own endpoints then an
+ * Origin check, everything else goes to Next (dev HMR).
+ */
+export function attachUpgradeHandler(server: Server, nextUpgrade: UpgradeHandler, settings: ServerConfig, gate: Gate): void {
   server.on("upgrade", (request, socket, head) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const refusedByGate = gate.checkUpgrade(request, socket);
+    if (refusedByGate) {
+      socket.end(refusedByGate);
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(request.url ?? "/", "http://localhost");
+    } catch {
+      socket.end("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nThe request URL is not valid.\n");
+      return;
+    }
     if (!url.pathname.startsWith("/api/")) {
       void nextUpgrade(request, socket, head);
       return;
@@ -20,6 +35,7 @@ export function attachUpgradeHandler(server: Server, nextUpgrade: UpgradeHandler
       secFetchSite: (request.headers["sec-fetch-site"] as string | undefined) ?? null,
       allowedOrigins: settings.allowedOrigins,
       bindHost: settings.host,
+      allowedHosts: settings.allowedHosts,
     });
     if (refused) {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n${refused}\n`);

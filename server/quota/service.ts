@@ -1,22 +1,14 @@
 import "server-only";
 import { PROVIDERS, type Provider, type QuotaStateValue } from "@/lib/enums";
+import type { QuotaState } from "@/lib/schemas/quota";
 import type { QuotaSignal } from "@/server/agents/types";
 import { db } from "@/server/db/client";
 import { services } from "@/server/services";
 
-export interface QuotaStateDto {
-  provider: Provider;
-  account: string;
-  state: QuotaStateValue;
-  resetsAt: string | null;
-  lastEvent: string | null;
-  note: string | null;
-  updatedAt: string | null;
-}
 
 const ACCOUNT = "default";
 
-export async function listQuotaStates(): Promise<QuotaStateDto[]> {
+export async function listQuotaStates(): Promise<QuotaState[]> {
   const rows = await db().quotaState.findMany();
   return PROVIDERS.map((provider) => {
     const row = rows.find((candidate) => candidate.provider === provider && candidate.account === ACCOUNT);

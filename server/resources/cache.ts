@@ -3,18 +3,15 @@
  * every few seconds, and viewers arriving while a probe runs share it. On globalThis, so every
  * bundle of the process shares it.
  */
+import { processSingleton } from "@/server/singleton";
+
 interface Entry {
   at: number;
   value: Promise<unknown>;
 }
 
-const KEY = Symbol.for("ai-slave.probe-cache");
-type GlobalWithCache = typeof globalThis & { [KEY]?: Map<string, Entry> };
-
 function entries(): Map<string, Entry> {
-  const scope = globalThis as GlobalWithCache;
-  scope[KEY] ??= new Map();
-  return scope[KEY];
+  return processSingleton("probe-cache", () => new Map<string, Entry>());
 }
 
 export function cachedProbe<T>(key: string, ttlMs: number, probe: () => Promise<T>, now = Date.now()): Promise<T> {

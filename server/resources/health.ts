@@ -1,34 +1,14 @@
 import "server-only";
 import { BACKENDS, type Backend } from "@/lib/enums";
+import { locateAgentCli } from "@/server/agents/locate";
+import type { AgentHealth, WorkspaceHealth } from "@/lib/schemas/health";
 import { ADAPTERS } from "@/server/agents/registry";
 import type { Workspace } from "@/server/db/generated/client";
-import { pinnedHostKey } from "@/server/exec/ssh-host-key-store";
-import { appSshPool, endpointFor, transportFor } from "@/server/exec/transport-for";
+import { transportFor } from "@/server/exec/transport-for";
 import type { Transport } from "@/server/exec/transport";
 import { currentBranch, isGitRepo } from "@/server/git/repo";
-import { probeCapabilities } from "@/server/runner/local-runner";
-import { remoteCliPath } from "@/server/runs/remote-run";
 import { cachedProbe } from "./cache";
 import { parseDfAvailableBytes, parseTmuxVersion } from "./parse";
-
-export interface AgentHealth {
-  available: boolean;
-  version: string | null;
-}
-
-export interface WorkspaceHealth {
-  reachable: boolean;
-  error: string | null;
-  isGitRepo: boolean;
-  /** The repository's current branch. */
-  baseBranch: string | null;
-  /** tmux's version, null when there is none (remote runs need it). */
-  tmux: string | null;
-  agents: Record<Backend, AgentHealth>;
-  freeDiskBytes: number | null;
-  /** The SSH host key this server trusts for the host, for the user to compare. */
-  hostKey: { fingerprint: string; source: "known_hosts" | "pinned" } | null;
-}
 
 const TTL_MS = 5_000;
 const CHECK_TIMEOUT_MS = 15_000;
@@ -44,28 +24,16 @@ async function firstLine(transport: Transport, argv: string[], cwd = "/"): Promi
   return line ? line : null;
 }
 
+/** Each agent CLI where the runs will find it (through the login shell on a remote host), and its version. */
 async function agentHealth(workspace: Workspace, transport: Transport): Promise<Record<Backend, AgentHealth>> {
-  if (transport.kind === "local") {
-    const { agents } = await probeCapabilities();
-    return Object.fromEntries(BACKENDS.map((backend) => [backend, { available: agents[backend].available, version: agents[backend].version }])) as Record<Backend, AgentHealth>;
-  }
-  // Through the login shell on the host (or in the container), where the runs will find them.
   const entries = await Promise.all(
     BACKENDS.map(async (backend) => {
-      const version = await firstLine(transport, [await remoteCliPath(workspace.id, backend, ADAPTERS[backend].cliName), "--version"]);
+      const cli = await locateAgentCli(transport, ADAPTERS[backend], workspace.id);
+      const version = cli ? await firstLine(transport, [cli, "--version"]) : null;
       return [backend, { available: version !== null, version }] as const;
     }),
   );
   return Object.fromEntries(entries) as Record<Backend, AgentHealth>;
-}
-
-async function hostKeyOf(workspace: Workspace): Promise<WorkspaceHealth["hostKey"]> {
-  if (workspace.type === "local" || !workspace.host) return null;
-  const port = workspace.port ?? 22;
-  const pinned = await pinnedHostKey(workspace.host, port);
-  if (pinned) return { fingerprint: pinned.fingerprint, source: "pinned" };
-  const seen = appSshPool().hostKeyOf(endpointFor(workspace));
-  return seen?.ok ? { fingerprint: seen.fingerprint, source: seen.source === "known_hosts" ? "known_hosts" : "pinned" } : null;
 }
 
 async function probeHealth(workspace: Workspace): Promise<WorkspaceHealth> {
@@ -74,7 +42,7 @@ async function probeHealth(workspace: Workspace): Promise<WorkspaceHealth> {
   try {
     transport = transportFor(workspace);
     const ping = await transport.exec(["true"], { cwd: "/", timeoutMs: CHECK_TIMEOUT_MS });
-    if (ping.exitCode !== 0) return { ...empty, error: ping.stderr.trim() || `The host answered with exit ${ping.exitCode}.`, hostKey: await hostKeyOf(workspace) };
+    if (ping.exitCode !== 0) return { ...empty, error: ping.stderr.trim() || `The host answered with exit ${ping.exitCode}.`, hostKey: await transport.hostKey() };
   } catch (error) {
     return { ...empty, error: error instanceof Error ? error.message : String(error) };
   }
@@ -84,7 +52,7 @@ async function probeHealth(workspace: Workspace): Promise<WorkspaceHealth> {
     firstLine(transport, ["tmux", "-V"]).then((line) => (line ? parseTmuxVersion(line) : null)),
     transport.exec(["df", "-Pk", "--", workspace.path], { cwd: "/", timeoutMs: CHECK_TIMEOUT_MS }).catch(() => null),
     agentHealth(workspace, transport),
-    hostKeyOf(workspace),
+    transport.hostKey(),
   ]);
   const error = gitRepo ? null : `${workspace.path} is not a git repository (or does not exist).`;
   return { reachable: true, error, isGitRepo: gitRepo, baseBranch, tmux, agents, freeDiskBytes: df?.exitCode === 0 ? parseDfAvailableBytes(df.stdout) : null, hostKey };

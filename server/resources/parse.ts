@@ -4,27 +4,7 @@
  * Unreadable input gives null (or no GPU), never an exception: a probe is best effort.
  */
 
-export interface MemoryFigures {
-  totalBytes: number;
-  usedBytes: number;
-  availableBytes: number;
-}
-
-export interface GpuFigures {
-  index: number;
-  name: string;
-  memoryUsedMiB: number;
-  memoryTotalMiB: number;
-  utilizationPct: number;
-}
-
-export interface HostResources {
-  memory: MemoryFigures | null;
-  /** 1, 5 and 15 minute load averages. */
-  load: [number, number, number] | null;
-  cpus: number | null;
-  gpus: GpuFigures[];
-}
+import type { GpuFigures, HostResources, MemoryFigures } from "@/lib/schemas/health";
 
 /** Fields of /proc/meminfo in bytes (the file says kB and means KiB). */
 export function parseMeminfo(text: string): MemoryFigures | null {

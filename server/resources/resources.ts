@@ -3,7 +3,8 @@ import { unprocessable } from "@/lib/errors";
 import type { Workspace } from "@/server/db/generated/client";
 import { transportFor } from "@/server/exec/transport-for";
 import { cachedProbe } from "./cache";
-import { parseResources, RESOURCES_SCRIPT, type HostResources } from "./parse";
+import type { HostResources } from "@/lib/schemas/health";
+import { parseResources, RESOURCES_SCRIPT } from "./parse";
 
 const TTL_MS = 5_000;
 const PROBE_TIMEOUT_MS = 20_000;

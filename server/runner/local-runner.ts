@@ -1,24 +1,14 @@
 import "server-only";
 import os from "node:os";
 import { BACKENDS, type Backend } from "@/lib/enums";
+import { runnerCapabilitiesSchema, type AgentCapability, type RunnerCapabilities, type RunnerStatus } from "@/lib/schemas/health";
 import { ADAPTERS } from "@/server/agents/registry";
-import { cliVersion, resolveCli } from "@/server/agents/resolve-cli";
+import { cliVersion, resolveCli } from "@/server/exec/resolve-cli";
 import { config } from "@/server/config";
 import { db } from "@/server/db/client";
 import { parseJson } from "@/server/db/serialize";
-import { getSetting } from "@/server/settings";
+import { settings } from "@/server/settings";
 
-export interface AgentCapability {
-  available: boolean;
-  path: string | null;
-  source: string | null;
-  version: string | null;
-}
-export interface RunnerCapabilities {
-  agents: Record<Backend, AgentCapability>;
-  platform: string;
-  node: string;
-}
 
 export const LOCAL_RUNNER_NAME = "local";
 const HEARTBEAT_MS = 15_000;
@@ -28,7 +18,7 @@ export async function probeCapabilities(): Promise<RunnerCapabilities> {
   const entries = await Promise.all(
     BACKENDS.map(async (backend): Promise<[Backend, AgentCapability]> => {
       const adapter = ADAPTERS[backend];
-      const configuredPath = (await getSetting<string | null>(`cliPath.${backend}`, null)) ?? undefined;
+      const configuredPath = (await settings.cliPath(backend)) ?? undefined;
       const resolved = resolveCli(adapter, { configuredPath, projectRoot: config().projectRoot, envPath: process.env.PATH ?? "" });
       const version = resolved ? await cliVersion(resolved.path) : null;
       return [backend, { available: Boolean(resolved && version), path: resolved?.path ?? null, source: resolved?.source ?? null, version }];
@@ -71,15 +61,6 @@ export function startHeartbeat(runnerId: number): () => void {
   return () => clearInterval(timer);
 }
 
-export interface RunnerStatus {
-  id: number;
-  name: string;
-  online: boolean;
-  lastHeartbeatAt: string;
-  maxConcurrency: number;
-  capabilities: RunnerCapabilities | null;
-}
-
 export async function localRunnerStatus(): Promise<RunnerStatus | null> {
   const row = await db().runner.findUnique({ where: { name: LOCAL_RUNNER_NAME } });
   if (!row) return null;
@@ -89,6 +70,6 @@ export async function localRunnerStatus(): Promise<RunnerStatus | null> {
     online: Date.now() - row.lastHeartbeatAt.getTime() < HEARTBEAT_MS * 3,
     lastHeartbeatAt: row.lastHeartbeatAt.toISOString(),
     maxConcurrency: row.maxConcurrency,
-    capabilities: parseJson<RunnerCapabilities | null>(row.capabilities, null),
+    capabilities: runnerCapabilitiesSchema.nullable().catch(null).parse(parseJson<unknown>(row.capabilities, null)),
   };
 }

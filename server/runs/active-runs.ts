@@ -1,31 +1,48 @@
-import type { SpawnedProcess } from "@/server/exec/transport";
+import type { DetachedProcess } from "@/server/exec/detached";
+import { processSingleton } from "@/server/singleton";
 
-/** A run this process is executing right now: what cancel needs to reach it. */
+/** A run this process supervises right now: what cancel and shutdown need to reach it. */
 export interface ActiveRun {
   taskId: number;
   runId: number;
   cancelled: boolean;
-  /** The server is shutting down: the run ends as interrupted, not as the agent's failure. */
-  interrupted: boolean;
-  process: SpawnedProcess | null;
+  /** The agent being followed; null while the run prepares or finishes. */
+  process: DetachedProcess | null;
+  /** When the run's time limit ends (ms since the epoch), once its agent was launched. */
+  deadline: number | null;
+  /** Stops following and saves a last checkpoint, leaving the agent running (shutdown). */
+  detach: (() => Promise<void>) | null;
+  /** Resolves once the agent was launched or the run ended before that. */
+  launched: Promise<void>;
+  markLaunched(): void;
   /** Resolves when the run's outcome was recorded. */
   done: Promise<void>;
 }
 
-const KEY = Symbol.for("ai-slave.active-runs");
-type GlobalWithRuns = typeof globalThis & { [KEY]?: Map<number, ActiveRun> };
-
 /** Active runs by task id, shared by every bundle of the process. */
 export function activeRuns(): Map<number, ActiveRun> {
-  const scope = globalThis as GlobalWithRuns;
-  scope[KEY] ??= new Map();
-  return scope[KEY];
+  return processSingleton("active-runs", () => new Map<number, ActiveRun>());
 }
 
-/** Marks a remote run's process; a registered symbol, so every bundle of the process reads the mark. */
-export const DETACHED = Symbol.for("ai-slave.detached-process");
-
-/** Whether a run's agent lives on remotely when this server stops (shutdown need not wait for it). */
-export function isDetachedRun(run: ActiveRun): boolean {
-  return run.process !== null && DETACHED in run.process;
+/**
+ * Registers a run as active for the duration of `body`: cancel and the scheduler see it at once,
+ * and it is gone (done resolved) however `body` ends.
+ */
+export async function whileActive(taskId: number, runId: number, body: (active: ActiveRun) => Promise<void>): Promise<void> {
+  let markDone: () => void = () => undefined;
+  let markLaunched: () => void = () => undefined;
+  const active: ActiveRun = {
+    taskId, runId, cancelled: false, process: null, deadline: null, detach: null,
+    launched: new Promise((resolve) => (markLaunched = resolve)),
+    markLaunched: () => markLaunched(),
+    done: new Promise((resolve) => (markDone = resolve)),
+  };
+  activeRuns().set(taskId, active);
+  try {
+    await body(active);
+  } finally {
+    if (activeRuns().get(taskId) === active) activeRuns().delete(taskId);
+    markLaunched();
+    markDone();
+  }
 }

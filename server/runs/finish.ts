@@ -3,6 +3,7 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 import { db } from "@/server/db/client";
 import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
+import { finishTask, requeueAutoRetry } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
 import type { FinalVerdict } from "./verdict";
 
@@ -43,24 +44,9 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
   });
 
   if (final.retryInMs !== null) {
-    const at = new Date(now.getTime() + final.retryInMs);
-    await db().task.update({
-      where: { id: input.taskId },
-      data: {
-        status: "TODO",
-        nextRunKind: "auto_retry",
-        notBefore: at,
-        waitingReason: `${final.reason} Retrying automatically at ${at.toISOString()}.`,
-        failureReason: null,
-      },
-    });
-    services().bus.publishBoard({ type: "task.updated", taskId: input.taskId, workspaceId: input.workspaceId, status: "TODO" });
+    await requeueAutoRetry({ taskId: input.taskId, workspaceId: input.workspaceId, at: new Date(now.getTime() + final.retryInMs), reason: final.reason ?? "Transient failure." });
   } else {
-    await db().task.update({
-      where: { id: input.taskId },
-      data: { status: final.runStatus, failureReason: final.reason, finishedAt: now, waitingReason: null, notBefore: null },
-    });
-    services().bus.publishBoard({ type: "task.finished", taskId: input.taskId, workspaceId: input.workspaceId, status: final.runStatus });
+    await finishTask({ taskId: input.taskId, workspaceId: input.workspaceId, status: final.runStatus, reason: final.reason, now });
   }
 
   const provider = BACKEND_PROVIDER[input.backend];

@@ -1,7 +1,31 @@
 import type { LogEvent } from "@/lib/log-events";
 import type { AgentStreamParser } from "@/server/agents/types";
-import type { LineHandlers } from "@/server/exec/ssh-detached";
-import type { RunLogWriter } from "./log-writer";
+import type { LineHandlers } from "@/server/exec/detached";
+/** Where recorded events go: a run's log writer, or one that skips what is stored already. */
+export interface EventSink {
+  append(events: LogEvent[], line?: string): void;
+}
+
+/**
+ * A sink that drops the first `count` events and passes the rest on: after a restart the lines
+ * past the checkpoint are read again, and the events they make that the log already holds (with
+ * the seqs clients were served) are not stored twice.
+ */
+export function skippingFirst(count: number, sink: EventSink): EventSink {
+  let left = count;
+  return {
+    append(events, line) {
+      if (left >= events.length) {
+        left -= events.length;
+        return;
+      }
+      const rest = events.slice(left);
+      // The raw line goes with the first event of the line only.
+      sink.append(rest, left === 0 ? line : undefined);
+      left = 0;
+    },
+  };
+}
 
 /** An output line that produced no event is still kept, for the raw view. */
 export function withFallback(events: LogEvent[], stream: "stdout" | "stderr", line: string): LogEvent[] {
@@ -9,7 +33,7 @@ export function withFallback(events: LogEvent[], stream: "stdout" | "stderr", li
 }
 
 /** Feeds lines to the parser and the log; remembers whether the CLI reported usage itself. */
-export function lineRecorder(parser: AgentStreamParser, writer: RunLogWriter | null, state: { sawUsage: boolean }): LineHandlers {
+export function lineRecorder(parser: AgentStreamParser, writer: EventSink | null, state: { sawUsage: boolean }): LineHandlers {
   const record = (events: LogEvent[], line: string) => {
     state.sawUsage ||= events.some((event) => event.kind === "usage");
     writer?.append(events, line);

@@ -1,56 +1,105 @@
 import "server-only";
 import fs from "node:fs";
+import type { Backend } from "@/lib/enums";
+import { config } from "@/server/config";
 import { db } from "@/server/db/client";
-import { localTransport } from "@/server/exec/transport-for";
-import { commitAll } from "@/server/git/commit";
+import type { Run } from "@/server/db/generated/client";
+import { RunLogWriter } from "@/server/events/log-writer";
+import { transportFor } from "@/server/exec/transport-for";
+import { finishTask } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
-import { reattachRemoteRuns } from "./remote-reattach";
+import { whileActive } from "./active-runs";
+import { loadCheckpoint, type RunCheckpoint } from "./checkpoint";
+import { recordRunOutcome } from "./finish";
+import { adapterOf, superviseResumedRun, type TaskWithWorkspace } from "./supervisor";
 
-import { INTERRUPTED_REASON as RESTART_REASON } from "./verdict";
+/** Why a run that had not launched its agent when the server stopped is over. */
+export const NOT_STARTED_REASON = "The server stopped before the agent started; nothing ran. Retry the task.";
 
-/** True when pid is alive and is an agent this server started for that run. */
-export function isOurAgentProcess(pid: number, runId: number): boolean {
+type RunWithTask = Run & { task: TaskWithWorkspace };
+
+/**
+ * At start, every run still RUNNING is taken over: its agent lives on in its tmux session, on
+ * this machine or another, and is followed again from its checkpoint (its log continues with no
+ * gap and no duplicate), then finished normally. A run whose agent never started is FAILED with
+ * the reason. Returns how many runs were re-attached.
+ */
+export async function reconcileRuns(): Promise<{ reattached: number; failed: number }> {
+  const runs = await db().run.findMany({ where: { status: "RUNNING" }, include: { task: { include: { workspace: true } } } });
+  let reattached = 0;
+  let failed = 0;
+  for (const run of runs) {
+    const checkpoint = await loadCheckpoint(run.id);
+    if (checkpoint && run.task.status === "RUNNING") {
+      reattached += 1;
+      void resume(run, checkpoint);
+    } else {
+      failed += 1;
+      await failUnstarted(run);
+    }
+  }
+  // Claimed, but stopped before its run was even made.
+  const stuck = await db().task.findMany({ where: { status: "RUNNING", runs: { none: { status: "RUNNING" } } } });
+  for (const task of stuck) {
+    if (await finishTask({ taskId: task.id, workspaceId: task.workspaceId, status: "FAILED", reason: NOT_STARTED_REASON })) failed += 1;
+  }
+  return { reattached, failed };
+}
+
+async function resume(run: RunWithTask, stored: RunCheckpoint): Promise<void> {
+  const adapter = adapterOf(run);
+  // Checkpoints of servers before every run was detached lack these.
+  const checkpoint: RunCheckpoint = { ...stored, attempt: stored.attempt ?? 1, bin: stored.bin ?? adapter.cliName };
+  await whileActive(run.taskId, run.id, async (active) => {
+    try {
+      const { writer, storedPastCheckpoint } = await writerAfterStoredLog(run);
+      const ctx = { task: run.task, run, transport: transportFor(run.task.workspace), adapter, writer, active };
+      await superviseResumedRun(ctx, checkpoint, Math.max(0, storedPastCheckpoint - checkpoint.seq));
+    } catch (error) {
+      console.error(`[task ${run.taskId}] re-attaching run ${run.id} failed`, error);
+    }
+  });
+  services().scheduler.poke("run finished");
+}
+
+/**
+ * A writer that continues after everything stored, seqs and bytes as they are: what a client was
+ * served before the restart stays exactly as it was. `storedPastCheckpoint` is the last stored
+ * seq; the events past the checkpoint's seq are made again from the log files and skipped.
+ */
+async function writerAfterStoredLog(run: Run): Promise<{ writer: RunLogWriter; storedPastCheckpoint: number }> {
+  const [{ seq, bytes }] = await db().$queryRawUnsafe<{ seq: number | bigint | null; bytes: number | bigint | null }[]>(
+    `SELECT COALESCE(MAX("seq"), 0) AS "seq", COALESCE(SUM(LENGTH(CAST("data" AS BLOB))), 0) AS "bytes" FROM "RunLog" WHERE "runId" = ?`,
+    run.id,
+  );
+  const start = { seq: Number(seq ?? 0), bytes: Number(bytes ?? 0), truncated: run.logTruncated };
+  await db().run.update({ where: { id: run.id }, data: { logSeq: start.seq, logBytes: start.bytes } });
+  return { writer: new RunLogWriter(run.id, services().bus, config().logCapBytes, start), storedPastCheckpoint: start.seq };
+}
+
+/** True when pid is alive and is an agent a server before detached local runs started for that run. */
+function isOrphanedChild(pid: number, runId: number): boolean {
   try {
-    const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
-    return environ.split("\0").includes(`AI_SLAVE_RUN_ID=${runId}`);
+    return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`AI_SLAVE_RUN_ID=${runId}`);
   } catch {
     return false;
   }
 }
 
-function killGroup(pid: number): void {
-  for (const target of [-pid, pid]) {
+/** A run with no checkpoint never launched its agent (or was a child of a server before detached runs). */
+async function failUnstarted(run: RunWithTask): Promise<void> {
+  if (run.pid && isOrphanedChild(run.pid, run.id)) {
     try {
-      process.kill(target, "SIGKILL");
+      process.kill(-run.pid, "SIGKILL");
     } catch {
-      // Already gone.
+      // Gone already.
     }
   }
-}
-
-/**
- * At start no task may stay RUNNING: a run of the previous server process is over. Its orphaned
- * agent is killed, what it left in the worktree is committed, and task and run are marked FAILED
- * with the log kept.
- */
-export async function reconcileInterruptedRuns(): Promise<number> {
-  const runs = await db().run.findMany({ where: { status: "RUNNING" }, include: { task: { include: { workspace: true } } } });
-  // Remote agents live on in tmux: those runs are followed again, not failed (remote-reattach.ts).
-  const reattached = await reattachRemoteRuns(runs);
-  for (const run of runs) {
-    if (reattached.has(run.taskId)) continue;
-    if (run.pid && isOurAgentProcess(run.pid, run.id)) killGroup(run.pid);
-    if (run.task.worktreePath && fs.existsSync(run.task.worktreePath)) {
-      await commitAll(localTransport(), { cwd: run.task.worktreePath, message: `AI-Slave: task #${run.task.number}, run ${run.id} (interrupted by server restart)`, noVerify: true }).catch(
-        (error: unknown) => console.error(`[reconcile] committing run ${run.id}'s worktree failed`, error),
-      );
-    }
-    await db().run.update({ where: { id: run.id }, data: { status: "FAILED", errorClass: "UNKNOWN", errorMessage: RESTART_REASON, endedAt: new Date() } });
-  }
-  const stuck = await db().task.findMany({ where: { status: "RUNNING", id: { notIn: [...reattached] } } });
-  for (const task of stuck) {
-    await db().task.update({ where: { id: task.id }, data: { status: "FAILED", failureReason: RESTART_REASON, finishedAt: new Date() } });
-    services().bus.publishBoard({ type: "task.finished", taskId: task.id, workspaceId: task.workspaceId, status: "FAILED" });
-  }
-  return stuck.length;
+  const writer = new RunLogWriter(run.id, services().bus, config().logCapBytes, { seq: run.logSeq, bytes: run.logBytes, truncated: run.logTruncated });
+  writer.append([{ kind: "error", message: NOT_STARTED_REASON, fatal: true }]);
+  await writer.close().catch(() => undefined);
+  await recordRunOutcome({
+    taskId: run.taskId, workspaceId: run.task.workspaceId, runId: run.id, backend: run.backend as Backend, exitCode: null, verdict: null,
+    final: { runStatus: "FAILED", errorClass: "UNKNOWN", reason: NOT_STARTED_REASON, retryInMs: null },
+  });
 }

@@ -1,9 +1,8 @@
 import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
-import { sqlDate } from "@/server/db/sql-date";
 import { blockedProviders, expireQuotaResets } from "@/server/quota/service";
-import { services } from "@/server/services";
+import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
 import { planDispatch, type QueuedTask } from "./plan";
 
 export interface SchedulerOptions {
@@ -16,7 +15,7 @@ export interface SchedulerOptions {
 /**
  * Dispatches TODO tasks. Event-driven: poke() runs a pass at once (new task, finished run,
  * changed limit); a timer wakes it for the next backoff or quota reset; the periodic scan is
- * only a safety net. A task is claimed with a conditional UPDATE, so it never starts twice.
+ * only a safety net. A task is claimed with a conditional UPDATE (task-state.ts), so it never starts twice.
  */
 export class Scheduler {
   private scanTimer: NodeJS.Timeout | null = null;
@@ -76,28 +75,17 @@ export class Scheduler {
       blockedProviders: blocked,
       now,
     });
-    for (const { id, reason } of plan.waiting) {
-      const task = await db().task.update({ where: { id }, data: { waitingReason: reason } });
-      services().bus.publishBoard({ type: "task.updated", taskId: id, workspaceId: task.workspaceId, status: "TODO" });
-    }
+    // One statement per distinct reason, and only for tasks whose reason changed.
+    if (plan.waiting.length > 0) await setWaitingReasons(plan.waiting);
     const started: number[] = [];
     for (const id of plan.start) {
-      if (await this.claim(id, now)) {
+      if (await claimTask(id, now)) {
         started.push(id);
         this.launch(id);
       }
     }
     this.scheduleWake(plan.wakeAt, now);
     return started;
-  }
-
-  /** TODO -> RUNNING only if still TODO: of two concurrent passes, one wins. */
-  private async claim(taskId: number, now: Date): Promise<boolean> {
-    const claimed = await db().$executeRaw`
-      UPDATE "Task" SET "status" = 'RUNNING', "startedAt" = COALESCE("startedAt", ${sqlDate(now)}),
-        "finishedAt" = NULL, "failureReason" = NULL, "waitingReason" = NULL, "notBefore" = NULL, "updatedAt" = ${sqlDate(now)}
-      WHERE "id" = ${taskId} AND "status" = 'TODO'`;
-    return claimed === 1;
   }
 
   private launch(taskId: number): void {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { RunKind } from "@/lib/enums";
+import type { RunKind, TaskStatus } from "@/lib/enums";
 import { AppError, conflict } from "@/lib/errors";
 import type { PromptHistoryEntry, TaskDto } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
@@ -11,7 +11,8 @@ import { branchDiff, type BranchDiff } from "@/server/git/diff";
 import { MergeRefusedError } from "@/server/git/errors";
 import { mergeBranch, type MergeResult } from "@/server/git/merge";
 import { removeWorktree, taskBranchName } from "@/server/git/worktree";
-import { remoteTaskDir, taskSessionName } from "@/server/runs/remote-run";
+import { cancelQueued, finishTask, requeueFinished } from "@/server/lifecycle/task-state";
+import { taskRunDir, taskSessionName } from "@/server/runs/session";
 import { services } from "@/server/services";
 import { findTask, getTask } from "./service";
 
@@ -26,24 +27,11 @@ async function taskWithWorkspace(id: number): Promise<Task & { workspace: Worksp
 /** TODO: failed at once. RUNNING: the agent's process group is stopped; worktree and commits stay. */
 export async function cancelTask(id: number): Promise<TaskDto> {
   const task = await findTask(id);
-  if (task.status === "TODO") {
-    const { count } = await db().task.updateMany({
-      where: { id, status: "TODO" },
-      data: { status: "FAILED", failureReason: "Cancelled before it started.", finishedAt: new Date(), waitingReason: null, notBefore: null },
-    });
-    if (count === 1) {
-      services().bus.publishBoard({ type: "task.finished", taskId: id, workspaceId: task.workspaceId, status: "FAILED" });
-      return getTask(id);
-    }
-  }
+  if (task.status === "TODO" && (await cancelQueued(id, task.workspaceId))) return getTask(id);
   const current = await findTask(id);
   if (current.status !== "RUNNING") throw conflict("task_not_running", `Task ${id} is ${current.status}: there is nothing to cancel.`);
-  const cancelled = (await services().runControl?.cancel(id)) ?? false;
-  if (!cancelled) {
-    // RUNNING in the database but not in this process: its process is gone already.
-    await db().task.update({ where: { id }, data: { status: "FAILED", failureReason: "Cancelled by the user.", finishedAt: new Date() } });
-    services().bus.publishBoard({ type: "task.finished", taskId: id, workspaceId: current.workspaceId, status: "FAILED" });
-  }
+  // RUNNING in the database but supervised by no process (none started the services): nothing runs it.
+  if (!(await services().runControl.cancel(id))) await finishTask({ taskId: id, workspaceId: current.workspaceId, status: "FAILED", reason: "Cancelled by the user." });
   return getTask(id);
 }
 
@@ -53,16 +41,9 @@ async function requeue(id: number, kind: RunKind, prompt: string): Promise<TaskD
   if (!FINISHED.includes(task.status)) throw conflict("task_not_finished", `Task ${id} is ${task.status}: wait until it is DONE or FAILED.`);
   const history = parseJson<PromptHistoryEntry[]>(task.promptHistory, []);
   history.push({ prompt, at: new Date().toISOString(), kind });
-  const { count } = await db().task.updateMany({
-    where: { id, status: task.status },
-    data: {
-      status: "TODO", nextRunKind: kind, promptHistory: JSON.stringify(history), queuedAt: new Date(),
-      failureReason: null, waitingReason: null, notBefore: null, finishedAt: null,
-    },
-  });
-  if (count === 0) throw conflict("task_changed", `Task ${id} changed meanwhile; reload and try again.`);
-  services().bus.publishBoard({ type: "task.updated", taskId: id, workspaceId: task.workspaceId, status: "TODO" });
-  services().scheduler?.poke(kind);
+  if (!(await requeueFinished({ taskId: id, workspaceId: task.workspaceId, from: task.status as TaskStatus, kind, history }))) {
+    throw conflict("task_changed", `Task ${id} changed meanwhile; reload and try again.`);
+  }
   return getTask(id);
 }
 
@@ -110,20 +91,18 @@ export async function mergeTask(id: number, options: { deleteBranch?: boolean })
 
 /**
  * What a deleted task leaves on its machine goes too: its tmux session (a terminal may have made
- * one), its worktree, and on a remote host its log folder. Its branch stays unless merged or asked.
+ * one), its worktree and its run folder (the agents' logs). Its branch stays unless merged or asked.
  */
 async function removeTaskArtifacts(task: Task & { workspace: Workspace }, deleteBranch: boolean): Promise<void> {
   const transport = transportFor(task.workspace);
   const warn = (what: string) => (error: unknown) => console.error(`[task ${task.id}] removing ${what} failed`, error);
-  await transport.exec(["tmux", "kill-session", "-t", `=${taskSessionName(task.id)}`], { cwd: "/" }).catch(warn("the tmux session"));
+  await transport.exec(["tmux", "kill-session", "-t", `=${await taskSessionName(task.id)}`], { cwd: "/" }).catch(warn("the tmux session"));
   if (!task.worktreePath) return;
   await removeWorktree(transport, {
     repoPath: task.workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id),
     deleteBranch: deleteBranch || Boolean(task.mergedAt), force: deleteBranch,
   }).catch(warn("the worktree"));
-  if (task.workspace.type !== "local") {
-    await transport.exec(["rm", "-rf", "--", remoteTaskDir(task.worktreePath, task.id)], { cwd: "/" }).catch(warn("the remote log folder"));
-  }
+  await transport.exec(["rm", "-rf", "--", taskRunDir(task.worktreePath, task.id)], { cwd: "/" }).catch(warn("the run folder"));
 }
 
 /** Deletes a task that is not running, with what it left on its machine. */

@@ -7,7 +7,7 @@ import { db } from "@/server/db/client";
 import type { Prisma, Task } from "@/server/db/generated/client";
 import { toTaskDto } from "@/server/db/serialize";
 import { services } from "@/server/services";
-import { getSetting } from "@/server/settings";
+import { settings } from "@/server/settings";
 import { usageByTask } from "./usage";
 
 export async function findTask(id: number): Promise<Task> {
@@ -30,7 +30,7 @@ export function titleFromPrompt(prompt: string): string {
 
 /** The model of a new task: the user's default for the backend, else the catalogue's. */
 export async function defaultModel(backend: Backend): Promise<string> {
-  return getSetting(`defaultModel.${backend}`, getAdapter(backend).models.default);
+  return settings.defaultModel(backend);
 }
 
 /** A permission mode the backend does not take is refused like any other invalid field. */
@@ -65,7 +65,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
   });
   const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
   services().bus.publishBoard({ type: "task.created", taskId: task.id, workspaceId: task.workspaceId, status: "TODO" });
-  services().scheduler?.poke("task created");
+  services().scheduler.poke("task created");
   return toTaskDto(task);
 }
 

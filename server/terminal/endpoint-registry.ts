@@ -2,22 +2,20 @@
  * Where server.ts finds the terminal WebSocket handler. The handler needs the database and the
  * SSH pool, which live in Next's bundles ("server-only" modules cannot load in server.ts), so
  * the Next side registers it here, on globalThis, and the upgrade hook only looks it up.
- * This file imports nothing, so both sides can load it.
+ * This file imports only singleton.ts (which imports nothing), so both sides can load it.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { peekSingleton, setSingleton } from "../singleton";
 
 export type TerminalUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, taskId: number) => void;
 
-const KEY = Symbol.for("ai-slave.terminal-endpoint");
-type GlobalWithEndpoint = typeof globalThis & { [KEY]?: TerminalUpgrade };
-
 export function setTerminalEndpoint(handler: TerminalUpgrade | undefined): void {
-  (globalThis as GlobalWithEndpoint)[KEY] = handler;
+  setSingleton("terminal-endpoint", handler);
 }
 
 export function terminalEndpoint(): TerminalUpgrade | undefined {
-  return (globalThis as GlobalWithEndpoint)[KEY];
+  return peekSingleton<TerminalUpgrade>("terminal-endpoint");
 }
 
 /** `/api/tasks/12/terminal` -> 12. */

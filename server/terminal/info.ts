@@ -1,9 +1,9 @@
 import "server-only";
-import type { TerminalInfo } from "@/lib/terminal";
+import type { WorkspaceType } from "@/lib/enums";
+import type { TerminalInfo } from "@/lib/schemas/terminal";
 import { terminalEndpoint } from "./endpoint-registry";
 import { registerTerminalEndpoint } from "./register";
 import { terminalTarget } from "./session";
-
 
 /** What the terminal page shows; makes sure server.ts can route the WebSocket that follows. */
 export async function terminalInfo(taskId: number): Promise<TerminalInfo> {
@@ -15,7 +15,7 @@ export async function terminalInfo(taskId: number): Promise<TerminalInfo> {
     title: task.title,
     sessionName,
     cwd,
-    workspace: { id: task.workspace.id, name: task.workspace.name, type: task.workspace.type },
+    workspace: { id: task.workspace.id, name: task.workspace.name, type: task.workspace.type as WorkspaceType },
     websocketPath: `/api/tasks/${task.id}/terminal`,
   };
 }

@@ -1,15 +1,12 @@
 import "server-only";
-import { existsSync } from "node:fs";
 import type { WebSocket } from "ws";
 import { notFound } from "@/lib/errors";
 import { db } from "@/server/db/client";
 import type { Task, Workspace } from "@/server/db/generated/client";
-import { sshTransportFor } from "@/server/exec/transport-for";
-import { taskSessionName } from "@/server/runs/remote-run";
-import { openLocalPty } from "./local-pty";
+import { transportFor } from "@/server/exec/transport-for";
+import type { TerminalPty, TerminalSize } from "@/server/exec/transport";
+import { taskSessionName } from "@/server/runs/session";
 import { parseClientMessage, tmuxAttachArgv, type ClientMessage, type ServerControl } from "./protocol";
-import type { TerminalPty, TerminalSize } from "./pty";
-import { openSshPty } from "./ssh-pty";
 
 /** Output waits while the browser has this much unsent: a slow tab cannot grow server memory. */
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -25,20 +22,12 @@ export interface TerminalTarget {
 export async function terminalTarget(taskId: number): Promise<TerminalTarget> {
   const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
   if (!task) throw notFound("task", taskId);
-  return { task, sessionName: taskSessionName(task.id), cwd: task.worktreePath ?? task.workspace.path };
+  return { task, sessionName: await taskSessionName(task.id), cwd: task.worktreePath ?? task.workspace.path };
 }
 
 async function openPty(target: TerminalTarget, size: TerminalSize): Promise<TerminalPty> {
   const argv = tmuxAttachArgv(target.sessionName, target.cwd);
-  const { workspace } = target.task;
-  if (workspace.type === "local") return openLocalPty(argv, "/", size, localShell(workspace.loginShell));
-  return openSshPty(sshTransportFor(workspace), argv, size);
-}
-
-/** The workspace's login shell on this machine, when it is installed. */
-function localShell(loginShell: string): string {
-  const candidate = `/bin/${loginShell === "zsh" ? "zsh" : "bash"}`;
-  return existsSync(candidate) ? candidate : "/bin/sh";
+  return transportFor(target.task.workspace).openPty(argv, size);
 }
 
 function send(socket: WebSocket, control: ServerControl): void {

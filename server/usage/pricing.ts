@@ -1,6 +1,6 @@
 /**
  * A run's cost and where it comes from. Pure: the caller passes the price table (see
- * `loadPriceTable` in ./price-table.ts). The run supervisor records `withCost(...)` on the run.
+ * `settings.priceTable()` in server/settings.ts). The run supervisor records `withCost(...)` on the run.
  */
 import type { Backend, CostSource } from "@/lib/enums";
 import type { UsageFigures } from "@/lib/log-events";

@@ -98,7 +98,7 @@ export async function updateWorkspace(id: number, patch: WorkspaceUpdateInput): 
   });
   services().bus.publishBoard({ type: "workspace.changed", workspaceId: id });
   // A raised concurrency limit frees room at once.
-  services().scheduler?.poke("workspace updated");
+  services().scheduler.poke("workspace updated");
   return getWorkspace(id);
 }
 

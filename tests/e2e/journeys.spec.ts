@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { apiTask, apiWorkspace, card, gitIn, makeRepo, screenshot, waitForTaskStatus } from "./helpers";
 
 test.describe.configure({ mode: "serial" });

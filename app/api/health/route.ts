@@ -1,9 +1,15 @@
+import { healthReportSchema } from "@/lib/schemas/health";
 import { handler } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
+import { AUTHENTICATED_HEADER } from "@/server/http/gate";
 import { healthReport } from "@/server/health";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handler(async () => {
-  const report = await healthReport();
-  return Response.json(report, { status: report.status === "ok" ? 200 : 503 });
+/** Open to process supervisors: without the token only `{"status": ...}`; the details need it. */
+export const GET = handler(async (request) => {
+  const report = respond(healthReportSchema, await healthReport());
+  const status = report.status === "ok" ? 200 : 503;
+  if (request.headers.get(AUTHENTICATED_HEADER) !== "1") return Response.json({ status: report.status }, { status });
+  return Response.json(report, { status });
 });

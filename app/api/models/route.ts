@@ -1,6 +1,8 @@
+import { modelsResponseSchema } from "@/lib/schemas/models";
 import { handler } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
 import { listModels } from "@/server/models";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handler(async () => listModels());
+export const GET = handler(async () => respond(modelsResponseSchema, await listModels()));

@@ -1,10 +1,13 @@
-import { SETTING_RULES } from "@/lib/schemas/settings";
+import { SETTING_RULES, settingsResponseSchema } from "@/lib/schemas/settings";
 import { handler } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
 import { listSettings } from "@/server/settings-api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handler(async () => ({
-  values: await listSettings(),
-  keys: SETTING_RULES.map((rule) => ({ pattern: rule.pattern.source, description: rule.description })),
-}));
+export const GET = handler(async () =>
+  respond(settingsResponseSchema, {
+    values: await listSettings(),
+    keys: SETTING_RULES.map((rule) => ({ pattern: rule.pattern.source, description: rule.description })),
+  }),
+);

@@ -181,9 +181,13 @@ describe("models and health", () => {
     expect(await taskCount()).toBe(before);
   });
 
-  it("reports health with version, database and runner state", async () => {
+  it("reports health with version, database and runner state to an authenticated caller, the status alone to others", async () => {
     const { GET } = await import("@/app/api/health/route");
-    const response = await GET(jsonRequest("/api/health", "GET"));
+    const anonymous = await GET(jsonRequest("/api/health", "GET"));
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.text()).toBe('{"status":"ok"}');
+    // The gate in server.ts sets this header on the requests it authenticated.
+    const response = await GET(jsonRequest("/api/health", "GET", undefined, { "x-ai-slave-authenticated": "1" }));
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({ status: "ok", version: "0.1.0", database: { ok: true } });

@@ -135,22 +135,20 @@ describe("retry, cancel and delete", () => {
     const { status, body } = await taskAction(queued.id, "cancel");
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: "FAILED", failureReason: "Cancelled before it started." });
-    services().scheduler?.poke("test");
+    services().scheduler.poke("test");
   });
 
   it("delete removes the worktree and the task's tmux session, and keeps an unmerged branch unless asked", async () => {
     const keep = await doneTask("keep.txt", "1");
-    // A terminal opened on the task left its tmux session (on a tmux server of this test's own).
-    process.env.TMUX_TMPDIR = testDb.dir;
+    // A terminal opened on the task left its tmux session (on the tmux server of this test file's own).
+    const session = await (await import("@/server/runs/session")).taskSessionName(keep);
     const tmux = (...args: string[]) => spawnSync("tmux", args, { env: process.env, stdio: "ignore" }).status;
-    expect(tmux("new-session", "-d", "-s", `ai-slave-task-${keep}`)).toBe(0);
+    expect(tmux("new-session", "-d", "-s", session)).toBe(0);
     const { DELETE } = await import("@/app/api/tasks/[id]/route");
     expect((await DELETE(jsonRequest(`/api/tasks/${keep}`, "DELETE"), routeContext({ id: String(keep) }))).status).toBe(204);
     expect(fs.existsSync(`${repo}-task-${keep}`)).toBe(false);
     expect(git(repo, "branch", "--list", `task-${keep}`)).toContain(`task-${keep}`);
-    expect(tmux("has-session", "-t", `=ai-slave-task-${keep}`)).not.toBe(0);
-    tmux("kill-server");
-    delete process.env.TMUX_TMPDIR;
+    expect(tmux("has-session", "-t", `=${session}`)).not.toBe(0);
 
     const drop = await doneTask("drop.txt", "1");
     expect((await DELETE(jsonRequest(`/api/tasks/${drop}?deleteBranch=true`, "DELETE"), routeContext({ id: String(drop) }))).status).toBe(204);

@@ -39,10 +39,15 @@ const AGENTS = [
 ] as const;
 
 describe.each(AGENTS)("$backend", (agent) => {
-  let doneTaskId: number;
+  /** A task of this test's own that wrote `file` and ended DONE. */
+  async function doneTask(file: string): Promise<number> {
+    const id = await createTask({ prompt: `Create the file. FILE:${file}`, workspaceId, backend: agent.backend, model: agent.model });
+    expect((await waitForStatus(id, ["DONE", "FAILED"])).status).toBe("DONE");
+    return id;
+  }
 
   it("runs a task whose model writes a file: DONE, file committed on task-{id}, per-run usage recorded", async () => {
-    doneTaskId = await createTask({ prompt: `Create the file. FILE:hello-${agent.backend}.txt`, workspaceId, backend: agent.backend, model: agent.model });
+    const doneTaskId = await createTask({ prompt: `Create the file. FILE:hello-${agent.backend}.txt`, workspaceId, backend: agent.backend, model: agent.model });
     const task = await waitForStatus(doneTaskId, ["DONE", "FAILED"]);
     expect(task.failureReason).toBeNull();
     expect(task.status).toBe("DONE");
@@ -59,6 +64,7 @@ describe.each(AGENTS)("$backend", (agent) => {
   });
 
   it("continue resumes the same agent session and the model sees the earlier turns", async () => {
+    const doneTaskId = await doneTask(`continued-${agent.backend}.txt`);
     const before = server.requests.length;
     const response = await taskAction(doneTaskId, "continue", { prompt: "NO_TOOL Now summarise what you did." });
     expect(response.status).toBe(200);
@@ -69,7 +75,7 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect(runs).toHaveLength(2);
     expect(runs[1]).toMatchObject({ kind: "continue", status: "DONE", resumeSessionId: runs[0]!.sessionId, sessionId: runs[0]!.sessionId });
     const seen = JSON.stringify(server.requests.slice(before).map((request) => request.body));
-    expect(seen).toContain(`FILE:hello-${agent.backend}.txt`);
+    expect(seen).toContain(`FILE:continued-${agent.backend}.txt`);
     expect(seen).toContain("Now summarise what you did.");
     // Per-run figures: the second run is one text answer, not the session's running total.
     expect(runs[1]!.outputTokens).toBeLessThan(runs[0]!.outputTokens);
@@ -79,7 +85,7 @@ describe.each(AGENTS)("$backend", (agent) => {
 
   it("a follow-up whose session is gone says so and starts a fresh session with the history as context", async () => {
     const { db } = await import("@/server/db/client");
-    const runs = await runsOf(doneTaskId);
+    const doneTaskId = await doneTask(`lost-${agent.backend}.txt`);
     // The agent's session store lost it (another machine, a wiped home): resume must fail.
     await db().run.updateMany({ where: { taskId: doneTaskId }, data: { sessionId: agent.backend === "codex_cli" ? "019a0000-0000-7000-8000-000000000000" : "00000000-0000-4000-8000-000000000000" } });
     const before = server.requests.length;
@@ -91,8 +97,9 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect(await logText(last.id)).toContain("could not be resumed");
     const seen = JSON.stringify(server.requests.slice(before).map((request) => request.body));
     expect(seen).toContain("Earlier requests");
-    expect(seen).toContain(`FILE:hello-${agent.backend}.txt`);
-    expect(runs.length).toBe(2);
+    expect(seen).toContain(`FILE:lost-${agent.backend}.txt`);
+    // One run for the task, one for the follow-up: the fresh session is the same run, launched again.
+    expect((await runsOf(doneTaskId)).map((run) => run.kind)).toEqual(["initial", "continue"]);
   });
 
   it("a quota answer ends FAILED with its class and records the provider's reset time", async () => {
@@ -118,7 +125,7 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect(held.waitingReason).toContain("Waiting for quota");
     // The reset passes: the task goes without anyone touching it.
     await db().quotaState.update({ where: { id: quota.id }, data: { resetsAt: new Date(Date.now() + 300) } });
-    (await import("@/server/services")).services().scheduler?.poke("test");
+    (await import("@/server/services")).services().scheduler.poke("test");
     expect((await waitForStatus(waiting, ["DONE", "FAILED"])).status).toBe("DONE");
     expect((await db().quotaState.findUniqueOrThrow({ where: { id: quota.id } })).state).toBe("OK");
   });

@@ -59,7 +59,7 @@ describe("scheduler", () => {
   it("two concurrent dispatch passes never start the same task twice", async () => {
     const { Scheduler } = await import("@/server/scheduler/scheduler");
     const { services } = await import("@/server/services");
-    await services().scheduler?.stop();
+    await services().scheduler.stop();
     const workspaceId = await createWorkspace(makeGitRepo(testDb.dir, "race"), { concurrencyLimit: 50 });
     const { db } = await import("@/server/db/client");
     for (let index = 0; index < 30; index += 1) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { LocalTransport } from "@/server/exec/local";
-import { branchDiff } from "@/server/git/diff";
+import { branchDiff, MAX_PATCH_BYTES } from "@/server/git/diff";
+import { capPatch } from "@/server/git/diff-cap";
 import { commitFiles, git, makeRepo, useGitSandbox } from "./git-fixture";
 
 const t = new LocalTransport();
@@ -65,6 +66,35 @@ describe("branchDiff", () => {
     git(repo, "branch", "task-2");
     commitFiles(repo, { "later.txt": "x\n" });
     const diff = await branchDiff(t, { repoPath: repo, baseBranch: "main", branch: "task-2" });
-    expect(diff).toEqual({ mergeBase: git(repo, "rev-parse", "task-2").trim(), files: [], patch: "" });
+    expect(diff).toEqual({ mergeBase: git(repo, "rev-parse", "task-2").trim(), files: [], patch: "", truncated: false });
+  });
+});
+
+describe("the 20 MB patch cap", () => {
+  it("cuts a patch over 20 MB, marking the cut file, the files left out and the whole", async () => {
+    const big = Array.from({ length: 230_000 }, (_, i) => `${String(i).padStart(8, "0")} ${"x".repeat(90)}\n`).join("");
+    const repo = makeRepo(sandbox.dir(), { "small.txt": "a\n" });
+    git(repo, "checkout", "--quiet", "-b", "task-big");
+    commitFiles(repo, { "a-small.txt": "new\n", "big.txt": big, "z-after.txt": "after\n" });
+    const diff = await branchDiff(t, { repoPath: repo, baseBranch: "main", branch: "task-big" });
+    expect(Buffer.byteLength(big)).toBeGreaterThan(MAX_PATCH_BYTES);
+    expect(diff.truncated).toBe(true);
+    expect(Buffer.byteLength(diff.patch)).toBeLessThanOrEqual(MAX_PATCH_BYTES + 1024);
+    expect(diff.patch).toContain("+new");
+    expect(diff.patch).toContain("\\ AI-Slave: the diff of big.txt was cut here: the whole patch is over 20 MB");
+    expect(diff.patch).toContain("\\ AI-Slave: the patch is over 20 MB and was cut; the files marked truncated are cut or left out.");
+    expect(diff.patch).not.toContain("z-after.txt");
+    const byPath = Object.fromEntries(diff.files.map((file) => [file.path, file]));
+    expect(byPath["a-small.txt"]!.truncated).toBeUndefined();
+    expect(byPath["big.txt"]).toMatchObject({ truncated: true, additions: 230_000 });
+    expect(byPath["z-after.txt"]).toMatchObject({ truncated: true });
+  });
+
+  it("leaves a patch under the cap alone and counts a file ending at the cut as whole", () => {
+    const patch = "diff --git a/x b/x\n+1\ndiff --git a/y b/y\n+2\n";
+    expect(capPatch(patch, 100)).toEqual({ patch, truncated: false, completePaths: new Set(["x", "y"]) });
+    const cut = capPatch(patch, 30);
+    expect(cut).toMatchObject({ truncated: true, completePaths: new Set(["x"]) });
+    expect(cut.patch).not.toContain("a/y");
   });
 });

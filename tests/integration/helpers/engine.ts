@@ -75,6 +75,6 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
 }
 
 export async function logText(runId: number): Promise<string> {
-  const { readLog } = await import("@/server/runs/log-store");
+  const { readLog } = await import("@/server/events/log-store");
   return JSON.stringify(await readLog(runId, 0, 100_000));
 }

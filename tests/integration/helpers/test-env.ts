@@ -21,6 +21,8 @@ export async function useTestDatabase(): Promise<TestDb> {
   process.env.DATABASE_URL = `file:${file}`;
   process.env.AI_SLAVE_ROOT = PROJECT_ROOT;
   process.env.AI_SLAVE_TASKS_DIR = path.join(dir, "tasks");
+  // Local agents run in tmux: this file's own tmux server, stopped at cleanup with what runs in it.
+  process.env.TMUX_TMPDIR = dir;
   const { resetConfigForTests } = await import("@/server/config");
   const { disconnectDb } = await import("@/server/db/client");
   const { migrateDatabase } = await import("@/server/db/migrate");
@@ -34,6 +36,11 @@ export async function useTestDatabase(): Promise<TestDb> {
     file,
     async cleanup() {
       await disconnectDb();
+      try {
+        execFileSync("tmux", ["kill-server"], { env: { ...process.env, TMUX_TMPDIR: dir }, stdio: "ignore" });
+      } catch {
+        // No tmux server was started.
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -11,7 +11,7 @@ async function request(runId: number, headers: Record<string, string> = {}): Pro
 
 describe("slow SSE clients", () => {
   it("closes a client that stops reading instead of buffering for it, and it catches up on reconnect", async () => {
-    const { RunLogWriter } = await import("@/server/runs/log-writer");
+    const { RunLogWriter } = await import("@/server/events/log-writer");
     const { services } = await import("@/server/services");
     const ids = await seedTask();
     const runId = await seedRun(ids.taskId);

@@ -12,7 +12,7 @@ async function getPage(runId: number, query: string): Promise<Response> {
 
 describe("run log JSON API", () => {
   it("pages through the stored log with nextCursor until null", async () => {
-    const { RunLogWriter } = await import("@/server/runs/log-writer");
+    const { RunLogWriter } = await import("@/server/events/log-writer");
     const { services } = await import("@/server/services");
     const ids = await seedTask();
     const runId = await seedRun(ids.taskId);

@@ -7,14 +7,14 @@ useLogDatabase();
 const DAY = 24 * 60 * 60 * 1000;
 
 async function allEvents(runId: number): Promise<StoredLogEvent[]> {
-  const { readLog } = await import("@/server/runs/log-store");
+  const { readLog } = await import("@/server/events/log-store");
   return readLog(runId, 0, 100_000);
 }
 
 /** A run with the three shapes compaction cares about, ended `daysAgo` days ago (null: still running). */
 async function runWithOutput(taskId: number, daysAgo: number | null): Promise<number> {
   const { db } = await import("@/server/db/client");
-  const { RunLogWriter } = await import("@/server/runs/log-writer");
+  const { RunLogWriter } = await import("@/server/events/log-writer");
   const { services } = await import("@/server/services");
   const runId = await seedRun(taskId);
   const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
@@ -30,7 +30,7 @@ async function runWithOutput(taskId: number, daysAgo: number | null): Promise<nu
 
 describe("log compaction", () => {
   it("drops the raw output of runs that ended long ago and keeps their normalized events", async () => {
-    const { compactRunLogs } = await import("@/server/runs/log-compaction");
+    const { compactRunLogs } = await import("@/server/events/log-compaction");
     const { taskId } = await seedTask();
     const old = await runWithOutput(taskId, 30);
     const recent = await runWithOutput(taskId, 2);
@@ -60,7 +60,7 @@ describe("log compaction", () => {
 describe("log cap", () => {
   it("stops storing at the cap and writes the truncation marker once", async () => {
     const { db } = await import("@/server/db/client");
-    const { RunLogWriter } = await import("@/server/runs/log-writer");
+    const { RunLogWriter } = await import("@/server/events/log-writer");
     const { services } = await import("@/server/services");
     const { taskId } = await seedTask();
     const runId = await seedRun(taskId);
@@ -88,7 +88,7 @@ describe("log cap", () => {
 describe("log writes of several runs", () => {
   it("stores each run's lines even when another run's rows fail in the same flush", async () => {
     const { db } = await import("@/server/db/client");
-    const { RunLogWriter } = await import("@/server/runs/log-writer");
+    const { RunLogWriter } = await import("@/server/events/log-writer");
     const { services } = await import("@/server/services");
     const { taskId } = await seedTask();
     const kept = await seedRun(taskId);

@@ -23,7 +23,7 @@ function oneTo(n: number): number[] {
 }
 
 async function writer(runId: number) {
-  const { RunLogWriter } = await import("@/server/runs/log-writer");
+  const { RunLogWriter } = await import("@/server/events/log-writer");
   const { services } = await import("@/server/services");
   return new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
 }
@@ -54,7 +54,7 @@ describe("run log stream", () => {
       expect(reader.events.at(-1)?.event).toBe("end");
     }
     // Live (before) and replayed (finished) clients get the same text, which is the stored event's JSON.
-    const { readLog } = await import("@/server/runs/log-store");
+    const { readLog } = await import("@/server/events/log-store");
     const stored = await readLog(runId, 0, total);
     expect(finished.ofType("log").map((event) => event.data)).toEqual(stored.map((event) => JSON.stringify(event)));
     expect(before.ofType("log").map((event) => event.data)).toEqual(stored.map((event) => JSON.stringify(event)));

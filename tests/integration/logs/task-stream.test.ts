@@ -12,7 +12,7 @@ async function connect(taskId: number, headers: Record<string, string> = {}): Pr
 }
 
 async function writeRun(runId: number, count: number): Promise<void> {
-  const { RunLogWriter } = await import("@/server/runs/log-writer");
+  const { RunLogWriter } = await import("@/server/events/log-writer");
   const { services } = await import("@/server/services");
   const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
   await writeEvents(writer, 1, count);

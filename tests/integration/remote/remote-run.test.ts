@@ -21,6 +21,10 @@ const MODEL = "claude-sonnet-4-5";
 const CLAUDE = path.join(PROJECT_ROOT, "node_modules", ".bin", "claude");
 
 let testDb: TestDb;
+
+async function serverId(): Promise<string> {
+  return (await import("@/server/runs/session")).serverId();
+}
 let server: FakeModelServer;
 let agentEnv: AgentTestEnv;
 let setup: RemoteSetup;
@@ -50,7 +54,7 @@ async function expectDiffAndMerge(id: number, file: string): Promise<void> {
 }
 
 async function storedLog(runId: number) {
-  const { readLog } = await import("@/server/runs/log-store");
+  const { readLog } = await import("@/server/events/log-store");
   return readLog(runId, 0, 100_000);
 }
 
@@ -61,7 +65,9 @@ beforeAll(async () => {
   // Codex reads its key from the variable its config names: forwarded to the remote side by name.
   Object.assign(process.env, agentEnv.env, { AI_SLAVE_CANCEL_GRACE_MS: "1500", AI_SLAVE_REMOTE_ENV: "FAKE_OPENAI_API_KEY" });
   (await import("@/server/config")).resetConfigForTests();
-  setup = await startRemoteSetup({ docker: true });
+  // The agents' config dirs are paths on this machine: the server does not forward them, so the
+  // host's login environment names them, as a user's profile would.
+  setup = await startRemoteSetup({ docker: true, sessionEnv: { CLAUDE_CONFIG_DIR: agentEnv.env.CLAUDE_CONFIG_DIR!, CODEX_HOME: agentEnv.env.CODEX_HOME! } });
   // The app's own pool: host keys are pinned in the Setting table.
   const { setSshPool } = await import("@/server/exec/ssh-pool");
   setSshPool(undefined);
@@ -100,7 +106,7 @@ describe("agent runs on an SSH workspace", () => {
     expect(task.status).toBe("DONE");
     expect(git(repo, "show", `task-${id}:hello-ssh.txt`)).toContain("hello from fake model");
     const [run] = await runsOf(id);
-    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-task-${id}` });
+    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-${await serverId()}-task-${id}` });
     expect(run!.sessionId).toBeTruthy();
     const logFile = path.join(path.dirname(repo), ".ai-slave", `task-${id}`, `run-${run!.id}.log`);
     expect(fs.readFileSync(logFile, "utf8")).toContain('"type":"result"');
@@ -123,7 +129,7 @@ describe("agent runs on an SSH workspace", () => {
     expect(task.status).toBe("DONE");
     expect(git(repo, "show", `task-${id}:hello-codex.txt`)).toContain("hello from fake model");
     const [run] = await runsOf(id);
-    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-task-${id}` });
+    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-${await serverId()}-task-${id}` });
     expect(run!.sessionId).toBeTruthy();
   }, 120_000);
 
@@ -160,12 +166,12 @@ describe("agent runs on an SSH workspace", () => {
     { when: "after the agent ended while the server was down", agentEndsFirst: true },
   ])("re-attaches after a server restart $when: DONE with the whole log, no gap, no duplicate", async ({ agentEndsFirst }) => {
     const { activeRuns } = await import("@/server/runs/active-runs");
-    const { reconcileInterruptedRuns } = await import("@/server/runs/reconcile");
+    const { reconcileRuns } = await import("@/server/runs/reconcile");
     const { setSshPool } = await import("@/server/exec/ssh-pool");
     const file = agentEndsFirst ? "ended-while-down.txt" : "restarted.txt";
     const id = await createTask({ prompt: `Create the file. FILE:${file} SLEEP:3000`, workspaceId: sshWorkspace, backend: "claude_code", model: MODEL });
     const run = await waitFor(async () => (await runsOf(id)).find((entry) => entry.tmuxSession), 60_000, "the remote run to start");
-    const checkpointFile = path.join(testDb.dir, "tasks", "remote-runs", `run-${run.id}.json`);
+    const checkpointFile = path.join(testDb.dir, "tasks", "run-checkpoints", `run-${run.id}.json`);
     // The checkpoint written before the agent started: restoring it below plays a crash whose
     // last checkpoint is older than the stored log, which must then be trimmed and read again.
     const firstCheckpoint = fs.readFileSync(checkpointFile, "utf8");
@@ -173,10 +179,8 @@ describe("agent runs on an SSH workspace", () => {
 
     // The server goes away: it stops following (the agent lives on in tmux), its connections close.
     const active = activeRuns().get(id)!;
-    const { isDetachedRun } = await import("@/server/runs/active-runs");
-    expect(isDetachedRun(active)).toBe(true);
-    active.interrupted = true;
-    await active.process!.terminate(0);
+    expect(active.detach).not.toBeNull();
+    await active.detach!();
     activeRuns().delete(id);
     setSshPool(undefined);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -186,8 +190,7 @@ describe("agent runs on an SSH workspace", () => {
     if (agentEndsFirst) await waitFor(async () => fs.existsSync(remoteLog.replace(/\.log$/, ".exit")), 60_000, "the agent to end");
 
     // The next start re-attaches instead of failing the run.
-    const interrupted = await reconcileInterruptedRuns();
-    expect(interrupted).toBe(0);
+    expect(await reconcileRuns()).toEqual({ reattached: 1, failed: 0 });
     expect(activeRuns().has(id)).toBe(true);
     const task = await waitForStatus(id, ["DONE", "FAILED"], 90_000);
     expect(task.failureReason).toBeNull();
@@ -227,7 +230,7 @@ describe("agent runs in a container on an SSH host", () => {
     const shown = await setup.docker.docker(["exec", container, "git", "-C", "/srv/repo", "show", `task-${id}:hello-container.txt`]);
     expect(shown).toContain("hello from fake model");
     const [run] = await runsOf(id);
-    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-task-${id}` });
+    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-${await serverId()}-task-${id}` });
     // The log lives inside the container, not on the host.
     const log = await setup.docker.docker(["exec", container, "cat", `/srv/.ai-slave/task-${id}/run-${run!.id}.log`]);
     expect(log).toContain('"type":"result"');

@@ -33,15 +33,18 @@ export interface RemoteSetup {
   stop(): Promise<void>;
 }
 
-export async function startRemoteSetup(options: { docker: boolean }): Promise<RemoteSetup> {
+/** `sessionEnv`: the host's login environment (the agents' config dirs there, say). */
+export async function startRemoteSetup(options: { docker: boolean; sessionEnv?: Record<string, string> }): Promise<RemoteSetup> {
   let docker: DockerFixture | null = null;
   let dockerSkip: string | null = null;
   if (options.docker) {
     const started = await startDocker();
     if (started.ok) docker = started.fixture;
+    // CI sets REQUIRE_DOCKER=1: there a green run means the container path ran.
+    else if (process.env.REQUIRE_DOCKER === "1") throw new Error(`Docker is required (REQUIRE_DOCKER=1) but could not start: ${started.reason}`);
     else dockerSkip = started.reason;
   }
-  const sshd = await startSshd({ sessionEnv: docker ? { DOCKER_HOST: docker.dockerHost } : {} });
+  const sshd = await startSshd({ sessionEnv: { ...options.sessionEnv, ...(docker ? { DOCKER_HOST: docker.dockerHost } : {}) } });
   const knownHostsFile = path.join(sshd.dir, "known_hosts_empty");
   fs.writeFileSync(knownHostsFile, "");
   const pool = new SshPool({ hostKeyStore: new MemoryHostKeyStore(), knownHostsFile });

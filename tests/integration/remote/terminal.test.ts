@@ -32,8 +32,12 @@ beforeAll(async () => {
   if (setup.docker) container = await setup.docker.runContainer("ai-slave-terminal-test");
   const { attachUpgradeHandler } = await import("@/server/http/upgrade");
   const { loadConfig } = await import("@/server/config");
+  const { createGate } = await import("@/server/http/gate");
+  const { createTokenSource } = await import("@/server/auth/token");
+  // The token itself is tests/integration/http/access.test.ts's subject; here only the terminal is.
+  const gate = createGate({ bindHost: "127.0.0.1", allowedHosts: [], tokens: createTokenSource({ file: "", authOff: true }) });
   http = createServer((_request, response) => response.writeHead(404).end());
-  attachUpgradeHandler(http, (_request, socket) => void socket.destroy(), loadConfig());
+  attachUpgradeHandler(http, (_request, socket) => void socket.destroy(), loadConfig(), gate);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   port = (http.address() as AddressInfo).port;
 }, 600_000);
@@ -88,22 +92,30 @@ async function terminalInfo(taskId: number) {
   return response.json();
 }
 
+/** The task's tmux session: this server's id and the task's. */
+async function sessionOf(taskId: number): Promise<string> {
+  const { serverId } = await import("@/server/runs/session");
+  const name = `ai-slave-${await serverId()}-task-${taskId}`;
+  expect(name).toMatch(/^ai-slave-[0-9a-f]{8}-task-\d+$/);
+  return name;
+}
+
 /** Types into the terminal and reads the shell's answer: `$((6*7))` proves a shell ran it. */
 async function expectShellAnswers(taskId: number, tmux: (args: string[]) => Promise<string>): Promise<void> {
+  const session = await sessionOf(taskId);
   const client = await connect(taskId);
   await until(() => client.controls.some((control) => control.type === "ready"), "the ready message");
-  expect(client.controls[0]).toEqual({ type: "ready", session: `ai-slave-task-${taskId}` });
+  expect(client.controls[0]).toEqual({ type: "ready", session });
   client.socket.send(JSON.stringify({ type: "resize", cols: 101, rows: 31 }));
   await until(() => client.output().length > 0, "the prompt");
   client.socket.send(Buffer.from("echo hi-$((6*7)) ✓\r"));
   await until(() => client.output().includes("hi-42 ✓"), "echo's answer");
   // One row is tmux's status line.
-  await until(() => false, "", 300).catch(() => undefined);
-  expect((await tmux(["display-message", "-p", "-t", `ai-slave-task-${taskId}`, "#{window_width}x#{window_height}"])).trim()).toBe("101x30");
+  await expect.poll(async () => (await tmux(["display-message", "-p", "-t", session, "#{window_width}x#{window_height}"])).trim(), { timeout: 10_000 }).toBe("101x30");
   client.socket.close();
   expect(await client.closed).toBe(1005);
   // Closing the page detaches: the session lives on for the next visit (and for an agent in it).
-  await expect.poll(async () => (await tmux(["list-sessions", "-F", "#{session_name}:#{session_attached}"])).split("\n"), { timeout: 10_000 }).toContain(`ai-slave-task-${taskId}:0`);
+  await expect.poll(async () => (await tmux(["list-sessions", "-F", "#{session_name}:#{session_attached}"])).split("\n"), { timeout: 10_000 }).toContain(`${session}:0`);
   const again = await connect(taskId);
   again.socket.send(Buffer.from("echo again-$((1+1))\r"));
   await until(() => again.output().includes("again-2"), "the reattached session's answer");
@@ -116,10 +128,10 @@ describe("terminal WebSocket", () => {
     const remote = { host: setup.sshd.host, port: setup.sshd.port, user: setup.sshd.user, identityFile: setup.sshd.identityFile };
     const workspaceId = await createWorkspace(repo, { type: "ssh", ...remote, baseBranch: "main" });
     const taskId = await createTask({ prompt: "terminal", workspaceId, backend: "claude_code", model: "claude-sonnet-4-5" });
-    expect(await terminalInfo(taskId)).toMatchObject({ sessionName: `ai-slave-task-${taskId}`, cwd: repo, websocketPath: `/api/tasks/${taskId}/terminal` });
+    expect(await terminalInfo(taskId)).toMatchObject({ sessionName: await sessionOf(taskId), cwd: repo, websocketPath: `/api/tasks/${taskId}/terminal` });
     const transport = setup.transport("bash");
     await expectShellAnswers(taskId, async (args) => (await transport.exec(["tmux", ...args], { cwd: "/" })).stdout);
-    const cwd = await transport.exec(["tmux", "display-message", "-p", "-t", `ai-slave-task-${taskId}`, "#{pane_current_path}"], { cwd: "/" });
+    const cwd = await transport.exec(["tmux", "display-message", "-p", "-t", await sessionOf(taskId), "#{pane_current_path}"], { cwd: "/" });
     expect(cwd.stdout.trim()).toBe(repo);
   });
 

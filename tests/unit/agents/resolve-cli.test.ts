@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BACKENDS } from "@/lib/enums";
 import { ADAPTERS, getAdapter } from "@/server/agents/registry";
-import { cliVersion, resolveCli } from "@/server/agents/resolve-cli";
+import { cliVersion, resolveCli } from "@/server/exec/resolve-cli";
 
 const root = mkdtempSync(path.join(tmpdir(), "resolve-cli-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

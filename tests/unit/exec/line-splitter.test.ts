@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LineSplitter, splitLines } from "@/server/exec/line-splitter";
+import { LineSplitter, MAX_LINE_BYTES, lineCutMarker, splitLines } from "@/server/exec/line-splitter";
 
 function collect(chunks: Buffer[]): string[] {
   const lines: string[] = [];
@@ -33,6 +33,29 @@ describe("LineSplitter", () => {
     const lines = collect([...chunks, Buffer.from("\n")]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toHaveLength(1_000_000);
+  });
+});
+
+describe("the 1 MB line cap", () => {
+  it("cuts a 5 MB line at 1 MB with a marker counting the rest, and goes on with the next line", () => {
+    const chunks = Array.from({ length: 80 }, () => Buffer.from("y".repeat(64 * 1024)));
+    const lines = collect([...chunks, Buffer.from("\nafter\n")]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`${"y".repeat(MAX_LINE_BYTES)}${lineCutMarker(80 * 64 * 1024 - MAX_LINE_BYTES)}`);
+    expect(lines[1]).toBe("after");
+  });
+
+  it("cuts at a character boundary and marks a cut last line without a newline too", () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line), 10);
+    splitter.push(Buffer.from("aaaaaaaaa€€"));
+    splitter.end();
+    expect(lines).toEqual([`aaaaaaaaa${lineCutMarker(6)}`]);
+  });
+
+  it("keeps a line of exactly 1 MB whole", () => {
+    const lines = collect([Buffer.from(`${"z".repeat(MAX_LINE_BYTES)}\n`)]);
+    expect(lines).toEqual(["z".repeat(MAX_LINE_BYTES)]);
   });
 });
 

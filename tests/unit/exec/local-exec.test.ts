@@ -11,6 +11,13 @@ describe("LocalTransport.exec", () => {
     expect(result).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
   });
 
+  it("keeps at most maxOutputBytes of each stream, cut with a marker that counts the rest", async () => {
+    const result = await transport.exec(["sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x; head -c 5000 /dev/zero | tr '\\0' e >&2"], { cwd, maxOutputBytes: 1000 });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(`${"x".repeat(1000)}\n[output cut at 1000 bytes: 99000 more bytes not kept]\n`);
+    expect(result.stderr).toBe(`${"e".repeat(1000)}\n[output cut at 1000 bytes: 4000 more bytes not kept]\n`);
+  });
+
   it("writes stdin and closes it", async () => {
     const result = await transport.exec(["cat"], { cwd, stdin: "héllo\nworld" });
     expect(result.stdout).toBe("héllo\nworld");

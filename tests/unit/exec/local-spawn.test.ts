@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tmpdir } from "node:os";
 import { LocalTransport } from "@/server/exec/local";
+import { MAX_LINE_BYTES, lineCutMarker } from "@/server/exec/line-splitter";
 import type { SpawnedProcess } from "@/server/exec/transport";
 import { isProcessRunning } from "./process-liveness";
 
@@ -38,11 +39,11 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
 }
 
 describe("LocalTransport.spawn output", () => {
-  it("delivers a 5 MB single line whole", async () => {
+  it("delivers a 5 MB single line cut at 1 MB, with a marker counting the rest", async () => {
     const run = start(node("process.stdout.write('x'.repeat(5 * 1024 * 1024) + '\\n')"));
     expect(await run.process.exited).toEqual({ exitCode: 0, signal: null });
     expect(run.stdout).toHaveLength(1);
-    expect(run.stdout[0].length).toBe(5 * 1024 * 1024);
+    expect(run.stdout[0]).toBe(`${"x".repeat(MAX_LINE_BYTES)}${lineCutMarker(5 * 1024 * 1024 - MAX_LINE_BYTES)}`);
   });
 
   it("delivers a partial last line at exit", async () => {

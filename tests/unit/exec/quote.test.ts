@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { execScript, loginShellArgv, remoteCommandLine, shellJoin, shellQuote, STDOUT_MARKER_END, STDOUT_MARKER_START } from "@/server/exec/quote";
 
@@ -31,7 +34,19 @@ describe("shell quoting", () => {
     expect(loginShellArgv({ shell: "zsh" }, "echo hi")).toEqual(["zsh", "-lc", "echo hi"]);
     expect(loginShellArgv({ shell: "bash", container: "box" }, "x")).toEqual(["docker", "exec", "-i", "box", "bash", "-lc", "x"]);
     expect(loginShellArgv({ shell: "bash", container: "box" }, "x", { tty: true })).toEqual(["docker", "exec", "-it", "box", "bash", "-lc", "x"]);
-    expect(remoteCommandLine({ shell: "bash" }, "printf '%s' \"$HOME\"")).toBe(`bash -lc 'printf '\\''%s'\\'' "$HOME"'`);
+  });
+
+  it("hands the account's shell one line that bash, zsh, dash and fish all parse alike", () => {
+    const script = `printf '%s|' "it's" 'a\\b' "$(printf x)" '日本語'; printf '\\n'`;
+    const line = remoteCommandLine({ shell: "bash" }, script);
+    // Only characters whose meaning no shell changes: no backslash, no quote inside the quotes.
+    expect(line).toMatch(/^sh -c 'eval "exec \$\(printf %s [A-Za-z0-9+/=]+ \| base64 -d\)"'$/);
+    const payload = /printf %s (\S+) \|/.exec(line)![1]!;
+    expect(Buffer.from(payload, "base64").toString("utf8")).toBe(shellJoin(["bash", "-lc", script]));
+    // An empty home: the login shell's profile is not what this test measures.
+    const env = { ...process.env, HOME: fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-home-")) };
+    const outputs = ["bash", "zsh", "dash", "fish"].map((shell) => execFileSync(shell, ["-c", line], { env }).toString());
+    expect(outputs).toEqual(Array(4).fill("it's|a\\b|x|日本語|\n"));
   });
 
   it("builds an exec script that cds, exports, marks stdout with its pid and execs", () => {

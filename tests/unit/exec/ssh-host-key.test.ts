@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fingerprintOf, knownHostKeys, verifyHostKey, type HostKeyStore, type PinnedHostKey } from "@/server/exec/ssh-host-key";
+import { fingerprintOf, knownHostKeys, knownHostsEntries, verifyHostKey, type HostKeyStore, type PinnedHostKey } from "@/server/exec/ssh-host-key";
 import { MarkerStripper } from "@/server/exec/ssh-stream";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "host-key-test-"));
@@ -69,6 +69,45 @@ describe("verifyHostKey", () => {
     expect(store.keys.size).toBe(0);
   });
 });
+
+describe("@revoked and @cert-authority", () => {
+  it("reads the markers for the host they name", () => {
+    const text = [`@revoked plain.example ${key.type} ${key.blob}`, `@cert-authority *.corp.example ${other.type} ${other.blob}`, `plain.example ${other.type} ${other.blob}`, ""].join("\n");
+    expect(knownHostsEntries(text, "plain.example", 22)).toEqual({ keys: [other.blob], revoked: [key.blob], certAuthority: false });
+    expect(knownHostsEntries(text, "db.corp.example", 22)).toEqual({ keys: [], revoked: [], certAuthority: true });
+  });
+
+  it("refuses a revoked key even when it is pinned already or listed as well", async () => {
+    const file = path.join(dir, "kh-revoked");
+    const store = memoryStore();
+    expect(await verifyHostKey({ host: "r", port: 22, keyBlob: Buffer.from(key.blob, "base64"), knownHostsFile: empty(), store })).toMatchObject({ ok: true, source: "pinned_now" });
+    fs.writeFileSync(file, `@revoked r ${key.type} ${key.blob}\nr ${key.type} ${key.blob}\n`);
+    const verdict = await verifyHostKey({ host: "r", port: 22, keyBlob: Buffer.from(key.blob, "base64"), knownHostsFile: file, store });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.ok ? "" : verdict.reason).toMatch(/marked @revoked/);
+    // Another host's revocation does not touch this one.
+    fs.writeFileSync(file, `@revoked elsewhere ${key.type} ${key.blob}\n`);
+    expect(await verifyHostKey({ host: "r", port: 22, keyBlob: Buffer.from(key.blob, "base64"), knownHostsFile: file, store })).toMatchObject({ ok: true, source: "pinned" });
+  });
+
+  it("refuses a host under a @cert-authority line instead of pinning it, unless its own key is listed", async () => {
+    const file = path.join(dir, "kh-ca");
+    fs.writeFileSync(file, `@cert-authority *.corp.example ${other.type} ${other.blob}\n`);
+    const store = memoryStore();
+    const verdict = await verifyHostKey({ host: "db.corp.example", port: 22, keyBlob: Buffer.from(key.blob, "base64"), knownHostsFile: file, store });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.ok ? "" : verdict.reason).toMatch(/@cert-authority .*does not verify host certificates/);
+    expect(store.keys.size).toBe(0);
+    fs.appendFileSync(file, `db.corp.example ${key.type} ${key.blob}\n`);
+    expect(await verifyHostKey({ host: "db.corp.example", port: 22, keyBlob: Buffer.from(key.blob, "base64"), knownHostsFile: file, store })).toMatchObject({ ok: true, source: "known_hosts" });
+  });
+});
+
+function empty(): string {
+  const file = path.join(dir, "empty-kh");
+  fs.writeFileSync(file, "");
+  return file;
+}
 
 describe("MarkerStripper", () => {
   it("drops a login banner before the marker, reads the pid, passes the rest through, across chunk borders", () => {

@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { LogModel } from "@/components/logs/log-model";
 import { rawText } from "@/components/logs/log-rows";
-import { Markdown, parseMarkdown } from "@/components/logs/markdown";
+import { Markdown } from "@/components/logs/markdown";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
 
 // The viewer's logic without a browser: what rows the events make, and what HTML the markdown gives.
@@ -71,24 +71,36 @@ describe("log view model", () => {
 });
 
 describe("log markdown", () => {
+  const render = (text: string) => renderToStaticMarkup(createElement(Markdown, { text }));
+
   it("renders paragraphs, code blocks, inline code, bold, lists and links", () => {
     const text = "I **fixed** the `parser`.\n\n```ts\nconst a = 1 < 2;\n```\n\n- one\n- two [docs](https://example.com/a)\n\n1. first\n2. second";
-    expect(parseMarkdown(text).map((block) => block.type)).toEqual(["paragraph", "code", "list", "list"]);
-    const html = renderToStaticMarkup(createElement(Markdown, { text }));
+    const html = render(text);
     expect(html).toContain("<strong>fixed</strong>");
     expect(html).toContain(">parser</code>");
-    expect(html).toContain("const a = 1 &lt; 2;");
-    expect(html).toContain('<ul class="my-1 grid gap-0.5 pl-5 list-disc"><li>one</li>');
+    expect(html).toMatch(/<pre[^>]*><code[^>]*>const a = 1 &lt; 2;\n<\/code><\/pre>/);
+    expect(html).toMatch(/<ul class="my-1 grid gap-0.5 pl-5 list-disc">\s*<li>one<\/li>/);
     expect(html).toContain('href="https://example.com/a"');
-    expect(html).toContain("<ol");
+    expect(html).toMatch(/<ol[^>]*>\s*<li>first<\/li>\s*<li>second<\/li>\s*<\/ol>/);
+  });
+
+  it("renders GitHub tables, nested lists and strikethrough", () => {
+    const html = render("| file | lines |\n| --- | ---: |\n| a.ts | 12 |\n\n- outer\n  - inner\n\n~~gone~~");
+    expect(html).toMatch(/<table[^>]*>[\s\S]*<th[^>]*>file<\/th>[\s\S]*<td[^>]*>a.ts<\/td>[\s\S]*<\/table>/);
+    expect(html).toMatch(/<li>outer\s*<ul[^>]*>\s*<li>inner<\/li>/);
+    expect(html).toContain("<del>gone</del>");
   });
 
   it("never turns text into HTML or a script link", () => {
-    const html = renderToStaticMarkup(createElement(Markdown, { text: '<img src=x onerror="alert(1)"> [click](javascript:alert(1)) <script>x</script>' }));
+    const html = render('<img src=x onerror="alert(1)"> [click](javascript:alert(1)) <script>x</script>\n\n<div onclick="x()">block</div>');
     expect(html).not.toContain("<img");
     expect(html).not.toContain("<script");
+    expect(html).not.toContain("<div onclick");
     expect(html).not.toContain("href");
+    expect(html).not.toContain("javascript:");
+    expect(html).toContain("click");
+    // Raw HTML is shown as the text it is.
     expect(html).toContain("&lt;img src=x");
-    expect(html).toContain("[click](javascript:alert(1))");
+    expect(html).toContain("&lt;div onclick=");
   });
 });

@@ -1,6 +1,8 @@
+import { runSchema } from "@/lib/schemas/task";
 import { handler, parseId } from "@/server/http/handler";
-import { getRun } from "@/server/runs/queries";
+import { respond } from "@/server/http/respond";
+import { getRun } from "@/server/tasks/runs";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handler(async (_request, params) => getRun(parseId(params)));
+export const GET = handler(async (_request, params) => respond(runSchema, await getRun(parseId(params))));

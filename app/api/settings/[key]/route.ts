@@ -1,6 +1,7 @@
 import { badRequest } from "@/lib/errors";
-import { settingKeySchema, settingValueBodySchema } from "@/lib/schemas/settings";
+import { settingKeySchema, settingSavedSchema, settingValueBodySchema } from "@/lib/schemas/settings";
 import { handler, noContent, parseBody } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
 import { deleteSetting, putSetting } from "@/server/settings-api";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +15,7 @@ function parseKey(params: Record<string, string | string[] | undefined>): string
 export const PUT = handler(async (request, params) => {
   const key = parseKey(params);
   const { value } = await parseBody(request, settingValueBodySchema);
-  return putSetting(key, value);
+  return respond(settingSavedSchema, await putSetting(key, value));
 });
 
 export const DELETE = handler(async (_request, params) => {

@@ -1,15 +1,16 @@
-import { taskDeleteQuerySchema, taskUpdateSchema } from "@/lib/schemas/task";
+import { taskDeleteQuerySchema, taskSchema, taskUpdateSchema } from "@/lib/schemas/task";
 import { handler, noContent, parseBody, parseId, parseQuery } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
 import { deleteTask } from "@/server/tasks/actions";
 import { getTask, updateTask } from "@/server/tasks/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handler(async (_request, params) => getTask(parseId(params)));
+export const GET = handler(async (_request, params) => respond(taskSchema, await getTask(parseId(params))));
 
 export const PATCH = handler(async (request, params) => {
   const id = parseId(params);
-  return updateTask(id, await parseBody(request, taskUpdateSchema));
+  return respond(taskSchema, await updateTask(id, await parseBody(request, taskUpdateSchema)));
 });
 
 export const DELETE = handler(async (request, params) => {

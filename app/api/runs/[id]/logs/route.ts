@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { runLogPage } from "@/server/events/log-replay";
+import { logPageSchema } from "@/lib/schemas/logs";
 import { handler, parseId, parseQuery } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -13,5 +15,5 @@ const querySchema = z.object({
 export const GET = handler(async (request, params) => {
   const id = parseId(params);
   const query = parseQuery(request, querySchema);
-  return runLogPage(id, query.after, query.limit);
+  return respond(logPageSchema, await runLogPage(id, query.after, query.limit));
 });

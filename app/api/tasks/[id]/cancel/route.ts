@@ -1,6 +1,8 @@
+import { taskSchema } from "@/lib/schemas/task";
 import { handler, parseId } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
 import { cancelTask } from "@/server/tasks/actions";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handler(async (_request, params) => cancelTask(parseId(params)));
+export const POST = handler(async (_request, params) => respond(taskSchema, await cancelTask(parseId(params))));

@@ -1,6 +1,8 @@
+import { taskSchema } from "@/lib/schemas/task";
 import { handler, parseId } from "@/server/http/handler";
+import { respond } from "@/server/http/respond";
 import { retryTask } from "@/server/tasks/actions";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handler(async (_request, params) => retryTask(parseId(params)));
+export const POST = handler(async (_request, params) => respond(taskSchema, await retryTask(parseId(params))));

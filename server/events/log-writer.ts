@@ -1,0 +1,178 @@
+import "server-only";
+import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
+import type { EventBus } from "./bus";
+import { insertRunLogRows, updateRunsLogProgress, type LogProgress, type LogRow } from "./log-store";
+
+const FLUSH_DELAY_MS = 5;
+const MAX_PENDING = 2000;
+
+/** What one writer hands to a flush: its queued rows, stored together with other runs' rows. */
+interface Batch {
+  runId: number;
+  rows: LogRow[];
+  progress: LogProgress;
+  publish(): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * One flush loop for all the writers of this process. Each cycle stores what every run queued
+ * in a few statements and then publishes per run, so fifty runs that each print a line now and
+ * then cost about the statements of one, instead of two statements per line each.
+ */
+class LogFlusher {
+  private readonly dirty = new Set<RunLogWriter>();
+  private timer: NodeJS.Timeout | null = null;
+  private tail: Promise<void> = Promise.resolve();
+  /** The next cycle, not started yet: it takes whatever is queued when it starts. */
+  private queued: Promise<void> | null = null;
+
+  schedule(writer: RunLogWriter, urgent: boolean): void {
+    this.dirty.add(writer);
+    if (urgent) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  }
+
+  /** Resolves once everything queued so far is stored (or failed) and published. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queued ??= this.tail.then(() => {
+      this.queued = null;
+      return this.cycle();
+    });
+    this.tail = this.queued;
+    return this.queued;
+  }
+
+  private async cycle(): Promise<void> {
+    const batches: Batch[] = [];
+    for (const writer of this.dirty) {
+      const batch = writer.takeBatch();
+      if (batch) batches.push(batch);
+    }
+    this.dirty.clear();
+    if (batches.length === 0) return;
+    try {
+      await insertRunLogRows(batches);
+      await updateRunsLogProgress(batches.map((batch) => batch.progress));
+    } catch {
+      // One run's failure (a run deleted while it wrote) must not cost the others their lines.
+      return storeOneByOne(batches);
+    }
+    for (const batch of batches) batch.publish();
+  }
+}
+
+async function storeOneByOne(batches: Batch[]): Promise<void> {
+  for (const batch of batches) {
+    try {
+      await insertRunLogRows([batch], { skipStored: true });
+      await updateRunsLogProgress([batch.progress]);
+      batch.publish();
+    } catch (error) {
+      batch.fail(error);
+    }
+  }
+}
+
+const flusher = new LogFlusher();
+
+/**
+ * Appends a run's events to the stored log, in order, and only then publishes them on the bus.
+ * Writes are batched (a few ms, or 2000 events, over all runs) so a chatty agent costs few
+ * statements. Past the size cap (in UTF-8 bytes of stored JSON) one visible marker is written
+ * and further output is dropped.
+ */
+export class RunLogWriter {
+  private seq: number;
+  private bytes: number;
+  private truncated: boolean;
+  private pending: LogRow[] = [];
+  private pendingEvents: StoredLogEvent[] = [];
+  private failed: unknown = null;
+  private lastMs = 0;
+  private lastTs = "";
+
+  constructor(
+    private readonly runId: number,
+    private readonly bus: EventBus,
+    private readonly capBytes: number,
+    start: { seq: number; bytes: number; truncated: boolean } = { seq: 0, bytes: 0, truncated: false },
+  ) {
+    this.seq = start.seq;
+    this.bytes = start.bytes;
+    this.truncated = start.truncated;
+  }
+
+  /** Queues events; the first may carry the output line it came from. */
+  append(events: LogEvent[], line?: string): void {
+    for (let index = 0; index < events.length && !this.truncated; index += 1) {
+      const event = events[index]!;
+      const withLine = index === 0 && line !== undefined && event.kind !== "raw" && event.kind !== "line" ? { ...event, line } : event;
+      const data = JSON.stringify(withLine);
+      const size = Buffer.byteLength(data);
+      if (this.bytes + size > this.capBytes) {
+        this.truncated = true;
+        const marker: LogEvent = { kind: "system", message: `Log truncated: this run's log reached its cap of ${this.capBytes} bytes; later output is not stored.` };
+        this.push(marker, JSON.stringify(marker));
+        return;
+      }
+      this.bytes += size;
+      this.push(withLine, data);
+    }
+  }
+
+  private push(event: LogEvent, data: string): void {
+    this.seq += 1;
+    const ts = this.now();
+    this.pending.push({ seq: this.seq, ts, kind: event.kind, data });
+    this.pendingEvents.push({ ...event, seq: this.seq, ts });
+    // A full batch goes to the store at once; a partial one waits a few ms for company.
+    flusher.schedule(this, this.pending.length >= MAX_PENDING);
+  }
+
+  /** The time as ISO text, formatted once per millisecond: a busy agent prints many lines in one. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastTs = new Date(ms).toISOString();
+    }
+    return this.lastTs;
+  }
+
+  /** For the flusher: what is queued, as one batch; null when nothing is. */
+  takeBatch(): Batch | null {
+    if (this.pending.length === 0) return null;
+    const rows = this.pending;
+    const events = this.pendingEvents;
+    this.pending = [];
+    this.pendingEvents = [];
+    return {
+      runId: this.runId,
+      rows,
+      progress: { runId: this.runId, seq: rows[rows.length - 1]!.seq, bytes: this.bytes, truncated: this.truncated },
+      publish: () => this.bus.publishRunLog(this.runId, events, rows),
+      fail: (error) => {
+        // Unstored events are not published: a viewer never sees what a reload would not show.
+        this.failed = error;
+        console.error(`[run ${this.runId}] storing log failed`, error);
+      },
+    };
+  }
+
+  /** Stores what is queued, then publishes it. Resolves when everything queued so far is stored. */
+  flush(): Promise<void> {
+    return flusher.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.failed) throw this.failed;
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+}

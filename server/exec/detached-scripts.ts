@@ -1,0 +1,177 @@
+/**
+ * The shell scripts behind detached runs, on every transport. Values are quoted by quote.ts; the
+ * prompt and the environment travel on stdin and the run script as base64, never as plain text
+ * in a command line, so no secret shows in `ps`.
+ */
+import { exportLines, shellJoin, shellQuote } from "./quote";
+
+/** Every file of one detached run, derived from its log path (`.../run-12.log`). */
+export interface DetachedFiles {
+  dir: string;
+  /** The agent's stdout. */
+  out: string;
+  err: string;
+  /** Written (atomically) with the exit status when the agent ended. */
+  exit: string;
+  /** The run script's pid: alive while the run is. */
+  pid: string;
+  /** The agent's pid, leader of its own process group. */
+  agentPid: string;
+  prompt: string;
+  /** The agent's environment (mode 0600), removed by the agent's shell once read. */
+  env: string;
+  script: string;
+  /** The tmux window name. */
+  name: string;
+}
+
+export function detachedFiles(logPath: string): DetachedFiles {
+  const slash = logPath.lastIndexOf("/");
+  if (slash <= 0 || !logPath.endsWith(".log")) throw new Error(`a detached run's log path must be absolute and end in .log: ${logPath}`);
+  const base = logPath.slice(0, -".log".length);
+  return {
+    dir: logPath.slice(0, slash),
+    out: logPath,
+    err: `${base}.stderr.log`,
+    exit: `${base}.exit`,
+    pid: `${base}.pid`,
+    agentPid: `${base}.agent-pid`,
+    prompt: `${base}.prompt`,
+    env: `${base}.env`,
+    script: `${base}.sh`,
+    name: base.slice(slash + 1),
+  };
+}
+
+/**
+ * The agent's shell, in a process group of its own: records its pid, reads the environment file
+ * and removes it, then becomes the agent. With `exactEnv` it starts from an empty environment, so
+ * the agent sees exactly the file's variables (the server's own, on this machine); otherwise the
+ * file's variables are added to the login environment (a remote host's PATH and HOME).
+ */
+function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean): string {
+  const inner = 'echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; exec "$@"';
+  return shellJoin(["setsid", "-w", ...(exactEnv ? ["env", "-i"] : []), "/bin/sh", "-c", inner, "sh", files.agentPid, files.env, ...argv]);
+}
+
+/**
+ * Run by a shell inside tmux. It survives the session's SIGHUP, runs the agent (agentLauncher)
+ * with the prompt on stdin and each stream in its own file, then writes the exit status atomically.
+ */
+export function runScript(files: DetachedFiles, argv: string[], cwd: string, exactEnv: boolean): string {
+  const q = shellQuote;
+  const writeExit = (status: string) => `echo ${status} > ${q(`${files.exit}.tmp`)} && mv -f ${q(`${files.exit}.tmp`)} ${q(files.exit)}`;
+  return [
+    "trap '' HUP",
+    `echo $$ > ${q(files.pid)}`,
+    `cd -- ${q(cwd)} || { rm -f -- ${q(files.env)}; ${writeExit("127")}; exit 127; }`,
+    `printf 'AI-Slave: the agent of %s is running; its output goes to %s\\n' ${q(files.name)} ${q(files.out)}`,
+    `${agentLauncher(files, argv, exactEnv)} < ${q(files.prompt)} > ${q(files.out)} 2> ${q(files.err)} &`,
+    "wait $!",
+    // Not `status`: zsh has it as a read-only alias of $?.
+    "code=$?",
+    writeExit("$code"),
+    `printf 'AI-Slave: the agent exited with status %s\\n' "$code"`,
+    "",
+  ].join("\n");
+}
+
+export function envFile(env: Record<string, string>): string {
+  return `${exportLines(env).join("\n")}\n`;
+}
+
+/** What the launch script reads on stdin: the environment file as one base64 line, then the prompt. */
+export function launchStdin(env: Record<string, string>, prompt: string): string {
+  return `${Buffer.from(envFile(env)).toString("base64")}\n${prompt}`;
+}
+
+/**
+ * Makes the run folder (mode 0700, refused unless the login user owns it and its parent), writes
+ * the environment file and prompt from stdin and the run script from base64, empties the logs,
+ * starts the run script in the task's tmux session (a new window when the session exists, e.g. a
+ * user's terminal), waits until the agent runs and prints the agent's pid.
+ */
+export function launchScript(input: { files: DetachedFiles; sessionName: string; cwd: string; scriptArgv: string[]; scriptB64: string }): string {
+  const { files, sessionName, cwd } = input;
+  const q = shellQuote;
+  const command = shellJoin(input.scriptArgv);
+  const parent = files.dir.slice(0, files.dir.lastIndexOf("/")) || "/";
+  return [
+    "set -e",
+    "umask 077",
+    `mkdir -p -- ${q(files.dir)}`,
+    `for d in ${q(parent)} ${q(files.dir)}; do [ -O "$d" ] || { echo "the run folder $d is not owned by $(id -un): refusing to write there" >&2; exit 1; }; done`,
+    `chmod 700 -- ${q(parent)} ${q(files.dir)}`,
+    `rm -f -- ${q(files.exit)} ${q(files.pid)} ${q(files.agentPid)}`,
+    "IFS= read -r env_b64",
+    `printf '%s' "$env_b64" | base64 -d > ${q(files.env)}`,
+    `cat > ${q(files.prompt)}`,
+    `printf '%s' ${q(input.scriptB64)} | base64 -d > ${q(files.script)}`,
+    `: > ${q(files.out)}`,
+    `: > ${q(files.err)}`,
+    `if tmux has-session -t ${q(`=${sessionName}`)} 2>/dev/null; then`,
+    `  tmux new-window -d -t ${q(`=${sessionName}:`)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
+    "else",
+    `  tmux new-session -d -s ${q(sessionName)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
+    "fi",
+    "i=0",
+    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done`,
+    `[ -s ${q(files.pid)} ] || { rm -f -- ${q(files.env)}; echo 'the run script did not start in tmux' >&2; exit 1; }`,
+    // The agent's pid on its machine (empty when it ended at once).
+    `cat -- ${q(files.agentPid)} 2>/dev/null || true`,
+  ].join("\n");
+}
+
+/**
+ * Streams the agent's stdout (to stdout) and stderr (to stderr) from byte offsets, following the
+ * files until the run script is gone; GNU tail's --pid does a last read before it exits. When the
+ * follower stops for another reason (its parent gone), the next follow or catch-up reads the rest.
+ * Arguments: out err exit pid outOffset errOffset.
+ */
+export const FOLLOW_SCRIPT = [
+  'out=$1 err=$2 exitf=$3 pidf=$4 oo=$5 eo=$6',
+  // Ends with the run, and also when whoever follows is gone (a crashed server leaves no orphan
+  // behind) or the run folder was removed (a deleted task).
+  'alive() { [ -e "$exitf" ] && return 1; kill -0 "$PPID" 2>/dev/null || return 1; [ -e "$out" ] || return 1; p=$(cat "$pidf" 2>/dev/null); [ -z "$p" ] && return 0; kill -0 "$p" 2>/dev/null; }',
+  '( while alive; do sleep 0.2; done ) & w=$!',
+  'tail -c "+$((oo + 1))" -s 0.2 --pid="$w" -F -- "$out" 2>/dev/null & t1=$!',
+  'tail -c "+$((eo + 1))" -s 0.2 --pid="$w" -F -- "$err" >&2 2>/dev/null & t2=$!',
+  // The run is over once the waiter is: how the tails ended does not matter, the catch-up reads the rest.
+  'wait "$w"; wait "$t1"; wait "$t2"; exit 0',
+].join("\n");
+
+/**
+ * Whatever of both files lies past the offsets, once; tail's own complaints (a deleted log) stay
+ * out of the agent's streams. Arguments: out err outOffset errOffset.
+ */
+export const CATCH_UP_SCRIPT = 'tail -c "+$(($3 + 1))" -- "$1" 2>/dev/null; tail -c "+$(($4 + 1))" -- "$2" >&2 2>/dev/null; true';
+
+/** The first bytes of both files, up to the offsets. Arguments: out err outOffset errOffset. */
+export const PREFIX_SCRIPT = 'head -c "$3" -- "$1" 2>/dev/null; head -c "$4" -- "$2" >&2 2>/dev/null; true';
+
+/**
+ * The exit status, or nothing while the run goes on; `gone` when the run script is not alive and
+ * left no status (tmux killed, host rebooted). Arguments: exit file, pid file.
+ */
+export const EXIT_STATUS_SCRIPT = [
+  'if [ -e "$1" ]; then cat -- "$1"; exit 0; fi',
+  'p=$(cat -- "$2" 2>/dev/null)',
+  '{ [ -n "$p" ] && kill -0 "$p" 2>/dev/null; } || { [ -e "$1" ] && cat -- "$1" || echo gone; }',
+  "true",
+].join("\n");
+
+/**
+ * Signals the agent's whole process tree: its process group, and every descendant, also those
+ * that moved to a group of their own. Arguments: agentPid file, signal.
+ */
+export const SIGNAL_SCRIPT = [
+  'p=$(cat -- "$1" 2>/dev/null); [ -n "$p" ] || exit 0',
+  'tree() { for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$c"; tree "$c"; done; }',
+  'pids=$(tree "$p")',
+  'kill -s "$2" -- "-$p" 2>/dev/null',
+  'kill -s "$2" "$p" 2>/dev/null',
+  'for c in $pids; do kill -s "$2" "$c" 2>/dev/null; done',
+  // After SIGKILL, until the group is gone (its members reaped), 3 s at most.
+  'i=0; while [ "$2" = KILL ] && kill -s 0 -- "-$p" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done',
+  "true",
+].join("\n");

@@ -1,0 +1,65 @@
+/**
+ * The ScriptHost of this machine: detached runs' scripts run under `sh` here, with a small
+ * environment of their own, so the tmux server they may start holds no API key (the agent's
+ * environment reaches it through the run's 0600 env file only).
+ */
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import type { ChunkHandlers, ScriptHost, ScriptStream } from "./detached";
+import { signalGroup } from "./process-group";
+import type { ExecResult } from "./transport";
+
+/** What the scripts and tmux need from the server's environment; TMUX_TMPDIR picks the tmux server. */
+const SCRIPT_ENV_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TMPDIR", "TMUX_TMPDIR"];
+
+function scriptEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(SCRIPT_ENV_NAMES.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])) as NodeJS.ProcessEnv;
+}
+
+function startScript(script: string, args: string[], stdin: string | undefined): ChildProcess {
+  const stdio: StdioOptions = [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"];
+  const child = spawn("sh", ["-c", script, ...args], { cwd: "/", env: scriptEnv(), stdio, detached: true });
+  if (stdin !== undefined && child.stdin) {
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(stdin);
+  }
+  return child;
+}
+
+function stopGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    signalGroup(pid, "SIGKILL");
+  } catch {
+    // Gone already.
+  }
+}
+
+export const localScriptHost: ScriptHost = {
+  exactEnv: true,
+  runScriptArgv: (scriptPath) => ["sh", scriptPath],
+  runScript(script, args, options = {}) {
+    return new Promise<ExecResult>((resolve, reject) => {
+      const child = startScript(script, args, options.stdin);
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
+      child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
+      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stopGroup(child.pid), options.timeoutMs);
+      child.once("error", reject);
+      child.once("close", (code: number | null) => {
+        clearTimeout(timer);
+        resolve({ exitCode: code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
+      });
+    });
+  },
+  async streamScript(script: string, args: string[], handlers: ChunkHandlers): Promise<ScriptStream> {
+    const child = startScript(script, args, undefined);
+    child.stdout!.on("data", handlers.onStdout);
+    child.stderr!.on("data", handlers.onStderr);
+    const exited = new Promise<{ exitCode: number | null; lost: boolean }>((resolve) => {
+      child.once("error", () => resolve({ exitCode: null, lost: true }));
+      child.once("close", (code: number | null) => resolve({ exitCode: code, lost: false }));
+    });
+    return { exited, close: () => stopGroup(child.pid) };
+  },
+};

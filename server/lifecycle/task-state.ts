@@ -1,0 +1,107 @@
+import "server-only";
+import type { RunKind, TaskStatus } from "@/lib/enums";
+import type { PromptHistoryEntry } from "@/lib/schemas/task";
+import { db } from "@/server/db/client";
+import { sqlDate } from "@/server/db/sql-date";
+import { services } from "@/server/services";
+
+/**
+ * The task state machine: TODO -> RUNNING -> DONE | FAILED, and back to TODO by a retry, a
+ * continue or an automatic retry. Every change of Task.status is one conditional statement here
+ * (it applies only from the expected state, so of two racing callers one wins) that publishes its
+ * board event. No other module writes Task.status; later phases (checks, review, merge queue) add
+ * their transitions here.
+ */
+
+type BoardType = "task.updated" | "task.started" | "task.finished";
+
+function publish(type: BoardType, taskId: number, workspaceId: number, status: TaskStatus): void {
+  services().bus.publishBoard({ type, taskId, workspaceId, status });
+}
+
+/** TODO -> RUNNING, only if still TODO: of two concurrent dispatch passes, one wins. */
+export async function claimTask(taskId: number, now = new Date()): Promise<boolean> {
+  const claimed = await db().$executeRaw`
+    UPDATE "Task" SET "status" = 'RUNNING', "startedAt" = COALESCE("startedAt", ${sqlDate(now)}),
+      "finishedAt" = NULL, "failureReason" = NULL, "waitingReason" = NULL, "notBefore" = NULL, "updatedAt" = ${sqlDate(now)}
+    WHERE "id" = ${taskId} AND "status" = 'TODO'`;
+  return claimed === 1;
+}
+
+/** A claimed task's run began: it records the run, branch and worktree and tells the board. */
+export async function markRunStarted(input: { taskId: number; workspaceId: number; runId: number; branch: string; worktreePath: string }): Promise<void> {
+  await db().task.updateMany({
+    where: { id: input.taskId, status: "RUNNING" },
+    data: { currentRunId: input.runId, branch: input.branch, worktreePath: input.worktreePath },
+  });
+  publish("task.started", input.taskId, input.workspaceId, "RUNNING");
+}
+
+/** RUNNING -> DONE | FAILED. False when the task was no longer RUNNING (deleted meanwhile). */
+export async function finishTask(input: { taskId: number; workspaceId: number; status: "DONE" | "FAILED"; reason: string | null; now?: Date }): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: input.taskId, status: "RUNNING" },
+    data: { status: input.status, failureReason: input.reason, finishedAt: input.now ?? new Date(), waitingReason: null, notBefore: null },
+  });
+  if (count === 1) publish("task.finished", input.taskId, input.workspaceId, input.status);
+  return count === 1;
+}
+
+/** RUNNING -> TODO for an automatic retry of a transient failure, not before `at`. */
+export async function requeueAutoRetry(input: { taskId: number; workspaceId: number; at: Date; reason: string }): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: input.taskId, status: "RUNNING" },
+    data: { status: "TODO", nextRunKind: "auto_retry", notBefore: input.at, waitingReason: `${input.reason} Retrying automatically at ${input.at.toISOString()}.`, failureReason: null },
+  });
+  if (count === 1) publish("task.updated", input.taskId, input.workspaceId, "TODO");
+  return count === 1;
+}
+
+/**
+ * DONE | FAILED -> TODO for a retry or a continue, in place (same worktree and branch), with the
+ * new prompt added to the history. False when the task changed meanwhile.
+ */
+export async function requeueFinished(input: { taskId: number; workspaceId: number; from: TaskStatus; kind: RunKind; history: PromptHistoryEntry[] }): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: input.taskId, status: input.from },
+    data: {
+      status: "TODO", nextRunKind: input.kind, promptHistory: JSON.stringify(input.history), queuedAt: new Date(),
+      failureReason: null, waitingReason: null, notBefore: null, finishedAt: null,
+    },
+  });
+  if (count === 1) {
+    publish("task.updated", input.taskId, input.workspaceId, "TODO");
+    services().scheduler.poke(input.kind);
+  }
+  return count === 1;
+}
+
+/** TODO -> FAILED: cancelled before it started. */
+export async function cancelQueued(taskId: number, workspaceId: number): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: taskId, status: "TODO" },
+    data: { status: "FAILED", failureReason: "Cancelled before it started.", finishedAt: new Date(), waitingReason: null, notBefore: null },
+  });
+  if (count === 1) publish("task.finished", taskId, workspaceId, "FAILED");
+  return count === 1;
+}
+
+/**
+ * Waiting reasons of TODO tasks, written only where they change: one statement per distinct
+ * reason however many tasks share it (200 tasks waiting for one quota reset cost one write).
+ */
+export async function setWaitingReasons(entries: { id: number; reason: string | null }[]): Promise<number> {
+  const byReason = new Map<string | null, number[]>();
+  for (const { id, reason } of entries) byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
+  let changed = 0;
+  for (const [reason, ids] of byReason) {
+    const placeholders = ids.map(() => "?").join(", ");
+    const rows = await db().$queryRawUnsafe<{ id: number; workspaceId: number }[]>(
+      `UPDATE "Task" SET "waitingReason" = ?, "updatedAt" = ? WHERE "status" = 'TODO' AND "id" IN (${placeholders}) AND "waitingReason" IS NOT ? RETURNING "id", "workspaceId"`,
+      reason, sqlDate(new Date()), ...ids, reason,
+    );
+    for (const row of rows) publish("task.updated", Number(row.id), Number(row.workspaceId), "TODO");
+    changed += rows.length;
+  }
+  return changed;
+}

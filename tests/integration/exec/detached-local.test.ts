@@ -1,0 +1,108 @@
+/**
+ * Detached runs on this machine, the way every agent runs: a real tmux server of this file's own,
+ * real process trees. The follower delivers every line once, a re-attach continues from saved
+ * offsets, terminate ends the whole tree (also a child that left the agent's process group), and
+ * a run whose tmux vanished without an exit status says so.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DetachedProcess } from "@/server/exec/detached";
+import { LocalTransport } from "@/server/exec/local";
+import { isProcessRunning } from "../../unit/exec/process-liveness";
+
+let dir: string;
+const transport = new LocalTransport();
+
+async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function collect() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, handlers: { onStdoutLine: (line: string) => out.push(line), onStderrLine: (line: string) => err.push(line) } };
+}
+
+async function launch(name: string, script: string, env: Record<string, string> = {}): Promise<{ process: DetachedProcess; lines: ReturnType<typeof collect>; logPath: string }> {
+  const lines = collect();
+  const logPath = path.join(dir, ".ai-slave", "task-1", `${name}.log`);
+  const process = await transport.spawnDetached(["sh", "-c", script], { cwd: dir, env: { PATH: globalThis.process.env.PATH!, ...env }, stdin: "the prompt\n", sessionName: `test-${name}`, logPath, ...lines.handlers });
+  return { process, lines, logPath };
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-detached-"));
+  process.env.TMUX_TMPDIR = dir;
+});
+afterAll(() => {
+  try {
+    execFileSync("tmux", ["kill-server"], { env: process.env, stdio: "ignore" });
+  } catch {
+    // None left.
+  }
+  delete process.env.TMUX_TMPDIR;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("detached runs on this machine", () => {
+  it("run in tmux with the prompt on stdin and exactly the given environment, every line delivered once", async () => {
+    const { process: run, lines, logPath } = await launch("plain", 'read -r p; echo "got: $p"; echo "secret=$SECRET home=${HOME:-unset}"; for i in 1 2 3; do echo "line $i"; done; echo oops >&2; exit 3', { SECRET: "s3cr3t" });
+    expect(run.pid).toBeGreaterThan(0);
+    const exit = await run.exited;
+    expect(exit).toEqual({ exitCode: 3, signal: null });
+    expect(lines.out).toEqual(["got: the prompt", "secret=s3cr3t home=unset", "line 1", "line 2", "line 3"]);
+    expect(lines.err).toEqual(["oops"]);
+    // The run folder is private, and the environment file is gone once read.
+    const runDir = path.dirname(logPath);
+    expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
+    expect(fs.existsSync(logPath.replace(/\.log$/, ".env"))).toBe(false);
+    expect(fs.readFileSync(logPath.replace(/\.log$/, ".exit"), "utf8").trim()).toBe("3");
+  });
+
+  it("re-attaches from saved offsets: the lines after them, none twice", async () => {
+    const { process: first, lines, logPath } = await launch("reattach", "echo one; echo two; sleep 1.5; echo three; echo four");
+    await until("the first lines", () => lines.out.length >= 2);
+    const offsets = first.offsets();
+    first.detach();
+    const later = collect();
+    const second = transport.reattach({ logPath, offsets, ...later.handlers });
+    expect((await second.exited).exitCode).toBe(0);
+    expect([...lines.out, ...later.out]).toEqual(["one", "two", "three", "four"]);
+    // A parser's state is rebuilt from what came before the offsets.
+    const replayed = collect();
+    await transport.replayLogs(logPath, offsets, replayed.handlers);
+    expect(replayed.out).toEqual(["one", "two"]);
+  });
+
+  it("terminate ends the whole process tree, a child in a session of its own too", async () => {
+    const pidFile = path.join(dir, "escaped.pid");
+    const { process: run } = await launch("tree", `setsid sh -c 'echo $$ > ${pidFile}; trap "" TERM; sleep 300' & sleep 300 & trap '' TERM; wait`);
+    const escaped = await until("the escaped child", () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8")) : null));
+    expect(isProcessRunning(escaped)).toBe(true);
+    const started = Date.now();
+    await run.terminate(500);
+    const exit = await run.exited;
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(exit.exitCode === null || exit.exitCode >= 128).toBe(true);
+    await until("the escaped child to die", () => !isProcessRunning(escaped));
+  });
+
+  it("says the status is missing when the run script died without writing one (tmux killed, host rebooted)", async () => {
+    const { process: run, logPath } = await launch("vanished", "sleep 300");
+    const base = logPath.replace(/\.log$/, "");
+    const scriptPid = Number(fs.readFileSync(`${base}.pid`, "utf8"));
+    const agentPid = Number(fs.readFileSync(`${base}.agent-pid`, "utf8"));
+    process.kill(scriptPid, "SIGKILL");
+    process.kill(-agentPid, "SIGKILL");
+    expect(await run.exited).toEqual({ exitCode: null, signal: null, statusMissing: true });
+  });
+});

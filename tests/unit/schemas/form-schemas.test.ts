@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { EMPTY_WORKSPACE_FORM, workspaceCreateFormSchema, workspaceEditFormSchema } from "@/components/workspaces/workspace-form-state";
+import { OTHER_MODEL, taskFormSchema } from "@/lib/schemas/task";
+
+const issues = (result: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  Object.fromEntries((result.error?.issues ?? []).map((issue) => [issue.path.join("."), issue.message]));
+
+describe("the new-task form's schema", () => {
+  const values = { workspaceId: 3, title: "  ", backend: "claude_code" as const, model: "opus", customModel: "", permissionMode: "acceptEdits", prompt: "Fix it" };
+
+  it("builds the request body taskCreateSchema accepts", () => {
+    expect(taskFormSchema.parse(values)).toEqual({ workspaceId: 3, backend: "claude_code", model: "opus", permissionMode: "acceptEdits", prompt: "Fix it" });
+    expect(taskFormSchema.parse({ ...values, title: " T ", model: OTHER_MODEL, customModel: " claude-x " })).toMatchObject({ title: "T", model: "claude-x" });
+  });
+
+  it("refuses what the API refuses, under the form's field names", () => {
+    const result = taskFormSchema.safeParse({ ...values, workspaceId: 0, prompt: "  ", model: OTHER_MODEL, customModel: "a b" });
+    expect(issues(result)).toEqual({
+      workspaceId: "Choose a workspace.",
+      prompt: "The prompt is empty.",
+      model: "Not a valid model name.",
+    });
+    expect(issues(taskFormSchema.safeParse({ ...values, model: OTHER_MODEL, customModel: "  " }))).toEqual({ model: "Not a valid model name." });
+  });
+
+  it("leaves out a model and permission mode not chosen yet, so the server's defaults apply", () => {
+    expect(taskFormSchema.parse({ ...values, model: "", permissionMode: "" })).toEqual({ workspaceId: 3, backend: "claude_code", prompt: "Fix it" });
+  });
+});
+
+describe("the workspace forms' schemas", () => {
+  it("turn the text fields into a create body, checked by workspaceCreateSchema", () => {
+    const body = workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: " w ", path: "/srv/repo", gpuIndices: "0, 1,1", timeoutMinutes: "30" });
+    expect(body).toMatchObject({ name: "w", type: "local", path: "/srv/repo", gpuIndices: [0, 1], concurrencyLimit: 2, taskTimeoutSec: 1800 });
+    expect(body).not.toHaveProperty("host");
+  });
+
+  it("report the form's own checks first, then the API schema's", () => {
+    const numbers = workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, type: "ssh", name: "w", path: "/srv", gpuIndices: "x", concurrencyLimit: "0", port: "99999" });
+    expect(Object.keys(issues(numbers)).sort()).toEqual(["concurrencyLimit", "gpuIndices", "port"]);
+    const api = workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, type: "ssh_container", name: "w", path: "relative", host: "" });
+    expect(issues(api)).toMatchObject({ path: "Must be an absolute path.", host: "A ssh_container workspace needs a host.", containerName: "An ssh_container workspace needs a container name." });
+  });
+
+  it("send cleared optional fields of an edit as null and never the type", () => {
+    const body = workspaceEditFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, type: "ssh", name: "w", path: "/srv", host: "gpu1", port: "", user: "" });
+    expect(body).toMatchObject({ host: "gpu1", port: null, user: null, identityFile: null, worktreeRoot: null });
+    expect(body).not.toHaveProperty("type");
+  });
+});
