@@ -102,6 +102,11 @@ export interface AgentAdapter {
   defaultPermissionMode: string;
   /** Prefixes of the variables a remote run takes from the server's environment (API keys, base URLs, config). */
   forwardedEnvPrefixes: readonly string[];
+  /**
+   * The CLI's variables that name a path on the server's machine (its config home): never sent to
+   * another machine, even under a forwarded prefix; the host's login environment sets its own.
+   */
+  pathEnvVars: readonly string[];
   /** Whether the CLI reports a cost; when not, the run's cost is estimated from the price table. */
   reportsCost: boolean;
   buildCommand(options: AgentRunOptions): AgentCommand;

@@ -92,7 +92,7 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   writer.append([{ kind: "error", message: reason, fatal: true }]);
   await writer.close().catch(() => undefined);
   await recordRunOutcome({
-    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: task.backend as Backend, exitCode: null, verdict: null,
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: task.backend as Backend, model: run.model, exitCode: null, verdict: null,
     final: { runStatus: "FAILED", errorClass: "TOOL", reason, retryInMs: null },
   });
   return null;
@@ -108,7 +108,7 @@ async function failRun(ctx: RunContext, error: unknown): Promise<void> {
   await writer.close().catch(() => undefined);
   await removeCheckpoint(run.id);
   await recordRunOutcome({
-    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: task.backend as Backend, exitCode: null, verdict: null,
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: task.backend as Backend, model: run.model, exitCode: null, verdict: null,
     final: { runStatus: "FAILED", errorClass: cancelled ? "CANCELLED" : "TOOL", reason: cancelled ? "Cancelled by the user." : message, retryInMs: null },
   }).catch((inner: unknown) => console.error(`[task ${task.id}] recording the failure failed`, inner));
 }

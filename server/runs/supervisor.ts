@@ -210,7 +210,7 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
   });
   if (final.retryInMs !== null) writer.append([{ kind: "system", message: `Transient failure (${final.reason}); retrying automatically in ${Math.round(final.retryInMs / 1000)} s.` }]);
   await writer.close().catch(() => undefined);
-  await recordRunOutcome({ taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, exitCode: followed.exit.exitCode, verdict, final });
+  await recordRunOutcome({ taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: followed.exit.exitCode, verdict, final });
   await removeCheckpoint(run.id);
 }
 

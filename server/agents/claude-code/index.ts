@@ -22,6 +22,7 @@ export const claudeCodeAdapter = defineAdapter("claude_code", {
   permissionModes: ["default", "acceptEdits", "plan", "bypassPermissions"],
   defaultPermissionMode: "acceptEdits",
   forwardedEnvPrefixes: ["ANTHROPIC_", "CLAUDE_", "DISABLE_"],
+  pathEnvVars: ["CLAUDE_CONFIG_DIR"],
   reportsCost: true,
   buildCommand: buildClaudeCommand,
   createParser: createClaudeParser,

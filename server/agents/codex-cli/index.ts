@@ -20,6 +20,7 @@ export const codexCliAdapter = defineAdapter("codex_cli", {
   permissionModes: ["read-only", "workspace-write", "danger-full-access"],
   defaultPermissionMode: "workspace-write",
   forwardedEnvPrefixes: ["OPENAI_", "CODEX_"],
+  pathEnvVars: ["CODEX_HOME"],
   reportsCost: false,
   buildCommand: buildCodexCommand,
   createParser: createCodexParser,

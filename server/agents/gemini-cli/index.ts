@@ -19,6 +19,7 @@ export const geminiCliAdapter = defineAdapter("gemini_cli", {
   permissionModes: ["plan", "default", "auto_edit", "yolo"],
   defaultPermissionMode: "auto_edit",
   forwardedEnvPrefixes: ["GEMINI_", "GOOGLE_"],
+  pathEnvVars: ["GEMINI_CLI_HOME", "GOOGLE_APPLICATION_CREDENTIALS"],
   reportsCost: false,
   buildCommand: buildGeminiCommand,
   createParser: createGeminiParser,

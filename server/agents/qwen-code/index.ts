@@ -19,6 +19,7 @@ export const qwenCodeAdapter = defineAdapter("qwen_code", {
   permissionModes: ["plan", "default", "auto-edit", "auto", "yolo"],
   defaultPermissionMode: "auto-edit",
   forwardedEnvPrefixes: ["OPENAI_", "QWEN_", "DASHSCOPE_"],
+  pathEnvVars: [],
   reportsCost: false,
   buildCommand: buildQwenCommand,
   createParser: createQwenParser,

@@ -67,6 +67,7 @@ describe("every adapter", () => {
     for (const option of adapter.models.options) expect(option.id).toMatch(MODEL_NAME_PATTERN);
     expect(adapter.forwardedEnvPrefixes.length).toBeGreaterThan(0);
     for (const prefix of adapter.forwardedEnvPrefixes) expect(prefix).toMatch(/^[A-Z][A-Z0-9]*_$/);
+    for (const name of adapter.pathEnvVars) expect(name).toMatch(/^[A-Z][A-Z0-9_]*$/);
   });
 
   it("free-form model names for the backends pointed at the user's own endpoints, like fake/fake-model", () => {
