@@ -26,6 +26,9 @@ beforeAll(async () => {
   repo = makeGitRepo(testDb.dir);
   await startEngine();
   workspaceId = await createWorkspace(repo, { concurrencyLimit: 4 });
+  // The user's own prices for the fake model: Qwen Code's runs are estimated from them.
+  const { setSetting } = await import("@/server/settings");
+  await setSetting("priceTable", { "fake-model": { input: 1, cachedInput: 0.1, output: 5 } });
 });
 
 afterAll(async () => {
@@ -35,14 +38,32 @@ afterAll(async () => {
   await testDb.cleanup();
 });
 
-/** Two answers (the tool call, then the text) of the fake server's fixed usage, per run. */
+/**
+ * Two answers (the tool call, then the text) of the fake server's fixed usage, per run, and the
+ * run's cost: estimated from the price table for the CLIs that report none, reported by opencode.
+ */
 const AGENTS = [
-  // Gemini: usageMetadata 1000 prompt (200 cached) + 30 output per answer.
-  { backend: "gemini_cli", model: "gemini-2.5-flash", usage: { inputTokens: 1600, cacheReadTokens: 400, outputTokens: 60, cacheWriteTokens: 0 }, limitKeyword: "FAKE_QUOTA", limitClass: "QUOTA", provider: "google", relaunches: true },
-  // Chat Completions: 1000 prompt (100 cached) + 30 completion per answer.
-  { backend: "qwen_code", model: "fake-model", usage: { inputTokens: 1800, cacheReadTokens: 200, outputTokens: 60, cacheWriteTokens: 0 }, limitKeyword: "FAKE_429", limitClass: "RATE_LIMIT", provider: "qwen", relaunches: true },
-  // opencode's session title is a third request, not part of the steps' usage.
-  { backend: "opencode", model: "fake/fake-model", usage: { inputTokens: 1800, cacheReadTokens: 200, outputTokens: 60, cacheWriteTokens: 0 }, limitKeyword: "FAKE_429", limitClass: "RATE_LIMIT", provider: "opencode", relaunches: false },
+  // Gemini: usageMetadata 1000 prompt (200 cached) + 30 output per answer. List price of
+  // gemini-2.5-flash (0.30 / 0.03 / 2.50 per million): 1600 * 0.3 + 400 * 0.03 + 60 * 2.5 = 642 micro-dollars.
+  {
+    backend: "gemini_cli", model: "gemini-2.5-flash", usage: { inputTokens: 1600, cacheReadTokens: 400, outputTokens: 60, cacheWriteTokens: 0 },
+    cost: { costSource: "estimated", costUsd: 0.000642 }, lostSessionId: "00000000-0000-4000-8000-000000000000",
+    limitKeyword: "FAKE_QUOTA", limitClass: "QUOTA", provider: "google", relaunches: true,
+  },
+  // Chat Completions: 1000 prompt (100 cached) + 30 completion per answer. The test's priceTable
+  // setting (1 / 0.1 / 5): 1800 * 1 + 200 * 0.1 + 60 * 5 = 2120 micro-dollars.
+  {
+    backend: "qwen_code", model: "fake-model", usage: { inputTokens: 1800, cacheReadTokens: 200, outputTokens: 60, cacheWriteTokens: 0 },
+    cost: { costSource: "estimated", costUsd: 0.00212 }, lostSessionId: "00000000-0000-4000-8000-000000000000",
+    limitKeyword: "FAKE_429", limitClass: "RATE_LIMIT", provider: "qwen", relaunches: true,
+  },
+  // opencode's session title is a third request, not part of the steps' usage. Its own cost, from
+  // the fake provider's prices in its config (3 / 0.3 / 15): 1800 * 3 + 200 * 0.3 + 60 * 15 = 6360.
+  {
+    backend: "opencode", model: "fake/fake-model", usage: { inputTokens: 1800, cacheReadTokens: 200, outputTokens: 60, cacheWriteTokens: 0 },
+    cost: { costSource: "reported", costUsd: 0.00636 }, lostSessionId: "ses_00000000000000000000000000",
+    limitKeyword: "FAKE_429", limitClass: "RATE_LIMIT", provider: "opencode", relaunches: false,
+  },
 ] as const;
 
 /** The pids whose process group is `pgid`, read from /proc. */
@@ -73,7 +94,8 @@ describe.each(AGENTS)("$backend", (agent) => {
     const log = await logText(run!.id);
     expect(git(repo, "ls-tree", "--name-only", `task-${doneTaskId}`), log).toContain(`hello-${agent.backend}.txt`);
     expect(git(repo, "show", `task-${doneTaskId}:hello-${agent.backend}.txt`)).toContain("hello from fake model");
-    expect(run).toMatchObject({ status: "DONE", exitCode: 0, errorClass: null, kind: "initial", ...agent.usage });
+    expect(run).toMatchObject({ status: "DONE", exitCode: 0, errorClass: null, kind: "initial", ...agent.usage, costSource: agent.cost.costSource });
+    expect(run!.costUsd).toBeCloseTo(agent.cost.costUsd, 9);
     expect(run!.sessionId).toBeTruthy();
     expect(log).toContain('"kind":"tool_call"');
     expect(log).toContain('"kind":"assistant"');
@@ -93,7 +115,30 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect(seen).toContain("Now summarise what you did.");
     // One text answer: half the first run's two answers, not the session's running total.
     expect(runs[1]!.outputTokens).toBe(agent.usage.outputTokens / 2);
+    expect(runs[1]!.costSource).toBe(agent.cost.costSource);
+    expect(runs[1]!.costUsd).toBeGreaterThan(0);
+    expect(runs[1]!.costUsd).toBeLessThan(runs[0]!.costUsd);
   }, 150_000);
+
+  it("a follow-up whose session is gone says so and starts a fresh session with the history as context", async () => {
+    const { db } = await import("@/server/db/client");
+    // The CLI's session store lost it (another machine, a wiped home): resume must fail.
+    await db().run.updateMany({ where: { taskId: doneTaskId }, data: { sessionId: agent.lostSessionId } });
+    const before = server.requests.length;
+    await taskAction(doneTaskId, "continue", { prompt: "NO_TOOL One more thing." });
+    const task = await waitForStatus(doneTaskId, ["DONE", "FAILED"], 120_000);
+    const last = (await runsOf(doneTaskId)).at(-1)!;
+    const log = await logText(last.id);
+    expect(task.status, log).toBe("DONE");
+    expect(last.kind).toBe("continue");
+    expect(log).toContain("could not be resumed");
+    expect(last.sessionId).toBeTruthy();
+    expect(last.sessionId).not.toBe(agent.lostSessionId);
+    const seen = JSON.stringify(server.requests.slice(before).map((request) => request.body));
+    expect(seen).toContain("Earlier requests");
+    expect(seen).toContain(`FILE:hello-${agent.backend}.txt`);
+    expect((await runsOf(doneTaskId)).map((run) => run.kind)).toEqual(["initial", "continue", "continue"]);
+  }, 200_000);
 
   it(`a 429 answer ends FAILED as ${agent.limitClass}, and the provider's quota is marked`, async () => {
     const id = await createTask({ prompt: `Do it. ${agent.limitKeyword}`, workspaceId, backend: agent.backend, model: agent.model });
