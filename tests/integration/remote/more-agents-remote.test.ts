@@ -24,15 +24,13 @@ let containerWorkspace: number | null = null;
 let container: string | null = null;
 
 /**
- * Variables the remote side needs from the test's environment, named explicitly: the fake
- * endpoints and keys, and the CLIs' own config locations (the adapters' forwardedEnvPrefixes
- * cover the GEMINI_/GOOGLE_/OPENCODE_/XDG_ ones once the remote runner reads them).
+ * The only variable named for the remote side: the fake provider's key, which no agent's prefix
+ * covers. GEMINI_*, GOOGLE_* and OPENCODE_* (endpoints, keys, opencode's inline config) travel by
+ * the adapters' forwardedEnvPrefixes. Paths of this machine never travel (GEMINI_CLI_HOME, the
+ * XDG dirs): the host's login environment sets them, as a user's profile would.
  */
-const REMOTE_ENV = [
-  "GEMINI_CLI_HOME", "GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY", "GEMINI_CLI_TRUST_WORKSPACE", "GEMINI_TELEMETRY_ENABLED",
-  "FAKE_API_KEY", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "OPENCODE_CONFIG_CONTENT",
-  "OPENCODE_DISABLE_AUTOUPDATE", "OPENCODE_DISABLE_MODELS_FETCH", "OPENCODE_DISABLE_SHARE", "OPENCODE_DISABLE_LSP_DOWNLOAD", "OPENCODE_DISABLE_CLAUDE_CODE",
-];
+const REMOTE_ENV = ["FAKE_API_KEY"];
+const HOST_LOGIN_ENV = ["GEMINI_CLI_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"];
 
 /** Waits for the task to end; on a timeout the error carries the remote run's files, to say why. */
 async function finished(id: number, timeoutMs: number) {
@@ -66,7 +64,7 @@ beforeAll(async () => {
     OPENCODE_CONFIG_CONTENT: JSON.stringify(opencodeConfig),
   });
   (await import("@/server/config")).resetConfigForTests();
-  setup = await startRemoteSetup({ docker: true });
+  setup = await startRemoteSetup({ docker: true, sessionEnv: Object.fromEntries(HOST_LOGIN_ENV.map((name) => [name, agentEnv.env[name]!])) });
   const { setSshPool } = await import("@/server/exec/ssh-pool");
   setSshPool(undefined);
   await startEngine();
@@ -103,7 +101,8 @@ describe("new agents on an SSH workspace", () => {
     expect(task.failureReason).toBeNull();
     expect(git(repo, "show", `task-${id}:gemini-ssh.txt`)).toContain("hello from fake model");
     const [run] = await runsOf(id);
-    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-task-${id}`, inputTokens: 1600, cacheReadTokens: 400, outputTokens: 60 });
+    const { serverId } = await import("@/server/runs/session");
+    expect(run).toMatchObject({ status: "DONE", exitCode: 0, tmuxSession: `ai-slave-${await serverId()}-task-${id}`, inputTokens: 1600, cacheReadTokens: 400, outputTokens: 60, costSource: "estimated" });
     await taskAction(id, "continue", { prompt: "NO_TOOL And now?" });
     expect((await finished(id, 120_000)).failureReason).toBeNull();
     const runs = await runsOf(id);
@@ -115,7 +114,7 @@ describe("new agents on an SSH workspace", () => {
     const task = await finished(id, 150_000);
     expect(task.failureReason).toBeNull();
     expect(git(repo, "show", `task-${id}:opencode-ssh.txt`)).toContain("hello from fake model");
-    expect((await runsOf(id))[0]).toMatchObject({ status: "DONE", exitCode: 0, inputTokens: 1800, cacheReadTokens: 200, outputTokens: 60 });
+    expect((await runsOf(id))[0]).toMatchObject({ status: "DONE", exitCode: 0, inputTokens: 1800, cacheReadTokens: 200, outputTokens: 60, costSource: "reported" });
   }, 200_000);
 });
 
