@@ -113,8 +113,9 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
 
   function chooseBackend(next: Backend) {
     const nextInfo = backendInfo(backends, next);
-    // A default model of the user's own (Settings) is not in the list: it shows as "Other…".
-    const listed = nextInfo.models.some((option) => option.id === nextInfo.defaultModel);
+    // A default model of the user's own (Settings) is not in the list: it shows as "Other…" (a
+    // backend with free-form names takes it in its text field as it is).
+    const listed = nextInfo.freeFormModels || nextInfo.models.some((option) => option.id === nextInfo.defaultModel);
     setValue("backend", next);
     setValue("model", listed ? nextInfo.defaultModel : OTHER_MODEL);
     if (!listed) setValue("customModel", nextInfo.defaultModel);
@@ -213,19 +214,44 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
               </Select>
             )}
           </Field>
-          <Field id="task-model" label="Model" error={error("model")}>
-            {(control) => (
-              <Select {...control} {...register("model", { onChange: () => void (preselected.current = true) })} value={model}>
-                {info.models.map((option) => (
-                  <option key={option.id} value={option.id}>
-                    {option.label}
-                    {option.id === info.defaultModel ? " · default" : ""}
-                  </option>
-                ))}
-                <option value={OTHER_MODEL}>Other…</option>
-              </Select>
-            )}
-          </Field>
+          {info.freeFormModels ? (
+            <Field id="task-model" label="Model" error={error("model")} hint="Any name the CLI's providers take; well-known ones are suggested.">
+              {(control) => (
+                <>
+                  <Input
+                    {...control}
+                    {...register("model", { onChange: () => void (preselected.current = true) })}
+                    value={model}
+                    list="task-model-options"
+                    className="font-mono"
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                  <datalist id="task-model-options">
+                    {info.models.map((option) => (
+                      <option key={option.id} value={option.id}>
+                        {option.label}
+                      </option>
+                    ))}
+                  </datalist>
+                </>
+              )}
+            </Field>
+          ) : (
+            <Field id="task-model" label="Model" error={error("model")}>
+              {(control) => (
+                <Select {...control} {...register("model", { onChange: () => void (preselected.current = true) })} value={model}>
+                  {info.models.map((option) => (
+                    <option key={option.id} value={option.id}>
+                      {option.label}
+                      {option.id === info.defaultModel ? " · default" : ""}
+                    </option>
+                  ))}
+                  <option value={OTHER_MODEL}>Other…</option>
+                </Select>
+              )}
+            </Field>
+          )}
           <Field id="task-permission" label={backend === "codex_cli" ? "Sandbox" : "Permission mode"} error={error("permissionMode")}>
             {(control) => (
               <Select {...control} {...register("permissionMode", { onChange: () => void (preselected.current = true) })} value={permissionMode}>
