@@ -106,6 +106,13 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
   }, [rememberedBackend, backends, defaultBackend]);
 
   useEffect(() => {
+    // An agent picked before /api/models answered has no model or permission mode yet: its defaults fill them.
+    if (!backends || !preselected.current) return;
+    const values = getValues();
+    if (!values.model && !values.permissionMode) chooseBackend(values.backend);
+  }, [backends]);
+
+  useEffect(() => {
     // The only workspace, or a remembered one that no longer exists: pick a valid one.
     if (!workspaces || workspaces.length === 0) return;
     if (!workspaces.some((workspace) => workspace.id === workspaceId)) setValue("workspaceId", workspaces[0]!.id);
