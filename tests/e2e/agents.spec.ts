@@ -4,6 +4,9 @@ import { apiWorkspace, screenshot } from "./helpers";
 test("the new-task form takes a free-form model for Gemini CLI, suggests the well-known names, and offers its own permission modes", async ({ page, request }) => {
   const workspace = await apiWorkspace(request, `agents-${Date.now()}`);
   await page.goto(`/tasks/new?workspaceId=${workspace.id}`);
+  // The agent's CLI version shows once the page is live and /api/models answered.
+  const cliHint = page.locator("#task-backend-hint");
+  await expect(cliHint).toHaveText(/^CLI /);
   const agent = page.getByLabel("Agent", { exact: true });
   await expect(agent.locator("option")).toHaveText([/Claude Code/, /Codex CLI/, /Gemini CLI/, /Qwen Code/, /opencode/]);
   await agent.selectOption("gemini_cli");
@@ -22,8 +25,10 @@ test("the new-task form takes a free-form model for Gemini CLI, suggests the wel
   const tasks = await (await request.get(`/api/tasks?workspaceId=${workspace.id}`)).json();
   expect(tasks.items).toEqual([expect.objectContaining({ backend: "gemini_cli", model: "my-gateway/gemini-x", permissionMode: "plan" })]);
 
-  // Back to Claude Code: its list of models again, with "Other…".
+  // The browser remembers the agent; back to Claude Code: its list of models again, with "Other…".
   await page.goto(`/tasks/new?workspaceId=${workspace.id}`);
-  await page.getByLabel("Agent", { exact: true }).selectOption("claude_code");
+  await expect(cliHint).toHaveText("CLI 0.61.0");
+  await expect(agent).toHaveValue("gemini_cli");
+  await agent.selectOption("claude_code");
   await expect(page.getByLabel("Model", { exact: true }).locator("option").last()).toHaveText("Other…");
 });
