@@ -140,6 +140,33 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect((await runsOf(doneTaskId)).map((run) => run.kind)).toEqual(["initial", "continue", "continue"]);
   }, 200_000);
 
+  it("re-attaches after a server restart while the agent runs: DONE, the whole log once, the run's full usage and cost", async () => {
+    const { activeRuns } = await import("@/server/runs/active-runs");
+    const { reconcileRuns } = await import("@/server/runs/reconcile");
+    const { readLog } = await import("@/server/events/log-store");
+    const file = `restarted-${agent.backend}.txt`;
+    const id = await createTask({ prompt: `Create the file. FILE:${file} SLEEP:3000`, workspaceId, backend: agent.backend, model: agent.model });
+    const run = await waitFor(async () => (await runsOf(id)).find((entry) => entry.pid), 60_000, "the agent to start");
+    await waitFor(async () => (await readLog(run.id, 0, 100_000)).some((event) => event.kind === "session"), 60_000, "the agent's session line");
+    // The server goes away: it stops following; the agent lives on in its tmux session.
+    const active = activeRuns().get(id)!;
+    await active.detach!();
+    activeRuns().delete(id);
+    expect((await runsOf(id))[0]!.status).toBe("RUNNING");
+    // The next start takes it over from its checkpoint; the parser is rebuilt from the lines read so far.
+    expect(await reconcileRuns()).toEqual({ reattached: 1, failed: 0 });
+    const task = await waitForStatus(id, ["DONE", "FAILED"], 120_000);
+    const [finished] = await runsOf(id);
+    const events = await readLog(finished!.id, 0, 100_000);
+    expect(task.failureReason, JSON.stringify(events.slice(-5))).toBeNull();
+    expect(git(repo, "show", `task-${id}:${file}`)).toContain("hello from fake model");
+    expect(finished).toMatchObject({ status: "DONE", exitCode: 0, ...agent.usage, costSource: agent.cost.costSource });
+    expect(finished!.costUsd).toBeCloseTo(agent.cost.costUsd, 9);
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(events.some((event) => event.kind === "system" && event.message.includes("re-attached"))).toBe(true);
+    expect(events.filter((event) => event.kind === "session")).toHaveLength(1);
+  }, 200_000);
+
   it(`a 429 answer ends FAILED as ${agent.limitClass}, and the provider's quota is marked`, async () => {
     const id = await createTask({ prompt: `Do it. ${agent.limitKeyword}`, workspaceId, backend: agent.backend, model: agent.model });
     const task = await waitForStatus(id, ["DONE", "FAILED"], 120_000);
