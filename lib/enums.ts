@@ -30,13 +30,44 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const RUN_STATUSES = ["RUNNING", "DONE", "FAILED"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** Why a run was started: the first run, a follow-up prompt, a manual retry, an automatic retry. */
-export const RUN_KINDS = ["initial", "continue", "retry", "auto_retry"] as const;
+/**
+ * Why a run was started: the first run, a follow-up prompt, a manual retry, an automatic retry,
+ * a fix round (the server's follow-up after failing checks or review findings), a review by a
+ * second agent.
+ */
+export const RUN_KINDS = ["initial", "continue", "retry", "auto_retry", "fix", "review"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
-/** AUTH: the provider refused the credentials (a missing or wrong API key, an expired login). */
-export const ERROR_CLASSES = ["CODE", "TOOL", "NETWORK", "QUOTA", "RATE_LIMIT", "AUTH", "CANCELLED", "UNKNOWN"] as const;
+/**
+ * AUTH: the provider refused the credentials (a missing or wrong API key, an expired login).
+ * SETUP: the workspace's setup script failed before the agent ran.
+ */
+export const ERROR_CLASSES = ["CODE", "TOOL", "NETWORK", "QUOTA", "RATE_LIMIT", "AUTH", "CANCELLED", "SETUP", "UNKNOWN"] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** A task's checks, as of its latest work run: none configured or not run yet, passed, failed. */
+export const CHECK_STATES = ["NONE", "PASSED", "FAILED"] as const;
+export type CheckState = (typeof CHECK_STATES)[number];
+
+/** One check's result on a run. */
+export const RUN_CHECK_STATES = ["PASSED", "FAILED", "TIMED_OUT"] as const;
+export type RunCheckState = (typeof RUN_CHECK_STATES)[number];
+
+/** A task's review: none asked, waiting for the reviewer, approved, changes requested, reviewer failed. */
+export const REVIEW_STATES = ["NONE", "PENDING", "APPROVED", "CHANGES_REQUESTED", "ERROR"] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+export const REVIEW_VERDICTS = ["approve", "request_changes"] as const;
+export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
+
+export const FINDING_SEVERITIES = ["blocker", "major", "minor", "nit"] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+
+/** Who wrote a review comment, and which side of the diff it is on. */
+export const COMMENT_AUTHORS = ["user", "agent"] as const;
+export type CommentAuthor = (typeof COMMENT_AUTHORS)[number];
+export const COMMENT_SIDES = ["new", "old"] as const;
+export type CommentSide = (typeof COMMENT_SIDES)[number];
 
 export const QUOTA_STATES = ["OK", "EXHAUSTED", "UNKNOWN"] as const;
 export type QuotaStateValue = (typeof QUOTA_STATES)[number];

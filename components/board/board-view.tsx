@@ -14,6 +14,7 @@ import { WORKSPACE_TYPE_LABELS, workspaceLocation } from "@/components/workspace
 import { errorMessage } from "@/lib/api-client";
 import { BACKEND_LABELS, BACKENDS, TASK_STATUSES, type Backend, type TaskStatus } from "@/lib/enums";
 import { useTasks } from "@/lib/hooks/use-tasks";
+import { matchesReviewFilter, REVIEW_FILTERS, type ReviewFilter } from "@/lib/review-status";
 import { useWorkspace } from "@/lib/hooks/use-workspaces";
 import type { TaskDto } from "@/lib/schemas/task";
 import { BoardColumn } from "./board-column";
@@ -39,24 +40,26 @@ export function BoardView({ workspaceId }: { workspaceId: number }) {
   const { tasks, error } = useTasks(workspaceId);
   const [query, setQuery] = useState("");
   const [backend, setBackend] = useState<Backend | "">("");
+  const [review, setReview] = useState<ReviewFilter | "">("");
 
   const columns = useMemo(() => {
     if (!tasks) return null;
     const grouped = Object.fromEntries(TASK_STATUSES.map((status) => [status, [] as TaskDto[]])) as Record<TaskStatus, TaskDto[]>;
     for (const task of tasks) {
       if (backend && task.backend !== backend) continue;
+      if (!matchesReviewFilter(task, review)) continue;
       if (!matchesQuery(task, query.trim())) continue;
       grouped[task.status].push(task);
     }
     for (const status of TASK_STATUSES) grouped[status].sort(ORDER[status]);
     return grouped;
-  }, [tasks, query, backend]);
+  }, [tasks, query, backend, review]);
 
   if (workspaceError && !workspace) {
     return <EmptyState icon={TriangleAlert} tone="error" title="Workspace not found" description={errorMessage(workspaceError)} className="mt-6" />;
   }
 
-  const filtered = Boolean(query.trim() || backend);
+  const filtered = Boolean(query.trim() || backend || review);
   return (
     <div className="grid gap-5">
       <PageHeader
@@ -120,6 +123,20 @@ export function BoardView({ workspaceId }: { workspaceId: number }) {
           {BACKENDS.map((value) => (
             <option key={value} value={value}>
               {BACKEND_LABELS[value]}
+            </option>
+          ))}
+        </Select>
+        <Select
+          value={review}
+          onChange={(event) => setReview(event.target.value as ReviewFilter | "")}
+          aria-label="Filter tasks by review"
+          className="w-44 [&_select]:h-8"
+          data-testid="board-filter-review"
+        >
+          <option value="">All reviews</option>
+          {Object.entries(REVIEW_FILTERS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
             </option>
           ))}
         </Select>

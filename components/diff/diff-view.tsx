@@ -1,15 +1,17 @@
 "use client";
 
 import { FileDiff, FileMinus, FilePen, FilePlus, FileSymlink, RotateCw } from "lucide-react";
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage, isApiError } from "@/lib/api-client";
-import { useTaskDiff } from "@/lib/hooks/use-tasks";
+import { useComments, useTask, useTaskDiff } from "@/lib/hooks/use-tasks";
+import { useReviewActions } from "@/lib/hooks/use-review-actions";
+import { ReviewPanel } from "@/components/reviews/review-panel";
 import type { DiffFile } from "@/lib/schemas/git";
-import { DiffFileBlock } from "./diff-file-block";
+import { DiffFileBlock, type DiffComments } from "./diff-file-block";
 import { parsePatch } from "./parse-patch";
 
 function statusIcon(status: string) {
@@ -56,7 +58,21 @@ function FileList({ files }: { files: DiffFile[] }) {
 /** The task branch's changes against its merge base: the file list, then each file's unified diff. */
 export function DiffView({ taskId }: { taskId: number }) {
   const { diff, error, isLoading, isValidating, mutate } = useTaskDiff(taskId);
+  const { task } = useTask(taskId);
+  const { comments } = useComments(taskId);
+  const actions = useReviewActions(taskId);
   const patchFiles = useMemo(() => (diff ? parsePatch(diff.patch) : []), [diff]);
+  // A run that ended (a fix round, a follow-up) changed the branch: show the new diff.
+  const finishedRun = task && task.status !== "RUNNING" ? `${task.currentRunId}:${task.status}` : null;
+  useEffect(() => {
+    if (finishedRun) void mutate();
+  }, [finishedRun, mutate]);
+  const reviewOf = (path: string): DiffComments => ({
+    comments: (comments ?? []).filter((comment) => comment.file === path && !comment.position.outdated),
+    busy: actions.pending !== null,
+    add: (input) => actions.comment(input),
+    setResolved: (comment, resolved) => void actions.setResolved(comment, resolved).catch(() => undefined),
+  });
 
   if (isLoading && !diff) {
     return (
@@ -90,6 +106,7 @@ export function DiffView({ taskId }: { taskId: number }) {
 
   return (
     <div className="grid gap-4" data-testid="diff-view">
+      {task ? <ReviewPanel task={task} comments={comments ?? []} actions={actions} /> : null}
       <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
         <p className="text-muted-foreground">
           <span className="font-mono text-xs text-foreground">{diff.branch}</span> against <span className="font-mono text-xs text-foreground">{diff.baseBranch}</span>{" "}
@@ -111,7 +128,16 @@ export function DiffView({ taskId }: { taskId: number }) {
           <div className="grid gap-3">
             {patchFiles.map((file) => {
               const meta = byPath.get(file.path);
-              return <DiffFileBlock key={file.path} file={file} additions={meta?.additions ?? undefined} deletions={meta?.deletions ?? undefined} status={meta ? statusIcon(meta.status).label : undefined} />;
+              return (
+                <DiffFileBlock
+                  key={file.path}
+                  file={file}
+                  additions={meta?.additions ?? undefined}
+                  deletions={meta?.deletions ?? undefined}
+                  status={meta ? statusIcon(meta.status).label : undefined}
+                  review={reviewOf(file.path)}
+                />
+              );
             })}
           </div>
         </>

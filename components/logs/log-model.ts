@@ -18,11 +18,14 @@ export type LogRowModel = Placed &
     | { type: "event"; event: StoredLogEvent }
     /** A tool call; its result, when it came, sets `status` and `result`. */
     | { type: "tool"; event: Extract<StoredLogEvent, { kind: "tool_call" }>; status: ToolStatus; result?: Extract<StoredLogEvent, { kind: "tool_result" }> }
+    /** A setup script or check, collapsed under one row: its output lines and, once ended, its result. */
+    | { type: "phase"; event: Extract<StoredLogEvent, { kind: "phase" }>; output: string[]; lines: number }
     | { type: "run" }
     | { type: "end"; status: string; errorClass: string | null }
   );
 
 type ToolRow = Extract<LogRowModel, { type: "tool" }>;
+type PhaseRow = Extract<LogRowModel, { type: "phase" }>;
 
 export interface RawRowModel extends Placed {
   event: StoredLogEvent;
@@ -39,6 +42,8 @@ export class LogModel {
   /** Events dropped from the front to keep the browser's memory bounded. */
   dropped = 0;
   private readonly tools = new Map<string, ToolRow>();
+  /** The phase of each run whose output is arriving now. */
+  private readonly phases = new Map<number, PhaseRow>();
   private order = 0;
   private readonly markers = new Set<string>();
   private readonly lastSeq = new Map<number, number>();
@@ -106,6 +111,7 @@ export class LogModel {
     this.rawRows.push({ ...place, event });
     if (event.kind === "usage") this.addUsage(runId, event.usage);
     if (event.kind === "tool_result") return this.applyResult(place, event);
+    if (event.kind === "phase" || event.kind === "phase_output") return this.applyPhase(place, event);
     if (event.kind === "tool_call") {
       const row: ToolRow = { ...place, type: "tool", event, status: event.status };
       this.tools.set(`${runId}:${event.id}`, row);
@@ -130,6 +136,29 @@ export class LogModel {
     this.tools.set(toolKey, updated);
   }
 
+  private applyPhase(place: Placed, event: Extract<StoredLogEvent, { kind: "phase" | "phase_output" }>): void {
+    const current = this.phases.get(place.runId);
+    if (event.kind === "phase" && event.status === "running") {
+      const row: PhaseRow = { ...place, type: "phase", event, output: [], lines: 0 };
+      this.phases.set(place.runId, row);
+      this.rows.push(row);
+      return;
+    }
+    if (!current || current.event.phase !== event.phase) {
+      // Its start is not in view: shown on its own.
+      if (event.kind === "phase") this.rows.push({ ...place, type: "phase", event, output: [], lines: 0 });
+      else this.rows.push({ ...place, type: "event", event });
+      return;
+    }
+    // A new object in the same place re-renders the row; the lines array is shared, not copied.
+    if (event.kind === "phase_output") current.output.push(event.line);
+    const updated: PhaseRow = { ...current, event: event.kind === "phase" ? event : current.event, lines: current.output.length };
+    const index = this.rows.lastIndexOf(current);
+    if (index !== -1) this.rows[index] = updated;
+    if (event.kind === "phase") this.phases.delete(place.runId);
+    else this.phases.set(place.runId, updated);
+  }
+
   private addUsage(runId: number, usage: UsageFigures): void {
     const sum = this.usageByRun.get(runId) ?? { ...ZERO_USAGE };
     this.usageByRun.set(runId, {
@@ -151,6 +180,7 @@ export class LogModel {
     const firstKept = this.rows.findIndex((row) => row.order >= cutoff);
     this.rows.splice(0, firstKept === -1 ? this.rows.length : firstKept);
     for (const [id, row] of this.tools) if (row.order < cutoff) this.tools.delete(id);
+    for (const [id, row] of this.phases) if (row.order < cutoff) this.phases.delete(id);
   }
 
   private changed(): void {

@@ -49,6 +49,42 @@ function ToolRow({ row, open, onToggle }: { row: Extract<LogRowModel, { type: "t
   );
 }
 
+const PHASE_LABEL = { setup: "Setup", check: "Check" } as const;
+const PHASE_STATUS = {
+  running: { label: "running", className: "text-info" },
+  passed: { label: "passed", className: "text-success" },
+  failed: { label: "failed", className: "text-destructive" },
+  timed_out: { label: "timed out", className: "text-destructive" },
+} as const;
+
+/** A setup script or check: one line with its command and result, its output folded under it. */
+function PhaseRowView({ row, open, onToggle }: { row: Extract<LogRowModel, { type: "phase" }>; open: boolean; onToggle: (key: string) => void }) {
+  const { event } = row;
+  const status = PHASE_STATUS[event.status];
+  return (
+    <div className="rounded-md border bg-card text-xs" data-testid="log-phase" data-phase={event.phase} data-status={event.status}>
+      <button type="button" className="flex w-full cursor-pointer items-center gap-2 px-2 py-1 text-left" aria-expanded={open} onClick={() => onToggle(row.key)}>
+        <ChevronRight className={cn("size-3.5 shrink-0 text-muted-foreground transition-transform", open && "rotate-90")} />
+        <span className="font-medium">{PHASE_LABEL[event.phase]}</span>
+        <span className="min-w-0 flex-1 truncate font-mono text-muted-foreground" title={event.command}>
+          {event.command}
+        </span>
+        <span className="shrink-0 text-muted-foreground tabular-nums">{row.lines} lines</span>
+        <span className={cn("flex shrink-0 items-center gap-1", status.className)}>
+          {event.status === "running" ? <Loader2 className="size-3.5 animate-spin" aria-hidden /> : null}
+          {status.label}
+          {event.exitCode !== null && event.status !== "running" ? ` (exit ${event.exitCode}, ${((event.durationMs ?? 0) / 1000).toFixed(1)} s)` : ""}
+        </span>
+      </button>
+      {open ? (
+        <pre className="max-h-96 overflow-auto border-t px-3 py-2 font-mono whitespace-pre-wrap break-words text-muted-foreground">
+          {clip(row.output.join("\n")) || "(no output)"}
+        </pre>
+      ) : null}
+    </div>
+  );
+}
+
 function EventBody({ event }: { event: StoredLogEvent }) {
   switch (event.kind) {
     case "assistant":
@@ -64,6 +100,7 @@ function EventBody({ event }: { event: StoredLogEvent }) {
       );
     case "system":
       return <p className="text-xs whitespace-pre-wrap text-muted-foreground">{event.message}</p>;
+    case "phase_output":
     case "raw":
       return <pre className={cn("font-mono text-xs whitespace-pre-wrap break-all", event.stream === "stderr" && "text-warning")}>{clip(event.line)}</pre>;
     case "tool_result":
@@ -85,6 +122,12 @@ export const LogRow = memo(function LogRow({ row, open, onToggle }: { row: LogRo
       return (
         <div data-testid="log-event" data-kind="tool_call">
           <ToolRow row={row} open={open} onToggle={onToggle} />
+        </div>
+      );
+    case "phase":
+      return (
+        <div data-testid="log-event" data-kind="phase">
+          <PhaseRowView row={row} open={open} onToggle={onToggle} />
         </div>
       );
     case "run":
@@ -114,7 +157,7 @@ export const LogRow = memo(function LogRow({ row, open, onToggle }: { row: LogRo
 /** What the raw view shows for an event: the output line it came from, else the event itself. */
 export function rawText(event: StoredLogEvent): string {
   if (event.line !== undefined) return event.line;
-  if (event.kind === "raw" || event.kind === "line") return event.line;
+  if (event.kind === "raw" || event.kind === "line" || event.kind === "phase_output") return event.line;
   const { seq: _seq, ts: _ts, ...rest } = event;
   return JSON.stringify(rest);
 }

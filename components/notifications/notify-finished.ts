@@ -1,6 +1,7 @@
 import { cancelledHere } from "@/lib/hooks/use-task-actions";
 import { toast } from "@/lib/hooks/use-toast";
 import type { TaskDto } from "@/lib/schemas/task";
+import { isReadyToMerge, needsPersonReason } from "@/lib/review-status";
 
 export const LAST_FINISH_KEY = "ai-slave:last-finish-seen";
 
@@ -8,6 +9,10 @@ export const LAST_FINISH_KEY = "ai-slave:last-finish-seen";
 const announced = new Set<string>();
 
 function describe(task: TaskDto): { title: string; body: string; variant: "success" | "error" | "info" } {
+  const needsPerson = needsPersonReason(task);
+  // Checks that still fail, a reviewer that still requests changes, a failed review: a person decides.
+  if (needsPerson) return { title: `#${task.number} needs you: ${task.title}`, body: `Done, but ${needsPerson}.`, variant: "error" };
+  if (task.status === "DONE" && isReadyToMerge(task)) return { title: `#${task.number} approved: ${task.title}`, body: "Reviewed and approved: ready to merge.", variant: "success" };
   if (task.status === "DONE") return { title: `#${task.number} finished: ${task.title}`, body: "Ready for review.", variant: "success" };
   const cancelled = /cancel/i.test(task.failureReason ?? "");
   return {

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from "react";
-import { useForm, useWatch } from "react-hook-form";
+import { useForm, useWatch, type UseFormRegister } from "react-hook-form";
 import { mutate } from "swr";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -17,13 +17,13 @@ import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { PROVIDER_LABELS } from "@/components/usage/quota-banners";
 import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
-import { AGENT_BACKENDS, BACKENDS, type Backend } from "@/lib/enums";
+import { AGENT_BACKENDS, BACKEND_LABELS, BACKENDS, type Backend } from "@/lib/enums";
 import { formatRelative } from "@/lib/format";
 import { readStorage, writeStorage } from "@/lib/hooks/use-local-storage";
 import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
 import { toast } from "@/lib/hooks/use-toast";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
-import { OTHER_MODEL, taskFormSchema, taskSchema, type TaskCreateInput, type TaskFormValues } from "@/lib/schemas/task";
+import { NO_REVIEWER, OTHER_MODEL, WORKSPACE_REVIEWER, taskFormSchema, taskSchema, type TaskCreateInput, type TaskFormValues } from "@/lib/schemas/task";
 import { onSubmitShortcut } from "./submit-shortcut";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
 
@@ -53,6 +53,32 @@ function backendNote(info: BackendInfo): string {
   return notes.length ? ` (${notes.join(", ")})` : "";
 }
 
+/** Who reviews the task: the workspace's reviewer, none, or another agent with its model. */
+function ReviewerFields({ register, reviewer, workspaceReviewer }: { register: UseFormRegister<TaskFormValues>; reviewer: string; workspaceReviewer: Backend | null }) {
+  return (
+    <div className="grid gap-4 sm:grid-cols-3">
+      <Field id="task-reviewer" label="Reviewer" hint="A second agent reviews the work after its checks.">
+        {(control) => (
+          <Select {...control} {...register("reviewer")} value={reviewer}>
+            <option value={WORKSPACE_REVIEWER}>Workspace default ({workspaceReviewer ? BACKEND_LABELS[workspaceReviewer] : "no review"})</option>
+            <option value={NO_REVIEWER}>No review</option>
+            {BACKENDS.map((value) => (
+              <option key={value} value={value}>
+                {BACKEND_LABELS[value]}
+              </option>
+            ))}
+          </Select>
+        )}
+      </Field>
+      {reviewer !== WORKSPACE_REVIEWER && reviewer !== NO_REVIEWER ? (
+        <Field id="task-review-model" label="Reviewer model" hint="Empty: the backend's default model.">
+          {(control) => <Input {...control} {...register("reviewModel")} className="font-mono" autoComplete="off" />}
+        </Field>
+      ) : null}
+    </div>
+  );
+}
+
 export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: number }) {
   const router = useRouter();
   const { workspaces } = useWorkspaces();
@@ -68,10 +94,12 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
       customModel: "",
       permissionMode: "",
       prompt: "",
+      reviewer: WORKSPACE_REVIEWER,
+      reviewModel: "",
     },
   });
   const { control, register, setValue, getValues, clearErrors, setError, formState } = form;
-  const [workspaceId, backend, model, permissionMode, prompt] = useWatch({ control, name: ["workspaceId", "backend", "model", "permissionMode", "prompt"] });
+  const [workspaceId, backend, model, permissionMode, prompt, reviewer] = useWatch({ control, name: ["workspaceId", "backend", "model", "permissionMode", "prompt", "reviewer"] });
   const [draftLoaded, setDraftLoaded] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [leaving, setLeaving] = useState(false);
@@ -277,6 +305,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
             {(control) => <Input {...control} {...register("customModel")} className="font-mono" autoFocus />}
           </Field>
         ) : null}
+        <ReviewerFields register={register} reviewer={reviewer} workspaceReviewer={workspaces?.find((entry) => entry.id === workspaceId)?.reviewBackend ?? null} />
         <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />
         {!info.available || info.quota?.state === "EXHAUSTED" ? (
           <p className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-[13px]" data-testid="backend-warning">

@@ -11,7 +11,7 @@ import { useNow } from "@/lib/hooks/use-now";
 import { useTaskRuns } from "@/lib/hooks/use-tasks";
 import type { RunDto } from "@/lib/schemas/task";
 
-const KIND_LABELS: Record<RunDto["kind"], string> = { initial: "Initial", continue: "Follow-up", retry: "Retry", auto_retry: "Auto-retry" };
+const KIND_LABELS: Record<RunDto["kind"], string> = { initial: "Initial", continue: "Follow-up", retry: "Retry", auto_retry: "Auto-retry", fix: "Fix round", review: "Review" };
 const STATUS_VARIANT = { RUNNING: "info", DONE: "success", FAILED: "destructive" } as const;
 
 function costTitle(run: RunDto): string {
@@ -46,6 +46,9 @@ function RunRow({ run, now, selected, onShowLog }: { run: RunDto; now: number; s
         {run.errorClass ? <Badge variant={run.errorClass === "CANCELLED" ? "muted" : "destructive"}>{run.errorClass}</Badge> : <span className="text-muted-foreground">–</span>}
       </td>
       <td className="px-3 py-2 text-right font-mono text-xs tabular-nums">{run.exitCode ?? "–"}</td>
+      <td className="px-3 py-2 whitespace-nowrap" data-testid="run-outcome">
+        <RunOutcome run={run} />
+      </td>
       <td className="px-2 py-1.5 text-right">
         <Button variant={selected ? "secondary" : "ghost"} size="xs" onClick={() => onShowLog(run.id)} aria-label={`Show the log of run #${run.id}`}>
           <ScrollText aria-hidden />
@@ -56,7 +59,30 @@ function RunRow({ run, now, selected, onShowLog }: { run: RunDto; now: number; s
   );
 }
 
-const HEADERS = ["Run", "Status", "Model", "Started", "Duration", "Tokens in / out", "Cache r / w", "Cost", "Error", "Exit", ""];
+const CHECK_VARIANT = { PASSED: "success", FAILED: "destructive", TIMED_OUT: "destructive" } as const;
+const VERDICT_LABEL = { approve: "approved", request_changes: "changes requested" } as const;
+
+/** A work run's check and a review run's verdict. */
+function RunOutcome({ run }: { run: RunDto }) {
+  if (run.check) {
+    return (
+      <Badge variant={CHECK_VARIANT[run.check.state]} title={`exit ${run.check.exitCode ?? "none"} in ${(run.check.durationMs / 1000).toFixed(1)} s\n${run.check.outputTail.slice(-1500)}`}>
+        check {run.check.state.toLowerCase().replace("_", " ")}
+      </Badge>
+    );
+  }
+  if (run.review) {
+    if (!run.review.verdict) return <Badge variant="destructive" title={run.review.raw ?? undefined}>unreadable review</Badge>;
+    return (
+      <Badge variant={run.review.verdict === "approve" ? "success" : "warning"} title={run.review.summary ?? undefined}>
+        {VERDICT_LABEL[run.review.verdict]} · {run.review.findings.length}
+      </Badge>
+    );
+  }
+  return <span className="text-muted-foreground">–</span>;
+}
+
+const HEADERS = ["Run", "Status", "Model", "Started", "Duration", "Tokens in / out", "Cache r / w", "Cost", "Error", "Exit", "Check / review", ""];
 const RIGHT = new Set(["Duration", "Tokens in / out", "Cache r / w", "Cost", "Exit"]);
 
 /** Every run of a task, newest first, with its usage and how it ended. */

@@ -21,6 +21,7 @@ import { RunsTable } from "./runs-table";
 import { TaskActions } from "./task-actions";
 import { TaskMeta } from "./task-meta";
 import { MergedBadge, TaskStatusBadge } from "./task-status-badge";
+import { VerificationBadges } from "@/components/reviews/verification-badges";
 
 const TABS = ["log", "diff", "runs", "prompts"] as const;
 type Tab = (typeof TABS)[number];
@@ -92,6 +93,7 @@ export function TaskDetail({ taskId }: { taskId: number }) {
           <span className="flex flex-wrap items-center gap-2">
             <TaskStatusBadge status={task.status} />
             {task.mergedAt ? <MergedBadge /> : null}
+            <VerificationBadges task={task} />
           </span>
         }
         actions={
@@ -124,6 +126,16 @@ export function TaskDetail({ taskId }: { taskId: number }) {
         <p role="status" className="rounded-lg border border-destructive/30 bg-destructive/10 px-4 py-3 text-sm break-words text-destructive" data-testid="failure-reason">
           {task.failureReason}
         </p>
+      ) : null}
+      {task.permissionDenials.length > 0 ? (
+        <div className="rounded-lg border border-warning/40 bg-warning/10 px-4 py-3 text-sm" data-testid="denied-calls">
+          <p className="font-medium">The agent&apos;s CLI denied {task.permissionDenials.length} tool call(s) in the latest run:</p>
+          <ul className="mt-1 list-disc pl-5 font-mono text-xs break-all">
+            {task.permissionDenials.slice(0, 10).map((call, index) => (
+              <li key={index}>{call}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       <TaskMeta task={task} workspace={workspace} />
       <div className="grid gap-4">

@@ -1,6 +1,6 @@
 "use client";
 
-import { FolderGit2, Plus, RotateCw, TriangleAlert } from "lucide-react";
+import { FolderGit2, GitMerge, Plus, RotateCw, TriangleAlert } from "lucide-react";
 import Link from "next/link";
 import { useMemo } from "react";
 import { PageHeader } from "@/components/layout/page-header";
@@ -12,6 +12,7 @@ import { QuotaBanners } from "@/components/usage/quota-banners";
 import { UsageSummary } from "@/components/usage/usage-summary";
 import { errorMessage } from "@/lib/api-client";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
+import { useReadyToMerge } from "@/lib/hooks/use-tasks";
 import { WorkspaceCard } from "./workspace-card";
 
 function NewWorkspaceLink({ variant = "default" }: { variant?: "default" | "outline" }) {
@@ -74,12 +75,33 @@ function WorkspaceGrid() {
   );
 }
 
+/** How many tasks wait only for a merge: approved, checks not failing. */
+function ReadyToMerge() {
+  const { ready } = useReadyToMerge();
+  if (!ready) return null;
+  return (
+    <span className="inline-flex items-center gap-1.5" data-testid="ready-to-merge">
+      <GitMerge className="size-4 text-success" aria-hidden />
+      {ready.length === 0 ? "No task is ready to merge." : `${ready.length} task${ready.length === 1 ? " is" : "s are"} ready to merge.`}
+    </span>
+  );
+}
+
 export function HomeDashboard() {
   const { workspaces } = useWorkspaces();
   const names = useMemo(() => new Map((workspaces ?? []).map((workspace) => [workspace.id, workspace.name])), [workspaces]);
   return (
     <div className="grid gap-6">
-      <PageHeader title="Workspaces" description="Repositories your agents work in, and what they are doing now." actions={<NewWorkspaceLink variant="outline" />} />
+      <PageHeader
+        title="Workspaces"
+        description={
+          <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
+            <span>Repositories your agents work in, and what they are doing now.</span>
+            <ReadyToMerge />
+          </span>
+        }
+        actions={<NewWorkspaceLink variant="outline" />}
+      />
       <QuotaBanners />
       <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <WorkspaceGrid />

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LOGIN_SHELLS, WORKSPACE_TYPES, type LoginShell, type WorkspaceType } from "@/lib/enums";
+import { BACKENDS, LOGIN_SHELLS, WORKSPACE_TYPES, type Backend, type LoginShell, type WorkspaceType } from "@/lib/enums";
 import { workspaceCreateSchema, workspaceUpdateSchema, type WorkspaceDto } from "@/lib/schemas/workspace";
 
 /** The form's values, as typed: every field a string until submitted. */
@@ -19,6 +19,15 @@ export interface WorkspaceFormValues {
   worktreeRoot: string;
   timeoutMinutes: string;
   notes: string;
+  setupScript: string;
+  setupTimeoutMinutes: string;
+  checkCommand: string;
+  checkTimeoutMinutes: string;
+  fixRounds: string;
+  /** "" for no review. */
+  reviewBackend: Backend | "";
+  reviewModel: string;
+  reviewRounds: string;
 }
 
 export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
@@ -37,6 +46,14 @@ export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
   worktreeRoot: "",
   timeoutMinutes: "120",
   notes: "",
+  setupScript: "",
+  setupTimeoutMinutes: "15",
+  checkCommand: "",
+  checkTimeoutMinutes: "15",
+  fixRounds: "2",
+  reviewBackend: "",
+  reviewModel: "",
+  reviewRounds: "2",
 };
 
 export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues {
@@ -56,6 +73,14 @@ export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues 
     worktreeRoot: workspace.worktreeRoot ?? "",
     timeoutMinutes: String(Math.round(workspace.taskTimeoutSec / 60)),
     notes: workspace.notes,
+    setupScript: workspace.setupScript ?? "",
+    setupTimeoutMinutes: String(Math.max(1, Math.round(workspace.setupTimeoutSec / 60))),
+    checkCommand: workspace.checkCommand ?? "",
+    checkTimeoutMinutes: String(Math.max(1, Math.round(workspace.checkTimeoutSec / 60))),
+    fixRounds: String(workspace.fixRounds),
+    reviewBackend: workspace.reviewBackend ?? "",
+    reviewModel: workspace.reviewModel ?? "",
+    reviewRounds: String(workspace.reviewRounds),
   };
 }
 
@@ -75,6 +100,14 @@ const formFieldsSchema = z.object({
   worktreeRoot: z.string(),
   timeoutMinutes: z.string(),
   notes: z.string(),
+  setupScript: z.string(),
+  setupTimeoutMinutes: z.string(),
+  checkCommand: z.string(),
+  checkTimeoutMinutes: z.string(),
+  fixRounds: z.string(),
+  reviewBackend: z.enum(["", ...BACKENDS]),
+  reviewModel: z.string(),
+  reviewRounds: z.string(),
 }) satisfies z.ZodType<WorkspaceFormValues>;
 
 function parseGpuIndices(text: string): number[] | null {
@@ -95,6 +128,14 @@ function checkNumbers(values: WorkspaceFormValues, ctx: z.RefinementCtx): void {
   if (concurrencyLimit === null || concurrencyLimit < 1 || concurrencyLimit > 64) issue("concurrencyLimit", "A whole number from 1 to 64.");
   const minutes = parseInteger(values.timeoutMinutes);
   if (minutes === null || minutes < 1 || minutes > 7 * 24 * 60) issue("taskTimeoutSec", "A whole number of minutes, from 1 to 10080 (7 days).");
+  for (const [field, name] of [["setupTimeoutMinutes", "setupTimeoutSec"], ["checkTimeoutMinutes", "checkTimeoutSec"]] as const) {
+    const value = parseInteger(values[field]);
+    if (value === null || value < 1 || value > 24 * 60) issue(name, "A whole number of minutes, from 1 to 1440 (a day).");
+  }
+  const fixRounds = parseInteger(values.fixRounds);
+  if (fixRounds === null || fixRounds > 5) issue("fixRounds", "A whole number from 0 to 5.");
+  const reviewRounds = parseInteger(values.reviewRounds);
+  if (reviewRounds === null || reviewRounds < 1 || reviewRounds > 5) issue("reviewRounds", "A whole number from 1 to 5.");
   const port = parseInteger(values.port);
   if (values.type !== "local" && values.port.trim() && (port === null || port < 1 || port > 65535)) issue("port", "A port from 1 to 65535.");
 }
@@ -116,6 +157,14 @@ function toPayload(values: WorkspaceFormValues, mode: "create" | "edit"): Record
     notes: values.notes,
     worktreeRoot: optional(values.worktreeRoot),
     taskTimeoutSec: parseInteger(values.timeoutMinutes)! * 60,
+    setupScript: values.setupScript,
+    setupTimeoutSec: parseInteger(values.setupTimeoutMinutes)! * 60,
+    checkCommand: values.checkCommand,
+    checkTimeoutSec: parseInteger(values.checkTimeoutMinutes)! * 60,
+    fixRounds: parseInteger(values.fixRounds),
+    reviewBackend: values.reviewBackend || (mode === "edit" ? null : undefined),
+    reviewModel: values.reviewBackend ? optional(values.reviewModel) : mode === "edit" ? null : undefined,
+    reviewRounds: parseInteger(values.reviewRounds),
   };
   if (values.baseBranch.trim()) payload.baseBranch = values.baseBranch.trim();
   if (mode === "create") payload.type = values.type;

@@ -15,7 +15,7 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
-import { LOGIN_SHELLS, WORKSPACE_TYPES, type WorkspaceType } from "@/lib/enums";
+import { BACKEND_LABELS, BACKENDS, LOGIN_SHELLS, WORKSPACE_TYPES, type WorkspaceType } from "@/lib/enums";
 import { toast } from "@/lib/hooks/use-toast";
 import { workspaceKey, workspacesKey } from "@/lib/hooks/use-workspaces";
 import { workspaceSchema, type WorkspaceCreateInput, type WorkspaceDto, type WorkspaceUpdateInput } from "@/lib/schemas/workspace";
@@ -178,6 +178,46 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
           </Field>
           <Field id="ws-timeout" label="Task timeout (minutes)" error={error("taskTimeoutSec")}>
             {(control) => <Input {...control} {...register("timeoutMinutes")} type="number" min={1} />}
+          </Field>
+        </div>
+      </Section>
+
+      <Section title="Checks and review" description="What proves a task's work: a setup script for each new worktree, a check after every agent run, and a second agent that reviews it.">
+        <Field id="ws-setup" label="Setup script" hint="Runs once in each new worktree before the first agent run, in the workspace's login shell, e.g. npm ci. Empty: none." error={error("setupScript")}>
+          {(control) => <Textarea {...control} {...register("setupScript")} rows={2} className="font-mono text-[13px]" placeholder="npm ci" />}
+        </Field>
+        <Field id="ws-check" label="Check command" hint="Runs in the worktree after every agent run, e.g. npm test. A failure sends the agent its output. Empty: none." error={error("checkCommand")}>
+          {(control) => <Textarea {...control} {...register("checkCommand")} rows={2} className="font-mono text-[13px]" placeholder="npm test" />}
+        </Field>
+        <div className="grid gap-4 sm:grid-cols-3">
+          <Field id="ws-setup-timeout" label="Setup limit (minutes)" error={error("setupTimeoutSec")}>
+            {(control) => <Input {...control} {...register("setupTimeoutMinutes")} type="number" min={1} />}
+          </Field>
+          <Field id="ws-check-timeout" label="Check limit (minutes)" error={error("checkTimeoutSec")}>
+            {(control) => <Input {...control} {...register("checkTimeoutMinutes")} type="number" min={1} />}
+          </Field>
+          <Field id="ws-fix-rounds" label="Fix rounds" hint="0 to 5: how often a failing check goes back to the agent." error={error("fixRounds")}>
+            {(control) => <Input {...control} {...register("fixRounds")} type="number" min={0} max={5} />}
+          </Field>
+        </div>
+        <div className="grid gap-4 sm:grid-cols-3">
+          <Field id="ws-reviewer" label="Reviewer" hint="The agent that reviews each task's work. Tasks can override it." error={error("reviewBackend")}>
+            {(control) => (
+              <Select {...control} {...register("reviewBackend")}>
+                <option value="">No review</option>
+                {BACKENDS.map((backend) => (
+                  <option key={backend} value={backend}>
+                    {BACKEND_LABELS[backend]}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field id="ws-review-model" label="Reviewer model" hint="Empty: the backend's default model." error={error("reviewModel")}>
+            {(control) => <Input {...control} {...register("reviewModel")} className="font-mono" autoComplete="off" />}
+          </Field>
+          <Field id="ws-review-rounds" label="Review rounds" hint="1 to 5 reviews before a person decides." error={error("reviewRounds")}>
+            {(control) => <Input {...control} {...register("reviewRounds")} type="number" min={1} max={5} />}
           </Field>
         </div>
       </Section>

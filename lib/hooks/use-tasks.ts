@@ -4,6 +4,8 @@ import useSWR from "swr";
 import { fetcherFor } from "@/lib/api-client";
 import { taskDiffSchema } from "@/lib/schemas/git";
 import { runListSchema, taskListSchema, taskSchema } from "@/lib/schemas/task";
+import { commentListSchema } from "@/lib/schemas/review";
+import { isReadyToMerge } from "@/lib/review-status";
 
 export const taskKey = (id: number) => `/api/tasks/${id}`;
 export const tasksKey = (workspaceId: number) => `/api/tasks?workspaceId=${workspaceId}&limit=500`;
@@ -31,4 +33,17 @@ export function useTaskDiff(id: number | null) {
     revalidateOnFocus: false,
   });
   return { diff: data, error, isLoading, isValidating, mutate };
+}
+
+/** Approved DONE tasks of every workspace that are not merged and whose checks do not fail. */
+export function useReadyToMerge() {
+  const { data, error } = useSWR("/api/tasks?status=DONE&reviewState=APPROVED&limit=500", fetcherFor(taskListSchema), { refreshInterval: 15_000 });
+  return { ready: data?.items.filter(isReadyToMerge), error };
+}
+
+export const commentsKey = (taskId: number) => `/api/tasks/${taskId}/comments`;
+
+export function useComments(taskId: number | null) {
+  const { data, error, mutate } = useSWR(taskId ? commentsKey(taskId) : null, fetcherFor(commentListSchema), { refreshInterval: 15_000 });
+  return { comments: data?.items, error, mutate };
 }

@@ -11,6 +11,12 @@ export type ToolStatus = (typeof TOOL_STATUSES)[number];
 
 const stream = z.enum(["stdout", "stderr"]);
 
+/** The server's own steps in a run: the workspace's setup script, its check command. */
+export const PHASES = ["setup", "check"] as const;
+export type Phase = (typeof PHASES)[number];
+export const PHASE_STATUSES = ["running", "passed", "failed", "timed_out"] as const;
+export type PhaseStatus = (typeof PHASE_STATUSES)[number];
+
 export const logEventSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("assistant"), text: z.string() }),
   z.object({ kind: z.literal("thinking"), text: z.string() }),
@@ -22,6 +28,17 @@ export const logEventSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("session"), sessionId: z.string() }),
   /** The orchestrator's own notes: worktree created, retry scheduled, commit made, ... */
   z.object({ kind: z.literal("system"), message: z.string() }),
+  /** A phase began (status running) or ended, with its exit code and duration. */
+  z.object({
+    kind: z.literal("phase"),
+    phase: z.enum(PHASES),
+    status: z.enum(PHASE_STATUSES),
+    command: z.string(),
+    exitCode: z.number().nullable(),
+    durationMs: z.number().nullable(),
+  }),
+  /** One output line of a phase: shown collapsed under it. */
+  z.object({ kind: z.literal("phase_output"), phase: z.enum(PHASES), stream, line: z.string() }),
   /** A line the parser did not recognize, or stderr: kept verbatim and shown. */
   z.object({ kind: z.literal("raw"), stream, line: z.string() }),
   /** An output line that produced no event of its own: kept for the raw view, hidden otherwise. */

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { BACKENDS, COST_SOURCES, ERROR_CLASSES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
+import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, ERROR_CLASSES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, listSchema, promptSchema } from "./common";
 import { mergeResultSchema } from "./git";
+import { runCheckSchema, runReviewSchema } from "./review";
 import { usageFiguresSchema } from "./usage";
 
 const modelSchema = z.string().trim().regex(MODEL_NAME_PATTERN, "Not a valid model name.");
@@ -16,6 +17,9 @@ export const taskCreateSchema = z
     title: titleSchema.optional(),
     model: modelSchema.optional(),
     permissionMode: z.string().optional(),
+    /** The reviewer; absent: the workspace's; null: no review. */
+    reviewBackend: z.enum(BACKENDS).nullable().optional(),
+    reviewModel: modelSchema.optional(),
   })
   // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
   .strict();
@@ -23,6 +27,9 @@ export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
 
 /** The model select's entry for a name typed in by hand (`customModel`). */
 export const OTHER_MODEL = "__other__";
+/** The reviewer select's entries besides the backends. */
+export const WORKSPACE_REVIEWER = "";
+export const NO_REVIEWER = "none";
 
 /**
  * The new-task form: its fields as the form holds them, turned into the request body and
@@ -39,12 +46,17 @@ export const taskFormSchema = z
     customModel: z.string(),
     permissionMode: z.string(),
     prompt: z.string(),
+    /** WORKSPACE_REVIEWER: the workspace's; NO_REVIEWER: none; else a backend. */
+    reviewer: z.string(),
+    reviewModel: z.string(),
   })
-  .transform(({ title, model, customModel, permissionMode, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
     ...(model === OTHER_MODEL ? { model: customModel.trim() } : model ? { model } : {}),
     ...(permissionMode ? { permissionMode } : {}),
     ...(title.trim() ? { title: title.trim() } : {}),
+    ...(reviewer === NO_REVIEWER ? { reviewBackend: null } : reviewer !== WORKSPACE_REVIEWER ? { reviewBackend: reviewer as Backend } : {}),
+    ...(reviewer !== NO_REVIEWER && reviewer !== WORKSPACE_REVIEWER && reviewModel.trim() ? { reviewModel: reviewModel.trim() } : {}),
   }))
   .pipe(taskCreateSchema);
 export type TaskFormValues = z.input<typeof taskFormSchema>;
@@ -61,6 +73,8 @@ export const taskListQuerySchema = z
   .object({
     workspaceId: idSchema.optional(),
     status: z.enum(TASK_STATUSES).optional(),
+    checkState: z.enum(CHECK_STATES).optional(),
+    reviewState: z.enum(REVIEW_STATES).optional(),
     q: z.string().trim().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().regex(/^\d+$/, "Not a valid cursor.").optional(),
@@ -98,6 +112,15 @@ export const taskSchema = z.object({
   worktreePath: z.string().nullable(),
   promptHistory: z.array(promptHistoryEntrySchema),
   currentRunId: z.number().nullable(),
+  reviewBackend: z.enum(BACKENDS).nullable(),
+  reviewModel: z.string().nullable(),
+  /** The checks of the latest work run. */
+  checkState: z.enum(CHECK_STATES),
+  reviewState: z.enum(REVIEW_STATES),
+  /** Who set reviewState last: the AI reviewer or a person. */
+  reviewedBy: z.enum(COMMENT_AUTHORS).nullable(),
+  /** The tool calls the agent's CLI denied in the latest work run: a warning. */
+  permissionDenials: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),
@@ -130,6 +153,11 @@ export const runSchema = z.object({
   usage: usageFiguresSchema,
   /** Where `usage.costUsd` comes from: the CLI, or the price table (an estimate); null when unknown. */
   costSource: z.enum(COST_SOURCES).nullable(),
+  /** The check after a work run; null when none ran. */
+  check: runCheckSchema.nullable(),
+  /** A review run's answer; null on other runs and while the review runs. */
+  review: runReviewSchema.nullable(),
+  permissionDenials: z.array(z.string()),
 });
 export type RunDto = z.infer<typeof runSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { LOGIN_SHELLS, WORKSPACE_TYPES } from "../enums";
+import { BACKENDS, LOGIN_SHELLS, WORKSPACE_TYPES } from "../enums";
+import { MODEL_NAME_PATTERN } from "../models";
 import { absolutePathSchema, branchNameSchema, listSchema } from "./common";
 
 const hostSchema = z
@@ -21,6 +22,13 @@ const containerSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "Not a valid container name.");
 
+/** A setup script or check command: empty text means none. */
+const scriptSchema = z
+  .string()
+  .max(20_000)
+  .refine((value) => !value.includes("\0"), "Must not contain NUL.")
+  .transform((value) => (value.trim() ? value : null));
+
 const workspaceFields = {
   name: z.string().trim().min(1).max(100),
   path: absolutePathSchema,
@@ -36,6 +44,15 @@ const workspaceFields = {
   notes: z.string().max(20_000),
   worktreeRoot: absolutePathSchema.nullish(),
   taskTimeoutSec: z.number().int().min(5).max(7 * 24 * 3600),
+  /** Shell text run in the workspace's login shell: in each new worktree once, and after every work run. */
+  setupScript: scriptSchema.nullish(),
+  setupTimeoutSec: z.number().int().min(5).max(24 * 3600),
+  checkCommand: scriptSchema.nullish(),
+  checkTimeoutSec: z.number().int().min(5).max(24 * 3600),
+  fixRounds: z.number().int().min(0).max(5),
+  reviewBackend: z.enum(BACKENDS).nullish(),
+  reviewModel: z.string().trim().regex(MODEL_NAME_PATTERN, "Not a valid model name.").nullish(),
+  reviewRounds: z.number().int().min(1).max(5),
 };
 
 function requireRemoteFields(
@@ -59,6 +76,10 @@ export const workspaceCreateSchema = z
     gpuIndices: workspaceFields.gpuIndices.default([]),
     notes: workspaceFields.notes.default(""),
     taskTimeoutSec: workspaceFields.taskTimeoutSec.default(7200),
+    setupTimeoutSec: workspaceFields.setupTimeoutSec.default(900),
+    checkTimeoutSec: workspaceFields.checkTimeoutSec.default(900),
+    fixRounds: workspaceFields.fixRounds.default(2),
+    reviewRounds: workspaceFields.reviewRounds.default(2),
   })
   .strict()
   .superRefine(requireRemoteFields);
@@ -85,6 +106,14 @@ export const workspaceSchema = z.object({
   notes: z.string(),
   worktreeRoot: z.string().nullable(),
   taskTimeoutSec: z.number(),
+  setupScript: z.string().nullable(),
+  setupTimeoutSec: z.number(),
+  checkCommand: z.string().nullable(),
+  checkTimeoutSec: z.number(),
+  fixRounds: z.number(),
+  reviewBackend: z.enum(BACKENDS).nullable(),
+  reviewModel: z.string().nullable(),
+  reviewRounds: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
   taskCounts: z.record(z.string(), z.number()).optional(),

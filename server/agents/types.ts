@@ -13,6 +13,11 @@ export interface AgentRunOptions {
   cwd: string;
   /** The previous run's session id when continuing. */
   resumeSessionId?: string;
+  /**
+   * A JSON Schema file on the agent's machine that the final answer must match (a review), for
+   * CLIs that take one as a file (Codex `--output-schema`); others are asked in the prompt.
+   */
+  outputSchemaPath?: string;
 }
 
 /** A process to spawn. An adapter never spawns it itself: the executor does, through a Transport. */
@@ -100,6 +105,8 @@ export interface AgentAdapter {
   permissionModes: readonly string[];
   /** Lets the agent edit files in its own worktree without asking. */
   defaultPermissionMode: string;
+  /** Reads the worktree and changes nothing: what a reviewer runs in. */
+  readOnlyPermissionMode: string;
   /** Prefixes of the variables a remote run takes from the server's environment (API keys, base URLs, config). */
   forwardedEnvPrefixes: readonly string[];
   /**

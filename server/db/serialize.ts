@@ -1,5 +1,6 @@
 import "server-only";
-import type { Backend, CostSource, ErrorClass, LoginShell, RunKind, RunStatus, TaskStatus, WorkspaceType } from "@/lib/enums";
+import type { Backend, CheckState, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, WorkspaceType } from "@/lib/enums";
+import type { ReviewFinding } from "@/lib/schemas/review";
 import type { PromptHistoryEntry, RunDto, TaskDto } from "@/lib/schemas/task";
 import type { WorkspaceDto } from "@/lib/schemas/workspace";
 import type { Run, Task, Workspace } from "./generated/client";
@@ -32,6 +33,14 @@ export function toWorkspaceDto(row: Workspace, taskCounts?: Record<string, numbe
     notes: row.notes,
     worktreeRoot: row.worktreeRoot,
     taskTimeoutSec: row.taskTimeoutSec,
+    setupScript: row.setupScript,
+    setupTimeoutSec: row.setupTimeoutSec,
+    checkCommand: row.checkCommand,
+    checkTimeoutSec: row.checkTimeoutSec,
+    fixRounds: row.fixRounds,
+    reviewBackend: row.reviewBackend as Backend | null,
+    reviewModel: row.reviewModel,
+    reviewRounds: row.reviewRounds,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(taskCounts ? { taskCounts } : {}),
@@ -55,6 +64,12 @@ export function toTaskDto(row: Task, usage?: TaskDto["usage"]): TaskDto {
     worktreePath: row.worktreePath,
     promptHistory: parseJson<PromptHistoryEntry[]>(row.promptHistory, []),
     currentRunId: row.currentRunId,
+    reviewBackend: row.reviewBackend as Backend | null,
+    reviewModel: row.reviewModel,
+    checkState: row.checkState as CheckState,
+    reviewState: row.reviewState as ReviewState,
+    reviewedBy: row.reviewedBy as CommentAuthor | null,
+    permissionDenials: parseJson<string[]>(row.permissionDenials, []),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     startedAt: iso(row.startedAt),
@@ -89,5 +104,13 @@ export function toRunDto(row: Run): RunDto {
       costUsd: row.costUsd,
     },
     costSource: row.costSource as CostSource | null,
+    check: row.checkState
+      ? { state: row.checkState as RunCheckState, exitCode: row.checkExitCode, durationMs: row.checkDurationMs ?? 0, outputTail: row.checkOutputTail ?? "" }
+      : null,
+    review:
+      row.kind === "review" && row.status !== "RUNNING"
+        ? { verdict: row.reviewVerdict as ReviewVerdict | null, summary: row.reviewSummary, findings: parseJson<ReviewFinding[]>(row.reviewFindings ?? "[]", []), raw: row.reviewRaw }
+        : null,
+    permissionDenials: parseJson<string[]>(row.permissionDenials, []),
   };
 }

@@ -43,6 +43,10 @@ export class LocalTransport implements Transport {
     return spawnLocal(argv, options, this.drainMs);
   }
 
+  userScriptArgv(script: string): string[] {
+    return ["env", "-u", "AI_SLAVE_TOKEN", this.shell, "-lc", script];
+  }
+
   async pathExists(path: string): Promise<boolean> {
     try {
       await access(path);

@@ -55,6 +55,11 @@ export class SshTransport implements Transport {
     return spawnRemote(this.context, argv, options);
   }
 
+  /** Commands here already run in the account's login shell (or the container's). */
+  userScriptArgv(script: string): string[] {
+    return [this.context.target.shell, "-c", script];
+  }
+
   async pathExists(path: string): Promise<boolean> {
     const result = await execRemote(this.context, ["test", "-e", path], { cwd: "/" });
     return result.exitCode === 0;

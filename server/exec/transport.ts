@@ -77,6 +77,11 @@ export interface Transport {
   exec(argv: string[], options: ExecOptions): Promise<ExecResult>;
   /** Starts argv (no shell) streaming its output line by line; it ends with this server. */
   spawn(argv: string[], options: SpawnOptions): SpawnedProcess;
+  /**
+   * The argv that runs a user's shell text (a workspace's setup script or check command) in the
+   * workspace's login shell, with the user's environment and without this server's token.
+   */
+  userScriptArgv(script: string): string[];
   pathExists(path: string): Promise<boolean>;
   /** Starts argv in a tmux session, detached from this server: it outlives a restart. */
   spawnDetached(argv: string[], options: DetachedSpawnOptions): Promise<DetachedProcess>;

@@ -1,6 +1,6 @@
 import type { Transport } from "@/server/exec/transport";
 import { GitError } from "./errors";
-import { runGit, splitNul, tryGit } from "./run-git";
+import { assertNotOption, runGit, splitNul, tryGit } from "./run-git";
 
 /** Whether path lies inside a git work tree (a missing path is not one). */
 export async function isGitRepo(t: Transport, path: string): Promise<boolean> {
@@ -61,4 +61,11 @@ function parsePorcelainPaths(output: string): string[] {
     if (status.includes("R") || status.includes("C")) i++;
   }
   return paths;
+}
+
+/** A file's text at a commit or branch; null when the file is not there. */
+export async function fileAt(t: Transport, repoPath: string, ref: string, file: string): Promise<string | null> {
+  assertNotOption(ref);
+  const result = await tryGit(t, repoPath, ["show", `${ref}:${file}`], { maxOutputBytes: 20 * 1024 * 1024 });
+  return result.exitCode === 0 ? result.stdout : null;
 }

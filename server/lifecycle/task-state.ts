@@ -1,5 +1,5 @@
 import "server-only";
-import type { RunKind, TaskStatus } from "@/lib/enums";
+import type { CheckState, ReviewState, RunKind, TaskStatus } from "@/lib/enums";
 import type { PromptHistoryEntry } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import { sqlDate } from "@/server/db/sql-date";
@@ -37,13 +37,51 @@ export async function markRunStarted(input: { taskId: number; workspaceId: numbe
   publish("task.started", input.taskId, input.workspaceId, "RUNNING");
 }
 
+/** What a finished run sets on its task besides the status: the verification's states. */
+export interface VerificationFields {
+  checkState?: CheckState;
+  reviewState?: ReviewState;
+  reviewedBy?: "agent" | "user" | null;
+  /** JSON array of the denied tool calls of the latest work run. */
+  permissionDenials?: string;
+}
+
 /** RUNNING -> DONE | FAILED. False when the task was no longer RUNNING (deleted meanwhile). */
-export async function finishTask(input: { taskId: number; workspaceId: number; status: "DONE" | "FAILED"; reason: string | null; now?: Date }): Promise<boolean> {
+export async function finishTask(input: { taskId: number; workspaceId: number; status: "DONE" | "FAILED"; reason: string | null; now?: Date; fields?: VerificationFields }): Promise<boolean> {
   const { count } = await db().task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
-    data: { status: input.status, failureReason: input.reason, finishedAt: input.now ?? new Date(), waitingReason: null, notBefore: null },
+    data: { ...input.fields, status: input.status, failureReason: input.reason, finishedAt: input.now ?? new Date(), waitingReason: null, notBefore: null, pendingPrompt: null, pendingCause: null },
   });
   if (count === 1) publish("task.finished", input.taskId, input.workspaceId, input.status);
+  return count === 1;
+}
+
+/**
+ * RUNNING -> TODO for the server's own next run of the task: a fix round (a failing check, a
+ * review's findings) or a review, with its prompt. Queued first in line: the task's work goes on.
+ * A review's transient failure comes back here too, not before `notBefore`.
+ */
+export async function requeueFollowUp(input: {
+  taskId: number;
+  workspaceId: number;
+  kind: "fix" | "review";
+  cause: "check" | "review" | null;
+  prompt: string;
+  fields?: VerificationFields;
+  notBefore?: Date;
+  waitingReason?: string;
+}): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: input.taskId, status: "RUNNING" },
+    data: {
+      ...input.fields, status: "TODO", nextRunKind: input.kind, pendingPrompt: input.prompt, pendingCause: input.cause,
+      notBefore: input.notBefore ?? null, waitingReason: input.waitingReason ?? null, failureReason: null,
+    },
+  });
+  if (count === 1) {
+    publish("task.updated", input.taskId, input.workspaceId, "TODO");
+    services().scheduler.poke(input.kind);
+  }
   return count === 1;
 }
 
@@ -61,12 +99,15 @@ export async function requeueAutoRetry(input: { taskId: number; workspaceId: num
  * DONE | FAILED -> TODO for a retry or a continue, in place (same worktree and branch), with the
  * new prompt added to the history. False when the task changed meanwhile.
  */
-export async function requeueFinished(input: { taskId: number; workspaceId: number; from: TaskStatus; kind: RunKind; history: PromptHistoryEntry[] }): Promise<boolean> {
+export async function requeueFinished(input: { taskId: number; workspaceId: number; from: TaskStatus; kind: RunKind; history: PromptHistoryEntry[]; fields?: VerificationFields }): Promise<boolean> {
   const { count } = await db().task.updateMany({
     where: { id: input.taskId, status: input.from },
     data: {
       status: "TODO", nextRunKind: input.kind, promptHistory: JSON.stringify(input.history), queuedAt: new Date(),
       failureReason: null, waitingReason: null, notBefore: null, finishedAt: null,
+      // A person's new request: what was checked and reviewed before is about older work.
+      checkState: "NONE", reviewState: "NONE", reviewedBy: null, pendingPrompt: null, pendingCause: null,
+      ...input.fields,
     },
   });
   if (count === 1) {

@@ -8,6 +8,8 @@ export interface ActiveRun {
   cancelled: boolean;
   /** The agent being followed; null while the run prepares or finishes. */
   process: DetachedProcess | null;
+  /** Stops the setup script or check running now, if one is. */
+  stopPhase: ((graceMs: number) => Promise<void>) | null;
   /** When the run's time limit ends (ms since the epoch), once its agent was launched. */
   deadline: number | null;
   /** Stops following and saves a last checkpoint, leaving the agent running (shutdown). */
@@ -32,7 +34,7 @@ export async function whileActive(taskId: number, runId: number, body: (active: 
   let markDone: () => void = () => undefined;
   let markLaunched: () => void = () => undefined;
   const active: ActiveRun = {
-    taskId, runId, cancelled: false, process: null, deadline: null, detach: null,
+    taskId, runId, cancelled: false, process: null, stopPhase: null, deadline: null, detach: null,
     launched: new Promise((resolve) => (markLaunched = resolve)),
     markLaunched: () => markLaunched(),
     done: new Promise((resolve) => (markDone = resolve)),

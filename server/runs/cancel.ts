@@ -10,6 +10,7 @@ export async function cancelRunningTask(taskId: number, graceMs: number): Promis
   if (!active) return false;
   active.cancelled = true;
   if (active.process) await active.process.terminate(graceMs);
+  if (active.stopPhase) await active.stopPhase(graceMs);
   await active.done;
   return true;
 }

@@ -18,6 +18,8 @@ import { removeCheckpoint } from "./checkpoint";
 import { recordRunOutcome } from "./finish";
 import { planRun } from "./plan";
 import { superviseNewRun, type RunContext, type TaskWithWorkspace } from "./supervisor";
+import { recordBaseSha, setUpWorktree } from "./verification";
+import { settings } from "@/server/settings";
 
 /**
  * Executes one dispatch of a task that the scheduler has claimed (status RUNNING): makes its run,
@@ -29,12 +31,16 @@ export async function executeTask(taskId: number): Promise<void> {
   const runs = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" } });
   const plan = planRun({ ...task, promptHistory: parseJson<PromptHistoryEntry[]>(task.promptHistory, []) }, runs.map(toPlanRun));
   const runner = await db().runner.findUnique({ where: { name: "local" } });
+  const agent = await agentOf(task, plan.kind);
   const run = await db().run.create({
-    data: { taskId, kind: plan.kind, backend: task.backend, model: task.model, prompt: plan.prompt, resumeSessionId: plan.resumeSessionId ?? null, runnerId: runner?.id ?? null },
+    data: {
+      taskId, kind: plan.kind, backend: agent.backend, model: agent.model, prompt: plan.prompt, resumeSessionId: plan.resumeSessionId ?? null,
+      runnerId: runner?.id ?? null, cause: plan.cause ?? null,
+    },
   });
   const writer = new RunLogWriter(run.id, services().bus, config().logCapBytes);
   await whileActive(taskId, run.id, async (active) => {
-    const ctx: RunContext = { task, run, transport: transportFor(task.workspace), adapter: getAdapter(task.backend as Backend), writer, active };
+    const ctx: RunContext = { task, run, transport: transportFor(task.workspace), adapter: getAdapter(agent.backend), writer, active };
     try {
       task.worktreePath ??= defaultWorktreePath(task.workspace.path, task.id, task.workspace.worktreeRoot ?? undefined);
       await markRunStarted({ taskId, workspaceId: task.workspaceId, runId: run.id, branch: taskBranchName(task.id), worktreePath: task.worktreePath });
@@ -47,6 +53,13 @@ export async function executeTask(taskId: number): Promise<void> {
     }
   });
   services().scheduler.poke("run finished");
+}
+
+/** Who runs: the task's agent, or for a review its reviewer (the default model of its backend unless named). */
+async function agentOf(task: TaskWithWorkspace, kind: string): Promise<{ backend: Backend; model: string }> {
+  if (kind !== "review" || !task.reviewBackend) return { backend: task.backend as Backend, model: task.model };
+  const backend = task.reviewBackend as Backend;
+  return { backend, model: task.reviewModel ?? (await settings.defaultModel(backend)) };
 }
 
 const RECONNECT_DELAYS_MS = [1_000, 3_000, 6_000];
@@ -82,17 +95,19 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   const { task, run, adapter, transport, writer } = ctx;
   const worktreePath = task.worktreePath!;
   const branch = taskBranchName(task.id);
-  writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${task.model} in ${worktreePath} on ${branch}.` }]);
+  writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
   const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch });
   writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
+  await setUpWorktree(ctx, worktree.action);
+  await recordBaseSha(ctx);
   if (freshSessionReason) writer.append([{ kind: "system", message: `Starting a fresh session (${freshSessionReason}), with the task's earlier prompts as context.` }]);
   const bin = await locateAgentCli(transport, adapter, task.workspaceId);
   if (bin) return bin;
-  const reason = `The ${adapter.cliName} CLI was not found: install it, or set ${adapter.binEnvVar} or the cliPath.${task.backend} setting to its path.`;
+  const reason = `The ${adapter.cliName} CLI was not found: install it, or set ${adapter.binEnvVar} or the cliPath.${run.backend} setting to its path.`;
   writer.append([{ kind: "error", message: reason, fatal: true }]);
   await writer.close().catch(() => undefined);
   await recordRunOutcome({
-    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: task.backend as Backend, model: run.model, exitCode: null, verdict: null,
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: null, verdict: null,
     final: { runStatus: "FAILED", errorClass: "TOOL", reason, retryInMs: null },
   });
   return null;
@@ -102,14 +117,16 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
 async function failRun(ctx: RunContext, error: unknown): Promise<void> {
   const { task, run, writer, active } = ctx;
   const cancelled = active.cancelled || error instanceof CancelledBeforeStart;
+  const setup = !cancelled && error instanceof Error && error.name === "SetupFailed";
   const message = error instanceof Error ? error.message : String(error);
-  if (!cancelled) console.error(`[task ${task.id}] run ${run.id} failed unexpectedly`, error);
-  writer.append([{ kind: "error", message: cancelled ? "Cancelled by the user." : `AI-Slave failed to run this task: ${message}`, fatal: true }]);
+  if (!cancelled && !setup) console.error(`[task ${task.id}] run ${run.id} failed unexpectedly`, error);
+  const shown = cancelled ? "Cancelled by the user." : setup ? message : `AI-Slave failed to run this task: ${message}`;
+  writer.append([{ kind: "error", message: shown, fatal: true }]);
   await writer.close().catch(() => undefined);
   await removeCheckpoint(run.id);
   await recordRunOutcome({
-    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: task.backend as Backend, model: run.model, exitCode: null, verdict: null,
-    final: { runStatus: "FAILED", errorClass: cancelled ? "CANCELLED" : "TOOL", reason: cancelled ? "Cancelled by the user." : message, retryInMs: null },
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: null, verdict: null,
+    final: { runStatus: "FAILED", errorClass: cancelled ? "CANCELLED" : setup ? "SETUP" : "TOOL", reason: cancelled ? "Cancelled by the user." : message, retryInMs: null },
   }).catch((inner: unknown) => console.error(`[task ${task.id}] recording the failure failed`, inner));
 }
 

@@ -3,11 +3,12 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 import { db } from "@/server/db/client";
 import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
-import { finishTask, requeueAutoRetry } from "@/server/lifecycle/task-state";
+import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
 import { settings } from "@/server/settings";
 import { withCost } from "@/server/usage/pricing";
 import type { FinalVerdict } from "./verdict";
+import type { AfterRun } from "./verification";
 
 export interface FinishInput {
   taskId: number;
@@ -19,6 +20,10 @@ export interface FinishInput {
   exitCode: number | null;
   verdict: RunVerdict | null;
   final: FinalVerdict;
+  /** The run's kind and prompt: a review that failed transiently is queued again as a review. */
+  run?: { kind: string; prompt: string };
+  /** What the verification decided (checks, review, fix rounds); absent for runs it did not look at. */
+  after?: AfterRun;
 }
 
 /**
@@ -52,10 +57,20 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
     },
   });
 
-  if (final.retryInMs !== null) {
-    await requeueAutoRetry({ taskId: input.taskId, workspaceId: input.workspaceId, at: new Date(now.getTime() + final.retryInMs), reason: final.reason ?? "Transient failure." });
+  const { after } = input;
+  const task = { taskId: input.taskId, workspaceId: input.workspaceId };
+  if (final.retryInMs !== null && input.run?.kind === "review") {
+    const at = new Date(now.getTime() + final.retryInMs);
+    const waitingReason = `${final.reason ?? "Transient failure."} Retrying the review automatically at ${at.toISOString()}.`;
+    await requeueFollowUp({ ...task, kind: "review", cause: null, prompt: input.run.prompt, notBefore: at, waitingReason });
+  } else if (final.retryInMs !== null) {
+    await requeueAutoRetry({ ...task, at: new Date(now.getTime() + final.retryInMs), reason: final.reason ?? "Transient failure." });
+  } else if (after && after.prompt !== null && (after.next.kind === "fix" || after.next.kind === "review")) {
+    const cause = after.next.kind === "fix" ? after.next.cause : null;
+    await requeueFollowUp({ ...task, kind: after.next.kind, cause, prompt: after.prompt, fields: after.taskFields });
   } else {
-    await finishTask({ taskId: input.taskId, workspaceId: input.workspaceId, status: final.runStatus, reason: final.reason, now });
+    const status = after?.taskStatus ?? final.runStatus;
+    await finishTask({ ...task, status, reason: status === "DONE" ? null : final.reason, now, fields: after?.taskFields });
   }
 
   const provider = BACKEND_PROVIDER[input.backend];

@@ -11,6 +11,8 @@ export interface RunPlan {
   previousCumulative: Record<string, number>;
   /** Why a follow-up starts a fresh session instead of resuming one. */
   freshSessionReason?: string;
+  /** A fix run's cause: check | review. */
+  cause?: string;
 }
 
 export interface PlanTask {
@@ -18,6 +20,9 @@ export interface PlanTask {
   backend: string;
   nextRunKind: string;
   promptHistory: PromptHistoryEntry[];
+  /** The server's follow-up for a fix or review run. */
+  pendingPrompt?: string | null;
+  pendingCause?: string | null;
 }
 
 export interface PlanRun {
@@ -41,18 +46,26 @@ function resumeOf(runs: PlanRun[], sessionId: string | null | undefined): Pick<R
   return sessionId ? { resumeSessionId: sessionId, previousCumulative: cumulativeOf(runs, sessionId) } : { previousCumulative: {} };
 }
 
+/** The work agent's session to go on with: never a reviewer's, even of the same backend. */
+function followUp(task: PlanTask, runs: PlanRun[], kind: "continue" | "fix", prompt: string): RunPlan {
+  const previous = [...runs].reverse().find((run) => run.sessionId && run.backend === task.backend && run.kind !== "review");
+  if (!previous) {
+    return { kind, prompt: withHistory(task.promptHistory, prompt), previousCumulative: {}, freshSessionReason: "no earlier agent session to resume" };
+  }
+  return { kind, prompt, ...resumeOf(runs, previous.sessionId) };
+}
+
 /** `runs` oldest first. */
 export function planRun(task: PlanTask, runs: PlanRun[]): RunPlan {
   const last = runs[runs.length - 1];
   switch (task.nextRunKind) {
-    case "continue": {
-      const prompt = task.promptHistory[task.promptHistory.length - 1]?.prompt ?? task.prompt;
-      const previous = [...runs].reverse().find((run) => run.sessionId && run.backend === task.backend);
-      if (!previous) {
-        return { kind: "continue", prompt: withHistory(task.promptHistory, prompt), previousCumulative: {}, freshSessionReason: "no earlier agent session to resume" };
-      }
-      return { kind: "continue", prompt, ...resumeOf(runs, previous.sessionId) };
-    }
+    case "continue":
+      return followUp(task, runs, "continue", task.promptHistory[task.promptHistory.length - 1]?.prompt ?? task.prompt);
+    case "fix":
+      return { ...followUp(task, runs, "fix", task.pendingPrompt ?? task.prompt), cause: task.pendingCause ?? undefined };
+    case "review":
+      // A reviewer starts afresh each round: it reads the work, not its earlier opinion.
+      return { kind: "review", prompt: task.pendingPrompt ?? task.prompt, previousCumulative: {} };
     case "auto_retry":
       if (last) return { kind: "auto_retry", prompt: last.prompt, ...resumeOf(runs, last.resumeSessionId) };
       return { kind: "initial", prompt: task.prompt, previousCumulative: {} };

@@ -18,7 +18,8 @@ import { recordRunOutcome } from "./finish";
 import { lineRecorder, skippingFirst } from "./line-recorder";
 import { withHistory } from "./plan";
 import { runLogPath, taskSessionName } from "./session";
-import { finalVerdict, trailingAutoRetries } from "./verdict";
+import { finalVerdict, trailingAutoRetries, trailingFailedReviews, type FinalVerdict } from "./verdict";
+import { permissionModeOf, reviewFailed, verifyRun, writeReviewSchema, type AfterRun } from "./verification";
 
 /**
  * The one supervisor of a run, whatever the machine: it launches the agent detached in the task's
@@ -109,8 +110,9 @@ function freshSpec(ctx: RunContext, spec: LaunchSpec): LaunchSpec {
 async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date): Promise<Followed | null> {
   const { task, run, adapter, writer, active, transport } = ctx;
   const worktreePath = task.worktreePath!;
+  const outputSchemaPath = run.kind === "review" ? await writeReviewSchema(ctx) : undefined;
   const command = adapter.buildCommand({
-    bin: spec.bin, prompt: spec.prompt, model: task.model, permissionMode: task.permissionMode as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId,
+    bin: spec.bin, prompt: spec.prompt, model: run.model, permissionMode: permissionModeOf(ctx) as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId, outputSchemaPath,
   });
   const sessionName = await taskSessionName(task.id);
   const logPath = runLogPath(worktreePath, task.id, run.id, spec.attempt);
@@ -198,20 +200,45 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
     writer.append([{ kind: "error", message: reason, fatal: true }]);
     verdict = { ...verdict, status: "FAILED", errorClass: "UNKNOWN", reason, transient: false };
   }
-  await commitLeftovers(transport, task, run, writer);
-  const earlier = await db().run.findMany({ where: { taskId: task.id, id: { lte: run.id } }, orderBy: { id: "asc" }, select: { kind: true } });
+  // A reviewer changes nothing; whatever it left is not the work's.
+  if (run.kind !== "review") await commitLeftovers(transport, task, run, writer);
+  const earlier = await db().run.findMany({ where: { taskId: task.id, id: { lt: run.id } }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
   const final = finalVerdict({
     verdict,
     timedOut: followed.timedOut,
     cancelled: active.cancelled,
     timeoutSec: task.workspace.taskTimeoutSec,
-    autoRetries: trailingAutoRetries(earlier.map((entry) => entry.kind)),
+    autoRetries: run.kind === "review" ? trailingFailedReviews(earlier) : trailingAutoRetries([...earlier.map((entry) => entry.kind), run.kind]),
     retryDelaysMs: config().retryDelaysMs,
   });
   if (final.retryInMs !== null) writer.append([{ kind: "system", message: `Transient failure (${final.reason}); retrying automatically in ${Math.round(final.retryInMs / 1000)} s.` }]);
+  const after = await verification(ctx, final);
   await writer.close().catch(() => undefined);
-  await recordRunOutcome({ taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: followed.exit.exitCode, verdict, final });
+  await recordRunOutcome({
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: followed.exit.exitCode, verdict,
+    final: after?.final ?? final, run: { kind: run.kind, prompt: run.prompt }, after,
+  });
   await removeCheckpoint(run.id);
+}
+
+/**
+ * The checks and the review after a run the agent finished: only for runs that ended DONE (a
+ * reviewer that failed for good leaves the work DONE with the review ERROR). A check that could
+ * not run (the machine went away) fails the run with the reason: an unverified result is not DONE.
+ */
+async function verification(ctx: RunContext, final: FinalVerdict): Promise<AfterRun | undefined> {
+  if (final.retryInMs !== null || ctx.active.cancelled) return undefined;
+  if (final.runStatus !== "DONE") return ctx.run.kind === "review" ? reviewFailed(final) : undefined;
+  try {
+    const after = await verifyRun(ctx, final);
+    if (!ctx.active.cancelled) return after;
+    return { final: { runStatus: "FAILED", errorClass: "CANCELLED", reason: "Cancelled by the user.", retryInMs: null }, next: { kind: "finish" }, prompt: null, taskFields: after.taskFields };
+  } catch (error) {
+    const reason = `The run's checks could not be carried out: ${error instanceof Error ? error.message : String(error)}`;
+    console.error(`[task ${ctx.task.id}] ${reason}`);
+    ctx.writer.append([{ kind: "error", message: reason, fatal: true }]);
+    return { final: { runStatus: "FAILED", errorClass: "UNKNOWN", reason, retryInMs: null }, next: { kind: "finish" }, prompt: null, taskFields: {} };
+  }
 }
 
 const UNREACHABLE_RETRY_MS = 5_000;

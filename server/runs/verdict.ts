@@ -49,3 +49,10 @@ export function trailingAutoRetries(kinds: string[]): number {
   for (let index = kinds.length - 1; index >= 0 && kinds[index] === "auto_retry"; index -= 1) count += 1;
   return count;
 }
+
+/** Review runs that failed in a row at the end of a task's runs (oldest first): a review's automatic retries. */
+export function trailingFailedReviews(runs: { kind: string; status: string }[]): number {
+  let count = 0;
+  for (let index = runs.length - 1; index >= 0 && runs[index]!.kind === "review" && runs[index]!.status === "FAILED"; index -= 1) count += 1;
+  return count;
+}

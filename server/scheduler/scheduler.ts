@@ -61,14 +61,15 @@ export class Scheduler {
   async dispatchPass(now = new Date()): Promise<number[]> {
     await expireQuotaResets(now);
     const [queue, running, workspaces, blocked] = await Promise.all([
-      db().task.findMany({ where: { status: "TODO" }, orderBy: [{ queuedAt: "asc" }, { id: "asc" }], select: { id: true, workspaceId: true, backend: true, notBefore: true, waitingReason: true } }),
+      db().task.findMany({ where: { status: "TODO" }, orderBy: [{ queuedAt: "asc" }, { id: "asc" }], select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true } }),
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
       db().workspace.findMany({ select: { id: true, concurrencyLimit: true } }),
       blockedProviders(now),
     ]);
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     const plan = planDispatch({
-      queue: queue.map((task): QueuedTask => ({ ...task, provider: BACKEND_PROVIDER[task.backend as Backend] })),
+      // A review waits for its reviewer's quota, not the task agent's.
+      queue: queue.map((task): QueuedTask => ({ ...task, provider: BACKEND_PROVIDER[(task.nextRunKind === "review" && task.reviewBackend ? task.reviewBackend : task.backend) as Backend] })),
       runningByWorkspace: new Map(running.map((group) => [group.workspaceId, group._count._all])),
       limitByWorkspace: new Map(workspaces.map((workspace) => [workspace.id, workspace.concurrencyLimit])),
       runnerCapacity: this.options.runnerMaxConcurrency - runningTotal,

@@ -11,7 +11,7 @@ import { branchDiff, type BranchDiff } from "@/server/git/diff";
 import { MergeRefusedError } from "@/server/git/errors";
 import { mergeBranch, type MergeResult } from "@/server/git/merge";
 import { removeWorktree, taskBranchName } from "@/server/git/worktree";
-import { cancelQueued, finishTask, requeueFinished } from "@/server/lifecycle/task-state";
+import { cancelQueued, finishTask, requeueFinished, type VerificationFields } from "@/server/lifecycle/task-state";
 import { taskRunDir, taskSessionName } from "@/server/runs/session";
 import { services } from "@/server/services";
 import { findTask, getTask } from "./service";
@@ -36,18 +36,19 @@ export async function cancelTask(id: number): Promise<TaskDto> {
 }
 
 /** Queues a finished task again in place (same worktree and branch) with a new history entry. */
-async function requeue(id: number, kind: RunKind, prompt: string): Promise<TaskDto> {
+async function requeue(id: number, kind: RunKind, prompt: string, fields?: VerificationFields): Promise<TaskDto> {
   const task = await findTask(id);
   if (!FINISHED.includes(task.status)) throw conflict("task_not_finished", `Task ${id} is ${task.status}: wait until it is DONE or FAILED.`);
   const history = parseJson<PromptHistoryEntry[]>(task.promptHistory, []);
   history.push({ prompt, at: new Date().toISOString(), kind });
-  if (!(await requeueFinished({ taskId: id, workspaceId: task.workspaceId, from: task.status as TaskStatus, kind, history }))) {
+  if (!(await requeueFinished({ taskId: id, workspaceId: task.workspaceId, from: task.status as TaskStatus, kind, history, fields }))) {
     throw conflict("task_changed", `Task ${id} changed meanwhile; reload and try again.`);
   }
   return getTask(id);
 }
 
-export const continueTask = (id: number, prompt: string) => requeue(id, "continue", prompt);
+/** A person's follow-up; `fields` says how it leaves the review (request changes). */
+export const continueTask = (id: number, prompt: string, fields?: VerificationFields) => requeue(id, "continue", prompt, fields);
 
 export async function retryTask(id: number): Promise<TaskDto> {
   const task = await findTask(id);

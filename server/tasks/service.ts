@@ -41,6 +41,17 @@ function checkPermissionMode(backend: Backend, mode: string | undefined): void {
   throw badRequest("validation", `Invalid request body: permissionMode: ${message}`, { issues: [{ path: "permissionMode", message }] });
 }
 
+/**
+ * The task's reviewer: as given (null: none), else the workspace's. The model: as given, else the
+ * workspace's when the backends match, else the user's default for the reviewer's backend.
+ */
+async function reviewerOf(input: TaskCreateInput, workspace: { reviewBackend: string | null; reviewModel: string | null }): Promise<{ reviewBackend: string | null; reviewModel: string | null }> {
+  const backend = input.reviewBackend === undefined ? (workspace.reviewBackend as Backend | null) : input.reviewBackend;
+  if (!backend) return { reviewBackend: null, reviewModel: null };
+  const model = input.reviewModel ?? (backend === workspace.reviewBackend ? workspace.reviewModel : null) ?? (await defaultModel(backend));
+  return { reviewBackend: backend, reviewModel: model };
+}
+
 export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
   checkPermissionMode(input.backend, input.permissionMode);
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
@@ -61,6 +72,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
       permissionMode: input.permissionMode ?? getAdapter(input.backend).defaultPermissionMode,
       promptHistory: JSON.stringify(history),
       queuedAt: now,
+      ...(await reviewerOf(input, workspace)),
     },
   });
   const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
@@ -72,6 +84,8 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
 export interface TaskListQuery {
   workspaceId?: number;
   status?: string;
+  checkState?: string;
+  reviewState?: string;
   q?: string;
   limit: number;
   cursor?: string;
@@ -81,6 +95,8 @@ export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[
   const where: Prisma.TaskWhereInput = {
     ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
     ...(query.status ? { status: query.status } : {}),
+    ...(query.checkState ? { checkState: query.checkState } : {}),
+    ...(query.reviewState ? { reviewState: query.reviewState } : {}),
     ...(query.q ? { OR: [{ title: { contains: query.q } }, { prompt: { contains: query.q } }] } : {}),
     ...(query.cursor ? { id: { lt: Number(query.cursor) } } : {}),
   };

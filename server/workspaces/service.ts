@@ -77,6 +77,14 @@ export async function createWorkspace(input: WorkspaceCreateInput): Promise<Work
       notes: input.notes,
       worktreeRoot: input.worktreeRoot ?? null,
       taskTimeoutSec: input.taskTimeoutSec,
+      setupScript: input.setupScript ?? null,
+      setupTimeoutSec: input.setupTimeoutSec,
+      checkCommand: input.checkCommand ?? null,
+      checkTimeoutSec: input.checkTimeoutSec,
+      fixRounds: input.fixRounds,
+      reviewBackend: input.reviewBackend ?? null,
+      reviewModel: input.reviewModel ?? null,
+      reviewRounds: input.reviewRounds,
     },
   });
   services().bus.publishBoard({ type: "workspace.changed", workspaceId: row.id });

@@ -43,3 +43,15 @@ export async function screenshot(page: Page, name: string) {
 export function card(page: Page, taskId: number) {
   return page.locator(`[data-testid="task-card"][data-task-id="${taskId}"]`);
 }
+
+/**
+ * The page passes axe-core with no serious or critical violation (WCAG 2 A/AA rules). The
+ * failing rules and their elements are the assertion's message.
+ */
+export async function expectAccessible(page: Page, what: string) {
+  const { default: AxeBuilder } = await import("@axe-core/playwright");
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+  const report = serious.map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).slice(0, 8).join(", ")}`);
+  expect(report, `axe on ${what}`).toEqual([]);
+}

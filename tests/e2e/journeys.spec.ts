@@ -1,13 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import { apiTask, apiWorkspace, card, gitIn, makeRepo, screenshot, waitForTaskStatus } from "./helpers";
+import { apiTask, apiWorkspace, card, expectAccessible, gitIn, makeRepo, screenshot, waitForTaskStatus } from "./helpers";
 
-test.describe.configure({ mode: "serial" });
+// Serial: the first journey fills the queue the next ones expect empty. axe-core adds seconds per page.
+test.describe.configure({ mode: "serial", timeout: 180_000 });
 
 test("home -> create a workspace and a task through the UI -> the task waits in TODO", async ({ page, request }) => {
   await page.goto("/");
   await screenshot(page, "home");
+  await expectAccessible(page, "home");
   await page.getByRole("link", { name: /workspace/i }).first().click();
   await expect(page).toHaveURL(/\/workspaces\/new/);
   const repo = makeRepo("smoke");
@@ -15,6 +17,7 @@ test("home -> create a workspace and a task through the UI -> the task waits in 
   await page.getByLabel("Repository path").fill(repo);
   await page.getByLabel("Concurrency limit").fill("1");
   await screenshot(page, "workspace-new");
+  await expectAccessible(page, "new workspace");
   await page.getByRole("button", { name: "Create workspace" }).click();
   await expect(page).toHaveURL(/\/workspaces\/\d+\/board/);
   const workspaceId = Number(/workspaces\/(\d+)/.exec(page.url())![1]);
@@ -26,11 +29,13 @@ test("home -> create a workspace and a task through the UI -> the task waits in 
   await page.goto(`/tasks/new?workspaceId=${workspaceId}`);
   await page.getByLabel("Prompt").fill("NO_TOOL Write the changelog entry");
   await screenshot(page, "task-new");
+  await expectAccessible(page, "new task");
   await page.getByRole("button", { name: "Queue task" }).click();
   await expect(page).toHaveURL(new RegExp(`/workspaces/${workspaceId}/board`));
   const queued = page.getByTestId("column-TODO").getByTestId("task-card").filter({ hasText: "Write the changelog entry" });
   await expect(queued).toBeVisible();
   await screenshot(page, "board-queued");
+  await expectAccessible(page, "board");
 
   // Cancelling the running task from its card frees the slot and the queued one runs.
   await card(page, blocker.id).getByRole("button", { name: /cancel task/i }).click();
@@ -53,11 +58,13 @@ test("a task runs live, ends DONE, its diff is reviewed and merged", async ({ pa
   await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", "DONE", { timeout: 30_000 });
   await expect(log.locator('[data-testid="log-event"][data-kind="assistant"]').first()).toBeVisible();
   await screenshot(page, "task-done-log");
+  await expectAccessible(page, "task log");
 
   await page.getByRole("tab", { name: "Diff" }).click();
   await expect(page.locator('[data-testid="diff-file"][data-path="greeting.txt"]')).toBeVisible();
   await expect(page.getByTestId("diff-view")).toContainText("hello from fake model");
   await screenshot(page, "task-diff");
+  await expectAccessible(page, "task diff");
 
   await page.getByTestId("task-action-merge").click();
   await page.getByRole("button", { name: "Merge", exact: true }).last().click();
@@ -111,10 +118,12 @@ test("usage page and a narrow dark window", async ({ page }) => {
   await page.goto("/usage");
   await expect(page.getByTestId("usage-view")).toBeVisible();
   await screenshot(page, "usage");
+  await expectAccessible(page, "usage");
   await page.setViewportSize({ width: 900, height: 800 });
   await page.emulateMedia({ colorScheme: "dark" });
   await page.goto("/");
   await screenshot(page, "home-narrow-dark");
+  await expectAccessible(page, "home, dark");
 });
 
 test("the task's terminal attaches to its tmux session through the server's WebSocket", async ({ page, request }) => {
@@ -130,4 +139,50 @@ test("the task's terminal attaches to its tmux session through the server's WebS
   await expect(page.getByTestId("terminal")).toContainText("hi-42", { timeout: 15_000 });
   await expect(page.getByTestId("terminal")).toContainText(`task-${task.id}`);
   await screenshot(page, "terminal");
+});
+
+test("a person comments on two lines of the diff, requests changes, watches the fix run, sees the new diff and approves", async ({ page, request }) => {
+  const workspace = await apiWorkspace(request, "human-review");
+  const task = await apiTask(request, workspace.id, "Create the first file. FILE:first.txt");
+  await waitForTaskStatus(request, task.id, "DONE");
+  // A second file from a follow-up, so the diff has two files to comment on.
+  expect((await request.post(`/api/tasks/${task.id}/continue`, { data: { prompt: "And the second. FILE:second.txt" } })).status()).toBe(200);
+  await waitForTaskStatus(request, task.id, "DONE");
+
+  await page.goto(`/tasks/${task.id}#diff`);
+  const diff = page.getByTestId("diff-view");
+  await expect(diff.locator('[data-testid="diff-file"][data-path="second.txt"]')).toBeVisible();
+  for (const [file, body] of [["first.txt", "Explain this line."], ["second.txt", "Also add FILE:from-review.txt"]] as const) {
+    const block = page.getByRole("region", { name: `Changes in ${file}` });
+    const line = block.locator('tr[data-new-line="1"]');
+    await line.hover();
+    await line.getByTestId("comment-line").click();
+    await block.getByRole("textbox", { name: `Comment on ${file}:1` }).fill(body);
+    await block.getByTestId("submit-comment").click();
+    await expect(block.getByTestId("review-comment").filter({ hasText: body })).toBeVisible();
+  }
+  await expect(page.getByTestId("review-panel")).toContainText("2 open comments");
+  await screenshot(page, "review-comments");
+  await expectAccessible(page, "diff with comments");
+
+  await page.getByTestId("request-changes").click();
+  await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", /TODO|RUNNING/);
+  await expect(page.getByTestId("task-detail")).toHaveAttribute("data-status", "DONE", { timeout: 60_000 });
+  const runs = (await (await request.get(`/api/tasks/${task.id}/runs`)).json()).items as { kind: string; prompt: string }[];
+  expect(runs.map((run) => run.kind)).toEqual(["initial", "continue", "continue"]);
+  expect(runs[2]!.prompt).toContain("- first.txt:1: Explain this line.");
+  expect(runs[2]!.prompt).toContain("- second.txt:1: Also add FILE:from-review.txt");
+  // The new diff shows the fix; the sent comments stay at their lines.
+  await expect(diff.locator('[data-testid="diff-file"][data-path="from-review.txt"]')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("review-panel")).toContainText("0 open comments");
+
+  await page.getByTestId("approve").click();
+  await expect(page.locator('[data-testid="review-badge"][data-state="APPROVED"]').first()).toBeVisible();
+  expect((await (await request.get(`/api/tasks/${task.id}`)).json()).reviewedBy).toBe("user");
+  await screenshot(page, "review-approved");
+  await page.goto(`/workspaces/${workspace.id}/board`);
+  await page.getByLabel("Filter tasks by review").selectOption("approved");
+  await expect(card(page, task.id).locator('[data-testid="review-badge"][data-state="APPROVED"]')).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByTestId("ready-to-merge")).toContainText("ready to merge");
 });

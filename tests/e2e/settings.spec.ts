@@ -3,7 +3,7 @@ import path from "node:path";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { startSshd } from "../fixtures/sshd";
-import { makeRepo, screenshot } from "./helpers";
+import { expectAccessible, makeRepo, screenshot } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -32,6 +32,7 @@ test("defaults for new tasks and CLI paths are kept on the server and used by th
     await expect(page.getByRole("link", { name: "Settings" })).toHaveAttribute("aria-current", "page");
     const claudeCli = page.locator('[data-testid="agent-cli"][data-backend="claude_code"]');
     await expect(claudeCli).toHaveAttribute("data-available", "true");
+    await expectAccessible(page, "settings");
 
     await page.getByLabel("Default agent").selectOption("codex_cli");
     await page.getByLabel("Default model for Claude Code").selectOption("opus");

@@ -21,6 +21,7 @@ export const claudeCodeAdapter = defineAdapter("claude_code", {
   },
   permissionModes: ["default", "acceptEdits", "plan", "bypassPermissions"],
   defaultPermissionMode: "acceptEdits",
+  readOnlyPermissionMode: "plan",
   forwardedEnvPrefixes: ["ANTHROPIC_", "CLAUDE_", "DISABLE_"],
   pathEnvVars: ["CLAUDE_CONFIG_DIR"],
   reportsCost: true,

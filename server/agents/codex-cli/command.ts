@@ -27,6 +27,8 @@ export function buildCodexCommand(options: AgentRunOptions): AgentCommand {
         "-C",
         options.cwd,
         "--skip-git-repo-check",
+        // A reviewer's answer in the asked shape (the Responses API's structured output).
+        ...(options.outputSchemaPath ? ["--output-schema", options.outputSchemaPath] : []),
         "-",
       ];
   return { argv, env: {}, stdin: options.prompt };

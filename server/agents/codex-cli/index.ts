@@ -19,6 +19,7 @@ export const codexCliAdapter = defineAdapter("codex_cli", {
   // Codex takes sandbox modes.
   permissionModes: ["read-only", "workspace-write", "danger-full-access"],
   defaultPermissionMode: "workspace-write",
+  readOnlyPermissionMode: "read-only",
   forwardedEnvPrefixes: ["OPENAI_", "CODEX_"],
   pathEnvVars: ["CODEX_HOME"],
   reportsCost: false,

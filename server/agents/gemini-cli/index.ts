@@ -18,6 +18,7 @@ export const geminiCliAdapter = defineAdapter("gemini_cli", {
   // `default` leaves the write and shell tools out of a headless run; `plan` is read-only.
   permissionModes: ["plan", "default", "auto_edit", "yolo"],
   defaultPermissionMode: "auto_edit",
+  readOnlyPermissionMode: "plan",
   forwardedEnvPrefixes: ["GEMINI_", "GOOGLE_"],
   pathEnvVars: ["GEMINI_CLI_HOME", "GOOGLE_APPLICATION_CREDENTIALS"],
   reportsCost: false,

@@ -19,6 +19,7 @@ export const opencodeAdapter = defineAdapter("opencode", {
   },
   permissionModes: ["plan", "default", "auto"],
   defaultPermissionMode: "default",
+  readOnlyPermissionMode: "plan",
   // Its config lives under XDG_CONFIG_HOME, a path of the server's machine: the host has its own.
   forwardedEnvPrefixes: ["OPENCODE_", "ANTHROPIC_", "OPENAI_", "GEMINI_", "GOOGLE_", "OPENROUTER_"],
   pathEnvVars: ["OPENCODE_CONFIG", "OPENCODE_CONFIG_DIR", "GOOGLE_APPLICATION_CREDENTIALS"],

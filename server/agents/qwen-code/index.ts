@@ -18,6 +18,7 @@ export const qwenCodeAdapter = defineAdapter("qwen_code", {
   // `default` leaves the write and shell tools out of a headless run; `auto` asks a model classifier.
   permissionModes: ["plan", "default", "auto-edit", "auto", "yolo"],
   defaultPermissionMode: "auto-edit",
+  readOnlyPermissionMode: "plan",
   forwardedEnvPrefixes: ["OPENAI_", "QWEN_", "DASHSCOPE_"],
   pathEnvVars: [],
   reportsCost: false,

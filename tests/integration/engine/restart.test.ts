@@ -172,10 +172,13 @@ describe("the real server restarted while agents run", () => {
     for (const [index, id] of tasks.entries()) {
       const repo = index < 3 ? localRepo : remoteRepo;
       const file = index < 3 ? `local-${index + 1}.txt` : `remote-${index - 2}.txt`;
-      expect(git(repo, "show", `task-${id}:${file}`)).toContain("hello from fake model");
       const taskRuns = await runsOf(second, id);
       expect(taskRuns.map((run) => run.status)).toEqual(["DONE"]);
       const events = await logOf(second, taskRuns[0]!.id);
+      // A missing file is read with the run's log: what the agent's tool said, what the server committed.
+      const files = git(repo, "ls-tree", "--name-only", `task-${id}`);
+      expect(files.split("\n"), `files on task-${id}; its log:\n${JSON.stringify(events, null, 1).slice(-6000)}`).toContain(file);
+      expect(git(repo, "show", `task-${id}:${file}`)).toContain("hello from fake model");
       expect(events.map((event) => event.seq)).toEqual(events.map((_, at) => at + 1));
       // What was served before the crash is still there, unchanged.
       const { served } = runs[index]!;

@@ -133,6 +133,34 @@ describe("agent runs on an SSH workspace", () => {
     expect(run!.sessionId).toBeTruthy();
   }, 120_000);
 
+  it("setup, a check with a fix round and a Codex review of Claude's work run the same way over SSH", async () => {
+    const verified = makeGitRepo(testDb.dir, "verified");
+    fs.writeFileSync(path.join(verified, ".gitignore"), ".tools/\n");
+    git(verified, "add", ".gitignore");
+    git(verified, "commit", "-q", "-m", "ignore tools");
+    const remote = { host: setup.sshd.host, port: setup.sshd.port, user: setup.sshd.user, identityFile: setup.sshd.identityFile };
+    const setupScript = "mkdir -p .tools && printf '%s\\n' '#!/bin/sh' 'test -f check-fix.txt && exit 0' 'echo \"check: missing FILE:check-fix.txt\"; exit 4' > .tools/verify && chmod +x .tools/verify";
+    const workspaceId = await createWorkspace(verified, {
+      type: "ssh", ...remote, baseBranch: "main", setupScript, checkCommand: ".tools/verify", reviewBackend: "codex_cli", reviewModel: "gpt-5.5",
+    });
+    await setSetting(`remoteCliPath.${workspaceId}.claude_code`, CLAUDE);
+    await setSetting(`remoteCliPath.${workspaceId}.codex_cli`, path.join(PROJECT_ROOT, "node_modules", ".bin", "codex"));
+    const id = await createTask({ prompt: "Create the file. FILE:remote-feature.txt REVIEW_PLAN:changes,approve", workspaceId, backend: "claude_code", model: MODEL });
+    const task = await waitForStatus(id, ["DONE", "FAILED"], 300_000);
+    expect([task.status, task.failureReason, task.checkState, task.reviewState]).toEqual(["DONE", null, "PASSED", "APPROVED"]);
+    const runs = await runsOf(id);
+    expect(runs.map((run) => [run.kind, run.backend, run.checkState, run.reviewVerdict])).toEqual([
+      ["initial", "claude_code", "FAILED", null],
+      ["fix", "claude_code", "PASSED", null],
+      ["review", "codex_cli", null, "request_changes"],
+      ["fix", "claude_code", "PASSED", null],
+      ["review", "codex_cli", null, "approve"],
+    ]);
+    expect(runs[1]!.prompt).toContain("check: missing FILE:check-fix.txt");
+    expect(runs[3]!.prompt).toContain("- remote-feature.txt:1 (major)");
+    for (const file of ["remote-feature.txt", "check-fix.txt", "review-fix.txt"]) expect(git(verified, "show", `task-${id}:${file}`)).toContain("hello from fake model");
+  }, 360_000);
+
   it("cancel stops the remote agent's whole process group", async () => {
     const id = await createTask({ prompt: "NO_TOOL SLEEP:120000", workspaceId: sshWorkspace, backend: "claude_code", model: MODEL });
     const run = await waitFor(async () => (await runsOf(id)).find((entry) => entry.tmuxSession), 60_000, "the remote run to start");

@@ -63,6 +63,7 @@ describe("every adapter", () => {
     expect(adapter.label).not.toBe("");
     expect(adapter.binEnvVar).toMatch(/^AI_SLAVE_[A-Z]+_BIN$/);
     expect(adapter.permissionModes).toContain(adapter.defaultPermissionMode);
+    expect(adapter.permissionModes).toContain(adapter.readOnlyPermissionMode);
     expect(adapter.models.options.map((option) => option.id)).toContain(adapter.models.default);
     for (const option of adapter.models.options) expect(option.id).toMatch(MODEL_NAME_PATTERN);
     expect(adapter.forwardedEnvPrefixes.length).toBeGreaterThan(0);

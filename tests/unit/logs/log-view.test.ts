@@ -104,3 +104,21 @@ describe("log markdown", () => {
     expect(html).toContain("&lt;div onclick=");
   });
 });
+
+describe("setup and check phases in the log view", () => {
+  it("folds a phase's output under one row that shows its result once it ends", () => {
+    const model = new LogModel();
+    model.addEvents(3, [
+      stored({ kind: "phase", phase: "check", status: "running", command: "npm test", exitCode: null, durationMs: null }),
+      stored({ kind: "phase_output", phase: "check", stream: "stdout", line: "1 failing" }),
+      stored({ kind: "phase_output", phase: "check", stream: "stderr", line: "AssertionError" }),
+    ]);
+    expect(model.rows).toHaveLength(1);
+    expect(model.rows[0]).toMatchObject({ type: "phase", lines: 2, event: { status: "running" } });
+    model.addEvents(3, [stored({ kind: "phase", phase: "check", status: "failed", command: "npm test", exitCode: 1, durationMs: 1200 })]);
+    expect(model.rows).toHaveLength(1);
+    expect(model.rows[0]).toMatchObject({ type: "phase", lines: 2, output: ["1 failing", "AssertionError"], event: { status: "failed", exitCode: 1 } });
+    // The raw view keeps every line as it came.
+    expect(model.rawRows.map((row) => rawText(row.event))).toContain("AssertionError");
+  });
+});

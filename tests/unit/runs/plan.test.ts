@@ -44,3 +44,22 @@ describe("withHistory", () => {
     expect(text.endsWith("third")).toBe(true);
   });
 });
+
+describe("planRun for fix and review rounds", () => {
+  const base = { prompt: "do it", backend: "claude_code", promptHistory: history(["do it", "initial"]) };
+
+  it("a fix round resumes the work agent's session, never the reviewer's of the same backend, with the server's follow-up", () => {
+    const runs = [run({ sessionId: "work", cumulativeUsage: { input: 5 } }), run({ kind: "review", sessionId: "reviewer" })];
+    const plan = planRun({ ...base, nextRunKind: "fix", pendingPrompt: "the check failed", pendingCause: "check" }, runs);
+    expect(plan).toEqual({ kind: "fix", prompt: "the check failed", resumeSessionId: "work", previousCumulative: { input: 5 }, cause: "check" });
+  });
+
+  it("a person's follow-up also skips the reviewer's session", () => {
+    const task = { ...base, nextRunKind: "continue", promptHistory: history(["do it", "initial"], ["more", "continue"]) };
+    expect(planRun(task, [run({ sessionId: "work" }), run({ kind: "review", sessionId: "reviewer" })]).resumeSessionId).toBe("work");
+  });
+
+  it("a review starts a fresh session with its prompt", () => {
+    expect(planRun({ ...base, nextRunKind: "review", pendingPrompt: "review this" }, [run({ sessionId: "work" })])).toEqual({ kind: "review", prompt: "review this", previousCumulative: {} });
+  });
+});

@@ -6,11 +6,15 @@ const issues = (result: { error?: { issues: { path: PropertyKey[]; message: stri
   Object.fromEntries((result.error?.issues ?? []).map((issue) => [issue.path.join("."), issue.message]));
 
 describe("the new-task form's schema", () => {
-  const values = { workspaceId: 3, title: "  ", backend: "claude_code" as const, model: "opus", customModel: "", permissionMode: "acceptEdits", prompt: "Fix it" };
+  const values = { workspaceId: 3, title: "  ", backend: "claude_code" as const, model: "opus", customModel: "", permissionMode: "acceptEdits", prompt: "Fix it", reviewer: "", reviewModel: "" };
 
   it("builds the request body taskCreateSchema accepts", () => {
     expect(taskFormSchema.parse(values)).toEqual({ workspaceId: 3, backend: "claude_code", model: "opus", permissionMode: "acceptEdits", prompt: "Fix it" });
     expect(taskFormSchema.parse({ ...values, title: " T ", model: OTHER_MODEL, customModel: " claude-x " })).toMatchObject({ title: "T", model: "claude-x" });
+    // The reviewer: the workspace's (nothing sent), none (null), or a backend with its model.
+    expect(taskFormSchema.parse({ ...values, reviewer: "none", reviewModel: "x" })).toMatchObject({ reviewBackend: null });
+    expect(taskFormSchema.parse({ ...values, reviewer: "none" })).not.toHaveProperty("reviewModel");
+    expect(taskFormSchema.parse({ ...values, reviewer: "codex_cli", reviewModel: " gpt-5.5 " })).toMatchObject({ reviewBackend: "codex_cli", reviewModel: "gpt-5.5" });
   });
 
   it("refuses what the API refuses, under the form's field names", () => {
@@ -40,6 +44,18 @@ describe("the workspace forms' schemas", () => {
     expect(Object.keys(issues(numbers)).sort()).toEqual(["concurrencyLimit", "gpuIndices", "port"]);
     const api = workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, type: "ssh_container", name: "w", path: "relative", host: "" });
     expect(issues(api)).toMatchObject({ path: "Must be an absolute path.", host: "A ssh_container workspace needs a host.", containerName: "An ssh_container workspace needs a container name." });
+  });
+
+  it("carry the setup script, check, rounds and reviewer; no reviewer and empty scripts mean none", () => {
+    const body = workspaceCreateFormSchema.parse({
+      ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv/repo", setupScript: "npm ci", checkCommand: "npm test", checkTimeoutMinutes: "10",
+      fixRounds: "0", reviewBackend: "codex_cli", reviewModel: "gpt-5.5", reviewRounds: "3",
+    });
+    expect(body).toMatchObject({ setupScript: "npm ci", checkCommand: "npm test", checkTimeoutSec: 600, setupTimeoutSec: 900, fixRounds: 0, reviewBackend: "codex_cli", reviewModel: "gpt-5.5", reviewRounds: 3 });
+    const none = workspaceEditFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv/repo", checkCommand: "  ", reviewModel: "ignored" });
+    expect(none).toMatchObject({ setupScript: null, checkCommand: null, reviewBackend: null, reviewModel: null });
+    const bad = workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", fixRounds: "6", reviewRounds: "0", checkTimeoutMinutes: "0" });
+    expect(Object.keys(issues(bad)).sort()).toEqual(["checkTimeoutSec", "fixRounds", "reviewRounds"]);
   });
 
   it("send cleared optional fields of an edit as null and never the type", () => {

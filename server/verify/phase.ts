@@ -1,0 +1,75 @@
+import "server-only";
+import type { RunCheckState } from "@/lib/enums";
+import type { LogEvent, Phase } from "@/lib/schemas/logs";
+import type { Transport } from "@/server/exec/transport";
+
+/** Lines of a phase's output kept on the run (the log keeps all, up to its cap). */
+export const OUTPUT_TAIL_LINES = 200;
+const STOP_GRACE_MS = 3_000;
+
+export interface PhaseSpec {
+  phase: Phase;
+  script: string;
+  cwd: string;
+  timeoutSec: number;
+  env?: Record<string, string>;
+  /** Receives the way to stop the phase early (a cancel), and null once it ended. */
+  onStoppable?: (stop: ((graceMs: number) => Promise<void>) | null) => void;
+}
+
+export interface PhaseResult {
+  state: RunCheckState;
+  exitCode: number | null;
+  durationMs: number;
+  /** The last OUTPUT_TAIL_LINES lines, stdout and stderr as they came. */
+  outputTail: string;
+}
+
+/** Where a phase's events go: the run's log writer. */
+export interface PhaseLog {
+  append(events: LogEvent[]): void;
+}
+
+/**
+ * Runs a workspace's script (setup or check) in the worktree through the workspace's transport
+ * and login shell, so it behaves alike on local, SSH and container workspaces. Its output goes
+ * into the run log line by line as the phase's own events; past the time limit its whole process
+ * group is stopped. Never throws for a failing script; throws when the machine cannot be reached.
+ */
+export async function runPhase(transport: Transport, spec: PhaseSpec, log: PhaseLog): Promise<PhaseResult> {
+  const started = Date.now();
+  const tail: string[] = [];
+  const keep = (stream: "stdout" | "stderr") => (line: string) => {
+    tail.push(line);
+    if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
+    log.append([{ kind: "phase_output", phase: spec.phase, stream, line }]);
+  };
+  log.append([{ kind: "phase", phase: spec.phase, status: "running", command: spec.script, exitCode: null, durationMs: null }]);
+  const child = transport.spawn(transport.userScriptArgv(spec.script), {
+    cwd: spec.cwd,
+    env: spec.env,
+    onStdoutLine: keep("stdout"),
+    onStderrLine: keep("stderr"),
+  });
+  let timedOut = false;
+  let stopping: Promise<void> = Promise.resolve();
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stopping = child.terminate(STOP_GRACE_MS);
+  }, spec.timeoutSec * 1000);
+  spec.onStoppable?.((graceMs) => child.terminate(graceMs));
+  let exit: { exitCode: number | null };
+  try {
+    exit = await child.exited;
+  } finally {
+    spec.onStoppable?.(null);
+    clearTimeout(timer);
+    await stopping;
+  }
+  const durationMs = Date.now() - started;
+  const state: RunCheckState = timedOut ? "TIMED_OUT" : exit.exitCode === 0 ? "PASSED" : "FAILED";
+  const status = state === "TIMED_OUT" ? "timed_out" : state === "PASSED" ? "passed" : "failed";
+  if (timedOut) log.append([{ kind: "system", message: `The ${spec.phase} took longer than ${spec.timeoutSec} s and was stopped.` }]);
+  log.append([{ kind: "phase", phase: spec.phase, status, command: spec.script, exitCode: exit.exitCode, durationMs }]);
+  return { state, exitCode: exit.exitCode, durationMs, outputTail: tail.join("\n") };
+}
