@@ -23,6 +23,8 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          // Every route answer is checked against the OpenAPI document (tests/contract/).
+          setupFiles: ["tests/contract/setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

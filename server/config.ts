@@ -33,6 +33,8 @@ export interface ServerConfig {
   envToken: string | undefined;
   /** `<data folder>/token`: the generated token, mode 0600. */
   tokenFile: string;
+  /** The MCP server's URL as agents reach it (agentMcp): AI_SLAVE_MCP_URL, else loopback on PORT. */
+  mcpUrl: string;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     auth: env.AI_SLAVE_AUTH?.trim().toLowerCase() === "off" ? "off" : "token",
     envToken: env.AI_SLAVE_TOKEN?.trim() || undefined,
     tokenFile: tokenFileFor(sqliteFileFromUrl(databaseUrl, projectRoot)),
+    mcpUrl: env.AI_SLAVE_MCP_URL?.trim() || `http://127.0.0.1:${intFromEnv("PORT", 3000)}/api/mcp`,
   };
 }
 

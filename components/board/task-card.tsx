@@ -72,6 +72,11 @@ export const TaskCard = memo(function TaskCard({ task, baseBranch }: { task: Tas
       >
         {task.title}
       </Link>
+      {task.parentTaskId !== null ? (
+        <Link href={`/tasks/${task.parentTaskId}`} className="text-xs text-muted-foreground hover:underline" data-testid="subtask-of">
+          ↳ subtask of task {task.parentTaskId}
+        </Link>
+      ) : null}
       {task.checkState !== "NONE" || task.reviewState !== "NONE" || task.permissionDenials.length > 0 ? <VerificationBadges task={task} /> : null}
       {task.status === "TODO" && task.waitingReason ? (
         <p className="rounded-md border border-warning/30 bg-warning/10 px-2 py-1 text-xs" data-testid="waiting-reason">

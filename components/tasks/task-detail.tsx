@@ -93,6 +93,11 @@ export function TaskDetail({ taskId }: { taskId: number }) {
           <span className="flex flex-wrap items-center gap-2">
             <TaskStatusBadge status={task.status} />
             {task.mergedAt ? <MergedBadge /> : null}
+            {task.parentTaskId !== null ? (
+              <Link href={`/tasks/${task.parentTaskId}`} className="text-xs text-muted-foreground hover:underline" data-testid="subtask-of">
+                subtask of task {task.parentTaskId}
+              </Link>
+            ) : null}
             <VerificationBadges task={task} />
           </span>
         }

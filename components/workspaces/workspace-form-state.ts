@@ -19,6 +19,8 @@ export interface WorkspaceFormValues {
   worktreeRoot: string;
   timeoutMinutes: string;
   notes: string;
+  agentMcp: boolean;
+  maxSubtasks: string;
   setupScript: string;
   setupTimeoutMinutes: string;
   checkCommand: string;
@@ -46,6 +48,8 @@ export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
   worktreeRoot: "",
   timeoutMinutes: "120",
   notes: "",
+  agentMcp: false,
+  maxSubtasks: "10",
   setupScript: "",
   setupTimeoutMinutes: "15",
   checkCommand: "",
@@ -73,6 +77,8 @@ export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues 
     worktreeRoot: workspace.worktreeRoot ?? "",
     timeoutMinutes: String(Math.round(workspace.taskTimeoutSec / 60)),
     notes: workspace.notes,
+    agentMcp: workspace.agentMcp,
+    maxSubtasks: String(workspace.maxSubtasks),
     setupScript: workspace.setupScript ?? "",
     setupTimeoutMinutes: String(Math.max(1, Math.round(workspace.setupTimeoutSec / 60))),
     checkCommand: workspace.checkCommand ?? "",
@@ -100,6 +106,8 @@ const formFieldsSchema = z.object({
   worktreeRoot: z.string(),
   timeoutMinutes: z.string(),
   notes: z.string(),
+  agentMcp: z.boolean(),
+  maxSubtasks: z.string(),
   setupScript: z.string(),
   setupTimeoutMinutes: z.string(),
   checkCommand: z.string(),
@@ -128,6 +136,8 @@ function checkNumbers(values: WorkspaceFormValues, ctx: z.RefinementCtx): void {
   if (concurrencyLimit === null || concurrencyLimit < 1 || concurrencyLimit > 64) issue("concurrencyLimit", "A whole number from 1 to 64.");
   const minutes = parseInteger(values.timeoutMinutes);
   if (minutes === null || minutes < 1 || minutes > 7 * 24 * 60) issue("taskTimeoutSec", "A whole number of minutes, from 1 to 10080 (7 days).");
+  const maxSubtasks = parseInteger(values.maxSubtasks);
+  if (maxSubtasks === null || maxSubtasks > 100) issue("maxSubtasks", "A whole number from 0 to 100.");
   for (const [field, name] of [["setupTimeoutMinutes", "setupTimeoutSec"], ["checkTimeoutMinutes", "checkTimeoutSec"]] as const) {
     const value = parseInteger(values[field]);
     if (value === null || value < 1 || value > 24 * 60) issue(name, "A whole number of minutes, from 1 to 1440 (a day).");
@@ -157,6 +167,8 @@ function toPayload(values: WorkspaceFormValues, mode: "create" | "edit"): Record
     notes: values.notes,
     worktreeRoot: optional(values.worktreeRoot),
     taskTimeoutSec: parseInteger(values.timeoutMinutes)! * 60,
+    agentMcp: values.agentMcp,
+    maxSubtasks: parseInteger(values.maxSubtasks),
     setupScript: values.setupScript,
     setupTimeoutSec: parseInteger(values.setupTimeoutMinutes)! * 60,
     checkCommand: values.checkCommand,

@@ -9,6 +9,7 @@ import { useForm, useWatch } from "react-hook-form";
 import { mutate } from "swr";
 import { Button, buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Checkbox } from "@/components/ui/checkbox";
 import { Field } from "@/components/ui/field";
 import { FormError } from "@/components/ui/form-error";
 import { Input } from "@/components/ui/input";
@@ -178,6 +179,14 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
           </Field>
           <Field id="ws-timeout" label="Task timeout (minutes)" error={error("taskTimeoutSec")}>
             {(control) => <Input {...control} {...register("timeoutMinutes")} type="number" min={1} />}
+          </Field>
+        </div>
+        <div className="grid items-end gap-4 sm:grid-cols-3">
+          <div className="sm:col-span-2">
+            <Checkbox {...register("agentMcp")} label="Agents may queue subtasks here (AI-Slave's MCP server, Claude Code)" data-testid="ws-agent-mcp" />
+          </div>
+          <Field id="ws-max-subtasks" label="Subtasks per task" error={error("maxSubtasks")}>
+            {(control) => <Input {...control} {...register("maxSubtasks")} type="number" min={0} max={100} />}
           </Field>
         </div>
       </Section>

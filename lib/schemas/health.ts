@@ -41,6 +41,9 @@ export const healthReportSchema = z.object({
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 
+/** GET /api/health without the token: the status alone. */
+export const healthStatusSchema = healthReportSchema.pick({ status: true });
+
 export const agentHealthSchema = z.object({ available: z.boolean(), version: z.string().nullable() });
 export type AgentHealth = z.infer<typeof agentHealthSchema>;
 

@@ -63,3 +63,20 @@ export type RunEnd = z.infer<typeof runEndSchema>;
 
 /** The `run` message of a task's log stream: the run whose events follow. */
 export const runStartSchema = z.object({ taskId: z.number(), runId: z.number() });
+
+/** GET /api/runs/:id/logs */
+export const runLogsQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+});
+
+/** GET /api/runs/:id/logs/stream: `after` is the last seq seen (Last-Event-ID wins when sent). */
+export const runLogStreamQuerySchema = z.object({ after: z.coerce.number().int().min(0).optional() });
+
+/** GET /api/tasks/:id/logs/stream: `after` is `<runId>:<seq>` or `<runId>:end`. */
+export const taskLogStreamQuerySchema = z.object({
+  after: z
+    .string()
+    .regex(/^\d+:(\d+|end)$/, "Expected <runId>:<seq> or <runId>:end.")
+    .optional(),
+});

@@ -72,6 +72,8 @@ export type TaskUpdateInput = z.infer<typeof taskUpdateSchema>;
 export const taskListQuerySchema = z
   .object({
     workspaceId: idSchema.optional(),
+    /** Only the subtasks of this task. */
+    parentTaskId: idSchema.optional(),
     status: z.enum(TASK_STATUSES).optional(),
     checkState: z.enum(CHECK_STATES).optional(),
     reviewState: z.enum(REVIEW_STATES).optional(),
@@ -126,6 +128,8 @@ export const taskSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   mergedAt: z.string().nullable(),
+  /** The task whose agent created this one through the MCP server (a subtask). */
+  parentTaskId: z.number().nullable(),
   usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;

@@ -44,6 +44,10 @@ const workspaceFields = {
   notes: z.string().max(20_000),
   worktreeRoot: absolutePathSchema.nullish(),
   taskTimeoutSec: z.number().int().min(5).max(7 * 24 * 3600),
+  /** Its tasks' agents get the MCP server, to queue subtasks on this workspace. */
+  agentMcp: z.boolean(),
+  /** Subtasks one task's agent may create (agentMcp). */
+  maxSubtasks: z.number().int().min(0).max(100),
   /** Shell text run in the workspace's login shell: in each new worktree once, and after every work run. */
   setupScript: scriptSchema.nullish(),
   setupTimeoutSec: z.number().int().min(5).max(24 * 3600),
@@ -76,6 +80,8 @@ export const workspaceCreateSchema = z
     gpuIndices: workspaceFields.gpuIndices.default([]),
     notes: workspaceFields.notes.default(""),
     taskTimeoutSec: workspaceFields.taskTimeoutSec.default(7200),
+    agentMcp: workspaceFields.agentMcp.default(false),
+    maxSubtasks: workspaceFields.maxSubtasks.default(10),
     setupTimeoutSec: workspaceFields.setupTimeoutSec.default(900),
     checkTimeoutSec: workspaceFields.checkTimeoutSec.default(900),
     fixRounds: workspaceFields.fixRounds.default(2),
@@ -106,6 +112,8 @@ export const workspaceSchema = z.object({
   notes: z.string(),
   worktreeRoot: z.string().nullable(),
   taskTimeoutSec: z.number(),
+  agentMcp: z.boolean(),
+  maxSubtasks: z.number(),
   setupScript: z.string().nullable(),
   setupTimeoutSec: z.number(),
   checkCommand: z.string().nullable(),

@@ -13,6 +13,8 @@ export interface AgentRunOptions {
   cwd: string;
   /** The previous run's session id when continuing. */
   resumeSessionId?: string;
+  /** A file (mode 0600, in the run folder) naming this server's MCP server and the run's token (agentMcp). */
+  mcpConfigPath?: string;
   /**
    * A JSON Schema file on the agent's machine that the final answer must match (a review), for
    * CLIs that take one as a file (Codex `--output-schema`); others are asked in the prompt.
@@ -116,6 +118,8 @@ export interface AgentAdapter {
   pathEnvVars: readonly string[];
   /** Whether the CLI reports a cost; when not, the run's cost is estimated from the price table. */
   reportsCost: boolean;
+  /** The file content `mcpConfigPath` names, for a CLI that can be given an MCP server (agentMcp); absent otherwise. */
+  mcpConfig?: (url: string, token: string) => string;
   buildCommand(options: AgentRunOptions): AgentCommand;
   createParser(): AgentStreamParser;
 }

@@ -33,6 +33,8 @@ export function toWorkspaceDto(row: Workspace, taskCounts?: Record<string, numbe
     notes: row.notes,
     worktreeRoot: row.worktreeRoot,
     taskTimeoutSec: row.taskTimeoutSec,
+    agentMcp: row.agentMcp,
+    maxSubtasks: row.maxSubtasks,
     setupScript: row.setupScript,
     setupTimeoutSec: row.setupTimeoutSec,
     checkCommand: row.checkCommand,
@@ -75,6 +77,7 @@ export function toTaskDto(row: Task, usage?: TaskDto["usage"]): TaskDto {
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
     mergedAt: iso(row.mergedAt),
+    parentTaskId: row.parentTaskId,
     ...(usage ? { usage } : {}),
   };
 }

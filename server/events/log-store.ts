@@ -87,6 +87,12 @@ export async function readLog(runId: number, afterSeq: number, limit: number): P
   return rows.map(toStored);
 }
 
+/** The last `count` events of a run, in order (what a short status report shows). */
+export async function readLogTail(runId: number, count: number): Promise<StoredLogEvent[]> {
+  const rows = await db().$queryRawUnsafe<LogRow[]>(`SELECT "seq", "ts", "kind", "data" FROM "RunLog" WHERE "runId" = ? ORDER BY "seq" DESC LIMIT ?`, runId, count);
+  return rows.reverse().map(toStored);
+}
+
 /** Like readLog, as JSON text per event (what an SSE client gets), without parsing the rows. */
 export async function readLogJson(runId: number, afterSeq: number, limit: number): Promise<{ seq: number; json: string }[]> {
   const rows = await db().$queryRawUnsafe<{ seq: number; ts: string; data: string }[]>(

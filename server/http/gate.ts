@@ -2,12 +2,14 @@
  * The gate in front of everything server.ts serves: pages, API routes, SSE streams, static
  * assets and WebSocket upgrades. In order: the Host must be one this server answers to (DNS
  * rebinding), `/login` is answered here, `/api/health` passes (the route shows details only to the
- * authenticated), everything else needs the token (Bearer header or session cookie). Requests it
+ * authenticated), everything else needs the token (Bearer header or session cookie); /api/mcp
+ * also passes a task's agent token on to the route, which checks it. Requests it
  * lets through are tracked, so a token rotation can end the sessions and streams made before.
  * Imports nothing server-only: server.ts loads it outside Next's bundles.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { agentTokenFrom } from "../auth/agent-token";
 import { authenticate, clearSessionCookie, safeNextPath, sessionSetCookie } from "../auth/session";
 import { secretsEqual, type TokenSource } from "../auth/token";
 import { LOGIN_PAGE_CSP, loginPageHtml } from "./login-page";
@@ -126,7 +128,9 @@ export function createGate(options: GateOptions): Gate {
       }
       delete request.headers[AUTHENTICATED_HEADER];
       const verdict = authenticate({ authorization: header(request, "authorization"), cookie: header(request, "cookie") }, options.tokens.current());
-      if (verdict !== "ok" && url.pathname !== "/api/health") {
+      // A task's agent token (agentMcp) is checked by the MCP route itself, against the database.
+      const agentMcp = url.pathname === "/api/mcp" && agentTokenFrom(header(request, "authorization")) !== null;
+      if (verdict !== "ok" && url.pathname !== "/api/health" && !agentMcp) {
         if (wantsPage(request, url.pathname) && header(request, "sec-fetch-site") === "cross-site") {
           // A link from another site: the browser withholds the SameSite=Strict cookie. Reloading
           // from this page (same-site now) sends it; a real lack of session then goes to /login.

@@ -19,6 +19,7 @@ import { recordRunOutcome } from "./finish";
 import { planRun } from "./plan";
 import { superviseNewRun, type RunContext, type TaskWithWorkspace } from "./supervisor";
 import { recordBaseSha, setUpWorktree } from "./verification";
+import { trailingAutoRetries, trailingFailedReviews } from "./verdict";
 import { settings } from "@/server/settings";
 
 /**
@@ -62,7 +63,8 @@ async function agentOf(task: TaskWithWorkspace, kind: string): Promise<{ backend
   return { backend, model: task.reviewModel ?? (await settings.defaultModel(backend)) };
 }
 
-const RECONNECT_DELAYS_MS = [1_000, 3_000, 6_000];
+/** About a minute in all: a busy host's sshd can refuse or drop sessions for several seconds. */
+const RECONNECT_DELAYS_MS = [1_000, 3_000, 6_000, 10_000, 15_000, 25_000];
 
 /**
  * A connection to the workspace's host that drops while the run prepares (before any agent runs)
@@ -74,14 +76,25 @@ async function reconnecting<T>(ctx: RunContext, step: () => Promise<T>): Promise
     try {
       return await step();
     } catch (error) {
-      // By name: the class may come from another bundle of the process.
-      const dropped = error instanceof Error && error.name === "SshError" && (error as SshError).code === "connect";
+      const dropped = isDroppedConnection(error);
       const delay = RECONNECT_DELAYS_MS[attempt];
       if (!dropped || delay === undefined || ctx.active.cancelled) throw error;
       ctx.writer.append([{ kind: "system", message: `${error.message} Reconnecting in ${delay / 1000} s (${attempt + 1} of ${RECONNECT_DELAYS_MS.length}).` }]);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+function isDroppedConnection(error: unknown): error is SshError {
+  // By name: the class may come from another bundle of the process.
+  return error instanceof Error && error.name === "SshError" && (error as SshError).code === "connect";
+}
+
+/** The next automatic retry's delay, or null once the retries in a row are used up. */
+async function unreachableRetryDelay(taskId: number, kind: string): Promise<number | null> {
+  const earlier = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
+  const inARow = kind === "review" ? trailingFailedReviews(earlier.slice(0, -1)) : trailingAutoRetries(earlier.map((entry) => entry.kind));
+  return config().retryDelaysMs[inARow] ?? null;
 }
 
 class CancelledBeforeStart extends Error {
@@ -113,20 +126,29 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   return null;
 }
 
-/** A run that could not be prepared or supervised ends FAILED with the reason in its log. */
+/**
+ * A run that could not be prepared or supervised ends FAILED with the reason in its log. A host
+ * that stayed unreachable while the run prepared (no agent started) is a passing fault: the task
+ * is retried automatically with the usual backoff.
+ */
 async function failRun(ctx: RunContext, error: unknown): Promise<void> {
   const { task, run, writer, active } = ctx;
   const cancelled = active.cancelled || error instanceof CancelledBeforeStart;
   const setup = !cancelled && error instanceof Error && error.name === "SetupFailed";
+  const unreachable = !cancelled && !setup && isDroppedConnection(error) && !active.process;
   const message = error instanceof Error ? error.message : String(error);
-  if (!cancelled && !setup) console.error(`[task ${task.id}] run ${run.id} failed unexpectedly`, error);
+  if (!cancelled && !setup && !unreachable) console.error(`[task ${task.id}] run ${run.id} failed unexpectedly`, error);
   const shown = cancelled ? "Cancelled by the user." : setup ? message : `AI-Slave failed to run this task: ${message}`;
   writer.append([{ kind: "error", message: shown, fatal: true }]);
+  const retryInMs = unreachable ? await unreachableRetryDelay(task.id, run.kind) : null;
+  if (retryInMs !== null) writer.append([{ kind: "system", message: `The host could not be reached; retrying the task automatically in ${Math.round(retryInMs / 1000)} s.` }]);
   await writer.close().catch(() => undefined);
   await removeCheckpoint(run.id);
+  const errorClass = cancelled ? "CANCELLED" : setup ? "SETUP" : unreachable ? "NETWORK" : "TOOL";
   await recordRunOutcome({
     taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: null, verdict: null,
-    final: { runStatus: "FAILED", errorClass: cancelled ? "CANCELLED" : setup ? "SETUP" : "TOOL", reason: cancelled ? "Cancelled by the user." : message, retryInMs: null },
+    final: { runStatus: "FAILED", errorClass, reason: cancelled ? "Cancelled by the user." : message, retryInMs },
+    run: { kind: run.kind, prompt: run.prompt },
   }).catch((inner: unknown) => console.error(`[task ${task.id}] recording the failure failed`, inner));
 }
 

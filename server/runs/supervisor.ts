@@ -13,6 +13,7 @@ import type { Transport } from "@/server/exec/transport";
 import type { ActiveRun } from "./active-runs";
 import { saveCheckpoint, removeCheckpoint, type RunCheckpoint } from "./checkpoint";
 import { agentEnvironment } from "./agent-env";
+import { agentMcpConfigPath } from "./agent-mcp";
 import { commitLeftovers } from "./commit-leftovers";
 import { recordRunOutcome } from "./finish";
 import { lineRecorder, skippingFirst } from "./line-recorder";
@@ -111,8 +112,10 @@ async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date
   const { task, run, adapter, writer, active, transport } = ctx;
   const worktreePath = task.worktreePath!;
   const outputSchemaPath = run.kind === "review" ? await writeReviewSchema(ctx) : undefined;
+  // A reviewer does not queue subtasks: only work runs get the MCP server (agentMcp).
+  const mcpConfigPath = await agentMcpConfigPath(ctx, spec.attempt, run.kind !== "review");
   const command = adapter.buildCommand({
-    bin: spec.bin, prompt: spec.prompt, model: run.model, permissionMode: permissionModeOf(ctx) as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId, outputSchemaPath,
+    bin: spec.bin, prompt: spec.prompt, model: run.model, permissionMode: permissionModeOf(ctx) as PermissionMode, cwd: worktreePath, resumeSessionId: spec.resumeSessionId, outputSchemaPath, mcpConfigPath,
   });
   const sessionName = await taskSessionName(task.id);
   const logPath = runLogPath(worktreePath, task.id, run.id, spec.attempt);

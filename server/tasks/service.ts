@@ -52,7 +52,8 @@ async function reviewerOf(input: TaskCreateInput, workspace: { reviewBackend: st
   return { reviewBackend: backend, reviewModel: model };
 }
 
-export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
+/** `parentTaskId`: the task whose agent queued this one through the MCP server (server/mcp/subtasks.ts). */
+export async function createTask(input: TaskCreateInput, options: { parentTaskId?: number } = {}): Promise<TaskDto> {
   checkPermissionMode(input.backend, input.permissionMode);
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
   if (!workspace) throw unprocessable("workspace", `No workspace with id ${input.workspaceId}.`);
@@ -72,6 +73,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
       permissionMode: input.permissionMode ?? getAdapter(input.backend).defaultPermissionMode,
       promptHistory: JSON.stringify(history),
       queuedAt: now,
+      parentTaskId: options.parentTaskId ?? null,
       ...(await reviewerOf(input, workspace)),
     },
   });
@@ -83,6 +85,7 @@ export async function createTask(input: TaskCreateInput): Promise<TaskDto> {
 
 export interface TaskListQuery {
   workspaceId?: number;
+  parentTaskId?: number;
   status?: string;
   checkState?: string;
   reviewState?: string;
@@ -94,6 +97,7 @@ export interface TaskListQuery {
 export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
   const where: Prisma.TaskWhereInput = {
     ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
+    ...(query.parentTaskId ? { parentTaskId: query.parentTaskId } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.checkState ? { checkState: query.checkState } : {}),
     ...(query.reviewState ? { reviewState: query.reviewState } : {}),

@@ -77,6 +77,8 @@ export async function createWorkspace(input: WorkspaceCreateInput): Promise<Work
       notes: input.notes,
       worktreeRoot: input.worktreeRoot ?? null,
       taskTimeoutSec: input.taskTimeoutSec,
+      agentMcp: input.agentMcp,
+      maxSubtasks: input.maxSubtasks,
       setupScript: input.setupScript ?? null,
       setupTimeoutSec: input.setupTimeoutSec,
       checkCommand: input.checkCommand ?? null,

@@ -1,4 +1,4 @@
-import { healthReportSchema } from "@/lib/schemas/health";
+import { healthReportSchema, healthStatusSchema } from "@/lib/schemas/health";
 import { handler } from "@/server/http/handler";
 import { respond } from "@/server/http/respond";
 import { AUTHENTICATED_HEADER } from "@/server/http/gate";
@@ -10,6 +10,6 @@ export const dynamic = "force-dynamic";
 export const GET = handler(async (request) => {
   const report = respond(healthReportSchema, await healthReport());
   const status = report.status === "ok" ? 200 : 503;
-  if (request.headers.get(AUTHENTICATED_HEADER) !== "1") return Response.json({ status: report.status }, { status });
+  if (request.headers.get(AUTHENTICATED_HEADER) !== "1") return Response.json(respond(healthStatusSchema, { status: report.status }), { status });
   return Response.json(report, { status });
 });

@@ -1,5 +1,13 @@
 import type { AgentCommand, AgentRunOptions } from "../types";
 
+/** The MCP server's name in an agent's config: Claude Code calls its tools `mcp__ai-slave__<tool>`. */
+export const AGENT_MCP_SERVER_NAME = "ai-slave";
+
+/** Claude Code's --mcp-config JSON for one HTTP server with a bearer token. */
+export function claudeMcpConfig(url: string, token: string): string {
+  return JSON.stringify({ mcpServers: { [AGENT_MCP_SERVER_NAME]: { type: "http", url, headers: { Authorization: `Bearer ${token}` } } } });
+}
+
 /**
  * `claude -p` in stream-json mode. The prompt goes on stdin (`--input-format text`) so long
  * prompts never hit argv limits; the process cwd is the worktree (Claude has no cwd flag).
@@ -20,6 +28,8 @@ export function buildClaudeCommand(options: AgentRunOptions): AgentCommand {
     options.permissionMode,
   ];
   if (options.resumeSessionId) argv.push("--resume", options.resumeSessionId);
+  // The config file holds the URL and the run's token; the command line only its path.
+  if (options.mcpConfigPath) argv.push("--mcp-config", options.mcpConfigPath, "--allowedTools", `mcp__${AGENT_MCP_SERVER_NAME}`);
   return { argv, env: claudeEnv(options), stdin: options.prompt };
 }
 

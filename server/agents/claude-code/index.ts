@@ -1,5 +1,5 @@
 import { defineAdapter } from "../define";
-import { buildClaudeCommand } from "./command";
+import { buildClaudeCommand, claudeMcpConfig } from "./command";
 import { createClaudeParser } from "./parser";
 
 export const claudeCodeAdapter = defineAdapter("claude_code", {
@@ -25,6 +25,7 @@ export const claudeCodeAdapter = defineAdapter("claude_code", {
   forwardedEnvPrefixes: ["ANTHROPIC_", "CLAUDE_", "DISABLE_"],
   pathEnvVars: ["CLAUDE_CONFIG_DIR"],
   reportsCost: true,
+  mcpConfig: claudeMcpConfig,
   buildCommand: buildClaudeCommand,
   createParser: createClaudeParser,
 });

@@ -163,6 +163,17 @@ describe("the token", () => {
     expect(JSON.parse(health.body)).toEqual({ ok: true, authenticated: null });
   });
 
+  it("passes a task's agent token on to /api/mcp alone, unmarked (the route checks it), and nowhere else", async () => {
+    const agentToken = `ais_task_${"A".repeat(43)}`;
+    const mcp = await send("/api/mcp", { method: "POST", headers: { ...bearer(agentToken), "x-ai-slave-authenticated": "1" } });
+    expect(mcp.status).toBe(200);
+    expect(JSON.parse(mcp.body)).toEqual({ ok: true, authenticated: null });
+    for (const pathname of ["/api/tasks", "/api/mcp/x", "/api/mcpx"]) expect((await send(pathname, { headers: bearer(agentToken) })).status, pathname).toBe(401);
+    // Not the agent token's shape: refused at the gate as any wrong token.
+    expect((await send("/api/mcp", { method: "POST", headers: bearer(`ais_task_${"A".repeat(42)}`) })).status).toBe(401);
+    expect((await send("/api/mcp", { method: "POST", headers: bearer(`${agentToken}x`) })).status).toBe(401);
+  });
+
   it("exchanges the token for an HttpOnly SameSite=Strict session cookie on the login page", async () => {
     const form = await send("/login?next=/usage");
     expect(form.status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildClaudeCommand } from "@/server/agents/claude-code/command";
+import { buildClaudeCommand, claudeMcpConfig } from "@/server/agents/claude-code/command";
 import { buildCodexCommand } from "@/server/agents/codex-cli/command";
 import { ADAPTERS } from "@/server/agents/registry";
 import type { AgentRunOptions } from "@/server/agents/types";
@@ -39,6 +39,16 @@ describe("Claude Code command", () => {
   it("resumes the previous session", () => {
     const command = buildClaudeCommand(options({ resumeSessionId: "cc78e07d-550c-466a-9bf6-8779b1f7397b" }));
     expect(command.argv.slice(-2)).toEqual(["--resume", "cc78e07d-550c-466a-9bf6-8779b1f7397b"]);
+  });
+
+  it("names the MCP config file and allows that server's tools; the token stays in the file", () => {
+    const command = buildClaudeCommand(options({ mcpConfigPath: "/srv/tasks/7/.ai-slave/task-7/mcp-3-1.json" }));
+    expect(command.argv.slice(-4)).toEqual(["--mcp-config", "/srv/tasks/7/.ai-slave/task-7/mcp-3-1.json", "--allowedTools", "mcp__ai-slave"]);
+    expect(JSON.stringify(command)).not.toMatch(/Bearer|ais_task_/);
+    expect(JSON.parse(claudeMcpConfig("http://127.0.0.1:3000/api/mcp", "ais_task_x"))).toEqual({
+      mcpServers: { "ai-slave": { type: "http", url: "http://127.0.0.1:3000/api/mcp", headers: { Authorization: "Bearer ais_task_x" } } },
+    });
+    expect(buildClaudeCommand(options()).argv).not.toContain("--mcp-config");
   });
 });
 

@@ -35,7 +35,9 @@ describe("the new-task form's schema", () => {
 describe("the workspace forms' schemas", () => {
   it("turn the text fields into a create body, checked by workspaceCreateSchema", () => {
     const body = workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: " w ", path: "/srv/repo", gpuIndices: "0, 1,1", timeoutMinutes: "30" });
-    expect(body).toMatchObject({ name: "w", type: "local", path: "/srv/repo", gpuIndices: [0, 1], concurrencyLimit: 2, taskTimeoutSec: 1800 });
+    expect(body).toMatchObject({ name: "w", type: "local", path: "/srv/repo", gpuIndices: [0, 1], concurrencyLimit: 2, taskTimeoutSec: 1800, agentMcp: false, maxSubtasks: 10 });
+    expect(workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", agentMcp: true, maxSubtasks: "3" })).toMatchObject({ agentMcp: true, maxSubtasks: 3 });
+    expect(workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", maxSubtasks: "101" }).error?.issues.map((issue) => issue.path.join("."))).toEqual(["maxSubtasks"]);
     expect(body).not.toHaveProperty("host");
   });
 

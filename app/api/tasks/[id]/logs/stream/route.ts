@@ -1,21 +1,14 @@
-import { z } from "zod";
+import { taskLogStreamQuerySchema } from "@/lib/schemas/logs";
 import { parseTaskCursor, taskLogStream } from "@/server/events/log-replay";
 import { handler, parseId, parseQuery } from "@/server/http/handler";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const querySchema = z.object({
-  after: z
-    .string()
-    .regex(/^\d+:(\d+|end)$/, "Expected <runId>:<seq> or <runId>:end.")
-    .optional(),
-});
-
 /** SSE: the task's current run's log, then each newer run's (continue, retry). Format: server/events/log-replay.ts. */
 export const GET = handler(async (request, params) => {
   const id = parseId(params);
-  const query = parseQuery(request, querySchema);
+  const query = parseQuery(request, taskLogStreamQuerySchema);
   const cursor = parseTaskCursor(request.headers.get("last-event-id")) ?? parseTaskCursor(query.after);
   return taskLogStream(request, id, cursor);
 });
