@@ -9,8 +9,20 @@ export type WorkspaceType = (typeof WORKSPACE_TYPES)[number];
 export const LOGIN_SHELLS = ["bash", "zsh"] as const;
 export type LoginShell = (typeof LOGIN_SHELLS)[number];
 
-export const BACKENDS = ["claude_code", "codex_cli"] as const;
-export type Backend = (typeof BACKENDS)[number];
+/**
+ * Every agent backend, one line each: the name people see, the provider whose quota its runs draw
+ * on, and that provider's name. Everything else about an agent (command, stream parser, models,
+ * permission modes, forwarded variables) lives in its adapter, `server/agents/<agent>/`.
+ */
+export const AGENT_BACKENDS = {
+  claude_code: { label: "Claude Code", provider: "anthropic", providerLabel: "Anthropic" },
+  codex_cli: { label: "Codex CLI", provider: "openai", providerLabel: "OpenAI" },
+  gemini_cli: { label: "Gemini CLI", provider: "google", providerLabel: "Google" },
+  qwen_code: { label: "Qwen Code", provider: "qwen", providerLabel: "Qwen Code's provider" },
+  opencode: { label: "opencode", provider: "opencode", providerLabel: "opencode's provider" },
+} as const satisfies Record<string, { label: string; provider: string; providerLabel: string }>;
+export type Backend = keyof typeof AGENT_BACKENDS;
+export const BACKENDS = Object.keys(AGENT_BACKENDS) as [Backend, ...Backend[]];
 
 export const TASK_STATUSES = ["TODO", "RUNNING", "DONE", "FAILED"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -26,7 +38,11 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RUN_KINDS = ["initial", "continue", "retry", "auto_retry", "fix", "review"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
-export const ERROR_CLASSES = ["CODE", "TOOL", "NETWORK", "QUOTA", "RATE_LIMIT", "CANCELLED", "SETUP", "UNKNOWN"] as const;
+/**
+ * AUTH: the provider refused the credentials (a missing or wrong API key, an expired login).
+ * SETUP: the workspace's setup script failed before the agent ran.
+ */
+export const ERROR_CLASSES = ["CODE", "TOOL", "NETWORK", "QUOTA", "RATE_LIMIT", "AUTH", "CANCELLED", "SETUP", "UNKNOWN"] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 /** A task's checks, as of its latest work run: none configured or not run yet, passed, failed. */
@@ -56,38 +72,18 @@ export type CommentSide = (typeof COMMENT_SIDES)[number];
 export const QUOTA_STATES = ["OK", "EXHAUSTED", "UNKNOWN"] as const;
 export type QuotaStateValue = (typeof QUOTA_STATES)[number];
 
-export const PROVIDERS = ["anthropic", "openai"] as const;
-export type Provider = (typeof PROVIDERS)[number];
+export type Provider = (typeof AGENT_BACKENDS)[Backend]["provider"];
+export const PROVIDERS = [...new Set(BACKENDS.map((backend) => AGENT_BACKENDS[backend].provider))] as [Provider, ...Provider[]];
 
-export const BACKEND_PROVIDER: Record<Backend, Provider> = {
-  claude_code: "anthropic",
-  codex_cli: "openai",
-};
+const byBackend = <T>(pick: (backend: Backend) => T) => Object.fromEntries(BACKENDS.map((backend) => [backend, pick(backend)])) as Record<Backend, T>;
 
-export const BACKEND_LABELS: Record<Backend, string> = {
-  claude_code: "Claude Code",
-  codex_cli: "Codex CLI",
-};
+export const BACKEND_PROVIDER: Record<Backend, Provider> = byBackend((backend) => AGENT_BACKENDS[backend].provider);
+export const BACKEND_LABELS: Record<Backend, string> = byBackend((backend) => AGENT_BACKENDS[backend].label);
+export const PROVIDER_LABELS = Object.fromEntries(BACKENDS.map((backend) => [AGENT_BACKENDS[backend].provider, AGENT_BACKENDS[backend].providerLabel])) as Record<Provider, string>;
 
-/** Claude Code takes permission modes, Codex takes sandbox modes. */
-export const PERMISSION_MODES = {
-  claude_code: ["default", "acceptEdits", "plan", "bypassPermissions"],
-  codex_cli: ["read-only", "workspace-write", "danger-full-access"],
-} as const satisfies Record<Backend, readonly string[]>;
-export type PermissionMode = (typeof PERMISSION_MODES)[Backend][number];
+/** A backend's permission (or sandbox) mode; each adapter lists its own (`permissionModes`). */
+export type PermissionMode = string;
 
-/** Each backend's default lets the agent edit files in its own worktree without asking. */
-export const DEFAULT_PERMISSION_MODE: Record<Backend, PermissionMode> = {
-  claude_code: "acceptEdits",
-  codex_cli: "workspace-write",
-};
-
-/** What a reviewer runs in: it reads the worktree and changes nothing. */
-export const READ_ONLY_PERMISSION_MODE: Record<Backend, PermissionMode> = {
-  claude_code: "plan",
-  codex_cli: "read-only",
-};
-
-export function isPermissionModeFor(backend: Backend, mode: string): mode is PermissionMode {
-  return (PERMISSION_MODES[backend] as readonly string[]).includes(mode);
-}
+/** Where a run's cost comes from: the CLI's own figure, or the price table (`server/usage/pricing.ts`). */
+export const COST_SOURCES = ["reported", "estimated"] as const;
+export type CostSource = (typeof COST_SOURCES)[number];

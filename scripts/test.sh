@@ -12,6 +12,8 @@ step "System packages"
 bash scripts/install-system-deps.sh || exit 1
 step "npm dependencies"
 bash scripts/ensure-deps.sh || exit 1
+step "Agent CLIs for the tests (Gemini CLI, Qwen Code, opencode)"
+bash scripts/install-agent-clis.sh || exit 1
 
 step "Type check (tsc --noEmit)"
 npx tsc --noEmit || status=1

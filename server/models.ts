@@ -1,12 +1,15 @@
 import "server-only";
-import { BACKENDS, BACKEND_LABELS, BACKEND_PROVIDER, PERMISSION_MODES, DEFAULT_PERMISSION_MODE } from "@/lib/enums";
-import { MODEL_CATALOGUE } from "@/lib/models";
+import { BACKENDS } from "@/lib/enums";
 import type { ModelsResponse } from "@/lib/schemas/models";
+import { ADAPTERS } from "@/server/agents/registry";
 import { listQuotaStates } from "@/server/quota/service";
 import { localRunnerStatus } from "@/server/runner/local-runner";
 import { settings } from "@/server/settings";
 
-/** The selectable models per backend, with the CLI's availability and the provider's quota state. */
+/**
+ * Every backend as its adapter describes it (models, permission modes, provider), with the CLI's
+ * availability and version on this machine and the provider's quota state.
+ */
 export async function listModels(): Promise<ModelsResponse> {
   const [quota, runner, defaults, defaultBackend] = await Promise.all([
     listQuotaStates(),
@@ -17,19 +20,26 @@ export async function listModels(): Promise<ModelsResponse> {
   return {
     defaultBackend,
     backends: BACKENDS.map((backend, index) => {
-      const provider = BACKEND_PROVIDER[backend];
+      const adapter = ADAPTERS[backend];
       const agent = runner?.capabilities?.agents[backend];
       return {
         backend,
-        label: BACKEND_LABELS[backend],
-        provider,
+        label: adapter.label,
+        provider: adapter.provider,
+        providerLabel: adapter.providerLabel,
+        cliName: adapter.cliName,
+        binEnvVar: adapter.binEnvVar,
         available: agent?.available ?? false,
         cliVersion: agent?.version ?? null,
+        cliPath: agent?.path ?? null,
         defaultModel: defaults[index]!,
-        models: MODEL_CATALOGUE[backend].models,
-        permissionModes: [...PERMISSION_MODES[backend]],
-        defaultPermissionMode: DEFAULT_PERMISSION_MODE[backend],
-        quota: quota.find((entry) => entry.provider === provider) ?? null,
+        builtInDefaultModel: adapter.models.default,
+        models: adapter.models.options,
+        freeFormModels: adapter.models.freeForm,
+        permissionModes: [...adapter.permissionModes],
+        defaultPermissionMode: adapter.defaultPermissionMode,
+        costSource: adapter.reportsCost ? "reported" : "estimated",
+        quota: quota.find((entry) => entry.provider === adapter.provider) ?? null,
       };
     }),
   };

@@ -1,7 +1,8 @@
 import "server-only";
 import { BACKENDS, type Backend } from "@/lib/enums";
-import { MODEL_CATALOGUE } from "@/lib/models";
+import { effectivePriceTable, type PriceTable } from "@/lib/pricing";
 import { SETTINGS, settingKeys, type SettingName, type SettingValue } from "@/lib/schemas/settings";
+import { getAdapter } from "@/server/agents/registry";
 import { db } from "@/server/db/client";
 
 /** Settings are small JSON values by key (the table of keys: lib/schemas/settings.ts). */
@@ -60,11 +61,13 @@ export const settings = {
   cliPath: (backend: Backend) => readSetting("cliPath", settingKeys.cliPath(backend)),
   /** The model of new tasks of a backend. */
   defaultModel: async (backend: Backend): Promise<string> =>
-    (await readSetting("defaultModel", settingKeys.defaultModel(backend))) ?? MODEL_CATALOGUE[backend].default,
+    (await readSetting("defaultModel", settingKeys.defaultModel(backend))) ?? getAdapter(backend).models.default,
   /** The backend preselected for new tasks. */
   defaultBackend: async (): Promise<Backend> => (await readSetting("defaultBackend", settingKeys.defaultBackend())) ?? BACKENDS[0],
   /** The agent CLI on a remote workspace; null: its bare command name on the login PATH. */
   remoteCliPath: (workspaceId: number, backend: Backend) => readSetting("remoteCliPath", settingKeys.remoteCliPath(workspaceId, backend)),
+  /** The price table that estimates the cost of CLIs that report none: the user's entries over the built-in list prices. */
+  priceTable: async (): Promise<PriceTable> => effectivePriceTable(await readSetting("priceTable", settingKeys.priceTable())),
   /** The SSH host key pinned for `host:port` on first use. */
   hostKey: (hostPort: string) => readSetting("hostKey", settingKeys.hostKey(hostPort)),
   setHostKey: (hostPort: string, value: SettingValue<"hostKey">) => writeSetting("hostKey", settingKeys.hostKey(hostPort), value),

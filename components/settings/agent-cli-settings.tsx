@@ -53,7 +53,7 @@ function Detected({ agent, loading }: { agent: AgentCapability | undefined; load
   );
 }
 
-function AgentCliRow({ backend, label, agent, loading, saved }: { backend: Backend; label: string; agent: AgentCapability | undefined; loading: boolean; saved: string | null }) {
+function AgentCliRow({ backend, label, envVar, agent, loading, saved }: { backend: Backend; label: string; envVar?: string; agent: AgentCapability | undefined; loading: boolean; saved: string | null }) {
   // An explicit path that is not an executable file is skipped by the runner in favour of the next candidate.
   const ignored = saved !== null && agent !== undefined && agent.source !== "setting";
   return (
@@ -78,7 +78,7 @@ function AgentCliRow({ backend, label, agent, loading, saved }: { backend: Backe
         subject={`the ${label} CLI path`}
         saved={saved}
         placeholder={agent?.path ?? "/usr/local/bin/…"}
-        hint="Absolute path of the executable. Leave it empty to detect the CLI."
+        hint={`Absolute path of the executable. Leave it empty to detect the CLI${envVar ? ` (${envVar}, node_modules/.bin, $PATH)` : ""}.`}
       />
     </div>
   );
@@ -100,6 +100,7 @@ export function AgentCliSettings({ values }: { values: Record<string, unknown> }
           key={backend}
           backend={backend}
           label={backendLabel(backends, backend)}
+          envVar={backends?.find((entry) => entry.backend === backend)?.binEnvVar}
           agent={agents?.[backend]}
           loading={isLoading && !health}
           saved={stringSetting(values, `cliPath.${backend}`)}

@@ -11,7 +11,6 @@ import { BACKENDS, type Backend } from "@/lib/enums";
 import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
 import { clearSetting, saveSetting } from "@/lib/hooks/use-settings";
 import { toast } from "@/lib/hooks/use-toast";
-import { MODEL_CATALOGUE } from "@/lib/models";
 import { SectionError, SectionSkeleton, SettingsSection, stringSetting } from "./settings-section";
 
 const OTHER_MODEL = "__other__";
@@ -28,7 +27,7 @@ function formFrom(values: Record<string, unknown>, backends: BackendInfo[]): Def
   const models = Object.fromEntries(
     BACKENDS.map((backend) => {
       const saved = stringSetting(values, modelKey(backend));
-      const listed = backends.find((entry) => entry.backend === backend)?.models ?? MODEL_CATALOGUE[backend].models;
+      const listed = backends.find((entry) => entry.backend === backend)?.models ?? [];
       if (saved === null) return [backend, { choice: "", custom: "" }];
       return [backend, listed.some((option) => option.id === saved) ? { choice: saved, custom: "" } : { choice: OTHER_MODEL, custom: saved }];
     }),
@@ -149,7 +148,7 @@ function DefaultsEditor({ values, backends }: { values: Record<string, unknown>;
               <Field id={`default-model-${backend}`} label={`Default model for ${entry.label}`} error={choice === OTHER_MODEL ? undefined : error}>
                 {(control) => (
                   <Select {...control} value={choice} onChange={(event) => setModel(backend, { choice: event.target.value })}>
-                    <option value="">Built-in default · {modelLabel(entry, MODEL_CATALOGUE[backend].default)}</option>
+                    <option value="">Built-in default · {modelLabel(entry, entry.builtInDefaultModel)}</option>
                     {entry.models.map((option) => (
                       <option key={option.id} value={option.id}>
                         {option.label}

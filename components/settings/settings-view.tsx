@@ -10,6 +10,7 @@ import { useSettings } from "@/lib/hooks/use-settings";
 import { AgentCliSettings } from "./agent-cli-settings";
 import { DefaultSettings } from "./default-settings";
 import { HostKeySettings } from "./host-key-settings";
+import { PriceTableSettings } from "./price-table-settings";
 import { RemoteCliSettings } from "./remote-cli-settings";
 
 function SettingsBody() {
@@ -43,6 +44,7 @@ function SettingsBody() {
     <div className="grid gap-5">
       <AgentCliSettings values={values} />
       <DefaultSettings values={values} />
+      <PriceTableSettings values={values} />
       <RemoteCliSettings values={values} />
       <HostKeySettings values={values} />
     </div>

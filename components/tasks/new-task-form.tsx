@@ -17,13 +17,12 @@ import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { PROVIDER_LABELS } from "@/components/usage/quota-banners";
 import { api, errorMessage, fieldErrors, isApiError } from "@/lib/api-client";
-import { BACKENDS, BACKEND_LABELS, DEFAULT_PERMISSION_MODE, PERMISSION_MODES, type Backend } from "@/lib/enums";
+import { AGENT_BACKENDS, BACKEND_LABELS, BACKENDS, type Backend } from "@/lib/enums";
 import { formatRelative } from "@/lib/format";
 import { readStorage, writeStorage } from "@/lib/hooks/use-local-storage";
 import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
 import { toast } from "@/lib/hooks/use-toast";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
-import { MODEL_CATALOGUE } from "@/lib/models";
 import { NO_REVIEWER, OTHER_MODEL, WORKSPACE_REVIEWER, taskFormSchema, taskSchema, type TaskCreateInput, type TaskFormValues } from "@/lib/schemas/task";
 import { onSubmitShortcut } from "./submit-shortcut";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
@@ -36,20 +35,13 @@ interface Prefs {
   backend?: Backend;
 }
 
-/** What /api/models says, or the built-in catalogue while it loads. */
+/** What /api/models says about a backend; while it loads, only its name is known. */
 function backendInfo(backends: BackendInfo[] | undefined, backend: Backend): BackendInfo {
+  const { label, provider, providerLabel } = AGENT_BACKENDS[backend];
   return (
     backends?.find((entry) => entry.backend === backend) ?? {
-      backend,
-      label: BACKEND_LABELS[backend],
-      provider: backend === "claude_code" ? "anthropic" : "openai",
-      available: true,
-      cliVersion: null,
-      defaultModel: MODEL_CATALOGUE[backend].default,
-      models: MODEL_CATALOGUE[backend].models,
-      permissionModes: [...PERMISSION_MODES[backend]],
-      defaultPermissionMode: DEFAULT_PERMISSION_MODE[backend],
-      quota: null,
+      backend, label, provider, providerLabel, cliName: "", binEnvVar: "", available: true, cliVersion: null, cliPath: null,
+      defaultModel: "", builtInDefaultModel: "", models: [], freeFormModels: true, permissionModes: [], defaultPermissionMode: "", costSource: "reported", quota: null,
     }
   );
 }
@@ -97,9 +89,10 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
       workspaceId: initialWorkspaceId ?? 0,
       title: "",
       backend: "claude_code",
-      model: MODEL_CATALOGUE.claude_code.default,
+      // Both are set from /api/models (the adapter's lists) once it answers; empty ones are left out of the request.
+      model: "",
       customModel: "",
-      permissionMode: DEFAULT_PERMISSION_MODE.claude_code,
+      permissionMode: "",
       prompt: "",
       reviewer: WORKSPACE_REVIEWER,
       reviewModel: "",
@@ -141,6 +134,13 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
   }, [rememberedBackend, backends, defaultBackend]);
 
   useEffect(() => {
+    // An agent picked before /api/models answered has no model or permission mode yet: its defaults fill them.
+    if (!backends || !preselected.current) return;
+    const values = getValues();
+    if (!values.model && !values.permissionMode) chooseBackend(values.backend);
+  }, [backends]);
+
+  useEffect(() => {
     // The only workspace, or a remembered one that no longer exists: pick a valid one.
     if (!workspaces || workspaces.length === 0) return;
     if (!workspaces.some((workspace) => workspace.id === workspaceId)) setValue("workspaceId", workspaces[0]!.id);
@@ -148,8 +148,9 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
 
   function chooseBackend(next: Backend) {
     const nextInfo = backendInfo(backends, next);
-    // A default model of the user's own (Settings) is not in the list: it shows as "Other…".
-    const listed = nextInfo.models.some((option) => option.id === nextInfo.defaultModel);
+    // A default model of the user's own (Settings) is not in the list: it shows as "Other…" (a
+    // backend with free-form names takes it in its text field as it is).
+    const listed = nextInfo.freeFormModels || nextInfo.models.some((option) => option.id === nextInfo.defaultModel);
     setValue("backend", next);
     setValue("model", listed ? nextInfo.defaultModel : OTHER_MODEL);
     if (!listed) setValue("customModel", nextInfo.defaultModel);
@@ -248,19 +249,44 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
               </Select>
             )}
           </Field>
-          <Field id="task-model" label="Model" error={error("model")}>
-            {(control) => (
-              <Select {...control} {...register("model", { onChange: () => void (preselected.current = true) })} value={model}>
-                {info.models.map((option) => (
-                  <option key={option.id} value={option.id}>
-                    {option.label}
-                    {option.id === info.defaultModel ? " · default" : ""}
-                  </option>
-                ))}
-                <option value={OTHER_MODEL}>Other…</option>
-              </Select>
-            )}
-          </Field>
+          {info.freeFormModels ? (
+            <Field id="task-model" label="Model" error={error("model")} hint="Any name the CLI's providers take; well-known ones are suggested.">
+              {(control) => (
+                <>
+                  <Input
+                    {...control}
+                    {...register("model", { onChange: () => void (preselected.current = true) })}
+                    value={model}
+                    list="task-model-options"
+                    className="font-mono"
+                    autoComplete="off"
+                    spellCheck={false}
+                  />
+                  <datalist id="task-model-options">
+                    {info.models.map((option) => (
+                      <option key={option.id} value={option.id}>
+                        {option.label}
+                      </option>
+                    ))}
+                  </datalist>
+                </>
+              )}
+            </Field>
+          ) : (
+            <Field id="task-model" label="Model" error={error("model")}>
+              {(control) => (
+                <Select {...control} {...register("model", { onChange: () => void (preselected.current = true) })} value={model}>
+                  {info.models.map((option) => (
+                    <option key={option.id} value={option.id}>
+                      {option.label}
+                      {option.id === info.defaultModel ? " · default" : ""}
+                    </option>
+                  ))}
+                  <option value={OTHER_MODEL}>Other…</option>
+                </Select>
+              )}
+            </Field>
+          )}
           <Field id="task-permission" label={backend === "codex_cli" ? "Sandbox" : "Permission mode"} error={error("permissionMode")}>
             {(control) => (
               <Select {...control} {...register("permissionMode", { onChange: () => void (preselected.current = true) })} value={permissionMode}>

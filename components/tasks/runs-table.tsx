@@ -14,6 +14,12 @@ import type { RunDto } from "@/lib/schemas/task";
 const KIND_LABELS: Record<RunDto["kind"], string> = { initial: "Initial", continue: "Follow-up", retry: "Retry", auto_retry: "Auto-retry", fix: "Fix round", review: "Review" };
 const STATUS_VARIANT = { RUNNING: "info", DONE: "success", FAILED: "destructive" } as const;
 
+function costTitle(run: RunDto): string {
+  if (run.costSource === "estimated") return "Estimated from the model's list prices (Settings → Prices): the agent reports no cost.";
+  if (run.costSource === "reported") return "As reported by the agent.";
+  return "No cost known: the agent reports none and the model has no price in Settings → Prices.";
+}
+
 function RunRow({ run, now, selected, onShowLog }: { run: RunDto; now: number; selected: boolean; onShowLog: (runId: number) => void }) {
   const { usage } = run;
   return (
@@ -33,7 +39,9 @@ function RunRow({ run, now, selected, onShowLog }: { run: RunDto; now: number; s
       <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums text-muted-foreground" title="cache read / cache write">
         {formatTokens(usage.cacheReadTokens)} / {formatTokens(usage.cacheWriteTokens)}
       </td>
-      <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums">{formatCost(usage.costUsd)}</td>
+      <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums" data-testid="run-cost" title={costTitle(run)}>
+        {run.costSource === "estimated" ? `≈ ${formatCost(usage.costUsd)}` : formatCost(usage.costUsd)}
+      </td>
       <td className="px-3 py-2" title={run.errorMessage ?? undefined}>
         {run.errorClass ? <Badge variant={run.errorClass === "CANCELLED" ? "muted" : "destructive"}>{run.errorClass}</Badge> : <span className="text-muted-foreground">–</span>}
       </td>

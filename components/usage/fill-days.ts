@@ -13,6 +13,6 @@ export function fillDays(rows: UsageGroup[], days: number, today: string): Usage
   const end = Date.parse(`${last}T00:00:00Z`);
   return Array.from({ length: days }, (_, index) => {
     const key = dayKey(end - (days - 1 - index) * DAY_MS);
-    return byKey.get(key) ?? { key, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, runs: 0 };
+    return byKey.get(key) ?? { key, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, estimatedCostUsd: 0, runs: 0 };
   });
 }

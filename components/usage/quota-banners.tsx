@@ -1,13 +1,13 @@
 "use client";
 
 import { Gauge } from "lucide-react";
-import { BACKENDS, BACKEND_LABELS, BACKEND_PROVIDER, type Provider } from "@/lib/enums";
+import { BACKENDS, BACKEND_LABELS, BACKEND_PROVIDER, PROVIDER_LABELS, type Provider } from "@/lib/enums";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useNow } from "@/lib/hooks/use-now";
 import { useQuota } from "@/lib/hooks/use-quota";
 import { cn } from "@/components/ui/cn";
 
-export const PROVIDER_LABELS: Record<Provider, string> = { anthropic: "Anthropic", openai: "OpenAI" };
+export { PROVIDER_LABELS };
 
 function backendsOf(provider: Provider): string {
   return BACKENDS.filter((backend) => BACKEND_PROVIDER[backend] === provider)

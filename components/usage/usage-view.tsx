@@ -51,14 +51,21 @@ function Panel({ title, children, actions }: { title: string; children: ReactNod
   );
 }
 
+/** A cost with its estimated share marked: "≈" when all of it is estimated. */
+function costText(row: { costUsd: number; estimatedCostUsd: number }): string {
+  if (row.estimatedCostUsd <= 0) return formatCost(row.costUsd);
+  if (row.estimatedCostUsd >= row.costUsd) return `≈ ${formatCost(row.costUsd)}`;
+  return `${formatCost(row.costUsd)} (≈ ${formatCost(row.estimatedCostUsd)} estimated)`;
+}
+
 function toBars(rows: UsageGroup[], labelOf: (row: UsageGroup) => string, metric: DailyMetric): BarListItem[] {
   return rows
     .map((row) => ({
       key: row.key,
       label: labelOf(row),
       value: metric === "cost" ? row.costUsd : totalTokens(row),
-      display: metric === "cost" ? formatCost(row.costUsd) : formatTokens(totalTokens(row)),
-      detail: metric === "cost" ? `${formatTokens(totalTokens(row))} tok` : formatCost(row.costUsd),
+      display: metric === "cost" ? costText(row) : formatTokens(totalTokens(row)),
+      detail: metric === "cost" ? `${formatTokens(totalTokens(row))} tok` : costText(row),
     }))
     .sort((a, b) => b.value - a.value);
 }
@@ -119,7 +126,11 @@ export function UsageView() {
       ) : totals ? (
         <>
           <div className="grid grid-cols-2 gap-4 md:grid-cols-4">
-            <Stat label="Cost" value={formatCost(totals.costUsd)} detail={`${totals.runs} ${totals.runs === 1 ? "run" : "runs"}`} />
+            <Stat
+              label="Cost"
+              value={formatCost(totals.costUsd)}
+              detail={`${totals.runs} ${totals.runs === 1 ? "run" : "runs"}${totals.estimatedCostUsd > 0 ? ` · ≈ ${formatCost(totals.estimatedCostUsd)} estimated from list prices` : ""}`}
+            />
             <Stat label="Input tokens" value={formatTokens(totals.inputTokens)} />
             <Stat label="Output tokens" value={formatTokens(totals.outputTokens)} />
             <Stat label="Cache tokens" value={formatTokens(totals.cacheReadTokens + totals.cacheWriteTokens)} detail={`${formatTokens(totals.cacheReadTokens)} read · ${formatTokens(totals.cacheWriteTokens)} write`} />

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { BACKENDS } from "../enums";
 
-/** Where the local runner found an agent's CLI (server/agents/resolve-cli.ts). */
+/** Where the local runner found an agent's CLI (server/exec/resolve-cli.ts). */
 export const CLI_SOURCES = ["setting", "env", "project", "path"] as const;
 export type CliSource = (typeof CLI_SOURCES)[number];
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, PROVIDERS } from "../enums";
+import { BACKENDS, COST_SOURCES, PROVIDERS } from "../enums";
 import { quotaStateSchema } from "./quota";
 
 export const modelOptionSchema = z.object({
@@ -15,12 +15,25 @@ export const backendInfoSchema = z.object({
   backend: z.enum(BACKENDS),
   label: z.string(),
   provider: z.enum(PROVIDERS),
+  providerLabel: z.string(),
+  /** The CLI's command name. */
+  cliName: z.string(),
+  /** The environment variable that names the CLI's path. */
+  binEnvVar: z.string(),
   available: z.boolean(),
   cliVersion: z.string().nullable(),
+  cliPath: z.string().nullable(),
+  /** The user's default (Settings), else the adapter's. */
   defaultModel: z.string(),
+  builtInDefaultModel: z.string(),
+  /** Well-known names, offered first. */
   models: z.array(modelOptionSchema),
+  /** Whether any other name is normal for this backend (its own endpoints and providers). */
+  freeFormModels: z.boolean(),
   permissionModes: z.array(z.string()),
   defaultPermissionMode: z.string(),
+  /** Whether the CLI reports cost, or it is estimated from the price table. */
+  costSource: z.enum(COST_SOURCES),
   quota: quotaStateSchema.nullable(),
 });
 export type BackendInfo = z.infer<typeof backendInfoSchema>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BACKENDS } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
+import { priceTableSchema } from "../pricing";
 import { absolutePathSchema } from "./common";
 
 const backendPattern = BACKENDS.join("|");
@@ -40,6 +41,12 @@ export const SETTINGS = {
     user: true,
     description: "the agent CLI on a remote workspace (remoteCliPath.<workspaceId>.<backend>)",
   },
+  priceTable: {
+    pattern: /^priceTable$/,
+    value: priceTableSchema,
+    user: true,
+    description: "USD per million tokens (input, cachedInput, output) by model, over the built-in list prices: estimates the cost of CLIs that report none",
+  },
   hostKey: {
     pattern: /^hostKey\.[A-Za-z0-9.:[\]-]+$/,
     value: pinnedHostKeySchema,
@@ -65,6 +72,7 @@ export const settingKeys = {
   defaultModel: (backend: (typeof BACKENDS)[number]) => `defaultModel.${backend}`,
   defaultBackend: () => "defaultBackend",
   remoteCliPath: (workspaceId: number, backend: (typeof BACKENDS)[number]) => `remoteCliPath.${workspaceId}.${backend}`,
+  priceTable: () => "priceTable",
   hostKey: (hostPort: string) => `hostKey.${hostPort}`,
   logCompactedThrough: () => "logCompaction.compactedThrough",
 } satisfies Record<SettingName, (...args: never[]) => string>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, ERROR_CLASSES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES, isPermissionModeFor } from "../enums";
+import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, ERROR_CLASSES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, listSchema, promptSchema } from "./common";
 import { mergeResultSchema } from "./git";
@@ -21,16 +21,8 @@ export const taskCreateSchema = z
     reviewBackend: z.enum(BACKENDS).nullable().optional(),
     reviewModel: modelSchema.optional(),
   })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (value.permissionMode !== undefined && !isPermissionModeFor(value.backend, value.permissionMode)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["permissionMode"],
-        message: `"${value.permissionMode}" is not a permission mode of ${value.backend}.`,
-      });
-    }
-  });
+  // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
+  .strict();
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
 
 /** The model select's entry for a name typed in by hand (`customModel`). */
@@ -41,7 +33,9 @@ export const NO_REVIEWER = "none";
 
 /**
  * The new-task form: its fields as the form holds them, turned into the request body and
- * checked with taskCreateSchema itself, so the browser and the API refuse the same input.
+ * checked with taskCreateSchema itself, so the browser and the API refuse the same input (a
+ * backend's permission modes are its adapter's: the server checks those). An empty model or
+ * permission mode (the list of models has not loaded yet) is left out: the server's default applies.
  */
 export const taskFormSchema = z
   .object({
@@ -56,9 +50,10 @@ export const taskFormSchema = z
     reviewer: z.string(),
     reviewModel: z.string(),
   })
-  .transform(({ title, model, customModel, reviewer, reviewModel, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
-    model: model === OTHER_MODEL ? customModel.trim() : model,
+    ...(model === OTHER_MODEL ? { model: customModel.trim() } : model ? { model } : {}),
+    ...(permissionMode ? { permissionMode } : {}),
     ...(title.trim() ? { title: title.trim() } : {}),
     ...(reviewer === NO_REVIEWER ? { reviewBackend: null } : reviewer !== WORKSPACE_REVIEWER ? { reviewBackend: reviewer as Backend } : {}),
     ...(reviewer !== NO_REVIEWER && reviewer !== WORKSPACE_REVIEWER && reviewModel.trim() ? { reviewModel: reviewModel.trim() } : {}),
@@ -161,6 +156,8 @@ export const runSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   usage: usageFiguresSchema,
+  /** Where `usage.costUsd` comes from: the CLI, or the price table (an estimate); null when unknown. */
+  costSource: z.enum(COST_SOURCES).nullable(),
   /** The check after a work run; null when none ran. */
   check: runCheckSchema.nullable(),
   /** A review run's answer; null on other runs and while the review runs. */

@@ -10,7 +10,12 @@ export const usageFiguresSchema = z.object({
 });
 export type UsageFigures = z.infer<typeof usageFiguresSchema>;
 
-export const usageFiguresWithRunsSchema = usageFiguresSchema.extend({ runs: z.number() });
+/** Figures of a group of runs (the usage report's rows). */
+export const usageFiguresWithRunsSchema = usageFiguresSchema.extend({
+  /** The part of costUsd estimated from the price table (runs of CLIs that report no cost). */
+  estimatedCostUsd: z.number(),
+  runs: z.number(),
+});
 export type UsageFiguresRow = z.infer<typeof usageFiguresWithRunsSchema>;
 
 export const usageGroupSchema = usageFiguresWithRunsSchema.extend({ key: z.string(), name: z.string().optional() });

@@ -25,6 +25,8 @@ const QUOTA_PATTERNS = [
   /account['’]s rate limit/i,
   /\b(\d+-hour|weekly|session|opus|sonnet) limit reached/i,
   /you['’]ve hit your limit/i,
+  // Gemini's daily quota ("You have exhausted your daily quota on this model.").
+  /exhausted your (daily |monthly )?quota/i,
 ];
 
 const RATE_LIMIT_PATTERNS = [/rate[ _-]?limit/i, /too many requests/i, /last status: 429\b/i];
@@ -37,7 +39,20 @@ const NETWORK_PATTERNS = [
   /error sending request/i,
   /socket hang up/i,
   /timed out|timeout/i,
+  // Gemini CLI with the server down; opencode's "Cannot connect to API".
+  /fetch failed/i,
+  /cannot connect to api|unable to connect/i,
+  /\bUNAVAILABLE\b|service unavailable/i,
 ];
+
+// Checked before the network patterns: a refused key is not worth a retry.
+const AUTH_PATTERNS = [
+  /\b(401|403)\b.*\b(unauthori[sz]ed|forbidden)\b/i,
+  /invalid[_ ]api[_ ]key|incorrect api key|api key not valid|invalid x-api-key/i,
+  /authentication[_ ](error|failed)|invalid auth method|not authenticated|please (log ?in|login|authenticate)/i,
+  /\bunauthori[sz]ed\b/i,
+];
+const AUTH_STATUSES = new Set([401, 403]);
 
 // Gateways and overloaded servers: the request itself was fine.
 const TRANSIENT_STATUSES = new Set([502, 503, 504, 529]);
@@ -48,6 +63,9 @@ export function classifyError(message: string, httpStatus?: number | null, now: 
   }
   if (httpStatus === 429 || RATE_LIMIT_PATTERNS.some((pattern) => pattern.test(message))) {
     return { errorClass: "RATE_LIMIT", transient: false, quota: quotaSignal(message, now) };
+  }
+  if ((httpStatus != null && AUTH_STATUSES.has(httpStatus)) || AUTH_PATTERNS.some((pattern) => pattern.test(message))) {
+    return { errorClass: "AUTH", transient: false };
   }
   if ((httpStatus != null && TRANSIENT_STATUSES.has(httpStatus)) || NETWORK_PATTERNS.some((pattern) => pattern.test(message))) {
     return { errorClass: "NETWORK", transient: true };

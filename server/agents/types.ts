@@ -1,5 +1,6 @@
 import type { Backend, ErrorClass, PermissionMode, Provider } from "@/lib/enums";
 import type { LogEvent, UsageFigures } from "@/lib/log-events";
+import type { ModelOption } from "@/lib/models";
 
 /** What the executor asks an adapter for: everything needed to start one run. */
 export interface AgentRunOptions {
@@ -74,13 +75,49 @@ export interface AgentStreamParser {
   finish(exitCode: number | null, previousCumulative: Record<string, number>): RunVerdict;
 }
 
+/** The models a backend offers in the UI. Any other name matching MODEL_NAME_PATTERN can be typed in. */
+export interface ModelCatalogue {
+  default: string;
+  /** Well-known names, offered first. */
+  options: ModelOption[];
+  /**
+   * Whether names outside the list are normal (a CLI pointed at the user's own endpoints and
+   * providers) rather than an exception: the form then shows a text input with suggestions.
+   */
+  freeForm: boolean;
+}
+
+/**
+ * Everything AI-Slave knows about one agent CLI. The UI (through GET /api/models), the supervisor
+ * and the remote runner read an agent's particulars from here, so a new agent is its folder, one
+ * line in `AGENT_BACKENDS` (lib/enums.ts) and one in `ADAPTERS` (registry.ts).
+ */
 export interface AgentAdapter {
   backend: Backend;
+  /** Shown in the UI; from AGENT_BACKENDS. */
+  label: string;
   provider: Provider;
+  providerLabel: string;
   /** The executable's name, also the npm package's bin name. */
   cliName: string;
   /** The environment variable naming an explicit path to the CLI. */
   binEnvVar: string;
+  models: ModelCatalogue;
+  /** The modes the CLI's permission/approval/sandbox flag takes, in the order the form lists them. */
+  permissionModes: readonly string[];
+  /** Lets the agent edit files in its own worktree without asking. */
+  defaultPermissionMode: string;
+  /** Reads the worktree and changes nothing: what a reviewer runs in. */
+  readOnlyPermissionMode: string;
+  /** Prefixes of the variables a remote run takes from the server's environment (API keys, base URLs, config). */
+  forwardedEnvPrefixes: readonly string[];
+  /**
+   * The CLI's variables that name a path on the server's machine (its config home): never sent to
+   * another machine, even under a forwarded prefix; the host's login environment sets its own.
+   */
+  pathEnvVars: readonly string[];
+  /** Whether the CLI reports a cost; when not, the run's cost is estimated from the price table. */
+  reportsCost: boolean;
   /** The file content `mcpConfigPath` names, for a CLI that can be given an MCP server (agentMcp); absent otherwise. */
   mcpConfig?: (url: string, token: string) => string;
   buildCommand(options: AgentRunOptions): AgentCommand;

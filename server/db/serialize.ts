@@ -1,5 +1,5 @@
 import "server-only";
-import type { Backend, CheckState, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, WorkspaceType } from "@/lib/enums";
+import type { Backend, CheckState, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, WorkspaceType } from "@/lib/enums";
 import type { ReviewFinding } from "@/lib/schemas/review";
 import type { PromptHistoryEntry, RunDto, TaskDto } from "@/lib/schemas/task";
 import type { WorkspaceDto } from "@/lib/schemas/workspace";
@@ -106,6 +106,7 @@ export function toRunDto(row: Run): RunDto {
       cacheWriteTokens: row.cacheWriteTokens,
       costUsd: row.costUsd,
     },
+    costSource: row.costSource as CostSource | null,
     check: row.checkState
       ? { state: row.checkState as RunCheckState, exitCode: row.checkExitCode, durationMs: row.checkDurationMs ?? 0, outputTail: row.checkOutputTail ?? "" }
       : null,

@@ -10,6 +10,8 @@ export interface ForwardRules {
   prefixes: string[];
   /** Exact names, e.g. the run's ids, the GPUs and what AI_SLAVE_REMOTE_ENV lists. */
   names: string[];
+  /** Names never sent, on top of SERVER_PATH_VARIABLES: the agent's own path variables. */
+  exclude?: readonly string[];
 }
 
 /** Paths on the server's machine: the remote login environment provides its own. */
@@ -25,6 +27,7 @@ export function exportableEnv(env: Record<string, string | undefined>): Record<s
 /** The part of `env` that goes to another machine under `rules`. */
 export function forwardedEnv(env: Record<string, string | undefined>, rules: ForwardRules): Record<string, string> {
   const names = new Set(rules.names);
-  const forwarded = (name: string) => !SERVER_PATH_VARIABLES.has(name) && (names.has(name) || rules.prefixes.some((prefix) => name.startsWith(prefix)));
+  const excluded = new Set(rules.exclude ?? []);
+  const forwarded = (name: string) => !SERVER_PATH_VARIABLES.has(name) && !excluded.has(name) && (names.has(name) || rules.prefixes.some((prefix) => name.startsWith(prefix)));
   return Object.fromEntries(Object.entries(exportableEnv(env)).filter(([name]) => forwarded(name)));
 }

@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
+import { processSingleton } from "@/server/singleton";
 
 export type CliSource = "setting" | "env" | "project" | "path";
 
@@ -60,14 +61,34 @@ export function resolveCli(adapter: { cliName: string; binEnvVar: string }, opti
   return onPath ? { path: onPath, source: "path" } : null;
 }
 
-const VERSION_TIMEOUT_MS = 10_000;
+// Gemini CLI and opencode take several seconds to print their version on a busy machine.
+const VERSION_TIMEOUT_MS = 30_000;
 
-/** `<cli> --version`, first line trimmed; null when it fails, times out or prints nothing. */
+/**
+ * `<cli> --version`, first line trimmed; null when it fails, times out or prints nothing. A
+ * version is kept per file (path, size, modification time): saving one agent's CLI path probes
+ * every agent again, and an unchanged binary need not be asked twice. Failures are not kept.
+ */
 export function cliVersion(cliPath: string): Promise<string | null> {
-  return new Promise((resolve) => {
+  let key: string;
+  try {
+    const stat = statSync(cliPath);
+    key = `${path.resolve(cliPath)}\0${stat.size}\0${stat.mtimeMs}`;
+  } catch {
+    return Promise.resolve(null);
+  }
+  const versions = processSingleton("cli-versions", () => new Map<string, Promise<string | null>>());
+  const known = versions.get(key);
+  if (known) return known;
+  const probe = new Promise<string | null>((resolve) => {
     execFile(cliPath, ["--version"], { timeout: VERSION_TIMEOUT_MS }, (error, stdout) => {
       const first = String(stdout ?? "").split("\n")[0]?.trim();
       resolve(error || !first ? null : first);
     });
   });
+  versions.set(key, probe);
+  void probe.then((version) => {
+    if (version === null) versions.delete(key);
+  });
+  return probe;
 }

@@ -1,21 +1,28 @@
 import "server-only";
+import type { Backend } from "@/lib/enums";
+import { ADAPTERS, getAdapter } from "@/server/agents/registry";
 import { parseJson } from "@/server/db/serialize";
 import type { RunContext } from "./supervisor";
 
-/** The agents' own variables: API keys, base URLs, their settings. */
-const AGENT_PREFIXES = ["ANTHROPIC_", "CLAUDE_", "OPENAI_", "CODEX_", "DISABLE_"];
-const SERVER_SECRETS = new Set(["AI_SLAVE_TOKEN"]);
+/**
+ * Not the agent's: the server's token (with it, the agent could drive this server), and the
+ * server's working directory (the agent's shell sets PWD to the worktree it starts in; opencode,
+ * for one, works in $PWD).
+ */
+const NOT_INHERITED = new Set(["AI_SLAVE_TOKEN", "PWD", "OLDPWD"]);
 const RUN_NAMES = ["AI_SLAVE_TASK_ID", "AI_SLAVE_RUN_ID", "CUDA_VISIBLE_DEVICES", "IS_SANDBOX"];
+/** Every agent's path variables: opencode forwards GEMINI_*, yet GEMINI_CLI_HOME is a path here. */
+const PATH_VARIABLES = Object.values(ADAPTERS).flatMap((adapter) => adapter.pathEnvVars);
 
 /**
  * The agent's environment: the server's (API keys, base URLs), the adapter's additions, the run's
  * ids and the workspace's GPUs, as the workspace's machine gets it (transport.agentEnv: all of it
- * on this machine; elsewhere the agents' variables and those AI_SLAVE_REMOTE_ENV names, no paths).
+ * on this machine; elsewhere the variables under the adapter's `forwardedEnvPrefixes` and the
+ * AI_SLAVE_REMOTE_ENV names, never a path of this machine: SERVER_PATH_VARIABLES, every adapter's `pathEnvVars`).
  */
 export function agentEnvironment(ctx: Pick<RunContext, "task" | "run" | "transport">, adapterEnv: Record<string, string>, extraNames = process.env.AI_SLAVE_REMOTE_ENV ?? ""): Record<string, string> {
   const gpus = parseJson<number[]>(ctx.task.workspace.gpuIndices, []);
-  // The server's token is not the agent's: with it, the agent could drive this server.
-  const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_SECRETS.has(name)));
+  const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_INHERITED.has(name)));
   const env = {
     ...serverEnv,
     ...adapterEnv,
@@ -24,5 +31,6 @@ export function agentEnvironment(ctx: Pick<RunContext, "task" | "run" | "transpo
     ...(gpus.length > 0 ? { CUDA_VISIBLE_DEVICES: gpus.join(",") } : {}),
   };
   const extra = extraNames.split(",").map((name) => name.trim()).filter(Boolean);
-  return ctx.transport.agentEnv(env, { prefixes: AGENT_PREFIXES, names: [...RUN_NAMES, ...extra] });
+  const adapter = getAdapter(ctx.task.backend as Backend);
+  return ctx.transport.agentEnv(env, { prefixes: [...adapter.forwardedEnvPrefixes], names: [...RUN_NAMES, ...extra], exclude: PATH_VARIABLES });
 }

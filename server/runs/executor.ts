@@ -120,7 +120,7 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   writer.append([{ kind: "error", message: reason, fatal: true }]);
   await writer.close().catch(() => undefined);
   await recordRunOutcome({
-    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, exitCode: null, verdict: null,
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: null, verdict: null,
     final: { runStatus: "FAILED", errorClass: "TOOL", reason, retryInMs: null },
   });
   return null;
@@ -146,7 +146,7 @@ async function failRun(ctx: RunContext, error: unknown): Promise<void> {
   await removeCheckpoint(run.id);
   const errorClass = cancelled ? "CANCELLED" : setup ? "SETUP" : unreachable ? "NETWORK" : "TOOL";
   await recordRunOutcome({
-    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, exitCode: null, verdict: null,
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: null, verdict: null,
     final: { runStatus: "FAILED", errorClass, reason: cancelled ? "Cancelled by the user." : message, retryInMs },
     run: { kind: run.kind, prompt: run.prompt },
   }).catch((inner: unknown) => console.error(`[task ${task.id}] recording the failure failed`, inner));

@@ -5,6 +5,8 @@ import { db } from "@/server/db/client";
 import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
 import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
+import { settings } from "@/server/settings";
+import { withCost } from "@/server/usage/pricing";
 import type { FinalVerdict } from "./verdict";
 import type { AfterRun } from "./verification";
 
@@ -13,6 +15,8 @@ export interface FinishInput {
   workspaceId: number;
   runId: number;
   backend: Backend;
+  /** The run's model: prices the usage of CLIs that report no cost. */
+  model: string;
   exitCode: number | null;
   verdict: RunVerdict | null;
   final: FinalVerdict;
@@ -22,9 +26,13 @@ export interface FinishInput {
   after?: AfterRun;
 }
 
-/** Records a run's outcome on the run, the task and the provider's quota, and tells the board. */
+/**
+ * Records a run's outcome on the run, the task and the provider's quota, and tells the board. The
+ * cost is the CLI's own (`costSource` "reported") or estimated from the price table ("estimated").
+ */
 export async function recordRunOutcome(input: FinishInput): Promise<void> {
   const { final, verdict } = input;
+  const costed = verdict ? withCost(verdict.usage, input.model, input.backend, await settings.priceTable()) : null;
   const now = new Date();
   await db().run.update({
     where: { id: input.runId },
@@ -34,14 +42,15 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
       errorClass: final.errorClass,
       errorMessage: final.reason,
       endedAt: now,
-      ...(verdict
+      ...(verdict && costed
         ? {
             sessionId: verdict.sessionId ?? undefined,
-            inputTokens: verdict.usage.inputTokens,
-            outputTokens: verdict.usage.outputTokens,
-            cacheReadTokens: verdict.usage.cacheReadTokens,
-            cacheWriteTokens: verdict.usage.cacheWriteTokens,
-            costUsd: verdict.usage.costUsd,
+            inputTokens: costed.usage.inputTokens,
+            outputTokens: costed.usage.outputTokens,
+            cacheReadTokens: costed.usage.cacheReadTokens,
+            cacheWriteTokens: costed.usage.cacheWriteTokens,
+            costUsd: costed.usage.costUsd,
+            costSource: costed.costSource,
             cumulativeUsage: JSON.stringify(verdict.cumulative),
           }
         : {}),

@@ -99,7 +99,7 @@ async function failUnstarted(run: RunWithTask): Promise<void> {
   writer.append([{ kind: "error", message: NOT_STARTED_REASON, fatal: true }]);
   await writer.close().catch(() => undefined);
   await recordRunOutcome({
-    taskId: run.taskId, workspaceId: run.task.workspaceId, runId: run.id, backend: run.backend as Backend, exitCode: null, verdict: null,
+    taskId: run.taskId, workspaceId: run.task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: null, verdict: null,
     final: { runStatus: "FAILED", errorClass: "UNKNOWN", reason: NOT_STARTED_REASON, retryInMs: null },
   });
 }

@@ -218,7 +218,7 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
   const after = await verification(ctx, final);
   await writer.close().catch(() => undefined);
   await recordRunOutcome({
-    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, exitCode: followed.exit.exitCode, verdict,
+    taskId: task.id, workspaceId: task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: followed.exit.exitCode, verdict,
     final: after?.final ?? final, run: { kind: run.kind, prompt: run.prompt }, after,
   });
   await removeCheckpoint(run.id);

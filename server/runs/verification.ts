@@ -1,5 +1,6 @@
 import "server-only";
-import { DEFAULT_PERMISSION_MODE, READ_ONLY_PERMISSION_MODE, type Backend, type CheckState, type ReviewState } from "@/lib/enums";
+import type { Backend, CheckState, ReviewState } from "@/lib/enums";
+import { getAdapter } from "@/server/agents/registry";
 import type { PromptHistoryEntry } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import { parseJson } from "@/server/db/serialize";
@@ -44,9 +45,9 @@ export class SetupFailed extends Error {
 
 /** The permission mode of a run: a reviewer only reads. */
 export function permissionModeOf(ctx: Pick<RunContext, "task" | "run">): string {
-  const backend = ctx.run.backend as Backend;
-  if (ctx.run.kind === "review") return READ_ONLY_PERMISSION_MODE[backend];
-  return ctx.run.backend === ctx.task.backend ? ctx.task.permissionMode : DEFAULT_PERMISSION_MODE[backend];
+  const adapter = getAdapter(ctx.run.backend as Backend);
+  if (ctx.run.kind === "review") return adapter.readOnlyPermissionMode;
+  return ctx.run.backend === ctx.task.backend ? ctx.task.permissionMode : adapter.defaultPermissionMode;
 }
 
 /** Runs the workspace's setup script in a worktree that has not had it yet; throws SetupFailed. */

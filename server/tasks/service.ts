@@ -1,8 +1,8 @@
 import "server-only";
-import { DEFAULT_PERMISSION_MODE, type Backend } from "@/lib/enums";
-import { conflict, notFound, unprocessable } from "@/lib/errors";
-import { MODEL_CATALOGUE } from "@/lib/models";
+import type { Backend } from "@/lib/enums";
+import { badRequest, conflict, notFound, unprocessable } from "@/lib/errors";
 import type { PromptHistoryEntry, TaskCreateInput, TaskDto, TaskUpdateInput } from "@/lib/schemas/task";
+import { getAdapter } from "@/server/agents/registry";
 import { db } from "@/server/db/client";
 import type { Prisma, Task } from "@/server/db/generated/client";
 import { toTaskDto } from "@/server/db/serialize";
@@ -33,6 +33,14 @@ export async function defaultModel(backend: Backend): Promise<string> {
   return settings.defaultModel(backend);
 }
 
+/** A permission mode the backend does not take is refused like any other invalid field. */
+function checkPermissionMode(backend: Backend, mode: string | undefined): void {
+  const modes = getAdapter(backend).permissionModes;
+  if (mode === undefined || modes.includes(mode)) return;
+  const message = `"${mode}" is not a permission mode of ${backend} (${modes.join(", ")}).`;
+  throw badRequest("validation", `Invalid request body: permissionMode: ${message}`, { issues: [{ path: "permissionMode", message }] });
+}
+
 /**
  * The task's reviewer: as given (null: none), else the workspace's. The model: as given, else the
  * workspace's when the backends match, else the user's default for the reviewer's backend.
@@ -46,6 +54,7 @@ async function reviewerOf(input: TaskCreateInput, workspace: { reviewBackend: st
 
 /** `parentTaskId`: the task whose agent queued this one through the MCP server (server/mcp/subtasks.ts). */
 export async function createTask(input: TaskCreateInput, options: { parentTaskId?: number } = {}): Promise<TaskDto> {
+  checkPermissionMode(input.backend, input.permissionMode);
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
   if (!workspace) throw unprocessable("workspace", `No workspace with id ${input.workspaceId}.`);
   // The per-workspace number comes from one atomic UPDATE ... RETURNING, so concurrent creates never share one.
@@ -61,7 +70,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       prompt: input.prompt,
       backend: input.backend,
       model: input.model ?? (await defaultModel(input.backend)),
-      permissionMode: input.permissionMode ?? DEFAULT_PERMISSION_MODE[input.backend],
+      permissionMode: input.permissionMode ?? getAdapter(input.backend).defaultPermissionMode,
       promptHistory: JSON.stringify(history),
       queuedAt: now,
       parentTaskId: options.parentTaskId ?? null,

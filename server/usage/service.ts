@@ -5,7 +5,8 @@ import type { UsageFiguresRow as UsageFiguresWithRuns, UsageGroup, UsageReport }
 
 
 const SUMS = `SUM(r."inputTokens") AS inputTokens, SUM(r."outputTokens") AS outputTokens, SUM(r."cacheReadTokens") AS cacheReadTokens,
-  SUM(r."cacheWriteTokens") AS cacheWriteTokens, SUM(r."costUsd") AS costUsd, COUNT(*) AS runs`;
+  SUM(r."cacheWriteTokens") AS cacheWriteTokens, SUM(r."costUsd") AS costUsd,
+  SUM(CASE WHEN r."costSource" = 'estimated' THEN r."costUsd" ELSE 0 END) AS estimatedCostUsd, COUNT(*) AS runs`;
 
 const GROUPINGS = {
   byBackend: `r."backend"`,
@@ -24,6 +25,7 @@ function figures(row: Row): UsageFiguresWithRuns {
     cacheReadTokens: num("cacheReadTokens"),
     cacheWriteTokens: num("cacheWriteTokens"),
     costUsd: num("costUsd"),
+    estimatedCostUsd: num("estimatedCostUsd"),
     runs: num("runs"),
   };
 }

@@ -22,6 +22,11 @@ describe("typed settings", () => {
     expect(await settings.cliPath("claude_code")).toBeNull();
     expect(await settings.remoteCliPath(3, "codex_cli")).toBeNull();
     expect(await settings.hostKey("gpu1:22")).toBeNull();
+    // The new agents' defaults come from their adapters; the price table is the built-in list.
+    expect(await settings.defaultModel("gemini_cli")).toBe("gemini-2.5-pro");
+    expect(await settings.defaultModel("opencode")).toBe("anthropic/claude-sonnet-4-5");
+    const { DEFAULT_PRICE_TABLE } = await import("@/lib/pricing");
+    expect(await settings.priceTable()).toEqual(DEFAULT_PRICE_TABLE);
   });
 
   it("return stored values that match their schema", async () => {
@@ -49,17 +54,20 @@ describe("typed settings", () => {
     await store("cliPath.codex_cli", '"relative/codex"');
     await store("remoteCliPath.3.claude_code", '"claude; rm -rf /"');
     await store("hostKey.gpu2:22", '"forged"');
+    await store("priceTable", '{"fake-model":{"input":-1,"cachedInput":0,"output":1}}');
     expect(await settings.defaultBackend()).toBe("claude_code");
     expect(await settings.defaultModel("claude_code")).toBe("sonnet");
     expect(await settings.cliPath("codex_cli")).toBeNull();
     expect(await settings.remoteCliPath(3, "claude_code")).toBeNull();
     expect(await settings.hostKey("gpu2:22")).toBeNull();
-    expect(warn).toHaveBeenCalledTimes(5);
+    const { DEFAULT_PRICE_TABLE } = await import("@/lib/pricing");
+    expect(await settings.priceTable()).toEqual(DEFAULT_PRICE_TABLE);
+    expect(warn).toHaveBeenCalledTimes(6);
     expect(warn.mock.calls[1]![0]).toMatch(/defaultModel\.claude_code \(not JSON\).*default applies/);
     expect(warn.mock.calls[2]![0]).toMatch(/cliPath\.codex_cli \(Must be an absolute path\.\)/);
     // Read again: still the default, no second warning for the same stored value.
     expect(await settings.defaultBackend()).toBe("claude_code");
-    expect(warn).toHaveBeenCalledTimes(5);
+    expect(warn).toHaveBeenCalledTimes(6);
     warn.mockRestore();
   });
 

@@ -5,6 +5,7 @@
 import type { ErrorClass } from "@/lib/enums";
 import { ZERO_USAGE, type LogEvent, type ToolStatus, type UsageFigures } from "@/lib/log-events";
 import { classifyError, oneLine, stderrReason } from "../classify";
+import { summarizeToolInput } from "../stream-helpers";
 import type { AgentStreamParser, RunVerdict } from "../types";
 
 type Json = Record<string, unknown>;
@@ -29,17 +30,7 @@ const asString = (value: unknown): string | undefined => (typeof value === "stri
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 const SESSION_NOT_FOUND = /No conversation found with session ID/i;
-// Keys whose value says most about a tool call, best first.
-const SUMMARY_KEYS = ["file_path", "notebook_path", "command", "pattern", "path", "url", "query", "description", "prompt"];
-
-/** A one-line summary of a tool's input: its most telling field, else the input as JSON. */
-export function summarizeToolInput(input: unknown): string {
-  const fields = asObject(input) ?? {};
-  const key = SUMMARY_KEYS.find((name) => typeof fields[name] === "string" && fields[name] !== "");
-  if (key) return oneLine(fields[key] as string);
-  const json = JSON.stringify(input ?? {});
-  return json === "{}" ? "" : oneLine(json);
-}
+export { summarizeToolInput };
 
 function handleInit(line: Json, state: ParserState): LogEvent[] {
   const sessionId = asString(line.session_id);

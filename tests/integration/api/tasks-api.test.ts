@@ -132,6 +132,55 @@ describe("models and health", () => {
     expect(codex.quota.state).toBe("UNKNOWN");
   });
 
+  it("lists Gemini CLI, Qwen Code and opencode from their adapters: free-form models, permission modes, provider, CLI found by its env var", async () => {
+    const { agentBinaries } = await import("../../fixtures/agent-env");
+    const saved = { ...process.env };
+    Object.assign(process.env, { AI_SLAVE_GEMINI_BIN: agentBinaries.gemini, AI_SLAVE_QWEN_BIN: agentBinaries.qwen, AI_SLAVE_OPENCODE_BIN: agentBinaries.opencode });
+    try {
+      const { registerLocalRunner } = await import("@/server/runner/local-runner");
+      await registerLocalRunner();
+    } finally {
+      for (const name of ["AI_SLAVE_GEMINI_BIN", "AI_SLAVE_QWEN_BIN", "AI_SLAVE_OPENCODE_BIN"]) if (saved[name] === undefined) delete process.env[name];
+    }
+    const { GET } = await import("@/app/api/models/route");
+    const body = await (await GET(jsonRequest("/api/models", "GET"))).json();
+    const entry = (backend: string) => body.backends.find((candidate: { backend: string }) => candidate.backend === backend);
+    expect(body.backends.map((candidate: { backend: string }) => candidate.backend)).toEqual(["claude_code", "codex_cli", "gemini_cli", "qwen_code", "opencode"]);
+    expect(entry("gemini_cli")).toMatchObject({
+      label: "Gemini CLI", provider: "google", providerLabel: "Google", available: true, cliVersion: "0.61.0", binEnvVar: "AI_SLAVE_GEMINI_BIN",
+      defaultModel: "gemini-2.5-pro", freeFormModels: true, permissionModes: ["plan", "default", "auto_edit", "yolo"], defaultPermissionMode: "auto_edit", costSource: "estimated",
+    });
+    expect(entry("qwen_code")).toMatchObject({ provider: "qwen", available: true, cliVersion: "0.24.4", defaultPermissionMode: "auto-edit", costSource: "estimated" });
+    expect(entry("opencode")).toMatchObject({ provider: "opencode", available: true, cliVersion: "1.18.33", permissionModes: ["plan", "default", "auto"], costSource: "reported" });
+    expect(entry("codex_cli").costSource).toBe("estimated");
+    expect(entry("gemini_cli").models[0]).toEqual({ id: "gemini-3-pro-preview", label: "Gemini 3 Pro (preview)" });
+  });
+
+  it("gives each run its cost source: estimated for CLIs without cost, reported otherwise, null when unknown", async () => {
+    const { db } = await import("@/server/db/client");
+    const task = await create({ prompt: "x", workspaceId, backend: "gemini_cli" });
+    const base = { taskId: task.body.id, kind: "initial", backend: "gemini_cli", model: "gemini-2.5-flash", prompt: "x", status: "DONE" };
+    await db().run.create({ data: { ...base, costUsd: 0.000642, costSource: "estimated" } });
+    await db().run.create({ data: { ...base, costSource: null } });
+    const runsRoute = await import("@/app/api/tasks/[id]/runs/route");
+    const body = await (await runsRoute.GET(jsonRequest(`/api/tasks/${task.body.id}/runs`, "GET"), routeContext({ id: String(task.body.id) }))).json();
+    expect(body.items.map((run: { costSource: string | null; usage: { costUsd: number } }) => [run.costSource, run.usage.costUsd])).toEqual(
+      expect.arrayContaining([["estimated", 0.000642], [null, 0]]),
+    );
+  });
+
+  it("takes each new backend's own permission modes and free-form model names, and refuses another's", async () => {
+    const gemini = await create({ prompt: "x", workspaceId, backend: "gemini_cli", model: "my-gateway-model" });
+    expect(gemini.body).toMatchObject({ backend: "gemini_cli", model: "my-gateway-model", permissionMode: "auto_edit" });
+    const opencode = await create({ prompt: "x", workspaceId, backend: "opencode", model: "fake/fake-model", permissionMode: "auto" });
+    expect(opencode.body).toMatchObject({ model: "fake/fake-model", permissionMode: "auto" });
+    const before = await taskCount();
+    const wrong = await create({ prompt: "x", workspaceId, backend: "qwen_code", permissionMode: "auto_edit" });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: "bad_request:validation", details: { issues: [{ path: "permissionMode" }] } });
+    expect(await taskCount()).toBe(before);
+  });
+
   it("reports health with version, database and runner state to an authenticated caller, the status alone to others", async () => {
     const { GET } = await import("@/app/api/health/route");
     const anonymous = await GET(jsonRequest("/api/health", "GET"));

@@ -190,11 +190,12 @@ describe("usage", () => {
     expect(body.totals.runs).toBe(runs.length);
     expect(body.totals.inputTokens).toBe(runs.reduce((sum, run) => sum + run.inputTokens, 0));
     expect(body.totals.costUsd).toBeCloseTo(runs.reduce((sum, run) => sum + run.costUsd, 0), 6);
+    expect(body.totals.estimatedCostUsd).toBeCloseTo(runs.filter((run) => run.costSource === "estimated").reduce((sum, run) => sum + run.costUsd, 0), 6);
     expect(body.byBackend).toEqual([expect.objectContaining({ key: "claude_code", runs: runs.length })]);
     expect(body.byDay).toEqual([expect.objectContaining({ key: new Date().toISOString().slice(0, 10) })]);
     expect(body.byWorkspace[0].name).toMatch(/^ws-/);
     const quota = await (await (await import("@/app/api/quota/route")).GET(jsonRequest("/api/quota", "GET"))).json();
-    expect(quota.items.map((item: { provider: string }) => item.provider)).toEqual(["anthropic", "openai"]);
+    expect(quota.items.map((item: { provider: string }) => item.provider)).toEqual(["anthropic", "openai", "google", "qwen", "opencode"]);
     expect((await GET(jsonRequest("/api/usage?days=0", "GET"))).status).toBe(400);
   });
 });

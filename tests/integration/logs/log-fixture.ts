@@ -41,6 +41,7 @@ export async function endRun(ids: { taskId: number; workspaceId: number; runId: 
   await recordRunOutcome({
     ...ids,
     backend: "claude_code",
+    model: "sonnet",
     exitCode: status === "DONE" ? 0 : 1,
     verdict: null,
     final: { runStatus: status, errorClass, reason: status === "DONE" ? null : "The agent failed.", retryInMs: null },

@@ -37,8 +37,27 @@ describe("classifyError", () => {
     expect(classifyError(message, status, now)).toEqual({ errorClass: "NETWORK", transient: true });
   });
 
+  it.each([
+    ["Invalid API key · Please run /login", 401],
+    ["Invalid auth method selected.", undefined],
+    ["[API Error: 401 Incorrect API key provided: sk-fake]", undefined],
+    ["API key not valid. Please pass a valid API key.", 400],
+    ["anything at all", 403],
+  ] as const)("%s -> AUTH, not worth a retry", (message, status) => {
+    expect(classifyError(message, status, now)).toEqual({ errorClass: "AUTH", transient: false });
+  });
+
+  it.each([
+    ["You have exhausted your daily quota on this model.", "QUOTA"],
+    ["[API Error: The model is overloaded. Please try again later.]", "NETWORK"],
+    ["[API Error: exception TypeError: fetch failed sending request]", "NETWORK"],
+    ["Cannot connect to API: Unable to connect. Is the computer able to access the url?", "NETWORK"],
+  ] as const)("%s (Gemini, opencode) -> %s", (message, expected) => {
+    expect(classifyError(message, undefined, now).errorClass).toBe(expected);
+  });
+
   it("leaves other messages UNKNOWN and not worth a retry", () => {
-    expect(classifyError("Invalid API key · Please run /login", 401, now)).toEqual({ errorClass: "UNKNOWN", transient: false });
+    expect(classifyError("The model refused the task", undefined, now)).toEqual({ errorClass: "UNKNOWN", transient: false });
   });
 
   it("puts the reset time on the quota signal", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PERMISSION_MODES } from "@/lib/enums";
 import { buildClaudeCommand, claudeMcpConfig } from "@/server/agents/claude-code/command";
 import { buildCodexCommand } from "@/server/agents/codex-cli/command";
+import { ADAPTERS } from "@/server/agents/registry";
 import type { AgentRunOptions } from "@/server/agents/types";
 
 const base = { prompt: "Add a README\nwith two lines", cwd: "/srv/tasks/7/worktree" };
@@ -15,7 +15,7 @@ describe("Claude Code command", () => {
     ...overrides,
   });
 
-  it.each(PERMISSION_MODES.claude_code)("runs stream-json headless in %s mode with the prompt on stdin", (mode) => {
+  it.each([...ADAPTERS.claude_code.permissionModes])("runs stream-json headless in %s mode with the prompt on stdin", (mode) => {
     const command = buildClaudeCommand(options({ permissionMode: mode }));
     expect(command.argv).toEqual([
       "/opt/claude",
@@ -61,7 +61,7 @@ describe("Codex command", () => {
     ...overrides,
   });
 
-  it.each(PERMISSION_MODES.codex_cli)("starts a fresh thread in the %s sandbox, prompt read from stdin", (mode) => {
+  it.each([...ADAPTERS.codex_cli.permissionModes])("starts a fresh thread in the %s sandbox, prompt read from stdin", (mode) => {
     const command = buildCodexCommand(options({ permissionMode: mode }));
     expect(command.argv).toEqual([
       "/opt/codex",

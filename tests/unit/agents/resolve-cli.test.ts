@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,6 +59,18 @@ describe("cliVersion", () => {
   it("returns the first line of --version, trimmed", async () => {
     const bin = script("version/ok", 'test "$1" = --version && printf "  2.1.331 (Claude Code)\\nmore\\n"');
     expect(await cliVersion(bin)).toBe("2.1.331 (Claude Code)");
+  });
+
+  it("asks an unchanged binary once, and again once the file changed (an upgrade)", async () => {
+    const counter = path.join(root, "version-calls");
+    const body = (version: string) => `echo called >> ${JSON.stringify(counter)}; echo ${version}`;
+    const bin = script("version/counted", body("1.0.0"));
+    expect(await cliVersion(bin)).toBe("1.0.0");
+    expect(await cliVersion(bin)).toBe("1.0.0");
+    expect(readFileSync(counter, "utf8").trim().split("\n")).toHaveLength(1);
+    writeFileSync(bin, `#!/bin/sh\n${body("1.10.0")}\n`);
+    expect(await cliVersion(bin)).toBe("1.10.0");
+    expect(readFileSync(counter, "utf8").trim().split("\n")).toHaveLength(2);
   });
 
   it("returns null when the binary fails or does not exist", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { healthProblems } from "@/components/tasks/workspace-health-warning";
 
-const healthy = { reachable: true, error: null, hostKey: null, isGitRepo: true, baseBranch: "main", tmux: "3.3a", freeDiskBytes: 1, agents: { claude_code: { available: true, version: "2" }, codex_cli: { available: false, version: null } } };
+const healthy = { reachable: true, error: null, hostKey: null, isGitRepo: true, baseBranch: "main", tmux: "3.3a", freeDiskBytes: 1, agents: { claude_code: { available: true, version: "2" }, codex_cli: { available: false, version: null }, gemini_cli: { available: false, version: null }, qwen_code: { available: false, version: null }, opencode: { available: false, version: null } } };
 
 describe("healthProblems", () => {
   it("says nothing about a healthy workspace", () => {

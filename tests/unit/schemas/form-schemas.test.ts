@@ -18,13 +18,17 @@ describe("the new-task form's schema", () => {
   });
 
   it("refuses what the API refuses, under the form's field names", () => {
-    const result = taskFormSchema.safeParse({ ...values, workspaceId: 0, prompt: "  ", model: OTHER_MODEL, customModel: "a b", permissionMode: "read-only" });
+    const result = taskFormSchema.safeParse({ ...values, workspaceId: 0, prompt: "  ", model: OTHER_MODEL, customModel: "a b" });
     expect(issues(result)).toEqual({
       workspaceId: "Choose a workspace.",
       prompt: "The prompt is empty.",
       model: "Not a valid model name.",
-      permissionMode: '"read-only" is not a permission mode of claude_code.',
     });
+    expect(issues(taskFormSchema.safeParse({ ...values, model: OTHER_MODEL, customModel: "  " }))).toEqual({ model: "Not a valid model name." });
+  });
+
+  it("leaves out a model and permission mode not chosen yet, so the server's defaults apply", () => {
+    expect(taskFormSchema.parse({ ...values, model: "", permissionMode: "" })).toEqual({ workspaceId: 3, backend: "claude_code", prompt: "Fix it" });
   });
 });
 
