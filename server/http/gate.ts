@@ -151,6 +151,12 @@ export function createGate(options: GateOptions): Gate {
         sendJson(response, 413, "too_large:body", "The request body is over 1 MB.", { Connection: "close" });
         return true;
       }
+      // No DELETE reads a body: one that declares one (by length or chunked) is refused here,
+      // on the raw headers, before Next builds its Request.
+      if (request.method === "DELETE" && ((Number.isFinite(length) && length > 0) || header(request, "transfer-encoding") !== null)) {
+        sendJson(response, 400, "bad_request:body", "A DELETE request takes no body; options go in the query string.", { Connection: "close" });
+        return true;
+      }
       track(response);
       return false;
     },

@@ -255,6 +255,14 @@ describe("request bodies", () => {
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body).error.code).toBe("too_large:body");
   });
+
+  it("on a DELETE are refused with 400 before it reaches a route, by Content-Length or chunked", async () => {
+    for (const headers of [{ "content-length": "2" }, { "transfer-encoding": "chunked" }] as Record<string, string>[]) {
+      const answer = await send("/api/workspaces/1", { method: "DELETE", headers: { ...bearer(token), "content-type": "application/json", ...headers }, body: "{}" });
+      expect([answer.status, JSON.parse(answer.body).error.code], JSON.stringify(headers)).toEqual([400, "bad_request:body"]);
+    }
+    expect((await send("/api/workspaces/1", { method: "DELETE", headers: bearer(token) })).status).toBe(200);
+  });
 });
 
 describe("rotation (npm run token -- --rotate)", () => {
