@@ -46,7 +46,7 @@ test("home -> create a workspace and a task through the UI -> the task waits in 
 
 test("a task runs live, ends DONE, its diff is reviewed and merged", async ({ page, request }) => {
   const workspace = await apiWorkspace(request, "journey");
-  const task = await apiTask(request, workspace.id, "Create the greeting. FILE:greeting.txt SLEEP:1500");
+  const task = await apiTask(request, workspace.id, "Create the greeting. FILE:greeting.txt SLEEP:5000");
   await page.goto(`/tasks/${task.id}`);
   const log = page.getByTestId("log-stream");
   await expect(log).toBeVisible();
