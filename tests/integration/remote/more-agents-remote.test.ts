@@ -120,7 +120,11 @@ describe("new agents on an SSH workspace", () => {
 
 describe("a new agent in a container on an SSH host", () => {
   it("runs opencode through docker exec: DONE, file committed on the task branch inside the container", async (context) => {
-    if (!setup.docker || !containerWorkspace || !container) return context.skip();
+    if (!setup.docker || !containerWorkspace || !container) {
+      // CI requires Docker (REQUIRE_DOCKER=1): there a missing container fails, never skips.
+      if (process.env.REQUIRE_DOCKER === "1") throw new Error(`the container was not set up: ${setup.dockerSkip ?? "no container"}`);
+      return context.skip();
+    }
     const id = await createTask({ prompt: "Create the file. FILE:opencode-container.txt", workspaceId: containerWorkspace, backend: "opencode", model: "fake/fake-model" });
     const task = await waitForStatus(id, ["DONE", "FAILED"], 150_000);
     expect(task.failureReason).toBeNull();
