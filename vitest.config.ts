@@ -22,10 +22,24 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
+          // Run alone, one file at a time, after the rest: their figures are not measured beside other tests.
+          exclude: ["tests/integration/reliability/**"],
           environment: "node",
           // Every route answer is checked against the OpenAPI document (tests/contract/).
           setupFiles: ["tests/contract/setup.ts"],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "reliability",
+          include: ["tests/integration/reliability/**/*.test.ts"],
+          environment: "node",
+          setupFiles: ["tests/contract/setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
           hookTimeout: 120_000,
         },
       },
