@@ -23,6 +23,7 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           // Run alone, one file at a time, after the rest: their figures are not measured beside other tests.
+          // (scripts/test.sh runs the project "reliability" by itself, with --no-file-parallelism).
           exclude: ["tests/integration/reliability/**"],
           environment: "node",
           // Every route answer is checked against the OpenAPI document (tests/contract/).
@@ -38,7 +39,6 @@ export default defineConfig({
           include: ["tests/integration/reliability/**/*.test.ts"],
           environment: "node",
           setupFiles: ["tests/contract/setup.ts"],
-          fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 120_000,
         },

@@ -31,7 +31,12 @@ export interface LineHandlers {
   onStderrLine(line: string): void;
 }
 
-export interface DetachedSpawnOptions extends LineHandlers {
+export interface FollowLimits {
+  /** How long the machine may stay unreachable before the run is given up (exit `unreachableMs`); unset: forever. */
+  awayLimitMs?: number;
+}
+
+export interface DetachedSpawnOptions extends LineHandlers, FollowLimits {
   cwd: string;
   /** The agent's environment: written to a 0600 file through stdin, never on a command line. */
   env: Record<string, string>;
@@ -43,7 +48,7 @@ export interface DetachedSpawnOptions extends LineHandlers {
   logPath: string;
 }
 
-export interface ReattachOptions extends LineHandlers {
+export interface ReattachOptions extends LineHandlers, FollowLimits {
   logPath: string;
   offsets: LogOffsets;
 }
@@ -53,6 +58,8 @@ export interface DetachedExit {
   signal: string | null;
   /** The run script is gone and left no exit status (tmux killed, host rebooted). */
   statusMissing?: boolean;
+  /** The machine did not answer for this long (past the away limit): the agent's fate is unknown. */
+  unreachableMs?: number;
 }
 
 /** A detached run being followed. */
@@ -131,8 +138,11 @@ class DetachedFollower implements DetachedProcess {
   private settled = false;
   private abandon: (() => void) | null = null;
   private closeStream: (() => void) | null = null;
+  /** Since when every attempt to reach the machine failed; null while it answers. */
+  private failingSince: number | null = null;
+  private gaveUpAfterMs: number | null = null;
 
-  constructor(private readonly host: ScriptHost, private readonly files: DetachedFiles, offsets: LogOffsets, private readonly handlers: LineHandlers) {
+  constructor(private readonly host: ScriptHost, private readonly files: DetachedFiles, offsets: LogOffsets, private readonly handlers: LineHandlers & FollowLimits) {
     this.out = new OffsetLines(offsets.stdout, guard(handlers.onStdoutLine));
     this.err = new OffsetLines(offsets.stderr, guard(handlers.onStderrLine));
     this.exited = new Promise((resolve) => {
@@ -156,14 +166,15 @@ class DetachedFollower implements DetachedProcess {
 
   /** Follows, catches up, reads the exit status; undefined when detached or abandoned. */
   private async run(): Promise<DetachedExit | undefined> {
-    if (!(await this.retrying(() => this.stream(FOLLOW_SCRIPT, "follow", [this.files.exit, this.files.pid], true)))) return undefined;
-    if (!(await this.retrying(() => this.stream(CATCH_UP_SCRIPT, "catch-up", [], false)))) return undefined;
+    if (!(await this.retrying(() => this.stream(FOLLOW_SCRIPT, "follow", [this.files.exit, this.files.pid], true)))) return this.unreachable();
+    if (!(await this.retrying(() => this.stream(CATCH_UP_SCRIPT, "catch-up", [], false)))) return this.unreachable();
     let status = "";
     const read = async () => {
       status = (await this.script(EXIT_STATUS_SCRIPT, [this.files.exit, this.files.pid])).trim();
+      this.failingSince = null;
       return true;
     };
-    if (!(await this.retrying(read))) return undefined;
+    if (!(await this.retrying(read))) return this.unreachable();
     this.out.end();
     this.err.end();
     const code = Number(status);
@@ -171,16 +182,36 @@ class DetachedFollower implements DetachedProcess {
     return { exitCode: null, signal: null, statusMissing: true };
   }
 
-  /** Runs `step` until it reports done, waiting longer between failures; false once detached. */
+  /** The exit of a run given up because its machine stayed away; undefined when detached. */
+  private unreachable(): DetachedExit | undefined {
+    if (this.detached || this.gaveUpAfterMs === null) return undefined;
+    this.out.end();
+    this.err.end();
+    return { exitCode: null, signal: null, unreachableMs: this.gaveUpAfterMs };
+  }
+
+  /**
+   * Runs `step` until it reports done, waiting longer between failures; false once detached, or
+   * once the machine has not answered for longer than the away limit.
+   */
   private async retrying(step: () => Promise<boolean>): Promise<boolean> {
     for (let attempt = 0; !this.detached; attempt += 1) {
       try {
         if (await step()) return !this.detached;
       } catch (error) {
+        this.failingSince ??= Date.now();
         if (!this.detached) console.error(`[detached] following ${this.files.out}: ${(error as Error).message}`);
       }
       if (this.detached) break;
-      await delay(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!);
+      const limit = this.handlers.awayLimitMs;
+      if (limit !== undefined && this.failingSince !== null && Date.now() - this.failingSince >= limit) {
+        this.gaveUpAfterMs = Date.now() - this.failingSince;
+        return false;
+      }
+      const wait = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!;
+      // The next try comes no later than the moment the limit is reached.
+      const left = limit !== undefined && this.failingSince !== null ? this.failingSince + limit - Date.now() : wait;
+      await delay(Math.max(100, Math.min(wait, left)));
     }
     return false;
   }
@@ -197,8 +228,11 @@ class DetachedFollower implements DetachedProcess {
       onStderr: (chunk) => this.err.push(chunk),
     });
     this.closeStream = () => stream.close();
+    // The machine answered.
+    this.failingSince = null;
     const result = await stream.exited;
     this.closeStream = null;
+    if (result.lost) this.failingSince ??= Date.now();
     return !result.lost && (!mustSucceed || result.exitCode === 0);
   }
 
@@ -247,6 +281,20 @@ export async function spawnDetached(host: ScriptHost, argv: string[], options: D
 /** Follows a run started earlier (by this server process or the one before it) from saved offsets. */
 export function reattach(host: ScriptHost, options: ReattachOptions): DetachedProcess {
   return new DetachedFollower(host, detachedFiles(options.logPath), options.offsets, options);
+}
+
+/**
+ * Stops a detached run nobody follows any more (one given up while its machine was away):
+ * SIGTERM to the agent's process tree, SIGKILL after `graceMs` if the run has not ended.
+ */
+export async function stopDetached(host: ScriptHost, logPath: string, graceMs: number): Promise<void> {
+  const files = detachedFiles(logPath);
+  const signal = (name: string) => host.runScript(SIGNAL_SCRIPT, ["ai-slave", files.agentPid, name]);
+  const ended = async () => (await host.runScript(EXIT_STATUS_SCRIPT, ["ai-slave", files.exit, files.pid])).stdout.trim() !== "";
+  if (await ended()) return;
+  await signal("TERM");
+  for (const deadline = Date.now() + graceMs; Date.now() < deadline; await delay(200)) if (await ended()) break;
+  await signal("KILL");
 }
 
 /** Delivers the logs' lines before the offsets (to rebuild a parser's state after a restart). */

@@ -1,6 +1,6 @@
 import { access } from "node:fs/promises";
 import { resolveCli } from "./resolve-cli";
-import { reattach, replayLogs, spawnDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions } from "./detached";
+import { reattach, replayLogs, spawnDetached, stopDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions } from "./detached";
 import { exportableEnv } from "./forward-env";
 import { localScriptHost } from "./local-scripts";
 import { execLocal } from "./local-exec";
@@ -62,6 +62,10 @@ export class LocalTransport implements Transport {
 
   reattach(options: ReattachOptions): DetachedProcess {
     return reattach(localScriptHost, options);
+  }
+
+  stopDetached(logPath: string, graceMs: number): Promise<void> {
+    return stopDetached(localScriptHost, logPath, graceMs);
   }
 
   replayLogs(logPath: string, offsets: LogOffsets, handlers: LineHandlers): Promise<void> {

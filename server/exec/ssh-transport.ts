@@ -1,5 +1,5 @@
 import type { LoginShell } from "@/lib/enums";
-import { reattach, replayLogs, spawnDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions, type ScriptHost } from "./detached";
+import { reattach, replayLogs, spawnDetached, stopDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions, type ScriptHost } from "./detached";
 import { forwardedEnv, type ForwardRules } from "./forward-env";
 import { commandLineFor, execRemote, spawnRemote, type RemoteContext } from "./ssh-exec";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
@@ -71,6 +71,10 @@ export class SshTransport implements Transport {
 
   reattach(options: ReattachOptions): DetachedProcess {
     return reattach(this.scripts, options);
+  }
+
+  stopDetached(logPath: string, graceMs: number): Promise<void> {
+    return stopDetached(this.scripts, logPath, graceMs);
   }
 
   replayLogs(logPath: string, offsets: LogOffsets, handlers: LineHandlers): Promise<void> {

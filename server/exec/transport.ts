@@ -87,6 +87,8 @@ export interface Transport {
   spawnDetached(argv: string[], options: DetachedSpawnOptions): Promise<DetachedProcess>;
   /** Follows a detached run again from saved offsets. */
   reattach(options: ReattachOptions): DetachedProcess;
+  /** Stops a detached run no one follows (TERM, then KILL after the grace period); nothing if it ended. */
+  stopDetached(logPath: string, graceMs: number): Promise<void>;
   /** Delivers a detached run's log lines before the offsets (to rebuild a parser's state). */
   replayLogs(logPath: string, offsets: LogOffsets, handlers: LineHandlers): Promise<void>;
   /** The agent's environment as it reaches this machine: all of it here, only what `rules` forward elsewhere. */

@@ -15,6 +15,7 @@ import { markRunStarted } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
 import { removeCheckpoint } from "./checkpoint";
+import { stopStrayAgents } from "./strays";
 import { recordRunOutcome } from "./finish";
 import { planRun } from "./plan";
 import { superviseNewRun, type RunContext, type TaskWithWorkspace } from "./supervisor";
@@ -109,6 +110,7 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   const worktreePath = task.worktreePath!;
   const branch = taskBranchName(task.id);
   writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
+  await stopStrayAgents(ctx);
   const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch });
   writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
   await setUpWorktree(ctx, worktree.action);

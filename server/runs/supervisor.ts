@@ -77,12 +77,16 @@ export async function superviseResumedRun(ctx: RunContext, checkpoint: RunCheckp
   const parser = ctx.adapter.createParser();
   const usage = { sawUsage: false };
   // The parser's state (session id, usage, last result) is rebuilt from what it had already read.
-  if (!(await untilReachable(ctx.active, () => ctx.transport.replayLogs(checkpoint.logPath, checkpoint.offsets, lineRecorder(parser, null, usage))))) {
-    return finishRun(ctx, { exit: { exitCode: null, signal: null }, verdict: parser.finish(null, checkpoint.previousCumulative), timedOut: false });
+  const replayed = await untilReachable(ctx.active, () => ctx.transport.replayLogs(checkpoint.logPath, checkpoint.offsets, lineRecorder(parser, null, usage)));
+  if (replayed !== true) {
+    const exit = { exitCode: null, signal: null, ...(replayed === "away" ? { unreachableMs: config().hostAwayLimitMs } : {}) };
+    return finishRun(ctx, { exit, verdict: parser.finish(null, checkpoint.previousCumulative), timedOut: false });
   }
   // After everything stored: the events made again from the lines past the checkpoint are skipped.
   ctx.writer.append([{ kind: "system", message: `The server restarted: re-attached to the agent in tmux session ${checkpoint.sessionName}; its log continues where it stopped.` }]);
-  const process = ctx.transport.reattach({ logPath: checkpoint.logPath, offsets: checkpoint.offsets, ...lineRecorder(parser, skippingFirst(alreadyStored, ctx.writer), usage) });
+  const process = ctx.transport.reattach({
+    logPath: checkpoint.logPath, offsets: checkpoint.offsets, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, skippingFirst(alreadyStored, ctx.writer), usage),
+  });
   let followed = await follow(ctx, process, checkpoint, parser, usage);
   if (followed && needsFreshSession(ctx, followed.verdict, checkpoint.resumeSessionId)) {
     const spec: LaunchSpec = { bin: checkpoint.bin, prompt: ctx.run.prompt, resumeSessionId: checkpoint.resumeSessionId, previousCumulative: {}, attempt: checkpoint.attempt };
@@ -132,7 +136,7 @@ async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date
   const parser = adapter.createParser();
   const usage = { sawUsage: false };
   const process = await transport.spawnDetached(command.argv, {
-    cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, ...lineRecorder(parser, writer, usage),
+    cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, writer, usage),
   });
   // Reachable by cancel at once, before anything else is awaited.
   active.process = process;
@@ -203,6 +207,12 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
     writer.append([{ kind: "error", message: reason, fatal: true }]);
     verdict = { ...verdict, status: "FAILED", errorClass: "UNKNOWN", reason, transient: false };
   }
+  if (followed.exit.unreachableMs !== undefined && !active.cancelled) {
+    const seconds = Math.round(followed.exit.unreachableMs / 1000);
+    const reason = `The workspace's host did not answer for ${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`} (the limit is AI_SLAVE_HOST_AWAY_LIMIT_SEC); the run was given up. The agent may still be running there: its log and commits are kept, and a retry once the host is back stops it first.`;
+    writer.append([{ kind: "error", message: reason, fatal: true }]);
+    verdict = { ...verdict, status: "FAILED", errorClass: "NETWORK", reason, transient: false };
+  }
   // A reviewer changes nothing; whatever it left is not the work's.
   if (run.kind !== "review") await commitLeftovers(transport, task, run, writer);
   const earlier = await db().run.findMany({ where: { taskId: task.id, id: { lt: run.id } }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
@@ -246,10 +256,12 @@ async function verification(ctx: RunContext, final: FinalVerdict): Promise<After
 
 const UNREACHABLE_RETRY_MS = 5_000;
 
-/** Retries a step that needs the machine until it works or the run is cancelled; false when cancelled. */
-async function untilReachable(active: ActiveRun, step: () => Promise<void>): Promise<boolean> {
+/** Retries a step that needs the machine until it works, the run is cancelled, or the machine stayed away past the limit. */
+async function untilReachable(active: ActiveRun, step: () => Promise<void>): Promise<true | "cancelled" | "away"> {
+  const since = Date.now();
   for (;;) {
-    if (active.cancelled) return false;
+    if (active.cancelled) return "cancelled";
+    if (Date.now() - since >= config().hostAwayLimitMs) return "away";
     try {
       await step();
       return true;
