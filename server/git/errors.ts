@@ -28,7 +28,7 @@ export class MergeRefusedError extends Error {
   }
 }
 
-export const WORKTREE_FAILURES = ["branch_in_use", "dirty_worktree"] as const;
+export const WORKTREE_FAILURES = ["branch_in_use", "dirty_worktree", "branch_taken", "no_base_branch"] as const;
 export type WorktreeFailure = (typeof WORKTREE_FAILURES)[number];
 
 /** A worktree that cannot be set up without risking someone's work. */

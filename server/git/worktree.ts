@@ -1,6 +1,6 @@
 import type { Transport } from "@/server/exec/transport";
 import { GitError, WorktreeError, listFiles } from "./errors";
-import { branchExists, trackedChanges } from "./repo";
+import { branchExists, isAncestor, trackedChanges } from "./repo";
 import { withRepoLock } from "./repo-lock";
 import { assertNotOption, runGit, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree, listWorktrees } from "./worktree-inspect";
@@ -11,6 +11,12 @@ export interface EnsureWorktreeOptions {
   branch: string;
   /** Where a new branch starts. */
   baseBranch: string;
+  /**
+   * The task made this branch in an earlier run. When false, an existing branch of that name with
+   * commits the base lacks is someone else's work (a task of an earlier database, a person's
+   * branch): the worktree is refused instead of building on it.
+   */
+  ownsBranch?: boolean;
 }
 
 /**
@@ -74,6 +80,10 @@ async function addWorktree(t: Transport, options: EnsureWorktreeOptions, retried
   const { repoPath, worktreePath, branch, baseBranch } = options;
   const exists = await branchExists(t, repoPath, branch);
   if (exists) await assertBranchFree(t, repoPath, branch);
+  if (exists && !options.ownsBranch) await assertBranchNotTaken(t, options);
+  if (!exists && !(await branchExists(t, repoPath, baseBranch))) {
+    throw new WorktreeError("no_base_branch", `The base branch ${baseBranch} does not exist in ${repoPath}: create it, or set the workspace's base branch to one that exists.`);
+  }
   const args = exists
     ? ["worktree", "add", worktreePath, branch]
     : ["worktree", "add", "-b", branch, worktreePath, baseBranch];
@@ -82,6 +92,17 @@ async function addWorktree(t: Transport, options: EnsureWorktreeOptions, retried
   if (retried) throw new GitError(args, added.exitCode, added.stderr);
   await runGit(t, repoPath, ["worktree", "prune"]);
   return addWorktree(t, options, true);
+}
+
+/** An existing branch this task did not make must hold nothing the base lacks. */
+async function assertBranchNotTaken(t: Transport, options: EnsureWorktreeOptions): Promise<void> {
+  const { repoPath, branch, baseBranch } = options;
+  if ((await branchExists(t, repoPath, baseBranch)) && (await isAncestor(t, repoPath, branch, baseBranch))) return;
+  const last = (await runGit(t, repoPath, ["log", "-1", "--format=%h %s", branch])).trim();
+  throw new WorktreeError(
+    "branch_taken",
+    `A branch ${branch} already exists in ${repoPath} with commits this task did not make (last: ${last}). Nothing was changed: rename or delete that branch, then retry the task.`,
+  );
 }
 
 async function assertBranchFree(t: Transport, repoPath: string, branch: string): Promise<void> {

@@ -15,6 +15,9 @@ import { services } from "@/server/services";
 
 type BoardType = "task.updated" | "task.started" | "task.finished";
 
+/** The database, or the transaction a transition is part of (a run's outcome and its task's next state commit together). */
+export type TaskWriter = Pick<ReturnType<typeof db>, "task">;
+
 function publish(type: BoardType, taskId: number, workspaceId: number, status: TaskStatus): void {
   services().bus.publishBoard({ type, taskId, workspaceId, status });
 }
@@ -47,8 +50,8 @@ export interface VerificationFields {
 }
 
 /** RUNNING -> DONE | FAILED. False when the task was no longer RUNNING (deleted meanwhile). */
-export async function finishTask(input: { taskId: number; workspaceId: number; status: "DONE" | "FAILED"; reason: string | null; now?: Date; fields?: VerificationFields }): Promise<boolean> {
-  const { count } = await db().task.updateMany({
+export async function finishTask(input: { taskId: number; workspaceId: number; status: "DONE" | "FAILED"; reason: string | null; now?: Date; fields?: VerificationFields }, client: TaskWriter = db()): Promise<boolean> {
+  const { count } = await client.task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
     data: { ...input.fields, status: input.status, failureReason: input.reason, finishedAt: input.now ?? new Date(), waitingReason: null, notBefore: null, pendingPrompt: null, pendingCause: null },
   });
@@ -70,8 +73,8 @@ export async function requeueFollowUp(input: {
   fields?: VerificationFields;
   notBefore?: Date;
   waitingReason?: string;
-}): Promise<boolean> {
-  const { count } = await db().task.updateMany({
+}, client: TaskWriter = db()): Promise<boolean> {
+  const { count } = await client.task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
     data: {
       ...input.fields, status: "TODO", nextRunKind: input.kind, pendingPrompt: input.prompt, pendingCause: input.cause,
@@ -86,8 +89,8 @@ export async function requeueFollowUp(input: {
 }
 
 /** RUNNING -> TODO for an automatic retry of a transient failure, not before `at`. */
-export async function requeueAutoRetry(input: { taskId: number; workspaceId: number; at: Date; reason: string }): Promise<boolean> {
-  const { count } = await db().task.updateMany({
+export async function requeueAutoRetry(input: { taskId: number; workspaceId: number; at: Date; reason: string }, client: TaskWriter = db()): Promise<boolean> {
+  const { count } = await client.task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
     data: { status: "TODO", nextRunKind: "auto_retry", notBefore: input.at, waitingReason: `${input.reason} Retrying automatically at ${input.at.toISOString()}.`, failureReason: null },
   });

@@ -16,6 +16,7 @@ import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
 import { removeCheckpoint } from "./checkpoint";
 import { stopStrayAgents } from "./strays";
+import { crashPoint } from "@/server/lifecycle/crash-point";
 import { recordRunOutcome } from "./finish";
 import { planRun } from "./plan";
 import { superviseNewRun, type RunContext, type TaskWithWorkspace } from "./supervisor";
@@ -111,7 +112,10 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   const branch = taskBranchName(task.id);
   writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
   await stopStrayAgents(ctx);
-  const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch });
+  // A branch is the task's own once a run of it got as far as its base commit.
+  const ownsBranch = (await db().run.count({ where: { taskId: task.id, id: { lt: run.id }, baseSha: { not: null } } })) > 0;
+  const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch, ownsBranch });
+  crashPoint("worktree-added");
   writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
   await setUpWorktree(ctx, worktree.action);
   await recordBaseSha(ctx);

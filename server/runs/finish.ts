@@ -9,6 +9,8 @@ import { settings } from "@/server/settings";
 import { withCost } from "@/server/usage/pricing";
 import type { FinalVerdict } from "./verdict";
 import type { AfterRun } from "./verification";
+import { crashPoint } from "@/server/lifecycle/crash-point";
+import type { TaskWriter } from "@/server/lifecycle/task-state";
 
 export interface FinishInput {
   taskId: number;
@@ -34,47 +36,54 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
   const { final, verdict } = input;
   const costed = verdict ? withCost(verdict.usage, input.model, input.backend, await settings.priceTable()) : null;
   const now = new Date();
-  await db().run.update({
-    where: { id: input.runId },
-    data: {
-      status: final.runStatus,
-      exitCode: input.exitCode,
-      errorClass: final.errorClass,
-      errorMessage: final.reason,
-      endedAt: now,
-      ...(verdict && costed
-        ? {
-            sessionId: verdict.sessionId ?? undefined,
-            inputTokens: costed.usage.inputTokens,
-            outputTokens: costed.usage.outputTokens,
-            cacheReadTokens: costed.usage.cacheReadTokens,
-            cacheWriteTokens: costed.usage.cacheWriteTokens,
-            costUsd: costed.usage.costUsd,
-            costSource: costed.costSource,
-            cumulativeUsage: JSON.stringify(verdict.cumulative),
-          }
-        : {}),
-    },
-  });
-
-  const { after } = input;
-  const task = { taskId: input.taskId, workspaceId: input.workspaceId };
-  if (final.retryInMs !== null && input.run?.kind === "review") {
-    const at = new Date(now.getTime() + final.retryInMs);
-    const waitingReason = `${final.reason ?? "Transient failure."} Retrying the review automatically at ${at.toISOString()}.`;
-    await requeueFollowUp({ ...task, kind: "review", cause: null, prompt: input.run.prompt, notBefore: at, waitingReason });
-  } else if (final.retryInMs !== null) {
-    await requeueAutoRetry({ ...task, at: new Date(now.getTime() + final.retryInMs), reason: final.reason ?? "Transient failure." });
-  } else if (after && after.prompt !== null && (after.next.kind === "fix" || after.next.kind === "review")) {
-    const cause = after.next.kind === "fix" ? after.next.cause : null;
-    await requeueFollowUp({ ...task, kind: after.next.kind, cause, prompt: after.prompt, fields: after.taskFields });
-  } else {
-    const status = after?.taskStatus ?? final.runStatus;
-    await finishTask({ ...task, status, reason: status === "DONE" ? null : final.reason, now, fields: after?.taskFields });
-  }
+  // The run's outcome and its task's next state commit together: a crash between them would leave
+  // a finished run under a RUNNING task, which a restart could only call "never started".
+  const outcome = {
+    status: final.runStatus,
+    exitCode: input.exitCode,
+    errorClass: final.errorClass,
+    errorMessage: final.reason,
+    endedAt: now,
+    ...(verdict && costed
+      ? {
+          sessionId: verdict.sessionId ?? undefined,
+          inputTokens: costed.usage.inputTokens,
+          outputTokens: costed.usage.outputTokens,
+          cacheReadTokens: costed.usage.cacheReadTokens,
+          cacheWriteTokens: costed.usage.cacheWriteTokens,
+          costUsd: costed.usage.costUsd,
+          costSource: costed.costSource,
+          cumulativeUsage: JSON.stringify(verdict.cumulative),
+        }
+      : {}),
+  };
+  await db().$transaction(async (tx) => {
+    await tx.run.update({ where: { id: input.runId }, data: outcome });
+    crashPoint("run-outcome");
+    await nextTaskState(input, now, tx);
+  }, { timeout: 15_000 });
 
   const provider = BACKEND_PROVIDER[input.backend];
   if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
   else if (final.runStatus === "DONE") await recordQuotaOk(provider);
   services().bus.publishRunEnd({ runId: input.runId, status: final.runStatus, errorClass: final.errorClass });
+}
+
+/** The task's next state after its run: an automatic retry, a follow-up run, or DONE | FAILED. */
+async function nextTaskState(input: FinishInput, now: Date, tx: TaskWriter): Promise<void> {
+  const { final, after } = input;
+  const task = { taskId: input.taskId, workspaceId: input.workspaceId };
+  if (final.retryInMs !== null && input.run?.kind === "review") {
+    const at = new Date(now.getTime() + final.retryInMs);
+    const waitingReason = `${final.reason ?? "Transient failure."} Retrying the review automatically at ${at.toISOString()}.`;
+    await requeueFollowUp({ ...task, kind: "review", cause: null, prompt: input.run.prompt, notBefore: at, waitingReason }, tx);
+  } else if (final.retryInMs !== null) {
+    await requeueAutoRetry({ ...task, at: new Date(now.getTime() + final.retryInMs), reason: final.reason ?? "Transient failure." }, tx);
+  } else if (after && after.prompt !== null && (after.next.kind === "fix" || after.next.kind === "review")) {
+    const cause = after.next.kind === "fix" ? after.next.cause : null;
+    await requeueFollowUp({ ...task, kind: after.next.kind, cause, prompt: after.prompt, fields: after.taskFields }, tx);
+  } else {
+    const status = after?.taskStatus ?? final.runStatus;
+    await finishTask({ ...task, status, reason: status === "DONE" ? null : final.reason, now, fields: after?.taskFields }, tx);
+  }
 }

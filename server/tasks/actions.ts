@@ -1,6 +1,7 @@
 import "server-only";
 import type { RunKind, TaskStatus } from "@/lib/enums";
 import { AppError, conflict } from "@/lib/errors";
+import { crashPoint } from "@/server/lifecycle/crash-point";
 import type { PromptHistoryEntry, TaskDto } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import type { Task, Workspace } from "@/server/db/generated/client";
@@ -80,6 +81,8 @@ export async function mergeTask(id: number, options: { deleteBranch?: boolean })
     if (error instanceof MergeRefusedError) throw new AppError(`conflict:merge_${error.code}`, error.message, { files: error.files });
     throw error;
   }
+  // A crash here leaves the base merged and the task unmarked: merging again finds it up to date and marks it.
+  crashPoint("merged-unrecorded");
   await db().task.update({ where: { id }, data: { mergedAt: new Date() } });
   if (task.worktreePath) {
     await removeWorktree(transport, { repoPath: task.workspace.path, worktreePath: task.worktreePath, branch, deleteBranch: options.deleteBranch ?? false }).catch(

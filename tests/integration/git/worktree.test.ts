@@ -14,7 +14,8 @@ function setup(): { repo: string; worktree: string; options: Parameters<typeof e
   const dir = sandbox.dir();
   const repo = makeRepo(dir);
   const worktree = join(dir, "worktrees", "task-1");
-  return { repo, worktree, options: { repoPath: repo, worktreePath: worktree, branch: "task-1", baseBranch: "main" } };
+  // As the task's own later runs call it: an existing task-1 branch is this task's work.
+  return { repo, worktree, options: { repoPath: repo, worktreePath: worktree, branch: "task-1", baseBranch: "main", ownsBranch: true } };
 }
 
 const branchOf = (cwd: string): string => git(cwd, "symbolic-ref", "--short", "HEAD").trim();
@@ -112,6 +113,32 @@ describe("ensureWorktree", () => {
     git(worktree, "checkout", "--quiet", "-b", "other");
     expect((await ensureWorktree(t, options)).action).toBe("reused");
     expect(branchOf(worktree)).toBe("task-1");
+  });
+
+  it("on a task's first run, refuses a branch of its name that holds commits it did not make, changing nothing", async () => {
+    const { repo, worktree, options } = setup();
+    git(repo, "checkout", "--quiet", "-b", "task-1");
+    const theirs = commitFiles(repo, { "theirs.txt": "someone's work\n" });
+    git(repo, "checkout", "--quiet", "main");
+    const refused = await ensureWorktree(t, { ...options, ownsBranch: false }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WorktreeError);
+    expect((refused as WorktreeError).code).toBe("branch_taken");
+    expect((refused as Error).message).toContain("already exists");
+    expect(sha(repo, "task-1")).toBe(theirs);
+    expect(existsSync(worktree)).toBe(false);
+    // A branch of that name with nothing the base lacks is simply taken over.
+    git(repo, "branch", "-f", "task-1", "main");
+    expect((await ensureWorktree(t, { ...options, ownsBranch: false })).action).toBe("attached");
+  });
+
+  it("says so when the base branch is gone", async () => {
+    const { repo, options } = setup();
+    git(repo, "checkout", "--quiet", "-b", "trunk");
+    git(repo, "branch", "-D", "main");
+    const refused = await ensureWorktree(t, options).catch((error: unknown) => error);
+    expect((refused as WorktreeError).code).toBe("no_base_branch");
+    expect((refused as Error).message).toContain("The base branch main does not exist");
+    expect(git(repo, "branch", "--list").trim()).toBe("* trunk");
   });
 
   it("refuses when the branch is checked out in another worktree", async () => {

@@ -1,0 +1,136 @@
+/**
+ * kill -9 of the real server in the middle of an operation, at the named crash points of
+ * server/lifecycle/crash-point.ts (AI_SLAVE_CRASH_AT makes the process SIGKILL itself there), then
+ * a restart on the same data: the repository is consistent (`git fsck`, no half-made worktree,
+ * the base at its old or its new commit), the database intact, and the task says what happened.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import type { RealServer } from "../../fixtures/real-server";
+import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
+import { createdId, readTrace, startStubServer, until } from "./harness";
+
+interface TaskBody {
+  status: string;
+  failureReason: string | null;
+  mergedAt: string | null;
+}
+interface RunBody {
+  kind: string;
+  status: string;
+  errorClass: string | null;
+}
+
+let testDb: TestDb;
+const servers: RealServer[] = [];
+
+beforeAll(async () => {
+  testDb = await useTestDatabase();
+});
+afterAll(async () => {
+  for (const server of servers) await server.stop("SIGKILL").catch(() => undefined);
+  await testDb?.cleanup();
+});
+
+async function start(dir: string, env: Record<string, string> = {}) {
+  const server = await startStubServer(dir, { AI_SLAVE_RETRY_DELAYS: "1", ...env });
+  servers.push(server);
+  onTestFailed(() => console.log(`--- server on ${server.url}:\n${server.output().slice(-4000)}`));
+  return server;
+}
+
+/** Waits for the server to have killed itself at its crash point. */
+async function crashed(server: RealServer): Promise<void> {
+  await until("the server to crash", async () => server.child.signalCode !== null || server.child.exitCode !== null, 60_000);
+  expect(server.child.signalCode).toBe("SIGKILL");
+}
+
+const taskOf = async (server: RealServer, id: number) => (await server.api<TaskBody>(`/api/tasks/${id}`)).body;
+const runsOf = async (server: RealServer, id: number) => (await server.api<{ items: RunBody[] }>(`/api/tasks/${id}/runs`)).body.items;
+const finished = (server: RealServer, id: number) =>
+  until(`task ${id} to finish`, async () => {
+    const task = await taskOf(server, id);
+    return ["DONE", "FAILED"].includes(task.status) ? task : null;
+  }, 60_000);
+
+function assertConsistent(repo: string, dir: string): void {
+  git(repo, "fsck", "--no-progress");
+  expect(git(repo, "worktree", "list", "--porcelain")).not.toContain("prunable");
+  expect(fs.existsSync(path.join(repo, ".git", "MERGE_HEAD"))).toBe(false);
+  const sqlite = new Database(path.join(dir, "db.sqlite"), { readonly: true });
+  expect(sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
+  sqlite.close();
+}
+
+describe("kill -9 in the middle of an operation", () => {
+  it("while the worktree is being made: the task says the agent never started, the worktree is whole, a retry ends DONE", async () => {
+    const dir = path.join(testDb.dir, "worktree");
+    const repo = makeGitRepo(dir, "repo");
+    const first = await start(dir, { AI_SLAVE_CRASH_AT: "worktree-added" });
+    const workspaceId = await createdId(first, "/api/workspaces", { name: "wt", path: repo, concurrencyLimit: 1 });
+    const id = await createdId(first, "/api/tasks", { workspaceId, prompt: "FILE:wt.txt=1", backend: "claude_code" });
+    await crashed(first);
+
+    const second = await start(dir);
+    const task = await finished(second, id);
+    expect(task.status).toBe("FAILED");
+    expect(task.failureReason).toContain("before the agent started");
+    assertConsistent(repo, dir);
+    const worktree = `${repo}-task-${id}`;
+    expect(git(repo, "worktree", "list", "--porcelain")).toContain(`worktree ${worktree}`);
+    expect(git(worktree, "status", "--porcelain")).toBe("");
+
+    expect((await second.api(`/api/tasks/${id}/retry`, { method: "POST" })).status).toBe(200);
+    await until("the retry", async () => (await runsOf(second, id)).length === 2 && (await taskOf(second, id)).status === "DONE");
+    expect(git(repo, "show", `task-${id}:wt.txt`)).toBe("1");
+    assertConsistent(repo, dir);
+  }, 180_000);
+
+  it("while a transient failure is recorded and the task requeued: both or neither are stored; after the restart it retries once and ends DONE", async () => {
+    const dir = path.join(testDb.dir, "requeue");
+    const repo = makeGitRepo(dir, "repo");
+    const first = await start(dir, { AI_SLAVE_CRASH_AT: "run-outcome" });
+    const workspaceId = await createdId(first, "/api/workspaces", { name: "rq", path: repo, concurrencyLimit: 1 });
+    const id = await createdId(first, "/api/tasks", { workspaceId, prompt: "FAIL_ONCE FILE:rq.txt=1", backend: "claude_code" });
+    await crashed(first);
+
+    const second = await start(dir);
+    const task = await finished(second, id);
+    expect(task).toMatchObject({ status: "DONE", failureReason: null });
+    const runs = await runsOf(second, id);
+    expect(runs.map((run) => [run.kind, run.status, run.errorClass])).toEqual([
+      ["initial", "FAILED", "NETWORK"],
+      ["auto_retry", "DONE", null],
+    ]);
+    // Two agent starts in all: the first run's agent was followed again, not started again.
+    expect(readTrace(first.trace).filter((line) => line.what === "start")).toHaveLength(2);
+    expect(git(repo, "show", `task-${id}:rq.txt`)).toBe("1");
+    assertConsistent(repo, dir);
+  }, 180_000);
+
+  it("while a merge is recorded: the base is at the merge, never between; merging again finds it up to date and marks the task", async () => {
+    const dir = path.join(testDb.dir, "merge");
+    const repo = makeGitRepo(dir, "repo");
+    const before = git(repo, "rev-parse", "main");
+    const first = await start(dir, { AI_SLAVE_CRASH_AT: "merged-unrecorded" });
+    const workspaceId = await createdId(first, "/api/workspaces", { name: "mg", path: repo, concurrencyLimit: 1 });
+    const id = await createdId(first, "/api/tasks", { workspaceId, prompt: "FILE:mg.txt=1", backend: "claude_code" });
+    expect((await finished(first, id)).status).toBe("DONE");
+    const tip = git(repo, "rev-parse", `task-${id}`);
+    await first.api(`/api/tasks/${id}/merge`, { method: "POST", body: {} }).catch(() => undefined);
+    await crashed(first);
+
+    const second = await start(dir);
+    assertConsistent(repo, dir);
+    expect([before, tip]).toContain(git(repo, "rev-parse", "main"));
+    expect(git(repo, "status", "--porcelain")).toBe("");
+    expect(await taskOf(second, id)).toMatchObject({ status: "DONE", mergedAt: null });
+    const again = await second.api<{ merge: { kind: string }; task: TaskBody }>(`/api/tasks/${id}/merge`, { method: "POST", body: {} });
+    expect(again.status).toBe(200);
+    expect(again.body.merge.kind).toBe("up-to-date");
+    expect(again.body.task.mergedAt).not.toBeNull();
+    expect(git(repo, "rev-parse", "main")).toBe(tip);
+  }, 180_000);
+});
