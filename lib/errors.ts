@@ -13,6 +13,10 @@ export const ERROR_KINDS = {
   unprocessable: 422,
   too_many: 429,
   internal: 500,
+  /** The database is locked by another process past the busy timeout. */
+  unavailable: 503,
+  /** The disk of the server's data folder is full. */
+  insufficient_storage: 507,
 } as const;
 export type ErrorKind = keyof typeof ERROR_KINDS;
 export type ErrorCode = `${ErrorKind}:${string}` | ErrorKind;

@@ -32,7 +32,16 @@ else
 fi
 
 step "Unit and integration tests (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+
+# Load, crash and fault scenarios against the production server, reduced in size (100 tasks);
+# alone on the machine, one file at a time. scripts/reliability.sh runs them at full size.
+step "Reliability tests (vitest project reliability)"
+if [ "$built" = 1 ]; then
+  npx vitest run --project reliability --no-file-parallelism --reporter=default --reporter=json --outputFile.json=test-results/reliability.json || status=1
+else
+  echo "next build failed: reliability tests not run"
+fi
 
 if [ "$built" = 1 ]; then
   step "Browser tests (Playwright, Debian Chromium)"
@@ -42,5 +51,5 @@ else
 fi
 
 step "Summary"
-node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+node scripts/test-summary.mjs test-results/vitest.json test-results/reliability.json test-results/playwright.json || status=1
 exit $status

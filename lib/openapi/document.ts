@@ -22,14 +22,17 @@ const STATUS_TEXT: Record<number, string> = {
   429: "Too many at once (open event streams)",
   422: "Refers to something that does not exist or cannot be used",
   500: "A server error; the server log has the details",
-  503: "Degraded",
+  503: "Degraded (health), or the database is locked by another process (code unavailable:database_busy); nothing was changed",
+  507: "The disk of the server's data folder is full (code insufficient_storage:disk_full); nothing was changed",
 };
 
 const STATE_CHANGING: HttpMethod[] = ["POST", "PUT", "PATCH", "DELETE"];
 
 /** The error statuses a route answers: those every route of its kind can, plus its own. */
 export function errorStatuses(method: HttpMethod, operation: ApiOperation): number[] {
-  const statuses = new Set<number>([500, ...(operation.errors ?? [])]);
+  // Any route may meet a database locked by another process; a write, a full disk.
+  const statuses = new Set<number>([500, 503, ...(operation.errors ?? [])]);
+  if (STATE_CHANGING.includes(method)) statuses.add(507);
   if (!operation.public) statuses.add(401);
   if (operation.params || operation.query || operation.body || method === "DELETE") statuses.add(400);
   if (STATE_CHANGING.includes(method)) statuses.add(403);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AppError, badRequest, tooLarge, type ApiErrorBody } from "@/lib/errors";
 import { idSchema } from "@/lib/schemas/common";
 import { config } from "@/server/config";
+import { storageError } from "@/server/db/storage-errors";
 import { checkOrigin } from "./origin";
 
 type Params = Record<string, string | string[] | undefined>;
@@ -20,6 +21,8 @@ export function errorResponse(error: AppError): Response {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  const storage = storageError(error);
+  if (storage) return storage;
   console.error("[api] unexpected error", error);
   return new AppError("internal", "Something went wrong on the server; the server log has the details.");
 }

@@ -137,16 +137,16 @@ afterAll(async () => {
 });
 
 describe("the real server restarted while agents run", () => {
-  it("kill -9 with 3 local and 2 SSH agents running: each agent lives on and its task ends DONE, logs whole, each agent started once", async () => {
+  it("kill -9 with 5 local and 2 SSH agents running: each agent lives on and its task ends DONE, logs whole, each agent started once", async () => {
     const dir = path.join(testDb.dir, "crash");
     fs.mkdirSync(dir);
     const first = await start(dir);
     const localRepo = makeGitRepo(dir, "local-repo");
     const remoteRepo = makeGitRepo(dir, "remote-repo");
-    const local = await localWorkspace(first, localRepo, 3);
+    const local = await localWorkspace(first, localRepo, 5);
     const remote = await sshWorkspace(first, remoteRepo, 2);
     const tasks = [
-      ...(await Promise.all([1, 2, 3].map((n) => createTask(first, local, `Create the file. FILE:local-${n}.txt HOLD:crash`)))),
+      ...(await Promise.all([1, 2, 3, 4, 5].map((n) => createTask(first, local, `Create the file. FILE:local-${n}.txt HOLD:crash`)))),
       ...(await Promise.all([1, 2].map((n) => createTask(first, remote, `Create the file. FILE:remote-${n}.txt HOLD:crash`)))),
     ];
     // Every agent launched, logging and waiting on the model; what the API served before the crash noted.
@@ -170,8 +170,8 @@ describe("the real server restarted while agents run", () => {
     expect(finished.map((task) => [task.status, task.failureReason])).toEqual(tasks.map(() => ["DONE", null]));
     const starts = startsByRun(dir);
     for (const [index, id] of tasks.entries()) {
-      const repo = index < 3 ? localRepo : remoteRepo;
-      const file = index < 3 ? `local-${index + 1}.txt` : `remote-${index - 2}.txt`;
+      const repo = index < 5 ? localRepo : remoteRepo;
+      const file = index < 5 ? `local-${index + 1}.txt` : `remote-${index - 4}.txt`;
       const taskRuns = await runsOf(second, id);
       expect(taskRuns.map((run) => run.status)).toEqual(["DONE"]);
       const events = await logOf(second, taskRuns[0]!.id);
