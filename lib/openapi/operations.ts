@@ -4,6 +4,7 @@ import { taskDiffSchema } from "../schemas/git";
 import { healthReportSchema, healthStatusSchema, hostResourcesSchema, workspaceHealthSchema } from "../schemas/health";
 import { logPageSchema, runLogsQuerySchema, runLogStreamQuerySchema, taskLogStreamQuerySchema } from "../schemas/logs";
 import { jsonRpcErrorSchema, mcpMessageSchema } from "../schemas/mcp";
+import { mergeQueueEnqueueSchema, mergeQueueReorderSchema, mergeQueueSchema } from "../schemas/merge-queue";
 import { modelsResponseSchema } from "../schemas/models";
 import { quotaListSchema } from "../schemas/quota";
 import { sessionStatusSchema } from "../schemas/session";
@@ -84,6 +85,23 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
 
   "GET /api/workspaces": { operationId: "listWorkspaces", tag: "workspaces", summary: "All workspaces", ok: { 200: workspaceListSchema } },
   "POST /api/workspaces": { operationId: "createWorkspace", tag: "workspaces", summary: "Add a workspace", body: workspaceCreateSchema, ok: { 201: workspaceSchema }, errors: [409, 422] },
+  "GET /api/workspaces/{id}/merge-queue": {
+    operationId: "getMergeQueue",
+    tag: "workspaces",
+    summary: "The workspace's merge queue: order with each entry's step, and the history of what landed or left (with why)",
+    params: byId,
+    ok: { 200: mergeQueueSchema },
+    errors: [404],
+  },
+  "PUT /api/workspaces/{id}/merge-queue": {
+    operationId: "reorderMergeQueue",
+    tag: "workspaces",
+    summary: "Reorder the queue: the listed tasks first, in this order; an entry already past its first step keeps going",
+    params: byId,
+    body: mergeQueueReorderSchema,
+    ok: { 200: mergeQueueSchema },
+    errors: [404, 422],
+  },
   "GET /api/workspaces/{id}": { operationId: "getWorkspace", tag: "workspaces", summary: "One workspace", params: byId, ok: { 200: workspaceSchema }, errors: [404] },
   "PATCH /api/workspaces/{id}": {
     operationId: "updateWorkspace",
@@ -129,6 +147,23 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
     params: byId,
     body: taskMergeSchema,
     ok: { 200: mergeOutcomeSchema },
+    errors: [404, 409],
+  },
+  "POST /api/tasks/{id}/merge-queue": {
+    operationId: "enqueueTaskMerge",
+    tag: "tasks",
+    summary: "Put a DONE task last in its workspace's merge queue (rebase, check, fast-forward, one at a time)",
+    params: byId,
+    body: mergeQueueEnqueueSchema,
+    ok: { 200: taskSchema },
+    errors: [404, 409],
+  },
+  "DELETE /api/tasks/{id}/merge-queue": {
+    operationId: "dequeueTaskMerge",
+    tag: "tasks",
+    summary: "Take a task out of the merge queue (a stopped rebase in its worktree is aborted)",
+    params: byId,
+    ok: { 200: taskSchema },
     errors: [404, 409],
   },
   "GET /api/tasks/{id}/diff": { operationId: "getTaskDiff", tag: "tasks", summary: "The task branch's diff against its base", params: byId, ok: { 200: taskDiffSchema }, errors: [404, 409] },

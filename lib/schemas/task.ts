@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, ERROR_CLASSES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
+import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, ERROR_CLASSES, MERGE_QUEUE_STEPS, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, listSchema, promptSchema } from "./common";
 import { mergeResultSchema } from "./git";
@@ -131,6 +131,8 @@ export const taskSchema = z.object({
   mergedAt: z.string().nullable(),
   /** The task whose agent created this one through the MCP server (a subtask). */
   parentTaskId: z.number().nullable(),
+  /** Its place in the workspace's merge queue: 1 lands next. Null when not queued. */
+  mergeQueue: z.object({ position: z.number(), step: z.enum(MERGE_QUEUE_STEPS), reason: z.string().nullable() }).nullable(),
   usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;

@@ -109,9 +109,12 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   const worktreePath = task.worktreePath!;
   const branch = taskBranchName(task.id);
   writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
-  const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch });
-  writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
-  await setUpWorktree(ctx, worktree.action);
+  // A resolve run works in the worktree as the merge queue left it: stopped in a rebase, on no branch.
+  if (kind !== "resolve") {
+    const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch });
+    writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
+    await setUpWorktree(ctx, worktree.action);
+  }
   await recordBaseSha(ctx);
   if (freshSessionReason) writer.append([{ kind: "system", message: `Starting a fresh session (${freshSessionReason}), with the task's earlier prompts as context.` }]);
   const bin = await locateAgentCli(transport, adapter, task.workspaceId);

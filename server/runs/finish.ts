@@ -3,6 +3,7 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 import { db } from "@/server/db/client";
 import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
+import { autoEnqueue } from "@/server/merge-queue/service";
 import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
 import { settings } from "@/server/settings";
@@ -71,6 +72,9 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
   } else {
     const status = after?.taskStatus ?? final.runStatus;
     await finishTask({ ...task, status, reason: status === "DONE" ? null : final.reason, now, fields: after?.taskFields });
+    // The merge queue goes on after its resolve run; other work that ended DONE may join it (autoMerge).
+    if (input.run?.kind === "resolve") services().mergeQueue.poke(input.workspaceId);
+    else if (status === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
   }
 
   const provider = BACKEND_PROVIDER[input.backend];

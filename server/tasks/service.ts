@@ -8,6 +8,7 @@ import type { Prisma, Task } from "@/server/db/generated/client";
 import { toTaskDto } from "@/server/db/serialize";
 import { services } from "@/server/services";
 import { settings } from "@/server/settings";
+import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { usageByTask } from "./usage";
 
 export async function findTask(id: number): Promise<Task> {
@@ -18,8 +19,8 @@ export async function findTask(id: number): Promise<Task> {
 
 export async function getTask(id: number): Promise<TaskDto> {
   const row = await findTask(id);
-  const usage = await usageByTask([id]);
-  return toTaskDto(row, usage.get(id));
+  const [usage, queue] = await Promise.all([usageByTask([id]), mergeQueueByTask([id])]);
+  return toTaskDto(row, { usage: usage.get(id), mergeQueue: queue.get(id) });
 }
 
 /** The first line of the prompt, shortened: what a person would have typed as a title. */
@@ -106,9 +107,10 @@ export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[
   };
   const rows = await db().task.findMany({ where, orderBy: { id: "desc" }, take: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const usage = await usageByTask(page.map((row) => row.id));
+  const ids = page.map((row) => row.id);
+  const [usage, queue] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids)]);
   return {
-    items: page.map((row) => toTaskDto(row, usage.get(row.id))),
+    items: page.map((row) => toTaskDto(row, { usage: usage.get(row.id), mergeQueue: queue.get(row.id) })),
     nextCursor: rows.length > query.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
   };
 }
