@@ -27,6 +27,15 @@ export function queuedEntryOf(taskId: number): Promise<MergeQueueEntry | null> {
   return db().mergeQueueEntry.findFirst({ where: { taskId, state: "queued" } });
 }
 
+/**
+ * Crash tests (tests/integration/engine/merge-queue-crash.test.ts) widen the window between a
+ * step's git work and its record with AI_SLAVE_TEST_QUEUE_PAUSE_MS, so a kill lands in it.
+ */
+async function crashWindow(): Promise<void> {
+  const pauseMs = Number(process.env.AI_SLAVE_TEST_QUEUE_PAUSE_MS ?? 0);
+  if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+}
+
 /** Puts the task last in its workspace's queue; a task is queued at most once. */
 export async function insertEntry(input: { workspaceId: number; taskId: number; deleteBranch: boolean }): Promise<MergeQueueEntry> {
   if (await queuedEntryOf(input.taskId)) throw conflict("already_queued", `Task ${input.taskId} is already in the merge queue.`);
@@ -38,6 +47,7 @@ export async function insertEntry(input: { workspaceId: number; taskId: number; 
 
 /** Moves a queued entry from one step to the next; false when it changed meanwhile. */
 export async function moveStep(entry: MergeQueueEntry, to: MergeQueueStep, data: Partial<Pick<MergeQueueEntry, "originalTip" | "baseSha" | "landedSha" | "conflictFiles" | "resolveRuns">> = {}): Promise<boolean> {
+  await crashWindow();
   const { count } = await db().mergeQueueEntry.updateMany({ where: { id: entry.id, state: "queued", step: entry.step }, data: { ...data, step: to } });
   if (count === 1) {
     Object.assign(entry, data, { step: to });
