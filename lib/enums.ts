@@ -99,3 +99,7 @@ export type MergeQueueState = (typeof MERGE_QUEUE_STATES)[number];
 /** The step of the queue's head: update the branch, resolve a conflict, check, land, clean up. */
 export const MERGE_QUEUE_STEPS = ["waiting", "updating", "resolving", "checking", "landing", "cleanup"] as const;
 export type MergeQueueStep = (typeof MERGE_QUEUE_STEPS)[number];
+
+/** How a task waits for the tasks it depends on: until they merged, or (stacked) until its one parent is DONE. */
+export const DEPENDENCY_MODES = ["merged", "done"] as const;
+export type DependencyMode = (typeof DEPENDENCY_MODES)[number];

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Backend, CheckState, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, UpdateStrategy, WorkspaceType } from "@/lib/enums";
+import type { Backend, CheckState, DependencyMode, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, UpdateStrategy, WorkspaceType } from "@/lib/enums";
 import type { ReviewFinding } from "@/lib/schemas/review";
 import type { PromptHistoryEntry, RunDto, TaskDto } from "@/lib/schemas/task";
 import type { WorkspaceDto } from "@/lib/schemas/workspace";
@@ -57,6 +57,7 @@ export function toWorkspaceDto(row: Workspace, taskCounts?: Record<string, numbe
 export interface TaskExtras {
   usage?: TaskDto["usage"];
   mergeQueue?: TaskDto["mergeQueue"];
+  overlaps?: TaskDto["overlaps"];
 }
 
 export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
@@ -89,6 +90,9 @@ export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
     finishedAt: iso(row.finishedAt),
     mergedAt: iso(row.mergedAt),
     parentTaskId: row.parentTaskId,
+    dependsOn: parseJson<number[]>(row.dependsOn, []),
+    dependencyMode: row.dependencyMode as DependencyMode,
+    overlaps: extras.overlaps ?? [],
     mergeQueue: extras.mergeQueue ?? null,
     ...(usage ? { usage } : {}),
   };

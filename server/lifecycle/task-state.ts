@@ -137,7 +137,11 @@ export async function requeueResolve(input: { taskId: number; workspaceId: numbe
 /** A DONE task landed on its base through the merge queue. */
 export async function markMerged(input: { taskId: number; workspaceId: number }): Promise<boolean> {
   const { count } = await db().task.updateMany({ where: { id: input.taskId, mergedAt: null }, data: { mergedAt: new Date() } });
-  if (count === 1) services().bus.publishBoard({ type: "task.merged", taskId: input.taskId, workspaceId: input.workspaceId, status: "DONE" });
+  if (count === 1) {
+    services().bus.publishBoard({ type: "task.merged", taskId: input.taskId, workspaceId: input.workspaceId, status: "DONE" });
+    // Tasks waiting for this one to merge may start.
+    services().scheduler.poke("merged");
+  }
   return count === 1;
 }
 

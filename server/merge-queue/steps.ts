@@ -11,6 +11,7 @@ import { ensureWorktree, removeWorktree, taskBranchName } from "@/server/git/wor
 import { markMerged, requeueResolve } from "@/server/lifecycle/task-state";
 import { runPhase } from "@/server/verify/phase";
 import { tailWithin } from "@/server/verify/prompts";
+import { refreshChangedFiles } from "./changed-files";
 import { conflictLeftReason, resolvePrompt } from "./prompts";
 import { closeEntry, moveStep } from "./store";
 
@@ -54,7 +55,10 @@ export async function stepUpdating(ctx: StepContext): Promise<StepResult> {
 
 async function afterUpdate(ctx: StepContext, outcome: UpdateOutcome, data: { originalTip?: string; baseSha?: string } = {}): Promise<StepResult> {
   const { entry, task, workspace, transport } = ctx;
-  if (outcome.kind === "updated") return (await moveStep(entry, "checking", { ...data, conflictFiles: "[]" })) ? "next" : "wait";
+  if (outcome.kind === "updated") {
+    await refreshChangedFiles(task.id);
+    return (await moveStep(entry, "checking", { ...data, conflictFiles: "[]" })) ? "next" : "wait";
+  }
   const base = data.baseSha ?? entry.baseSha!;
   if (!workspace.autoResolve || entry.resolveRuns >= MAX_RESOLVE_RUNS) {
     return leave(ctx, conflictLeftReason({ branch: taskBranchName(task.id), baseBranch: workspace.baseBranch, files: outcome.files, why: workspace.autoResolve ? "too-many" : "no-auto-resolve" }), outcome.files);

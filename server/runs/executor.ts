@@ -12,6 +12,7 @@ import type { SshError } from "@/server/exec/ssh-pool";
 import { transportFor } from "@/server/exec/transport-for";
 import { defaultWorktreePath, ensureWorktree, taskBranchName } from "@/server/git/worktree";
 import { markRunStarted } from "@/server/lifecycle/task-state";
+import { startBranchOf } from "@/server/scheduler/dependencies";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
 import { removeCheckpoint } from "./checkpoint";
@@ -111,7 +112,7 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
   // A resolve run works in the worktree as the merge queue left it: stopped in a rebase, on no branch.
   if (kind !== "resolve") {
-    const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch });
+    const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: startBranchOf(task, task.workspace.baseBranch) });
     writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
     await setUpWorktree(ctx, worktree.action);
   }

@@ -3,7 +3,8 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 import { db } from "@/server/db/client";
 import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
-import { autoEnqueue } from "@/server/merge-queue/service";
+import { autoEnqueue } from "@/server/merge-queue/auto";
+import { refreshChangedFiles } from "@/server/merge-queue/changed-files";
 import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
 import { settings } from "@/server/settings";
@@ -77,6 +78,7 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
     else if (status === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
   }
 
+  if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));
   const provider = BACKEND_PROVIDER[input.backend];
   if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
   else if (final.runStatus === "DONE") await recordQuotaOk(provider);

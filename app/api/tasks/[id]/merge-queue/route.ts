@@ -2,7 +2,7 @@ import { mergeQueueEnqueueSchema } from "@/lib/schemas/merge-queue";
 import { taskSchema } from "@/lib/schemas/task";
 import { handler, parseBody, parseId } from "@/server/http/handler";
 import { respond } from "@/server/http/respond";
-import { dequeueTask, enqueueTask } from "@/server/merge-queue/service";
+import { dequeueTask, enqueueTask } from "@/server/tasks/merge-queue";
 
 export const dynamic = "force-dynamic";
 

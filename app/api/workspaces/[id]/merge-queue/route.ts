@@ -1,7 +1,7 @@
 import { mergeQueueReorderSchema, mergeQueueSchema } from "@/lib/schemas/merge-queue";
 import { handler, parseBody, parseId } from "@/server/http/handler";
 import { respond } from "@/server/http/respond";
-import { reorderMergeQueue, workspaceMergeQueue } from "@/server/merge-queue/service";
+import { reorderMergeQueue, workspaceMergeQueue } from "@/server/tasks/merge-queue";
 
 export const dynamic = "force-dynamic";
 

@@ -7,10 +7,10 @@ import { transportFor } from "@/server/exec/transport-for";
 import { branchExists } from "@/server/git/repo";
 import { taskBranchName } from "@/server/git/worktree";
 import { services } from "@/server/services";
-import { findTask, getTask } from "@/server/tasks/service";
+import { findTask, getTask } from "./service";
 import { findWorkspace } from "@/server/workspaces/service";
-import { leave } from "./steps";
-import { closeEntry, insertEntry, queuedEntries, queuedEntryOf, reorderEntries, toEntryDto } from "./store";
+import { leave } from "@/server/merge-queue/steps";
+import { closeEntry, insertEntry, queuedEntries, queuedEntryOf, reorderEntries, toEntryDto } from "@/server/merge-queue/store";
 
 /** What the API asks of the merge queue: enqueue, remove, read and reorder a workspace's queue. */
 
@@ -60,18 +60,4 @@ export async function reorderMergeQueue(workspaceId: number, taskIds: number[]):
   await reorderEntries(workspaceId, taskIds);
   services().mergeQueue.poke(workspaceId);
   return workspaceMergeQueue(workspaceId);
-}
-
-/**
- * autoMerge: a task that became DONE with its checks passed (or none configured) and its review
- * approved joins its workspace's queue. Quietly nothing otherwise, or when it is already queued.
- */
-export async function autoEnqueue(taskId: number): Promise<void> {
-  const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
-  if (!task || !task.workspace.autoMerge || task.status !== "DONE" || task.mergedAt) return;
-  if (task.checkState === "FAILED" || task.reviewState !== "APPROVED") return;
-  if (task.workspace.checkCommand && task.checkState !== "PASSED") return;
-  if (await queuedEntryOf(taskId)) return;
-  await insertEntry({ workspaceId: task.workspaceId, taskId, deleteBranch: false }).catch(() => undefined);
-  services().mergeQueue.poke(task.workspaceId);
 }
