@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const server of servers) if (server.output().includes("Error")) console.log(`--- server on ${server.url}:\n${server.output().slice(-4000)}`);
+  for (const server of servers) if (/Error|invalid/.test(server.output())) console.log(`--- server on ${server.url}:\n${server.output().slice(-4000)}`);
   for (const server of servers) await server.stop("SIGKILL").catch(() => undefined);
   await models?.close();
   agentEnv?.cleanup();
