@@ -67,8 +67,8 @@ export async function closeEntry(entry: MergeQueueEntry, state: "merged" | "left
 }
 
 /**
- * New order: the listed tasks (each queued in this workspace, none twice) first in the given
- * order, the others after them as they were.
+ * New order: the entry being landed first, then the listed tasks (each queued in this workspace,
+ * none twice) in the given order, then the others as they were.
  */
 export async function reorderEntries(workspaceId: number, taskIds: number[]): Promise<void> {
   const entries = await queuedEntries(workspaceId);
@@ -76,9 +76,11 @@ export async function reorderEntries(workspaceId: number, taskIds: number[]): Pr
   const unknown = taskIds.filter((id) => !byTask.has(id));
   if (unknown.length > 0) throw unprocessable("not_queued", `Not in this workspace's merge queue: task ${unknown.join(", ")}.`, { taskIds: unknown });
   if (new Set(taskIds).size !== taskIds.length) throw unprocessable("duplicate_task", "A task is listed twice.");
-  const listed = taskIds.map((id) => byTask.get(id)!);
-  const rest = entries.filter((entry) => !taskIds.includes(entry.taskId));
-  await db().$transaction([...listed, ...rest].map((entry, index) => db().mergeQueueEntry.update({ where: { id: entry.id }, data: { position: index + 1 } })));
+  // The entry being landed stays first: its step goes on whatever the new order.
+  const started = entries.filter((entry) => entry.step !== "waiting");
+  const listed = taskIds.map((id) => byTask.get(id)!).filter((entry) => !started.includes(entry));
+  const rest = entries.filter((entry) => !started.includes(entry) && !taskIds.includes(entry.taskId));
+  await db().$transaction([...started, ...listed, ...rest].map((entry, index) => db().mergeQueueEntry.update({ where: { id: entry.id }, data: { position: index + 1 } })));
   for (const entry of entries) publish(workspaceId, entry.taskId);
 }
 

@@ -211,4 +211,45 @@ describe("merge queue", () => {
     expect(git(worktree, "status", "--porcelain")).toBe("");
     expect(git(worktree, "rev-parse", "--abbrev-ref", "HEAD")).toBe(`task-${second}`);
   }, 240_000);
+
+  it("reorder and remove: waiting entries follow the new order, a removed one leaves with the reason", async () => {
+    const repo = repoWithApp("reorder");
+    const workspaceId = await createWorkspace(repo, { checkCommand: "sleep 2" });
+    const [first, second, third] = [await doneTaskEditing(workspaceId, repo, replaceLine(0, "ONE")), await doneTaskEditing(workspaceId, repo, replaceLine(5, "TWO")), await doneTaskEditing(workspaceId, repo, replaceLine(10, "THREE"))];
+    for (const id of [first!, second!, third!]) expect((await enqueue(id)).status).toBe(200);
+    const route = await import("@/app/api/workspaces/[id]/merge-queue/route");
+    const put = async (taskIds: number[]) => route.PUT(jsonRequest(`/api/workspaces/${workspaceId}/merge-queue`, "PUT", { taskIds }), routeContext({ id: String(workspaceId) }));
+    expect((await put([999_999])).status).toBe(422);
+    const reordered = await put([third!, second!]);
+    expect(reordered.status).toBe(200);
+    const order = ((await reordered.json()) as { order: { taskId: number }[] }).order.map((entry) => entry.taskId);
+    // The first is already past its first step (its check sleeps); the rest follow the new order.
+    expect(order).toEqual([first, third, second].filter((id) => order.includes(id!)));
+    const tasks = await import("@/app/api/tasks/[id]/merge-queue/route");
+    const removed = await tasks.DELETE(jsonRequest(`/api/tasks/${second}/merge-queue`, "DELETE"), routeContext({ id: String(second) }));
+    expect(removed.status).toBe(200);
+    expect((await removed.json()).mergeQueue).toBeNull();
+    const again = await tasks.DELETE(jsonRequest(`/api/tasks/${second}/merge-queue`, "DELETE"), routeContext({ id: String(second) }));
+    expect(again.status).toBe(409);
+    expect((await closed(workspaceId, third!)).state).toBe("merged");
+    const queue = await queueOf(workspaceId);
+    expect(queue.history.find((entry) => entry.taskId === second)).toMatchObject({ state: "left", reason: "Removed by the user." });
+    expect(queue.history.filter((entry) => entry.state === "merged").map((entry) => entry.taskId).reverse()).toEqual([first, third]);
+    expect(git(repo, "log", "--format=%s", "-2", "main").split("\n")).toEqual([`task ${third} edits app.txt`, `task ${first} edits app.txt`]);
+  }, 90_000);
+
+  it("without autoResolve a conflict aborts at once: out of the queue with the files, the branch as it was", async () => {
+    const repo = repoWithApp("no-resolve");
+    const workspaceId = await createWorkspace(repo, { autoResolve: false });
+    const first = await doneTaskEditing(workspaceId, repo, replaceLine(3, "THEIRS"));
+    const second = await doneTaskEditing(workspaceId, repo, replaceLine(3, "MINE"));
+    const tip = git(repo, "rev-parse", `task-${second}`);
+    expect((await enqueue(first)).status).toBe(200);
+    expect((await enqueue(second)).status).toBe(200);
+    const entry = await closed(workspaceId, second);
+    expect([entry.state, entry.conflictFiles]).toEqual(["left", ["app.txt"]]);
+    expect(entry.reason).toContain("conflicts in app.txt; the update was aborted");
+    expect(git(repo, "rev-parse", `task-${second}`)).toBe(tip);
+    expect((await runsOf(second)).filter((run) => run.kind === "resolve")).toEqual([]);
+  }, 60_000);
 });
