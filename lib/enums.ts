@@ -103,3 +103,7 @@ export type MergeQueueStep = (typeof MERGE_QUEUE_STEPS)[number];
 /** How a task waits for the tasks it depends on: until they merged, or (stacked) until its one parent is DONE. */
 export const DEPENDENCY_MODES = ["merged", "done"] as const;
 export type DependencyMode = (typeof DEPENDENCY_MODES)[number];
+
+/** A pull (merge) request's state as its forge reports it. */
+export const PULL_REQUEST_STATES = ["open", "merged", "closed"] as const;
+export type PullRequestState = (typeof PULL_REQUEST_STATES)[number];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, DEPENDENCY_MODES, ERROR_CLASSES, MERGE_QUEUE_STEPS, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
+import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, DEPENDENCY_MODES, ERROR_CLASSES, MERGE_QUEUE_STEPS, PULL_REQUEST_STATES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, listSchema, promptSchema } from "./common";
 import { mergeResultSchema } from "./git";
@@ -140,6 +140,8 @@ export const taskSchema = z.object({
   dependencyMode: z.enum(DEPENDENCY_MODES),
   /** Other open tasks of the workspace whose branches change some of the same files. */
   overlaps: z.array(z.object({ taskId: z.number(), files: z.array(z.string()) })),
+  /** The pull request (GitHub) or merge request (GitLab) of its branch, as last refreshed. */
+  pullRequest: z.object({ url: z.string(), state: z.enum(PULL_REQUEST_STATES) }).nullable(),
   /** Its place in the workspace's merge queue: 1 lands next. Null when not queued. */
   mergeQueue: z.object({ position: z.number(), step: z.enum(MERGE_QUEUE_STEPS), reason: z.string().nullable() }).nullable(),
   usage: usageFiguresSchema.optional(),
@@ -195,3 +197,7 @@ export const runListSchema = listSchema(runSchema);
 /** POST /api/tasks/:id/merge: the task after the merge, and what git did. */
 export const mergeOutcomeSchema = z.object({ task: taskSchema, merge: mergeResultSchema });
 export type MergeOutcome = z.infer<typeof mergeOutcomeSchema>;
+
+/** POST /api/tasks/:id/push */
+export const taskPushResultSchema = z.object({ remote: z.string(), branch: z.string(), sha: z.string() });
+export type TaskPushResult = z.infer<typeof taskPushResultSchema>;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Backend, CheckState, DependencyMode, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, UpdateStrategy, WorkspaceType } from "@/lib/enums";
+import type { Backend, CheckState, DependencyMode, PullRequestState, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, UpdateStrategy, WorkspaceType } from "@/lib/enums";
 import type { ReviewFinding } from "@/lib/schemas/review";
 import type { PromptHistoryEntry, RunDto, TaskDto } from "@/lib/schemas/task";
 import type { WorkspaceDto } from "@/lib/schemas/workspace";
@@ -93,6 +93,7 @@ export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
     dependsOn: parseJson<number[]>(row.dependsOn, []),
     dependencyMode: row.dependencyMode as DependencyMode,
     overlaps: extras.overlaps ?? [],
+    pullRequest: row.pullRequestUrl ? { url: row.pullRequestUrl, state: (row.pullRequestState ?? "open") as PullRequestState } : null,
     mergeQueue: extras.mergeQueue ?? null,
     ...(usage ? { usage } : {}),
   };
