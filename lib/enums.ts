@@ -33,9 +33,9 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /**
  * Why a run was started: the first run, a follow-up prompt, a manual retry, an automatic retry,
  * a fix round (the server's follow-up after failing checks or review findings), a review by a
- * second agent.
+ * second agent, a conflict resolution asked by the merge queue.
  */
-export const RUN_KINDS = ["initial", "continue", "retry", "auto_retry", "fix", "review"] as const;
+export const RUN_KINDS = ["initial", "continue", "retry", "auto_retry", "fix", "review", "resolve"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 /**
@@ -87,3 +87,23 @@ export type PermissionMode = string;
 /** Where a run's cost comes from: the CLI's own figure, or the price table (`server/usage/pricing.ts`). */
 export const COST_SOURCES = ["reported", "estimated"] as const;
 export type CostSource = (typeof COST_SOURCES)[number];
+
+/** How the merge queue brings a task branch up to date with the base. */
+export const UPDATE_STRATEGIES = ["rebase", "merge"] as const;
+export type UpdateStrategy = (typeof UPDATE_STRATEGIES)[number];
+
+/** Where a merge queue entry is: in the queue, landed, or taken out (with a reason). */
+export const MERGE_QUEUE_STATES = ["queued", "merged", "left"] as const;
+export type MergeQueueState = (typeof MERGE_QUEUE_STATES)[number];
+
+/** The step of the queue's head: update the branch, resolve a conflict, check, land, clean up. */
+export const MERGE_QUEUE_STEPS = ["waiting", "updating", "resolving", "checking", "landing", "cleanup"] as const;
+export type MergeQueueStep = (typeof MERGE_QUEUE_STEPS)[number];
+
+/** How a task waits for the tasks it depends on: until they merged, or (stacked) until its one parent is DONE. */
+export const DEPENDENCY_MODES = ["merged", "done"] as const;
+export type DependencyMode = (typeof DEPENDENCY_MODES)[number];
+
+/** A pull (merge) request's state as its forge reports it. */
+export const PULL_REQUEST_STATES = ["open", "merged", "closed"] as const;
+export type PullRequestState = (typeof PULL_REQUEST_STATES)[number];

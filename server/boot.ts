@@ -8,6 +8,7 @@ import { cancelRunningTask } from "@/server/runs/cancel";
 import { executeTask } from "@/server/runs/executor";
 import { reconcileRuns } from "@/server/runs/reconcile";
 import { registerLocalRunner, startHeartbeat } from "@/server/runner/local-runner";
+import { MergeQueueWorker } from "@/server/merge-queue/worker";
 import { Scheduler } from "@/server/scheduler/scheduler";
 import { services } from "@/server/services";
 
@@ -35,6 +36,10 @@ export async function startServices(): Promise<void> {
   const scheduler = new Scheduler({ scanIntervalMs: settings.scanIntervalMs, runnerMaxConcurrency: settings.runnerMaxConcurrency, execute: executeTask });
   shared.scheduler = scheduler;
   scheduler.start();
+  // Queues left mid-step by the last process resume from the step stored with each entry.
+  const mergeQueue = new MergeQueueWorker(settings.scanIntervalMs);
+  shared.mergeQueue = mergeQueue;
+  mergeQueue.start();
   shared.stopBackground = [startHeartbeat(runnerId), scheduleLogCompaction()];
   console.log(`[ai-slave] scheduler started (runner ${runnerId}, up to ${settings.runnerMaxConcurrency} runs at once).`);
 }

@@ -7,6 +7,12 @@ export interface SchedulerHandle {
   stop(): Promise<void>;
 }
 
+/** What the API and the runs ask of the merge queue's worker: go on with a workspace's queue now. */
+export interface MergeQueueHandle {
+  poke(workspaceId?: number): void;
+  stop(): Promise<void>;
+}
+
 /** What the API asks of the runs this process supervises. */
 export interface RunControl {
   /** Cancels a live run of the task; false when this process runs none for it. */
@@ -23,6 +29,7 @@ export interface RunControl {
 export interface Services {
   bus: EventBus;
   scheduler: SchedulerHandle;
+  mergeQueue: MergeQueueHandle;
   runControl: RunControl;
   /** Probes the agent CLIs again (after a CLI path changed). */
   refreshRunner: () => Promise<void>;
@@ -33,10 +40,11 @@ export interface Services {
 
 /** Before boot: no scheduler runs in this process yet, so a poke has nothing to wake. */
 const NOT_STARTED_SCHEDULER: SchedulerHandle = { poke: () => undefined, stop: async () => undefined };
+const NOT_STARTED_MERGE_QUEUE: MergeQueueHandle = { poke: () => undefined, stop: async () => undefined };
 const NO_RUNS: RunControl = { cancel: async () => false, isActive: () => false };
 
 function fresh(): Services {
-  return { bus: new EventBus(), scheduler: NOT_STARTED_SCHEDULER, runControl: NO_RUNS, refreshRunner: async () => undefined, started: false, stopBackground: [] };
+  return { bus: new EventBus(), scheduler: NOT_STARTED_SCHEDULER, mergeQueue: NOT_STARTED_MERGE_QUEUE, runControl: NO_RUNS, refreshRunner: async () => undefined, started: false, stopBackground: [] };
 }
 
 export function services(): Services {

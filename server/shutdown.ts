@@ -8,6 +8,7 @@ import { services } from "./services";
  */
 export async function stopServices(graceMs = 3000): Promise<{ detached: number }> {
   await services().scheduler.stop();
+  await services().mergeQueue.stop();
   for (const stop of services().stopBackground) stop();
   const runs = [...activeRuns().values()];
   const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());

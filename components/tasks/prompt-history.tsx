@@ -2,7 +2,7 @@ import { Badge } from "@/components/ui/badge";
 import { formatDateTime } from "@/lib/format";
 import type { PromptHistoryEntry } from "@/lib/schemas/task";
 
-const KIND_LABELS: Record<PromptHistoryEntry["kind"], string> = { initial: "Prompt", continue: "Follow-up", retry: "Retry", auto_retry: "Auto-retry", fix: "Fix round", review: "Review" };
+const KIND_LABELS: Record<PromptHistoryEntry["kind"], string> = { initial: "Prompt", continue: "Follow-up", retry: "Retry", auto_retry: "Auto-retry", fix: "Fix round", review: "Review", resolve: "Conflict resolution" };
 
 /** Each turn the agent was given, oldest first. */
 export function PromptHistory({ history }: { history: PromptHistoryEntry[] }) {

@@ -11,7 +11,7 @@ import { useNow } from "@/lib/hooks/use-now";
 import { useTaskRuns } from "@/lib/hooks/use-tasks";
 import type { RunDto } from "@/lib/schemas/task";
 
-const KIND_LABELS: Record<RunDto["kind"], string> = { initial: "Initial", continue: "Follow-up", retry: "Retry", auto_retry: "Auto-retry", fix: "Fix round", review: "Review" };
+const KIND_LABELS: Record<RunDto["kind"], string> = { initial: "Initial", continue: "Follow-up", retry: "Retry", auto_retry: "Auto-retry", fix: "Fix round", review: "Review", resolve: "Conflict resolution" };
 const STATUS_VARIANT = { RUNNING: "info", DONE: "success", FAILED: "destructive" } as const;
 
 function costTitle(run: RunDto): string {

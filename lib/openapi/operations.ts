@@ -4,6 +4,7 @@ import { taskDiffSchema } from "../schemas/git";
 import { healthReportSchema, healthStatusSchema, hostResourcesSchema, workspaceHealthSchema } from "../schemas/health";
 import { logPageSchema, runLogsQuerySchema, runLogStreamQuerySchema, taskLogStreamQuerySchema } from "../schemas/logs";
 import { jsonRpcErrorSchema, mcpMessageSchema } from "../schemas/mcp";
+import { mergeQueueEnqueueSchema, mergeQueueReorderSchema, mergeQueueSchema } from "../schemas/merge-queue";
 import { modelsResponseSchema } from "../schemas/models";
 import { quotaListSchema } from "../schemas/quota";
 import { sessionStatusSchema } from "../schemas/session";
@@ -12,6 +13,9 @@ import {
   mergeOutcomeSchema,
   runListSchema,
   runSchema,
+  taskChainResultSchema,
+  taskPushResultSchema,
+  taskChainSchema,
   taskContinueSchema,
   taskCreateSchema,
   taskDeleteQuerySchema,
@@ -84,6 +88,23 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
 
   "GET /api/workspaces": { operationId: "listWorkspaces", tag: "workspaces", summary: "All workspaces", ok: { 200: workspaceListSchema } },
   "POST /api/workspaces": { operationId: "createWorkspace", tag: "workspaces", summary: "Add a workspace", body: workspaceCreateSchema, ok: { 201: workspaceSchema }, errors: [409, 422] },
+  "GET /api/workspaces/{id}/merge-queue": {
+    operationId: "getMergeQueue",
+    tag: "workspaces",
+    summary: "The workspace's merge queue: order with each entry's step, and the history of what landed or left (with why)",
+    params: byId,
+    ok: { 200: mergeQueueSchema },
+    errors: [404],
+  },
+  "PUT /api/workspaces/{id}/merge-queue": {
+    operationId: "reorderMergeQueue",
+    tag: "workspaces",
+    summary: "Reorder the queue: the listed tasks first, in this order; an entry already past its first step keeps going",
+    params: byId,
+    body: mergeQueueReorderSchema,
+    ok: { 200: mergeQueueSchema },
+    errors: [404, 422],
+  },
   "GET /api/workspaces/{id}": { operationId: "getWorkspace", tag: "workspaces", summary: "One workspace", params: byId, ok: { 200: workspaceSchema }, errors: [404] },
   "PATCH /api/workspaces/{id}": {
     operationId: "updateWorkspace",
@@ -101,7 +122,23 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "GET /api/tasks": { operationId: "listTasks", tag: "tasks", summary: "Tasks, newest first, with filters and a cursor", query: taskListQuerySchema, ok: { 200: taskListSchema } },
   "POST /api/tasks": { operationId: "createTask", tag: "tasks", summary: "Queue a task", body: taskCreateSchema, ok: { 201: taskSchema }, errors: [422] },
   "GET /api/tasks/{id}": { operationId: "getTask", tag: "tasks", summary: "One task", params: byId, ok: { 200: taskSchema }, errors: [404] },
-  "PATCH /api/tasks/{id}": { operationId: "updateTask", tag: "tasks", summary: "Edit a TODO task's title, prompt or model", params: byId, body: taskUpdateSchema, ok: { 200: taskSchema }, errors: [404, 409] },
+  "POST /api/tasks/chain": {
+    operationId: "createTaskChain",
+    tag: "tasks",
+    summary: "Queue several tasks of one workspace with their dependencies: each waits for the items named in `after` (indexes of earlier items), else for the one before it",
+    body: taskChainSchema,
+    ok: { 201: taskChainResultSchema },
+    errors: [422],
+  },
+  "PATCH /api/tasks/{id}": {
+    operationId: "updateTask",
+    tag: "tasks",
+    summary: "Edit a TODO task's title, prompt, model or dependencies (dependsOn: [] removes them; cycles and other workspaces' tasks are refused with 422)",
+    params: byId,
+    body: taskUpdateSchema,
+    ok: { 200: taskSchema },
+    errors: [404, 409, 422],
+  },
   "DELETE /api/tasks/{id}": {
     operationId: "deleteTask",
     tag: "tasks",
@@ -130,6 +167,39 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
     body: taskMergeSchema,
     ok: { 200: mergeOutcomeSchema },
     errors: [404, 409],
+  },
+  "POST /api/tasks/{id}/merge-queue": {
+    operationId: "enqueueTaskMerge",
+    tag: "tasks",
+    summary: "Put a DONE task last in its workspace's merge queue (rebase, check, fast-forward, one at a time)",
+    params: byId,
+    body: mergeQueueEnqueueSchema,
+    ok: { 200: taskSchema },
+    errors: [404, 409],
+  },
+  "DELETE /api/tasks/{id}/merge-queue": {
+    operationId: "dequeueTaskMerge",
+    tag: "tasks",
+    summary: "Take a task out of the merge queue (a stopped rebase in its worktree is aborted)",
+    params: byId,
+    ok: { 200: taskSchema },
+    errors: [404, 409],
+  },
+  "POST /api/tasks/{id}/push": {
+    operationId: "pushTask",
+    tag: "tasks",
+    summary: "Push the task branch to the workspace's git remote (gitRemote); a refusal comes back with git's message",
+    params: byId,
+    ok: { 200: taskPushResultSchema },
+    errors: [404, 409, 422],
+  },
+  "POST /api/tasks/{id}/pull-request": {
+    operationId: "openTaskPullRequest",
+    tag: "tasks",
+    summary: "Push and open a pull request (GitHub) or merge request (GitLab) for the task branch, token from GITHUB_TOKEN / GITLAB_TOKEN; when one exists, refresh its state",
+    params: byId,
+    ok: { 200: taskSchema },
+    errors: [403, 404, 409, 422],
   },
   "GET /api/tasks/{id}/diff": { operationId: "getTaskDiff", tag: "tasks", summary: "The task branch's diff against its base", params: byId, ok: { 200: taskDiffSchema }, errors: [404, 409] },
   "GET /api/tasks/{id}/runs": { operationId: "listTaskRuns", tag: "tasks", summary: "The task's runs, oldest first", params: byId, ok: { 200: runListSchema }, errors: [404] },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, ERROR_CLASSES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
+import { BACKENDS, type Backend, CHECK_STATES, COMMENT_AUTHORS, COST_SOURCES, DEPENDENCY_MODES, ERROR_CLASSES, MERGE_QUEUE_STEPS, PULL_REQUEST_STATES, REVIEW_STATES, RUN_KINDS, RUN_STATUSES, TASK_STATUSES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { idSchema, listSchema, promptSchema } from "./common";
 import { mergeResultSchema } from "./git";
@@ -8,6 +8,7 @@ import { usageFiguresSchema } from "./usage";
 
 const modelSchema = z.string().trim().regex(MODEL_NAME_PATTERN, "Not a valid model name.");
 const titleSchema = z.string().trim().min(1).max(200);
+const dependsOnSchema = z.array(z.number().int().positive()).max(20);
 
 export const taskCreateSchema = z
   .object({
@@ -20,6 +21,9 @@ export const taskCreateSchema = z
     /** The reviewer; absent: the workspace's; null: no review. */
     reviewBackend: z.enum(BACKENDS).nullable().optional(),
     reviewModel: modelSchema.optional(),
+    /** Tasks of the same workspace to wait for before the first run. */
+    dependsOn: dependsOnSchema.optional(),
+    dependencyMode: z.enum(DEPENDENCY_MODES).optional(),
   })
   // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
   .strict();
@@ -63,10 +67,10 @@ export type TaskFormValues = z.input<typeof taskFormSchema>;
 
 /** Only a TODO task can be edited, and only these fields. */
 export const taskUpdateSchema = z
-  .object({ title: titleSchema, prompt: promptSchema, model: modelSchema })
+  .object({ title: titleSchema, prompt: promptSchema, model: modelSchema, dependsOn: dependsOnSchema, dependencyMode: z.enum(DEPENDENCY_MODES) })
   .partial()
   .strict()
-  .refine((value) => Object.keys(value).length > 0, "Nothing to change: give title, prompt or model.");
+  .refine((value) => Object.keys(value).length > 0, "Nothing to change: give title, prompt, model, dependsOn or dependencyMode.");
 export type TaskUpdateInput = z.infer<typeof taskUpdateSchema>;
 
 export const taskListQuerySchema = z
@@ -131,12 +135,33 @@ export const taskSchema = z.object({
   mergedAt: z.string().nullable(),
   /** The task whose agent created this one through the MCP server (a subtask). */
   parentTaskId: z.number().nullable(),
+  /** The tasks it waits for before its first run (same workspace). */
+  dependsOn: z.array(z.number()),
+  dependencyMode: z.enum(DEPENDENCY_MODES),
+  /** Other open tasks of the workspace whose branches change some of the same files. */
+  overlaps: z.array(z.object({ taskId: z.number(), files: z.array(z.string()) })),
+  /** The pull request (GitHub) or merge request (GitLab) of its branch, as last refreshed. */
+  pullRequest: z.object({ url: z.string(), state: z.enum(PULL_REQUEST_STATES) }).nullable(),
+  /** Its place in the workspace's merge queue: 1 lands next. Null when not queued. */
+  mergeQueue: z.object({ position: z.number(), step: z.enum(MERGE_QUEUE_STEPS), reason: z.string().nullable() }).nullable(),
   usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;
 
 /** GET /api/tasks */
 export const taskListSchema = listSchema(taskSchema);
+
+/**
+ * POST /api/tasks/chain: several tasks of one workspace in one request. Each waits for the items
+ * listed in `after` (indexes of earlier items of the same request); without `after`, for the item
+ * before it, so a plain list is a chain. `dependsOn` may add tasks that already exist.
+ */
+export const taskChainSchema = z
+  .object({
+    tasks: z.array(taskCreateSchema.and(z.object({ after: z.array(z.number().int().min(0)).max(20).optional() }))).min(1).max(50),
+  })
+  .strict();
+export const taskChainResultSchema = z.object({ items: z.array(taskSchema) });
 
 export const runSchema = z.object({
   id: z.number(),
@@ -172,3 +197,7 @@ export const runListSchema = listSchema(runSchema);
 /** POST /api/tasks/:id/merge: the task after the merge, and what git did. */
 export const mergeOutcomeSchema = z.object({ task: taskSchema, merge: mergeResultSchema });
 export type MergeOutcome = z.infer<typeof mergeOutcomeSchema>;
+
+/** POST /api/tasks/:id/push */
+export const taskPushResultSchema = z.object({ remote: z.string(), branch: z.string(), sha: z.string() });
+export type TaskPushResult = z.infer<typeof taskPushResultSchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, LOGIN_SHELLS, WORKSPACE_TYPES } from "../enums";
+import { BACKENDS, LOGIN_SHELLS, UPDATE_STRATEGIES, WORKSPACE_TYPES } from "../enums";
 import { MODEL_NAME_PATTERN } from "../models";
 import { absolutePathSchema, branchNameSchema, listSchema } from "./common";
 
@@ -57,6 +57,13 @@ const workspaceFields = {
   reviewBackend: z.enum(BACKENDS).nullish(),
   reviewModel: z.string().trim().regex(MODEL_NAME_PATTERN, "Not a valid model name.").nullish(),
   reviewRounds: z.number().int().min(1).max(5),
+  /** Tasks whose checks passed and whose review approved join the merge queue when DONE. */
+  autoMerge: z.boolean(),
+  /** A conflict in the merge queue goes back to the task's agent (a `resolve` run). */
+  autoResolve: z.boolean(),
+  updateStrategy: z.enum(UPDATE_STRATEGIES),
+  /** The remote that push and pull requests use. */
+  gitRemote: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Not a valid remote name."),
 };
 
 function requireRemoteFields(
@@ -86,6 +93,10 @@ export const workspaceCreateSchema = z
     checkTimeoutSec: workspaceFields.checkTimeoutSec.default(900),
     fixRounds: workspaceFields.fixRounds.default(2),
     reviewRounds: workspaceFields.reviewRounds.default(2),
+    autoMerge: workspaceFields.autoMerge.default(false),
+    autoResolve: workspaceFields.autoResolve.default(true),
+    updateStrategy: workspaceFields.updateStrategy.default("rebase"),
+    gitRemote: workspaceFields.gitRemote.default("origin"),
   })
   .strict()
   .superRefine(requireRemoteFields);
@@ -122,6 +133,10 @@ export const workspaceSchema = z.object({
   reviewBackend: z.enum(BACKENDS).nullable(),
   reviewModel: z.string().nullable(),
   reviewRounds: z.number(),
+  autoMerge: z.boolean(),
+  autoResolve: z.boolean(),
+  updateStrategy: z.enum(UPDATE_STRATEGIES),
+  gitRemote: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
   taskCounts: z.record(z.string(), z.number()).optional(),

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Backend, CheckState, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, WorkspaceType } from "@/lib/enums";
+import type { Backend, CheckState, DependencyMode, PullRequestState, CostSource, CommentAuthor, ErrorClass, LoginShell, ReviewState, ReviewVerdict, RunCheckState, RunKind, RunStatus, TaskStatus, UpdateStrategy, WorkspaceType } from "@/lib/enums";
 import type { ReviewFinding } from "@/lib/schemas/review";
 import type { PromptHistoryEntry, RunDto, TaskDto } from "@/lib/schemas/task";
 import type { WorkspaceDto } from "@/lib/schemas/workspace";
@@ -43,13 +43,25 @@ export function toWorkspaceDto(row: Workspace, taskCounts?: Record<string, numbe
     reviewBackend: row.reviewBackend as Backend | null,
     reviewModel: row.reviewModel,
     reviewRounds: row.reviewRounds,
+    autoMerge: row.autoMerge,
+    autoResolve: row.autoResolve,
+    updateStrategy: row.updateStrategy as UpdateStrategy,
+    gitRemote: row.gitRemote,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     ...(taskCounts ? { taskCounts } : {}),
   };
 }
 
-export function toTaskDto(row: Task, usage?: TaskDto["usage"]): TaskDto {
+/** What a task's answer carries besides its row: its usage and its place in the merge queue. */
+export interface TaskExtras {
+  usage?: TaskDto["usage"];
+  mergeQueue?: TaskDto["mergeQueue"];
+  overlaps?: TaskDto["overlaps"];
+}
+
+export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
+  const { usage } = extras;
   return {
     id: row.id,
     number: row.number,
@@ -78,6 +90,11 @@ export function toTaskDto(row: Task, usage?: TaskDto["usage"]): TaskDto {
     finishedAt: iso(row.finishedAt),
     mergedAt: iso(row.mergedAt),
     parentTaskId: row.parentTaskId,
+    dependsOn: parseJson<number[]>(row.dependsOn, []),
+    dependencyMode: row.dependencyMode as DependencyMode,
+    overlaps: extras.overlaps ?? [],
+    pullRequest: row.pullRequestUrl ? { url: row.pullRequestUrl, state: (row.pullRequestState ?? "open") as PullRequestState } : null,
+    mergeQueue: extras.mergeQueue ?? null,
     ...(usage ? { usage } : {}),
   };
 }

@@ -120,6 +120,34 @@ export async function requeueFinished(input: { taskId: number; workspaceId: numb
   return count === 1;
 }
 
+/**
+ * DONE -> TODO for the merge queue's conflict resolution: the agent's session goes on with a
+ * `resolve` run whose prompt names the conflicted files. The verification's states stay: the work
+ * they judged is what the queue lands.
+ */
+export async function requeueResolve(input: { taskId: number; workspaceId: number; prompt: string }): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: input.taskId, status: "DONE" },
+    data: { status: "TODO", nextRunKind: "resolve", pendingPrompt: input.prompt, pendingCause: null, failureReason: null, waitingReason: null, notBefore: null },
+  });
+  if (count === 1) {
+    publish("task.updated", input.taskId, input.workspaceId, "TODO");
+    services().scheduler.poke("resolve");
+  }
+  return count === 1;
+}
+
+/** A DONE task landed on its base through the merge queue. */
+export async function markMerged(input: { taskId: number; workspaceId: number }): Promise<boolean> {
+  const { count } = await db().task.updateMany({ where: { id: input.taskId, mergedAt: null }, data: { mergedAt: new Date() } });
+  if (count === 1) {
+    services().bus.publishBoard({ type: "task.merged", taskId: input.taskId, workspaceId: input.workspaceId, status: "DONE" });
+    // Tasks waiting for this one to merge may start.
+    services().scheduler.poke("merged");
+  }
+  return count === 1;
+}
+
 /** TODO -> FAILED: cancelled before it started. */
 export async function cancelQueued(taskId: number, workspaceId: number): Promise<boolean> {
   const { count } = await db().task.updateMany({

@@ -12,6 +12,7 @@ import type { SshError } from "@/server/exec/ssh-pool";
 import { transportFor } from "@/server/exec/transport-for";
 import { defaultWorktreePath, ensureWorktree, taskBranchName } from "@/server/git/worktree";
 import { markRunStarted } from "@/server/lifecycle/task-state";
+import { startBranchOf } from "@/server/scheduler/dependencies";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
 import { removeCheckpoint } from "./checkpoint";
@@ -112,12 +113,15 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   const branch = taskBranchName(task.id);
   writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
   await stopStrayAgents(ctx);
-  // A branch is the task's own once a run of it got as far as its base commit.
-  const ownsBranch = (await db().run.count({ where: { taskId: task.id, id: { lt: run.id }, baseSha: { not: null } } })) > 0;
-  const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: task.workspace.baseBranch, ownsBranch });
-  crashPoint("worktree-added");
-  writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
-  await setUpWorktree(ctx, worktree.action);
+  // A resolve run works in the worktree as the merge queue left it: stopped in a rebase, on no branch.
+  if (kind !== "resolve") {
+    // A branch is the task's own once a run of it got as far as its base commit.
+    const ownsBranch = (await db().run.count({ where: { taskId: task.id, id: { lt: run.id }, baseSha: { not: null } } })) > 0;
+    const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: startBranchOf(task, task.workspace.baseBranch), ownsBranch });
+    crashPoint("worktree-added");
+    writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
+    await setUpWorktree(ctx, worktree.action);
+  }
   await recordBaseSha(ctx);
   if (freshSessionReason) writer.append([{ kind: "system", message: `Starting a fresh session (${freshSessionReason}), with the task's earlier prompts as context.` }]);
   const bin = await locateAgentCli(transport, adapter, task.workspaceId);

@@ -3,6 +3,8 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 import { db } from "@/server/db/client";
 import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
+import { autoEnqueue } from "@/server/merge-queue/auto";
+import { refreshChangedFiles } from "@/server/merge-queue/changed-files";
 import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
 import { settings } from "@/server/settings";
@@ -57,20 +59,26 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
         }
       : {}),
   };
-  await db().$transaction(async (tx) => {
+  const finished = await db().$transaction(async (tx) => {
     await tx.run.update({ where: { id: input.runId }, data: outcome });
     crashPoint("run-outcome");
-    await nextTaskState(input, now, tx);
+    return nextTaskState(input, now, tx);
   }, { timeout: 15_000 });
+  if (finished) {
+    // The merge queue goes on after its resolve run; other work that ended DONE may join it (autoMerge).
+    if (input.run?.kind === "resolve") services().mergeQueue.poke(input.workspaceId);
+    else if (finished === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
+  }
 
+  if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));
   const provider = BACKEND_PROVIDER[input.backend];
   if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
   else if (final.runStatus === "DONE") await recordQuotaOk(provider);
   services().bus.publishRunEnd({ runId: input.runId, status: final.runStatus, errorClass: final.errorClass });
 }
 
-/** The task's next state after its run: an automatic retry, a follow-up run, or DONE | FAILED. */
-async function nextTaskState(input: FinishInput, now: Date, tx: TaskWriter): Promise<void> {
+/** The task's next state after its run: an automatic retry, a follow-up run, or DONE | FAILED (returned). */
+async function nextTaskState(input: FinishInput, now: Date, tx: TaskWriter): Promise<"DONE" | "FAILED" | null> {
   const { final, after } = input;
   const task = { taskId: input.taskId, workspaceId: input.workspaceId };
   if (final.retryInMs !== null && input.run?.kind === "review") {
@@ -85,5 +93,7 @@ async function nextTaskState(input: FinishInput, now: Date, tx: TaskWriter): Pro
   } else {
     const status = after?.taskStatus ?? final.runStatus;
     await finishTask({ ...task, status, reason: status === "DONE" ? null : final.reason, now, fields: after?.taskFields }, tx);
+    return status;
   }
+  return null;
 }

@@ -47,7 +47,7 @@ function resumeOf(runs: PlanRun[], sessionId: string | null | undefined): Pick<R
 }
 
 /** The work agent's session to go on with: never a reviewer's, even of the same backend. */
-function followUp(task: PlanTask, runs: PlanRun[], kind: "continue" | "fix", prompt: string): RunPlan {
+function followUp(task: PlanTask, runs: PlanRun[], kind: "continue" | "fix" | "resolve", prompt: string): RunPlan {
   const previous = [...runs].reverse().find((run) => run.sessionId && run.backend === task.backend && run.kind !== "review");
   if (!previous) {
     return { kind, prompt: withHistory(task.promptHistory, prompt), previousCumulative: {}, freshSessionReason: "no earlier agent session to resume" };
@@ -63,6 +63,8 @@ export function planRun(task: PlanTask, runs: PlanRun[]): RunPlan {
       return followUp(task, runs, "continue", task.promptHistory[task.promptHistory.length - 1]?.prompt ?? task.prompt);
     case "fix":
       return { ...followUp(task, runs, "fix", task.pendingPrompt ?? task.prompt), cause: task.pendingCause ?? undefined };
+    case "resolve":
+      return followUp(task, runs, "resolve", task.pendingPrompt ?? task.prompt);
     case "review":
       // A reviewer starts afresh each round: it reads the work, not its earlier opinion.
       return { kind: "review", prompt: task.pendingPrompt ?? task.prompt, previousCumulative: {} };

@@ -20,7 +20,7 @@ import { lineRecorder, skippingFirst } from "./line-recorder";
 import { withHistory } from "./plan";
 import { runLogPath, taskSessionName } from "./session";
 import { finalVerdict, trailingAutoRetries, trailingFailedReviews, type FinalVerdict } from "./verdict";
-import { permissionModeOf, reviewFailed, verifyRun, writeReviewSchema, type AfterRun } from "./verification";
+import { permissionModeOf, resolveFinished, reviewFailed, verifyRun, writeReviewSchema, type AfterRun } from "./verification";
 
 /**
  * The one supervisor of a run, whatever the machine: it launches the agent detached in the task's
@@ -213,8 +213,8 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
     writer.append([{ kind: "error", message: reason, fatal: true }]);
     verdict = { ...verdict, status: "FAILED", errorClass: "NETWORK", reason, transient: false };
   }
-  // A reviewer changes nothing; whatever it left is not the work's.
-  if (run.kind !== "review") await commitLeftovers(transport, task, run, writer);
+  // A reviewer changes nothing; whatever it left is not the work's. A resolver's edits are staged by the merge queue.
+  if (run.kind !== "review" && run.kind !== "resolve") await commitLeftovers(transport, task, run, writer);
   const earlier = await db().run.findMany({ where: { taskId: task.id, id: { lt: run.id } }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
   const final = finalVerdict({
     verdict,
@@ -240,6 +240,7 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
  * not run (the machine went away) fails the run with the reason: an unverified result is not DONE.
  */
 async function verification(ctx: RunContext, final: FinalVerdict): Promise<AfterRun | undefined> {
+  if (ctx.run.kind === "resolve") return resolveFinished(final);
   if (final.retryInMs !== null || ctx.active.cancelled) return undefined;
   if (final.runStatus !== "DONE") return ctx.run.kind === "review" ? reviewFailed(final) : undefined;
   try {

@@ -242,3 +242,11 @@ async function findingAnchors(ctx: RunContext, findings: ReviewFinding[]): Promi
 export function reviewFailed(final: FinalVerdict): AfterRun {
   return { final, next: { kind: "finish", reviewState: "ERROR", reviewedBy: "agent" }, prompt: null, taskFields: { reviewState: "ERROR", reviewedBy: "agent" }, taskStatus: "DONE" };
 }
+
+/**
+ * A resolve run is judged by the merge queue (markers left, the rebase going on), not here: no
+ * check, no retry, and the task goes back to DONE whatever the run's outcome, which stays on the run.
+ */
+export function resolveFinished(final: FinalVerdict): AfterRun {
+  return { final: { ...final, retryInMs: null }, next: { kind: "finish" }, prompt: null, taskFields: {}, taskStatus: "DONE" };
+}

@@ -3,6 +3,7 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
 import { blockedProviders, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
+import { gateOnDependencies } from "./dependencies";
 import { planDispatch, type QueuedTask } from "./plan";
 
 export interface SchedulerOptions {
@@ -66,10 +67,11 @@ export class Scheduler {
       db().workspace.findMany({ select: { id: true, concurrencyLimit: true } }),
       blockedProviders(now),
     ]);
+    const gate = await gateOnDependencies(queue);
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     const plan = planDispatch({
       // A review waits for its reviewer's quota, not the task agent's.
-      queue: queue.map((task): QueuedTask => ({ ...task, provider: BACKEND_PROVIDER[(task.nextRunKind === "review" && task.reviewBackend ? task.reviewBackend : task.backend) as Backend] })),
+      queue: gate.ready.map((task): QueuedTask => ({ ...task, provider: BACKEND_PROVIDER[(task.nextRunKind === "review" && task.reviewBackend ? task.reviewBackend : task.backend) as Backend] })),
       runningByWorkspace: new Map(running.map((group) => [group.workspaceId, group._count._all])),
       limitByWorkspace: new Map(workspaces.map((workspace) => [workspace.id, workspace.concurrencyLimit])),
       runnerCapacity: this.options.runnerMaxConcurrency - runningTotal,
@@ -77,7 +79,7 @@ export class Scheduler {
       now,
     });
     // One statement per distinct reason, and only for tasks whose reason changed.
-    if (plan.waiting.length > 0) await setWaitingReasons(plan.waiting);
+    if (plan.waiting.length + gate.waiting.length > 0) await setWaitingReasons([...plan.waiting, ...gate.waiting]);
     const started: number[] = [];
     for (const id of plan.start) {
       if (await claimTask(id, now)) {

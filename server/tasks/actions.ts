@@ -90,6 +90,7 @@ export async function mergeTask(id: number, options: { deleteBranch?: boolean })
     );
   }
   services().bus.publishBoard({ type: "task.merged", taskId: id, workspaceId: task.workspaceId, status: task.status as TaskDto["status"] });
+  services().scheduler.poke("merged");
   return { task: await getTask(id), merge };
 }
 

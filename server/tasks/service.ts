@@ -1,13 +1,16 @@
 import "server-only";
-import type { Backend } from "@/lib/enums";
+import type { Backend, DependencyMode } from "@/lib/enums";
 import { badRequest, conflict, notFound, unprocessable } from "@/lib/errors";
 import type { PromptHistoryEntry, TaskCreateInput, TaskDto, TaskUpdateInput } from "@/lib/schemas/task";
 import { getAdapter } from "@/server/agents/registry";
 import { db } from "@/server/db/client";
 import type { Prisma, Task } from "@/server/db/generated/client";
-import { toTaskDto } from "@/server/db/serialize";
+import { parseJson, toTaskDto } from "@/server/db/serialize";
 import { services } from "@/server/services";
 import { settings } from "@/server/settings";
+import { mergeQueueByTask } from "@/server/merge-queue/store";
+import { checkDependencies } from "./dependencies";
+import { overlapsByTask } from "./overlaps";
 import { usageByTask } from "./usage";
 
 export async function findTask(id: number): Promise<Task> {
@@ -18,8 +21,8 @@ export async function findTask(id: number): Promise<Task> {
 
 export async function getTask(id: number): Promise<TaskDto> {
   const row = await findTask(id);
-  const usage = await usageByTask([id]);
-  return toTaskDto(row, usage.get(id));
+  const [usage, queue, overlaps] = await Promise.all([usageByTask([id]), mergeQueueByTask([id]), overlapsByTask([row])]);
+  return toTaskDto(row, { usage: usage.get(id), mergeQueue: queue.get(id), overlaps: overlaps.get(id) });
 }
 
 /** The first line of the prompt, shortened: what a person would have typed as a title. */
@@ -57,6 +60,9 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
   checkPermissionMode(input.backend, input.permissionMode);
   const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
   if (!workspace) throw unprocessable("workspace", `No workspace with id ${input.workspaceId}.`);
+  const dependsOn = [...new Set(input.dependsOn ?? [])];
+  const dependencyMode = input.dependencyMode ?? "merged";
+  await checkDependencies({ workspaceId: workspace.id, dependsOn, mode: dependencyMode });
   // The per-workspace number comes from one atomic UPDATE ... RETURNING, so concurrent creates never share one.
   const [{ number }] = await db().$queryRaw<{ number: number }[]>`
     UPDATE "Workspace" SET "nextTaskNumber" = "nextTaskNumber" + 1 WHERE "id" = ${workspace.id} RETURNING "nextTaskNumber" - 1 AS "number"`;
@@ -74,6 +80,8 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       promptHistory: JSON.stringify(history),
       queuedAt: now,
       parentTaskId: options.parentTaskId ?? null,
+      dependsOn: JSON.stringify(dependsOn),
+      dependencyMode,
       ...(await reviewerOf(input, workspace)),
     },
   });
@@ -106,9 +114,10 @@ export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[
   };
   const rows = await db().task.findMany({ where, orderBy: { id: "desc" }, take: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const usage = await usageByTask(page.map((row) => row.id));
+  const ids = page.map((row) => row.id);
+  const [usage, queue, overlaps] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids), overlapsByTask(page)]);
   return {
-    items: page.map((row) => toTaskDto(row, usage.get(row.id))),
+    items: page.map((row) => toTaskDto(row, { usage: usage.get(row.id), mergeQueue: queue.get(row.id), overlaps: overlaps.get(row.id) })),
     nextCursor: rows.length > query.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
   };
 }
@@ -116,7 +125,14 @@ export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[
 export async function updateTask(id: number, patch: TaskUpdateInput): Promise<TaskDto> {
   const current = await findTask(id);
   if (current.status !== "TODO") throw conflict("task_not_editable", `Task ${id} is ${current.status}: only a TODO task can be edited.`);
-  const data: Prisma.TaskUpdateInput = { ...patch };
+  const { dependsOn, dependencyMode, ...fields } = patch;
+  const data: Prisma.TaskUpdateInput = { ...fields };
+  if (dependsOn !== undefined || dependencyMode !== undefined) {
+    const ids = [...new Set(dependsOn ?? parseJson<number[]>(current.dependsOn, []))];
+    const mode = dependencyMode ?? (current.dependencyMode as DependencyMode);
+    await checkDependencies({ taskId: id, workspaceId: current.workspaceId, dependsOn: ids, mode });
+    Object.assign(data, { dependsOn: JSON.stringify(ids), dependencyMode: mode });
+  }
   if (patch.prompt !== undefined) {
     const history = JSON.parse(current.promptHistory) as PromptHistoryEntry[];
     const last = history[history.length - 1];
@@ -127,5 +143,27 @@ export async function updateTask(id: number, patch: TaskUpdateInput): Promise<Ta
   const { count } = await db().task.updateMany({ where: { id, status: "TODO" }, data: data as Prisma.TaskUpdateManyMutationInput });
   if (count === 0) throw conflict("task_not_editable", `Task ${id} has just started: only a TODO task can be edited.`);
   services().bus.publishBoard({ type: "task.updated", taskId: id, workspaceId: current.workspaceId, status: "TODO" });
+  // A removed dependency may let it start now.
+  if (dependsOn !== undefined) services().scheduler.poke("dependencies changed");
   return getTask(id);
+}
+
+/** Creates the tasks of a chain in order; each waits for the items it names in `after` (else the one before). */
+export async function createTaskChain(items: (TaskCreateInput & { after?: number[] })[]): Promise<TaskDto[]> {
+  const workspaceId = items[0]!.workspaceId;
+  items.forEach((item, index) => {
+    if (item.workspaceId !== workspaceId) throw unprocessable("dependency_workspace", `Item ${index} names another workspace: a chain stays within one.`);
+    const bad = (item.after ?? []).filter((at) => at >= index);
+    if (bad.length > 0) throw unprocessable("dependency_order", `Item ${index} can only wait for earlier items (after: ${bad.join(", ")}).`);
+    const parents = (item.after ?? (index > 0 ? [index - 1] : [])).length + (item.dependsOn?.length ?? 0);
+    if (item.dependencyMode === "done" && parents !== 1) throw unprocessable("dependency_mode", `Item ${index}: dependencyMode "done" needs exactly one parent.`);
+  });
+  // Checked before anything is created: a refused chain creates nothing.
+  await checkDependencies({ workspaceId, dependsOn: items.flatMap((item) => item.dependsOn ?? []), mode: "merged" });
+  const created: TaskDto[] = [];
+  for (const [index, { after, ...item }] of items.entries()) {
+    const fromChain = (after ?? (index > 0 ? [index - 1] : [])).map((at) => created[at]!.id);
+    created.push(await createTask({ ...item, dependsOn: [...fromChain, ...(item.dependsOn ?? [])] }));
+  }
+  return created;
 }

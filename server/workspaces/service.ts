@@ -87,6 +87,10 @@ export async function createWorkspace(input: WorkspaceCreateInput): Promise<Work
       reviewBackend: input.reviewBackend ?? null,
       reviewModel: input.reviewModel ?? null,
       reviewRounds: input.reviewRounds,
+      autoMerge: input.autoMerge,
+      autoResolve: input.autoResolve,
+      updateStrategy: input.updateStrategy,
+      gitRemote: input.gitRemote,
     },
   });
   services().bus.publishBoard({ type: "workspace.changed", workspaceId: row.id });

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Task" ADD COLUMN "changedFiles" TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE "Task" ADD COLUMN "dependencyMode" TEXT NOT NULL DEFAULT 'merged';
+ALTER TABLE "Task" ADD COLUMN "dependsOn" TEXT NOT NULL DEFAULT '[]';

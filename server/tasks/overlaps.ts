@@ -1,0 +1,32 @@
+import "server-only";
+import type { TaskDto } from "@/lib/schemas/task";
+import { db } from "@/server/db/client";
+import type { Task } from "@/server/db/generated/client";
+import { parseJson } from "@/server/db/serialize";
+
+/**
+ * Conflict prediction: each unmerged task knows the files its branch changes
+ * (server/merge-queue/changed-files.ts); two open tasks of a workspace that change the same files overlap.
+ */
+
+const OPEN = ["TODO", "RUNNING", "DONE"];
+
+/** Overlapping files per task, for the task answers: only open (unmerged, not failed) tasks. */
+export async function overlapsByTask(rows: Task[]): Promise<Map<number, TaskDto["overlaps"]>> {
+  const result = new Map<number, TaskDto["overlaps"]>();
+  const mine = rows.filter((row) => OPEN.includes(row.status) && !row.mergedAt && row.changedFiles !== "[]");
+  if (mine.length === 0) return result;
+  const others = await db().task.findMany({
+    where: { workspaceId: { in: [...new Set(mine.map((row) => row.workspaceId))] }, status: { in: OPEN }, mergedAt: null, NOT: { changedFiles: "[]" } },
+    select: { id: true, workspaceId: true, changedFiles: true },
+  });
+  for (const row of mine) {
+    const files = new Set(parseJson<string[]>(row.changedFiles, []));
+    const overlaps = others
+      .filter((other) => other.id !== row.id && other.workspaceId === row.workspaceId)
+      .map((other) => ({ taskId: other.id, files: parseJson<string[]>(other.changedFiles, []).filter((file) => files.has(file)) }))
+      .filter((overlap) => overlap.files.length > 0);
+    if (overlaps.length > 0) result.set(row.id, overlaps);
+  }
+  return result;
+}
