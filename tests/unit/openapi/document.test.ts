@@ -75,7 +75,7 @@ describe("the OpenAPI document", () => {
     expect(document.components.securitySchemes.bearerToken).toMatchObject({ type: "http", scheme: "bearer" });
     const getTask = document.paths["/api/tasks/{id}"]!.get!;
     expect(getTask.parameters).toEqual([expect.objectContaining({ name: "id", in: "path", required: true })]);
-    expect(Object.keys(getTask.responses)).toEqual(["200", "400", "401", "404", "500"]);
+    expect(Object.keys(getTask.responses)).toEqual(["200", "400", "401", "404", "500", "503"]);
     expect(getTask.responses["404"]).toMatchObject({ content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
     expect(document.paths["/api/health"]!.get!.security).toEqual([]);
     const createTask = document.paths["/api/tasks"]!.post! as unknown as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
