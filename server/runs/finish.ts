@@ -73,9 +73,9 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
   } else {
     const status = after?.taskStatus ?? final.runStatus;
     await finishTask({ ...task, status, reason: status === "DONE" ? null : final.reason, now, fields: after?.taskFields });
-    // The merge queue goes on after its resolve run; other work that ended DONE may join it (autoMerge).
-    if (input.run?.kind === "resolve") services().mergeQueue.poke(input.workspaceId);
-    else if (status === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
+    // The merge queue goes on after its resolve or fix run; other work that ended DONE may join it (autoMerge).
+    services().mergeQueue.poke(input.workspaceId);
+    if (input.run?.kind !== "resolve" && status === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
   }
 
   if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));

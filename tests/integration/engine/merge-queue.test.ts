@@ -252,4 +252,19 @@ describe("merge queue", () => {
     expect(git(repo, "rev-parse", `task-${second}`)).toBe(tip);
     expect((await runsOf(second)).filter((run) => run.kind === "resolve")).toEqual([]);
   }, 60_000);
+
+  it("a check failing on the rebased branch sends the real agent to a fix round with its output; then the task lands", async () => {
+    const repo = repoWithApp("queue-fix");
+    const check = "test -f fixed.txt || { echo 'check: missing FILE:fixed.txt'; exit 3; }";
+    const workspaceId = await createWorkspace(repo, { checkCommand: check, fixRounds: 1 });
+    const id = await doneTaskEditing(workspaceId, repo, replaceLine(4, "NEEDS-FIX"));
+    expect((await enqueue(id)).status).toBe(200);
+    const entry = await closed(workspaceId, id, 180_000);
+    expect([entry.state, entry.reason]).toEqual(["merged", null]);
+    const fix = (await runsOf(id)).filter((run) => run.kind === "fix");
+    expect(fix.map((run) => [run.status, run.cause, run.checkState])).toEqual([["DONE", "check", "PASSED"]]);
+    expect(fix[0]!.prompt).toContain("check: missing FILE:fixed.txt");
+    expect(fs.readFileSync(path.join(repo, "fixed.txt"), "utf8")).toContain("hello from fake model");
+    expect(fs.readFileSync(path.join(repo, "app.txt"), "utf8")).toContain("NEEDS-FIX");
+  }, 240_000);
 });
