@@ -59,6 +59,8 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
     },
   });
 
+  // Before the task's new status: whoever sees it finished sees what its branch changes.
+  if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));
   const { after } = input;
   const task = { taskId: input.taskId, workspaceId: input.workspaceId };
   if (final.retryInMs !== null && input.run?.kind === "review") {
@@ -78,7 +80,6 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
     if (input.run?.kind !== "resolve" && status === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
   }
 
-  if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));
   const provider = BACKEND_PROVIDER[input.backend];
   if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
   else if (final.runStatus === "DONE") await recordQuotaOk(provider);

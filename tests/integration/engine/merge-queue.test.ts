@@ -267,4 +267,28 @@ describe("merge queue", () => {
     expect(fs.readFileSync(path.join(repo, "fixed.txt"), "utf8")).toContain("hello from fake model");
     expect(fs.readFileSync(path.join(repo, "app.txt"), "utf8")).toContain("NEEDS-FIX");
   }, 240_000);
+
+  it("overlaps: two open tasks changing the same file warn of each other; autoMerge lands an approved task by itself", async () => {
+    const repo = makeGitRepo(testDb.dir, "auto");
+    const workspaceId = await createWorkspace(repo, { autoMerge: true, reviewBackend: "codex_cli", reviewModel: "gpt-5.5", reviewRounds: 1 });
+    const plain = await createWorkspace(makeGitRepo(testDb.dir, "overlap"));
+    const [one, two] = [
+      await createTask({ prompt: "Write it. FILE:shared.txt", workspaceId: plain, backend: "codex_cli", model: "gpt-5.5" }),
+      await createTask({ prompt: "Write it too. FILE:shared.txt", workspaceId: plain, backend: "codex_cli", model: "gpt-5.5" }),
+    ];
+    await waitForStatus(one, ["DONE"], 120_000);
+    await waitForStatus(two, ["DONE"], 120_000);
+    const { getTask: getTaskDto } = await import("@/server/tasks/service");
+    expect((await getTaskDto(one)).overlaps).toEqual([{ taskId: two, files: ["shared.txt"] }]);
+    expect((await getTaskDto(two)).overlaps).toEqual([{ taskId: one, files: ["shared.txt"] }]);
+
+    const approved = await createTask({ prompt: "Write it. FILE:auto.txt REVIEW_PLAN:approve", workspaceId, backend: "codex_cli", model: "gpt-5.5" });
+    const merged = await waitFor(async () => (await getTask(approved)).mergedAt, 180_000, "the approved task merged by itself");
+    expect(merged).toBeTruthy();
+    const task = await getTask(approved);
+    expect([task.status, task.reviewState]).toEqual(["DONE", "APPROVED"]);
+    expect(fs.readFileSync(path.join(repo, "auto.txt"), "utf8")).toContain("hello from fake model");
+    // Merged tasks no longer warn.
+    expect((await getTaskDto(approved)).overlaps).toEqual([]);
+  }, 300_000);
 });
