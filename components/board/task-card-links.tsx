@@ -1,12 +1,19 @@
 "use client";
 
 import Link from "next/link";
+import { useTasks } from "@/lib/hooks/use-tasks";
 import type { TaskDto } from "@/lib/schemas/task";
 import { QueueMergeButton } from "./merge-queue-panel";
 
 /** A card's links to other tasks: what it waits for, what it overlaps, its place in the merge queue, its pull request. */
 export function TaskCardLinks({ task }: { task: TaskDto }) {
   const { dependsOn, overlaps, mergeQueue, pullRequest } = task;
+  // The board's own list (one SWR key, shared): tasks are named by their number within the workspace.
+  const { tasks } = useTasks(task.workspaceId);
+  const label = (id: number) => {
+    const number = tasks?.find((other) => other.id === id)?.number;
+    return number === undefined ? `task ${id}` : `#${number}`;
+  };
   const queueable = task.status === "DONE" && !task.mergedAt && !mergeQueue;
   if (dependsOn.length === 0 && overlaps.length === 0 && !mergeQueue && !pullRequest && !queueable) return null;
   return (
@@ -17,14 +24,14 @@ export function TaskCardLinks({ task }: { task: TaskDto }) {
           {dependsOn.map((id, index) => (
             <span key={id}>
               {index > 0 ? ", " : null}
-              <Link href={`/tasks/${id}`} className="font-mono hover:underline">task {id}</Link>
+              <Link href={`/tasks/${id}`} className="font-mono hover:underline">{label(id)}</Link>
             </span>
           ))}
         </span>
       ) : null}
       {overlaps.map((overlap) => (
         <span key={overlap.taskId} className="rounded-md border border-warning/30 bg-warning/10 px-2 py-0.5" data-testid="overlap-warning">
-          overlaps <Link href={`/tasks/${overlap.taskId}`} className="font-mono hover:underline">task {overlap.taskId}</Link> in {overlap.files.slice(0, 3).join(", ")}
+          overlaps <Link href={`/tasks/${overlap.taskId}`} className="font-mono hover:underline">{label(overlap.taskId)}</Link> in {overlap.files.slice(0, 3).join(", ")}
           {overlap.files.length > 3 ? ` and ${overlap.files.length - 3} more` : ""}
         </span>
       ))}
