@@ -18,6 +18,7 @@ import { matchesReviewFilter, REVIEW_FILTERS, type ReviewFilter } from "@/lib/re
 import { useWorkspace } from "@/lib/hooks/use-workspaces";
 import type { TaskDto } from "@/lib/schemas/task";
 import { BoardColumn } from "./board-column";
+import { MergeQueuePanel } from "./merge-queue-panel";
 
 const time = (iso: string | null) => (iso ? Date.parse(iso) : 0);
 
@@ -99,6 +100,7 @@ export function BoardView({ workspaceId }: { workspaceId: number }) {
         }
       />
       <QuotaBanners />
+      <MergeQueuePanel workspaceId={workspaceId} />
       <div className="flex flex-wrap items-center gap-2" role="search" aria-label="Filter tasks">
         <div className="relative w-full max-w-xs">
           <Search className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />

@@ -25,6 +25,7 @@ import { toast } from "@/lib/hooks/use-toast";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
 import { NO_REVIEWER, OTHER_MODEL, WORKSPACE_REVIEWER, taskFormSchema, taskSchema, type TaskCreateInput, type TaskFormValues } from "@/lib/schemas/task";
 import { onSubmitShortcut } from "./submit-shortcut";
+import { ParentsPicker } from "./parents-picker";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
 
 const DRAFT_KEY = "ai-slave:new-task:draft";
@@ -96,6 +97,8 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
       prompt: "",
       reviewer: WORKSPACE_REVIEWER,
       reviewModel: "",
+      parents: [],
+      dependencyMode: "merged",
     },
   });
   const { control, register, setValue, getValues, clearErrors, setError, formState } = form;
@@ -306,6 +309,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
           </Field>
         ) : null}
         <ReviewerFields register={register} reviewer={reviewer} workspaceReviewer={workspaces?.find((entry) => entry.id === workspaceId)?.reviewBackend ?? null} />
+        <ParentsPicker register={register} workspaceId={workspaceId || null} />
         <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />
         {!info.available || info.quota?.state === "EXHAUSTED" ? (
           <p className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-[13px]" data-testid="backend-warning">

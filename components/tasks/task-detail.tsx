@@ -18,6 +18,7 @@ import { ContinueBox } from "./continue-box";
 import { MergeResult, type MergeAttempt } from "./merge-result";
 import { PromptHistory } from "./prompt-history";
 import { RunsTable } from "./runs-table";
+import { PullRequestActions } from "./pull-request-actions";
 import { TaskActions } from "./task-actions";
 import { TaskMeta } from "./task-meta";
 import { MergedBadge, TaskStatusBadge } from "./task-status-badge";
@@ -56,7 +57,7 @@ function DetailSkeleton() {
 
 export function TaskDetail({ taskId }: { taskId: number }) {
   const router = useRouter();
-  const { task, error } = useTask(taskId);
+  const { task, error, mutate } = useTask(taskId);
   const { workspace } = useWorkspace(task?.workspaceId ?? null);
   const { runs } = useTaskRuns(task ? taskId : null);
   const [tab, setTab] = useHashTab();
@@ -121,6 +122,7 @@ export function TaskDetail({ taskId }: { taskId: number }) {
           </>
         }
       />
+      <PullRequestActions task={task} onChanged={() => void mutate()} />
       {mergeAttempt ? <MergeResult attempt={mergeAttempt} baseBranch={workspace?.baseBranch} onDismiss={() => setMergeAttempt(null)} /> : null}
       {task.status === "TODO" && task.waitingReason ? (
         <p className="rounded-lg border border-warning/40 bg-warning/10 px-4 py-3 text-sm" data-testid="waiting-reason">

@@ -13,6 +13,7 @@ import { BACKEND_LABELS, type Backend } from "@/lib/enums";
 import { formatCost, formatTokens } from "@/lib/format";
 import { totalTokens, useUsage, type UsageGroup } from "@/lib/hooks/use-usage";
 import { BarList, type BarListItem } from "./bar-list";
+import { LandedCostPanel } from "./landed-cost";
 import type { DailyMetric } from "./daily-chart";
 import { fillDays } from "./fill-days";
 import { QuotaBanners } from "./quota-banners";
@@ -135,6 +136,7 @@ export function UsageView() {
             <Stat label="Output tokens" value={formatTokens(totals.outputTokens)} />
             <Stat label="Cache tokens" value={formatTokens(totals.cacheReadTokens + totals.cacheWriteTokens)} detail={`${formatTokens(totals.cacheReadTokens)} read · ${formatTokens(totals.cacheWriteTokens)} write`} />
           </div>
+          <LandedCostPanel landed={usage.landed} />
           <Panel title="Per day" actions={metricToggle}>
             <DailyChart rows={daily} metric={metric} />
           </Panel>

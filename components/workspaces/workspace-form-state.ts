@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKENDS, LOGIN_SHELLS, WORKSPACE_TYPES, type Backend, type LoginShell, type WorkspaceType } from "@/lib/enums";
+import { BACKENDS, LOGIN_SHELLS, UPDATE_STRATEGIES, WORKSPACE_TYPES, type Backend, type LoginShell, type UpdateStrategy, type WorkspaceType } from "@/lib/enums";
 import { workspaceCreateSchema, workspaceUpdateSchema, type WorkspaceDto } from "@/lib/schemas/workspace";
 
 /** The form's values, as typed: every field a string until submitted. */
@@ -30,6 +30,10 @@ export interface WorkspaceFormValues {
   reviewBackend: Backend | "";
   reviewModel: string;
   reviewRounds: string;
+  autoMerge: boolean;
+  autoResolve: boolean;
+  updateStrategy: UpdateStrategy;
+  gitRemote: string;
 }
 
 export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
@@ -58,6 +62,10 @@ export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
   reviewBackend: "",
   reviewModel: "",
   reviewRounds: "2",
+  autoMerge: false,
+  autoResolve: true,
+  updateStrategy: "rebase",
+  gitRemote: "origin",
 };
 
 export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues {
@@ -87,6 +95,10 @@ export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues 
     reviewBackend: workspace.reviewBackend ?? "",
     reviewModel: workspace.reviewModel ?? "",
     reviewRounds: String(workspace.reviewRounds),
+    autoMerge: workspace.autoMerge,
+    autoResolve: workspace.autoResolve,
+    updateStrategy: workspace.updateStrategy,
+    gitRemote: workspace.gitRemote,
   };
 }
 
@@ -116,6 +128,10 @@ const formFieldsSchema = z.object({
   reviewBackend: z.enum(["", ...BACKENDS]),
   reviewModel: z.string(),
   reviewRounds: z.string(),
+  autoMerge: z.boolean(),
+  autoResolve: z.boolean(),
+  updateStrategy: z.enum(UPDATE_STRATEGIES),
+  gitRemote: z.string(),
 }) satisfies z.ZodType<WorkspaceFormValues>;
 
 function parseGpuIndices(text: string): number[] | null {
@@ -177,6 +193,10 @@ function toPayload(values: WorkspaceFormValues, mode: "create" | "edit"): Record
     reviewBackend: values.reviewBackend || (mode === "edit" ? null : undefined),
     reviewModel: values.reviewBackend ? optional(values.reviewModel) : mode === "edit" ? null : undefined,
     reviewRounds: parseInteger(values.reviewRounds),
+    autoMerge: values.autoMerge,
+    autoResolve: values.autoResolve,
+    updateStrategy: values.updateStrategy,
+    gitRemote: values.gitRemote.trim(),
   };
   if (values.baseBranch.trim()) payload.baseBranch = values.baseBranch.trim();
   if (mode === "create") payload.type = values.type;

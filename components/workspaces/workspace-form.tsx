@@ -21,6 +21,7 @@ import { toast } from "@/lib/hooks/use-toast";
 import { workspaceKey, workspacesKey } from "@/lib/hooks/use-workspaces";
 import { workspaceSchema, type WorkspaceCreateInput, type WorkspaceDto, type WorkspaceUpdateInput } from "@/lib/schemas/workspace";
 import { ConnectionTest } from "./connection-test";
+import { MergingFields } from "./merging-section";
 import {
   EMPTY_WORKSPACE_FORM,
   formFromWorkspace,
@@ -229,6 +230,10 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
             {(control) => <Input {...control} {...register("reviewRounds")} type="number" min={1} max={5} />}
           </Field>
         </div>
+      </Section>
+
+      <Section title="Merging" description="The merge queue lands DONE tasks one at a time: rebased on the base, checked, fast-forwarded.">
+        <MergingFields register={register} error={error} />
       </Section>
 
       <ConnectionTest workspaceId={workspace?.id} remote={remote} dirty={formState.isDirty} />

@@ -53,9 +53,13 @@ export const taskFormSchema = z
     /** WORKSPACE_REVIEWER: the workspace's; NO_REVIEWER: none; else a backend. */
     reviewer: z.string(),
     reviewModel: z.string(),
+    /** Ids of the tasks to wait for (a multiple select's values). */
+    parents: z.array(z.string()),
+    dependencyMode: z.enum(DEPENDENCY_MODES),
   })
-  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, parents, dependencyMode, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
+    ...(parents.length > 0 ? { dependsOn: parents.map(Number), dependencyMode } : {}),
     ...(model === OTHER_MODEL ? { model: customModel.trim() } : model ? { model } : {}),
     ...(permissionMode ? { permissionMode } : {}),
     ...(title.trim() ? { title: title.trim() } : {}),

@@ -21,6 +21,27 @@ export type UsageFiguresRow = z.infer<typeof usageFiguresWithRunsSchema>;
 export const usageGroupSchema = usageFiguresWithRunsSchema.extend({ key: z.string(), name: z.string().optional() });
 export type UsageGroup = z.infer<typeof usageGroupSchema>;
 
+/** What landed for the money: per model (the task's) or workspace, tasks merged and never merged. */
+export const landedGroupSchema = z.object({
+  key: z.string(),
+  name: z.string().optional(),
+  mergedTasks: z.number(),
+  mergedCostUsd: z.number(),
+  /** mergedCostUsd / mergedTasks; null without merged tasks. */
+  costPerMergedTask: z.number().nullable(),
+  /** Finished tasks (DONE or FAILED) that were not merged. */
+  neverMergedTasks: z.number(),
+  neverMergedCostUsd: z.number(),
+});
+export type LandedGroup = z.infer<typeof landedGroupSchema>;
+
+export const landedCostSchema = z.object({
+  totals: landedGroupSchema,
+  byModel: z.array(landedGroupSchema),
+  byWorkspace: z.array(landedGroupSchema),
+});
+export type LandedCost = z.infer<typeof landedCostSchema>;
+
 /** GET /api/usage?days=N: totals since `since`, and per backend, model, workspace (id as key) and UTC day. */
 export const usageReportSchema = z.object({
   days: z.number(),
@@ -30,6 +51,8 @@ export const usageReportSchema = z.object({
   byModel: z.array(usageGroupSchema),
   byWorkspace: z.array(usageGroupSchema),
   byDay: z.array(usageGroupSchema),
+  /** The cost of runs in the period on tasks that merged, and on finished tasks that never did. */
+  landed: landedCostSchema,
 });
 export type UsageReport = z.infer<typeof usageReportSchema>;
 

@@ -121,18 +121,19 @@ export async function requeueFinished(input: { taskId: number; workspaceId: numb
 }
 
 /**
- * DONE -> TODO for the merge queue's conflict resolution: the agent's session goes on with a
- * `resolve` run whose prompt names the conflicted files. The verification's states stay: the work
+ * DONE -> TODO for the merge queue: a conflict resolution (the agent's session goes on with a
+ * `resolve` run whose prompt names the conflicted files) or a fix round for the queue's failing check. The verification's states stay: the work
  * they judged is what the queue lands.
  */
-export async function requeueResolve(input: { taskId: number; workspaceId: number; prompt: string }): Promise<boolean> {
+export async function requeueResolve(input: { taskId: number; workspaceId: number; prompt: string; kind?: "resolve" | "fix" }): Promise<boolean> {
+  const kind = input.kind ?? "resolve";
   const { count } = await db().task.updateMany({
     where: { id: input.taskId, status: "DONE" },
-    data: { status: "TODO", nextRunKind: "resolve", pendingPrompt: input.prompt, pendingCause: null, failureReason: null, waitingReason: null, notBefore: null },
+    data: { status: "TODO", nextRunKind: kind, pendingPrompt: input.prompt, pendingCause: kind === "fix" ? "check" : null, failureReason: null, waitingReason: null, notBefore: null },
   });
   if (count === 1) {
     publish("task.updated", input.taskId, input.workspaceId, "TODO");
-    services().scheduler.poke("resolve");
+    services().scheduler.poke(kind);
   }
   return count === 1;
 }

@@ -9,8 +9,8 @@ import { isAncestor, resolveCommit } from "@/server/git/repo";
 import { abortUpdate, continueUpdate, filesWithMarkers, startUpdate, updateInProgress, type UpdateOutcome } from "@/server/git/update-branch";
 import { ensureWorktree, removeWorktree, taskBranchName } from "@/server/git/worktree";
 import { markMerged, requeueResolve } from "@/server/lifecycle/task-state";
-import { runPhase } from "@/server/verify/phase";
-import { tailWithin } from "@/server/verify/prompts";
+import { runPhase, type PhaseResult } from "@/server/verify/phase";
+import { checkFollowUp, tailWithin } from "@/server/verify/prompts";
 import { refreshChangedFiles } from "./changed-files";
 import { conflictLeftReason, resolvePrompt } from "./prompts";
 import { closeEntry, moveStep } from "./store";
@@ -102,11 +102,28 @@ export async function stepChecking(ctx: StepContext): Promise<StepResult> {
   if (workspace.checkCommand) {
     const result = await runPhase(transport, { phase: "check", script: workspace.checkCommand, cwd: task.worktreePath!, timeoutSec: workspace.checkTimeoutSec, env: { AI_SLAVE_TASK_ID: String(task.id) } }, { append: () => undefined });
     if (result.state !== "PASSED") {
+      if (entry.fixRuns < workspace.fixRounds) return sendToFixRound(ctx, result);
       const how = result.state === "TIMED_OUT" ? `did not finish in ${workspace.checkTimeoutSec} s` : `failed with exit code ${result.exitCode ?? "none"}`;
       return leave(ctx, `The check ${how} on the branch brought up to date with ${workspace.baseBranch}; the base is untouched. Its output ends with:\n${tailWithin(result.outputTail, 4 * 1024)}`, []);
     }
   }
   return (await moveStep(entry, "landing")) ? "next" : "wait";
+}
+
+/**
+ * The check failed on the updated branch and fix rounds remain: the agent gets the output (a `fix`
+ * run on the updated branch, verified as usual); the entry waits in place and starts over once the
+ * task is DONE again, without holding up the entries behind it.
+ */
+async function sendToFixRound(ctx: StepContext, result: PhaseResult): Promise<StepResult> {
+  const { entry, task, workspace } = ctx;
+  const round = entry.fixRuns + 1;
+  const prompt = checkFollowUp({ command: workspace.checkCommand!, exitCode: result.exitCode, timedOut: result.state === "TIMED_OUT", outputTail: result.outputTail, round, rounds: workspace.fixRounds });
+  if (!(await moveStep(entry, "waiting", { fixRuns: round }))) return "wait";
+  if (!(await requeueResolve({ taskId: task.id, workspaceId: task.workspaceId, prompt, kind: "fix" }))) {
+    return leave(ctx, `The check failed on the updated branch and task ${task.id} is no longer DONE, so no fix round could start.`, []);
+  }
+  return "next";
 }
 
 export async function stepLanding(ctx: StepContext): Promise<StepResult> {

@@ -46,7 +46,7 @@ export async function insertEntry(input: { workspaceId: number; taskId: number; 
 }
 
 /** Moves a queued entry from one step to the next; false when it changed meanwhile. */
-export async function moveStep(entry: MergeQueueEntry, to: MergeQueueStep, data: Partial<Pick<MergeQueueEntry, "originalTip" | "baseSha" | "landedSha" | "conflictFiles" | "resolveRuns">> = {}): Promise<boolean> {
+export async function moveStep(entry: MergeQueueEntry, to: MergeQueueStep, data: Partial<Pick<MergeQueueEntry, "originalTip" | "baseSha" | "landedSha" | "conflictFiles" | "resolveRuns" | "fixRuns">> = {}): Promise<boolean> {
   await crashWindow();
   const { count } = await db().mergeQueueEntry.updateMany({ where: { id: entry.id, state: "queued", step: entry.step }, data: { ...data, step: to } });
   if (count === 1) {

@@ -59,18 +59,19 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
         }
       : {}),
   };
+  // Before the task's new status: whoever sees it finished sees what its branch changes.
+  if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));
   const finished = await db().$transaction(async (tx) => {
     await tx.run.update({ where: { id: input.runId }, data: outcome });
     crashPoint("run-outcome");
     return nextTaskState(input, now, tx);
   }, { timeout: 15_000 });
   if (finished) {
-    // The merge queue goes on after its resolve run; other work that ended DONE may join it (autoMerge).
-    if (input.run?.kind === "resolve") services().mergeQueue.poke(input.workspaceId);
-    else if (finished === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
+    // The merge queue goes on after its resolve or fix run; other work that ended DONE may join it (autoMerge).
+    services().mergeQueue.poke(input.workspaceId);
+    if (input.run?.kind !== "resolve" && finished === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
   }
 
-  if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));
   const provider = BACKEND_PROVIDER[input.backend];
   if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
   else if (final.runStatus === "DONE") await recordQuotaOk(provider);

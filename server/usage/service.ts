@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/server/db/client";
 import { sqlDate } from "@/server/db/sql-date";
+import { landedCost } from "./landed";
 import type { UsageFiguresRow as UsageFiguresWithRuns, UsageGroup, UsageReport } from "@/lib/schemas/usage";
 
 
@@ -45,5 +46,5 @@ export async function usageSummary(days: number, now = new Date()): Promise<Usag
   ) as Record<keyof typeof GROUPINGS, UsageGroup[]>;
   const workspaces = await db().workspace.findMany({ select: { id: true, name: true } });
   for (const group of groups.byWorkspace) group.name = workspaces.find((workspace) => String(workspace.id) === group.key)?.name ?? `#${group.key}`;
-  return { days, since: since.toISOString(), totals: figures(totals ?? {}), ...groups };
+  return { days, since: since.toISOString(), totals: figures(totals ?? {}), ...groups, landed: await landedCost(since) };
 }

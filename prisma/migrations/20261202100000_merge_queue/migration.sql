@@ -18,6 +18,7 @@ CREATE TABLE "MergeQueueEntry" (
     "landedSha" TEXT,
     "conflictFiles" TEXT NOT NULL DEFAULT '[]',
     "resolveRuns" INTEGER NOT NULL DEFAULT 0,
+    "fixRuns" INTEGER NOT NULL DEFAULT 0,
     "deleteBranch" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,

@@ -252,4 +252,43 @@ describe("merge queue", () => {
     expect(git(repo, "rev-parse", `task-${second}`)).toBe(tip);
     expect((await runsOf(second)).filter((run) => run.kind === "resolve")).toEqual([]);
   }, 60_000);
+
+  it("a check failing on the rebased branch sends the real agent to a fix round with its output; then the task lands", async () => {
+    const repo = repoWithApp("queue-fix");
+    const check = "test -f fixed.txt || { echo 'check: missing FILE:fixed.txt'; exit 3; }";
+    const workspaceId = await createWorkspace(repo, { checkCommand: check, fixRounds: 1 });
+    const id = await doneTaskEditing(workspaceId, repo, replaceLine(4, "NEEDS-FIX"));
+    expect((await enqueue(id)).status).toBe(200);
+    const entry = await closed(workspaceId, id, 180_000);
+    expect([entry.state, entry.reason]).toEqual(["merged", null]);
+    const fix = (await runsOf(id)).filter((run) => run.kind === "fix");
+    expect(fix.map((run) => [run.status, run.cause, run.checkState])).toEqual([["DONE", "check", "PASSED"]]);
+    expect(fix[0]!.prompt).toContain("check: missing FILE:fixed.txt");
+    expect(fs.readFileSync(path.join(repo, "fixed.txt"), "utf8")).toContain("hello from fake model");
+    expect(fs.readFileSync(path.join(repo, "app.txt"), "utf8")).toContain("NEEDS-FIX");
+  }, 240_000);
+
+  it("overlaps: two open tasks changing the same file warn of each other; autoMerge lands an approved task by itself", async () => {
+    const repo = makeGitRepo(testDb.dir, "auto");
+    const workspaceId = await createWorkspace(repo, { autoMerge: true, reviewBackend: "codex_cli", reviewModel: "gpt-5.5", reviewRounds: 1 });
+    const plain = await createWorkspace(makeGitRepo(testDb.dir, "overlap"));
+    const [one, two] = [
+      await createTask({ prompt: "Write it. FILE:shared.txt", workspaceId: plain, backend: "codex_cli", model: "gpt-5.5" }),
+      await createTask({ prompt: "Write it too. FILE:shared.txt", workspaceId: plain, backend: "codex_cli", model: "gpt-5.5" }),
+    ];
+    await waitForStatus(one, ["DONE"], 120_000);
+    await waitForStatus(two, ["DONE"], 120_000);
+    const { getTask: getTaskDto } = await import("@/server/tasks/service");
+    expect((await getTaskDto(one)).overlaps).toEqual([{ taskId: two, files: ["shared.txt"] }]);
+    expect((await getTaskDto(two)).overlaps).toEqual([{ taskId: one, files: ["shared.txt"] }]);
+
+    const approved = await createTask({ prompt: "Write it. FILE:auto.txt REVIEW_PLAN:approve", workspaceId, backend: "codex_cli", model: "gpt-5.5" });
+    const merged = await waitFor(async () => (await getTask(approved)).mergedAt, 180_000, "the approved task merged by itself");
+    expect(merged).toBeTruthy();
+    const task = await getTask(approved);
+    expect([task.status, task.reviewState]).toEqual(["DONE", "APPROVED"]);
+    expect(fs.readFileSync(path.join(repo, "auto.txt"), "utf8")).toContain("hello from fake model");
+    // Merged tasks no longer warn.
+    expect((await getTaskDto(approved)).overlaps).toEqual([]);
+  }, 300_000);
 });

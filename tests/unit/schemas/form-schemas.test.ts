@@ -6,13 +6,15 @@ const issues = (result: { error?: { issues: { path: PropertyKey[]; message: stri
   Object.fromEntries((result.error?.issues ?? []).map((issue) => [issue.path.join("."), issue.message]));
 
 describe("the new-task form's schema", () => {
-  const values = { workspaceId: 3, title: "  ", backend: "claude_code" as const, model: "opus", customModel: "", permissionMode: "acceptEdits", prompt: "Fix it", reviewer: "", reviewModel: "" };
+  const values = { workspaceId: 3, title: "  ", backend: "claude_code" as const, model: "opus", customModel: "", permissionMode: "acceptEdits", prompt: "Fix it", reviewer: "", reviewModel: "", parents: [] as string[], dependencyMode: "merged" as const };
 
   it("builds the request body taskCreateSchema accepts", () => {
     expect(taskFormSchema.parse(values)).toEqual({ workspaceId: 3, backend: "claude_code", model: "opus", permissionMode: "acceptEdits", prompt: "Fix it" });
     expect(taskFormSchema.parse({ ...values, title: " T ", model: OTHER_MODEL, customModel: " claude-x " })).toMatchObject({ title: "T", model: "claude-x" });
     // The reviewer: the workspace's (nothing sent), none (null), or a backend with its model.
     expect(taskFormSchema.parse({ ...values, reviewer: "none", reviewModel: "x" })).toMatchObject({ reviewBackend: null });
+    expect(taskFormSchema.parse({ ...values, parents: ["4", "9"] })).toMatchObject({ dependsOn: [4, 9], dependencyMode: "merged" });
+    expect(taskFormSchema.parse({ ...values, parents: ["4"], dependencyMode: "done" })).toMatchObject({ dependsOn: [4], dependencyMode: "done" });
     expect(taskFormSchema.parse({ ...values, reviewer: "none" })).not.toHaveProperty("reviewModel");
     expect(taskFormSchema.parse({ ...values, reviewer: "codex_cli", reviewModel: " gpt-5.5 " })).toMatchObject({ reviewBackend: "codex_cli", reviewModel: "gpt-5.5" });
   });
