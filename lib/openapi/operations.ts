@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { accountCreateSchema, accountListSchema, accountSchema, accountUpdateSchema } from "../schemas/account";
 import { idSchema } from "../schemas/common";
 import { taskDiffSchema } from "../schemas/git";
 import { healthReportSchema, healthStatusSchema, hostResourcesSchema, workspaceHealthSchema } from "../schemas/health";
@@ -73,7 +74,11 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "GET /api/session": { operationId: "getSession", tag: "system", summary: "Whether the caller's token or session is good", ok: { 200: sessionStatusSchema } },
   "GET /api/openapi.json": { operationId: "getOpenApiDocument", tag: "system", summary: "This document", ok: { 200: z.record(z.string(), z.unknown()) } },
   "GET /api/models": { operationId: "listModels", tag: "system", summary: "Backends and their models", ok: { 200: modelsResponseSchema } },
-  "GET /api/quota": { operationId: "listQuota", tag: "system", summary: "Rate-limit state per backend", ok: { 200: quotaListSchema } },
+  "GET /api/quota": { operationId: "listQuota", tag: "system", summary: "Quota state and rate-limit windows per provider account", ok: { 200: quotaListSchema } },
+  "GET /api/accounts": { operationId: "listAccounts", tag: "settings", summary: "Provider accounts the agents run under", ok: { 200: accountListSchema } },
+  "POST /api/accounts": { operationId: "createAccount", tag: "settings", summary: "Add a provider account (config dir and/or env var names; never secrets)", body: accountCreateSchema, ok: { 201: accountSchema } },
+  "PATCH /api/accounts/{id}": { operationId: "updateAccount", tag: "settings", summary: "Change an account", params: byId, body: accountUpdateSchema, ok: { 200: accountSchema }, errors: [404] },
+  "DELETE /api/accounts/{id}": { operationId: "deleteAccount", tag: "settings", summary: "Remove an account no running run uses", params: byId, ok: { 204: "empty" }, errors: [404, 409] },
   "GET /api/usage": { operationId: "getUsage", tag: "system", summary: "Token and cost totals over recent days", query: usageQuerySchema, ok: { 200: usageReportSchema } },
   "GET /api/events": {
     operationId: "streamBoardEvents",

@@ -20,9 +20,12 @@ export const taskCreateSchema = z
     /** The reviewer; absent: the workspace's; null: no review. */
     reviewBackend: z.enum(BACKENDS).nullable().optional(),
     reviewModel: modelSchema.optional(),
+    /** The backend a run may use when every account of the task's provider is held; null or absent: none. */
+    fallbackBackend: z.enum(BACKENDS).nullable().optional(),
   })
   // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
-  .strict();
+  .strict()
+  .refine((task) => !task.fallbackBackend || task.fallbackBackend !== task.backend, { message: "The fallback backend must differ from the task's backend.", path: ["fallbackBackend"] });
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
 
 /** The model select's entry for a name typed in by hand (`customModel`). */
@@ -131,6 +134,10 @@ export const taskSchema = z.object({
   mergedAt: z.string().nullable(),
   /** The task whose agent created this one through the MCP server (a subtask). */
   parentTaskId: z.number().nullable(),
+  /** The provider account its agent runs under (server/accounts); null: the implicit default or not yet chosen. */
+  accountId: z.number().nullable(),
+  /** The backend a run may fall back to when every account of the task's provider is held. */
+  fallbackBackend: z.enum(BACKENDS).nullable(),
   usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;
@@ -163,6 +170,8 @@ export const runSchema = z.object({
   /** A review run's answer; null on other runs and while the review runs. */
   review: runReviewSchema.nullable(),
   permissionDenials: z.array(z.string()),
+  /** The provider account the run used; null: the implicit default. */
+  accountId: z.number().nullable(),
 });
 export type RunDto = z.infer<typeof runSchema>;
 

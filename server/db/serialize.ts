@@ -78,6 +78,8 @@ export function toTaskDto(row: Task, usage?: TaskDto["usage"]): TaskDto {
     finishedAt: iso(row.finishedAt),
     mergedAt: iso(row.mergedAt),
     parentTaskId: row.parentTaskId,
+    accountId: row.accountId,
+    fallbackBackend: row.fallbackBackend as Backend | null,
     ...(usage ? { usage } : {}),
   };
 }
@@ -115,5 +117,6 @@ export function toRunDto(row: Run): RunDto {
         ? { verdict: row.reviewVerdict as ReviewVerdict | null, summary: row.reviewSummary, findings: parseJson<ReviewFinding[]>(row.reviewFindings ?? "[]", []), raw: row.reviewRaw }
         : null,
     permissionDenials: parseJson<string[]>(row.permissionDenials, []),
+    accountId: row.accountId,
   };
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 import { db } from "@/server/db/client";
-import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
+import { recordQuotaExhausted, recordQuotaOk, recordQuotaWindows } from "@/server/quota/service";
 import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
 import { settings } from "@/server/settings";
@@ -34,7 +34,8 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
   const { final, verdict } = input;
   const costed = verdict ? withCost(verdict.usage, input.model, input.backend, await settings.priceTable()) : null;
   const now = new Date();
-  await db().run.update({
+  // The account's quota first: the task's end wakes the scheduler, which reads it.
+  const { accountId } = await db().run.update({
     where: { id: input.runId },
     data: {
       status: final.runStatus,
@@ -55,7 +56,12 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
           }
         : {}),
     },
+    select: { accountId: true },
   });
+  const provider = BACKEND_PROVIDER[input.backend];
+  if (verdict?.quotaWindows) await recordQuotaWindows(provider, accountId, verdict.quotaWindows);
+  if (verdict?.quota) await recordQuotaExhausted(provider, accountId, verdict.quota);
+  else if (final.runStatus === "DONE") await recordQuotaOk(provider, accountId);
 
   const { after } = input;
   const task = { taskId: input.taskId, workspaceId: input.workspaceId };
@@ -73,8 +79,5 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
     await finishTask({ ...task, status, reason: status === "DONE" ? null : final.reason, now, fields: after?.taskFields });
   }
 
-  const provider = BACKEND_PROVIDER[input.backend];
-  if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
-  else if (final.runStatus === "DONE") await recordQuotaOk(provider);
   services().bus.publishRunEnd({ runId: input.runId, status: final.runStatus, errorClass: final.errorClass });
 }

@@ -12,6 +12,7 @@ import type { DetachedExit, DetachedProcess } from "@/server/exec/detached";
 import type { Transport } from "@/server/exec/transport";
 import type { ActiveRun } from "./active-runs";
 import { saveCheckpoint, removeCheckpoint, type RunCheckpoint } from "./checkpoint";
+import type { RunAccount } from "@/server/accounts/service";
 import { agentEnvironment } from "./agent-env";
 import { agentMcpConfigPath } from "./agent-mcp";
 import { commitLeftovers } from "./commit-leftovers";
@@ -39,6 +40,8 @@ export interface RunContext {
   adapter: AgentAdapter;
   writer: RunLogWriter;
   active: ActiveRun;
+  /** The provider account the run uses; absent or null: the implicit default (the server's own environment). */
+  account?: RunAccount | null;
 }
 
 /** What one launch of the agent is: its command's inputs and where its run stands. */

@@ -1,15 +1,18 @@
 import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
-import { blockedProviders, expireQuotaResets } from "@/server/quota/service";
+import { accountSlots, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
-import { planDispatch, type QueuedTask } from "./plan";
+import { planDispatch, type AccountChoice, type QueuedTask } from "./plan";
+
+/** Runs that resume the task's session: they keep the account it lives in. */
+const KEEPS_ACCOUNT = new Set(["continue", "fix", "auto_retry"]);
 
 export interface SchedulerOptions {
   scanIntervalMs: number;
   runnerMaxConcurrency: number;
-  /** Runs a claimed task; the scheduler does not wait for it. */
-  execute: (taskId: number) => Promise<void>;
+  /** Runs a claimed task under the account chosen for it; the scheduler does not wait for it. */
+  execute: (taskId: number, choice: AccountChoice) => Promise<void>;
 }
 
 /**
@@ -60,20 +63,32 @@ export class Scheduler {
   /** One pass: claim and start every task that may run now. Returns the started ids. */
   async dispatchPass(now = new Date()): Promise<number[]> {
     await expireQuotaResets(now);
-    const [queue, running, workspaces, blocked] = await Promise.all([
-      db().task.findMany({ where: { status: "TODO" }, orderBy: [{ queuedAt: "asc" }, { id: "asc" }], select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true } }),
+    const [queue, running, workspaces, accounts] = await Promise.all([
+      db().task.findMany({
+        where: { status: "TODO" },
+        orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+        select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true, accountId: true, fallbackBackend: true },
+      }),
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
       db().workspace.findMany({ select: { id: true, concurrencyLimit: true } }),
-      blockedProviders(now),
+      accountSlots(now),
     ]);
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     const plan = planDispatch({
       // A review waits for its reviewer's quota, not the task agent's.
-      queue: queue.map((task): QueuedTask => ({ ...task, provider: BACKEND_PROVIDER[(task.nextRunKind === "review" && task.reviewBackend ? task.reviewBackend : task.backend) as Backend] })),
+      queue: queue.map((task): QueuedTask => {
+        const review = task.nextRunKind === "review" && task.reviewBackend !== null;
+        return {
+          ...task,
+          provider: BACKEND_PROVIDER[(review ? task.reviewBackend : task.backend) as Backend],
+          keepsAccount: !review && KEEPS_ACCOUNT.has(task.nextRunKind),
+          fallbackProvider: !review && task.fallbackBackend ? BACKEND_PROVIDER[task.fallbackBackend as Backend] : null,
+        };
+      }),
       runningByWorkspace: new Map(running.map((group) => [group.workspaceId, group._count._all])),
       limitByWorkspace: new Map(workspaces.map((workspace) => [workspace.id, workspace.concurrencyLimit])),
       runnerCapacity: this.options.runnerMaxConcurrency - runningTotal,
-      blockedProviders: blocked,
+      accounts,
       now,
     });
     // One statement per distinct reason, and only for tasks whose reason changed.
@@ -82,15 +97,15 @@ export class Scheduler {
     for (const id of plan.start) {
       if (await claimTask(id, now)) {
         started.push(id);
-        this.launch(id);
+        this.launch(id, plan.choices.get(id) ?? { accountId: null, fallback: null });
       }
     }
     this.scheduleWake(plan.wakeAt, now);
     return started;
   }
 
-  private launch(taskId: number): void {
-    const running = this.options.execute(taskId).catch((error: unknown) => console.error(`[scheduler] task ${taskId} crashed`, error));
+  private launch(taskId: number, choice: AccountChoice): void {
+    const running = this.options.execute(taskId, choice).catch((error: unknown) => console.error(`[scheduler] task ${taskId} crashed`, error));
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
   }

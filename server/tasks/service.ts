@@ -74,6 +74,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       promptHistory: JSON.stringify(history),
       queuedAt: now,
       parentTaskId: options.parentTaskId ?? null,
+      fallbackBackend: input.fallbackBackend ?? null,
       ...(await reviewerOf(input, workspace)),
     },
   });
