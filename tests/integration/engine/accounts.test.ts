@@ -122,4 +122,28 @@ describe("accounts with the real Claude Code CLI", () => {
     expect(fourth.run.accountId).toBe(accounts.work);
     expect(await quotaOf(accounts.work)).toMatchObject({ held: false, windows: [{ window: "5h", utilization: 0.05 }, { window: "7d" }] });
   }, 240_000);
+
+  it("when every account of the provider is held, a task that allows it runs on its fallback backend, with the reason in its log", async () => {
+    const { db } = await import("@/server/db/client");
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const windows = JSON.stringify([{ window: "5h", utilization: 0.97, resetsAt: later }]);
+    for (const id of Object.values(accounts)) {
+      await db().quotaState.update({ where: { provider_account: { provider: "anthropic", account: String(id) } }, data: { windows } });
+    }
+    const stays = await createTask({ prompt: "NO_TOOL no fallback", workspaceId, backend: "claude_code", model: "sonnet" });
+    const moves = await createTask({ prompt: "Create the file. FILE:fallback.txt", workspaceId, backend: "claude_code", model: "sonnet", fallbackBackend: "codex_cli" });
+    const done = await waitForStatus(moves, ["DONE", "FAILED"], 90_000);
+    expect(done.status, done.failureReason ?? "").toBe("DONE");
+    const [run] = await runsOf(moves);
+    expect(run).toMatchObject({ backend: "codex_cli", accountId: null });
+    expect(await logText(run!.id)).toMatch(/Running on the fallback backend Codex CLI: every anthropic account is held \(work: 5-hour window at 97%; spare: 5-hour window at 97%\)/);
+    // The task keeps its own backend and account for later runs.
+    expect(await getTask(moves)).toMatchObject({ backend: "claude_code", fallbackBackend: "codex_cli" });
+    const waiting = await getTask(stays);
+    expect(waiting.status).toBe("TODO");
+    expect(waiting.waitingReason).toMatch(/^Waiting for quota: every anthropic account is held/);
+    const { POST } = await import("@/app/api/tasks/route");
+    const refused = await POST(jsonRequest("/api/tasks", "POST", { prompt: "x", workspaceId, backend: "claude_code", fallbackBackend: "claude_code" }));
+    expect(refused.status).toBe(400);
+  }, 120_000);
 });
