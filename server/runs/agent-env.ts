@@ -39,7 +39,7 @@ export function agentEnvironment(ctx: Pick<RunContext, "task" | "run" | "transpo
 }
 
 /** What a run's account adds: its config home under the adapter's variable, and each mapped variable from the server's environment. */
-export function accountEnvironment(account: RunAccount | null, configDirEnvVar: string | undefined, serverEnv: NodeJS.ProcessEnv = process.env): { env: Record<string, string>; missing: string[] } {
+export function accountEnvironment(account: RunAccount | null, configDirEnvVar: string | undefined, serverEnv: Record<string, string | undefined> = process.env): { env: Record<string, string>; missing: string[] } {
   if (!account) return { env: {}, missing: [] };
   const env: Record<string, string> = {};
   const missing: string[] = [];
