@@ -22,6 +22,8 @@ export const taskCreateSchema = z
     reviewModel: modelSchema.optional(),
     /** The backend a run may use when every account of the task's provider is held; null or absent: none. */
     fallbackBackend: z.enum(BACKENDS).nullable().optional(),
+    /** GPUs the task needs; they are given as CUDA_VISIBLE_DEVICES when free (default 0). */
+    gpus: z.number().int().min(0).max(16).optional(),
   })
   // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
   .strict()
@@ -138,6 +140,10 @@ export const taskSchema = z.object({
   accountId: z.number().nullable(),
   /** The backend a run may fall back to when every account of the task's provider is held. */
   fallbackBackend: z.enum(BACKENDS).nullable(),
+  /** GPUs the task asks for. */
+  gpus: z.number(),
+  /** Read-only: the GPU indices its current or last run was given. */
+  gpuIndices: z.array(z.number()),
   usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;

@@ -29,6 +29,7 @@ export function toWorkspaceDto(row: Workspace, taskCounts?: Record<string, numbe
     loginShell: row.loginShell as LoginShell,
     concurrencyLimit: row.concurrencyLimit,
     gpuIndices: parseJson<number[]>(row.gpuIndices, []),
+    minFreeMemoryMb: row.minFreeMemoryMb,
     baseBranch: row.baseBranch,
     notes: row.notes,
     worktreeRoot: row.worktreeRoot,
@@ -80,6 +81,8 @@ export function toTaskDto(row: Task, usage?: TaskDto["usage"]): TaskDto {
     parentTaskId: row.parentTaskId,
     accountId: row.accountId,
     fallbackBackend: row.fallbackBackend as Backend | null,
+    gpus: row.gpus,
+    gpuIndices: parseJson<number[]>(row.gpuIndices, []),
     ...(usage ? { usage } : {}),
   };
 }

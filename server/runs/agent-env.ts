@@ -22,7 +22,8 @@ const PATH_VARIABLES = Object.values(ADAPTERS).flatMap((adapter) => adapter.path
  * AI_SLAVE_REMOTE_ENV names, never a path of this machine: SERVER_PATH_VARIABLES, every adapter's `pathEnvVars`).
  */
 export function agentEnvironment(ctx: Pick<RunContext, "task" | "run" | "transport" | "account">, adapterEnv: Record<string, string>, extraNames = process.env.AI_SLAVE_REMOTE_ENV ?? ""): Record<string, string> {
-  const gpus = parseJson<number[]>(ctx.task.workspace.gpuIndices, []);
+  // A task that asked for GPUs gets those the scheduler gave it; else the workspace's fixed list.
+  const gpus = ctx.task.gpus > 0 ? parseJson<number[]>(ctx.task.gpuIndices, []) : parseJson<number[]>(ctx.task.workspace.gpuIndices, []);
   const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_INHERITED.has(name)));
   const env = {
     ...serverEnv,

@@ -53,7 +53,12 @@ export async function executeTask(taskId: number, choice: AccountChoice = { acco
       task.worktreePath ??= defaultWorktreePath(task.workspace.path, task.id, task.workspace.worktreeRoot ?? undefined);
       // A review's account is its reviewer's: the task keeps the one its own session lives in.
       const taskAccount = plan.kind === "review" || fallback ? undefined : (account?.id ?? null);
-      await markRunStarted({ taskId, workspaceId: task.workspaceId, runId: run.id, branch: taskBranchName(task.id), worktreePath: task.worktreePath, accountId: taskAccount });
+      if (choice.gpuIndices) task.gpuIndices = JSON.stringify(choice.gpuIndices);
+      await markRunStarted({
+        taskId, workspaceId: task.workspaceId, runId: run.id, branch: taskBranchName(task.id), worktreePath: task.worktreePath, accountId: taskAccount,
+        gpuIndices: choice.gpuIndices,
+      });
+      if (choice.gpuIndices) writer.append([{ kind: "system", message: `GPUs ${choice.gpuIndices.join(", ")} (CUDA_VISIBLE_DEVICES), idle by nvidia-smi and held by no other running task.` }]);
       if (fallback) writer.append([{ kind: "system", message: `Running on the fallback backend ${adapter.label}: ${choice.fallback}` }]);
       logAccount(ctx);
       const bin = await reconnecting(ctx, () => prepare(ctx, plan.kind, plan.freshSessionReason));

@@ -1,4 +1,6 @@
 import type { Provider } from "@/lib/enums";
+import type { GpuFigures } from "@/lib/schemas/health";
+import { pickGpus } from "./gpus";
 
 /** A TODO task as the dispatcher sees it, in queue order. */
 export interface QueuedTask {
@@ -13,6 +15,25 @@ export interface QueuedTask {
   keepsAccount?: boolean;
   /** The provider of the task's `fallbackBackend`, when it has one. */
   fallbackProvider?: Provider | null;
+  /** GPUs it asks for (0: none). */
+  gpus?: number;
+}
+
+/**
+ * What admission needs of a workspace's host, probed for workspaces with tasks due (a missing
+ * entry admits). Workspaces on one machine share its `hostKey`, and so its GPUs.
+ */
+export interface HostView {
+  hostKey: string;
+  /** "this machine" or the SSH host, for the waiting reason. */
+  label: string;
+  /** MB available now; null: unknown (the probe failed or timed out), which admits. */
+  freeMemoryMb: number | null;
+  minFreeMemoryMb: number;
+  /** nvidia-smi's figures; null: unknown. */
+  gpus: GpuFigures[] | null;
+  /** The indices the workspace may hand out (empty: all). */
+  allowedGpus: number[];
 }
 
 /** An account the dispatcher may hand out, with its hold (exhausted, or a window above the threshold). */
@@ -31,6 +52,10 @@ export interface DispatchInput {
   runnerCapacity: number;
   /** Per provider, its accounts in the order they are tried; a provider missing here has one free implicit account. */
   accounts: Map<Provider, AccountView[]>;
+  /** Per workspace, its host's memory and GPUs (see HostView). */
+  hosts?: Map<number, HostView>;
+  /** Per host key, the GPU indices running tasks of this server hold. */
+  heldGpus?: Map<string, Set<number>>;
   now: Date;
 }
 
@@ -38,6 +63,8 @@ export interface DispatchInput {
 export interface AccountChoice {
   accountId: number | null;
   fallback: string | null;
+  /** The GPUs given to a task that asked for some. */
+  gpuIndices?: number[];
 }
 
 export interface DispatchPlan {
@@ -75,6 +102,21 @@ function chooseAccount(task: QueuedTask, accounts: AccountView[]): { account: Ac
   return { account, held: account ? [] : candidates };
 }
 
+/** Whether the task may start on its workspace's host now: memory, then GPUs (given out from `held`). */
+function admit(task: QueuedTask, host: HostView | undefined, held: Map<string, Set<number>>): { gpuIndices: number[] | null } | { reason: string } {
+  if (!host) return { gpuIndices: null };
+  if (host.minFreeMemoryMb > 0 && host.freeMemoryMb !== null && host.freeMemoryMb < host.minFreeMemoryMb) {
+    return { reason: `Waiting for memory on ${host.label}: an agent starts there once ${host.minFreeMemoryMb} MB are free.` };
+  }
+  const want = task.gpus ?? 0;
+  if (want === 0) return { gpuIndices: null };
+  const taken = held.get(host.hostKey) ?? new Set<number>();
+  const picked = host.gpus ? pickGpus(want, host.gpus, host.allowedGpus, taken) : null;
+  if (!picked) return { reason: `Waiting for ${want} idle GPU${want === 1 ? "" : "s"} on ${host.label}.` };
+  held.set(host.hostKey, new Set([...taken, ...picked]));
+  return { gpuIndices: picked };
+}
+
 /** First in, first out, within each workspace's limit and the runner's capacity, around quotas. */
 export function planDispatch(input: DispatchInput): DispatchPlan {
   const running = new Map(input.runningByWorkspace);
@@ -87,13 +129,15 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
     if (!wakeAt || at < wakeAt) wakeAt = at;
   };
   const accountsOf = (provider: Provider) => input.accounts.get(provider) ?? IMPLICIT;
+  // Copies: GPUs given out in this pass are held for the tasks after.
+  const held = new Map([...(input.heldGpus ?? new Map<string, Set<number>>())].map(([key, indices]) => [key, new Set(indices)]));
 
   for (const task of input.queue) {
     if (task.notBefore && task.notBefore > input.now) {
       wake(task.notBefore);
       continue;
     }
-    let choice: AccountChoice | null = null;
+    let choice: AccountChoice;
     const own = chooseAccount(task, accountsOf(task.provider));
     if (own.account) choice = { accountId: own.account.id, fallback: null };
     else {
@@ -108,11 +152,17 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
     }
     const used = running.get(task.workspaceId) ?? 0;
     if (capacity <= 0 || used >= (input.limitByWorkspace.get(task.workspaceId) ?? 0)) continue;
+    const admission = admit(task, input.hosts?.get(task.workspaceId), held);
+    if ("reason" in admission) {
+      if (task.waitingReason !== admission.reason) waiting.push({ id: task.id, reason: admission.reason });
+      continue;
+    }
+    if (admission.gpuIndices) choice = { ...choice, gpuIndices: admission.gpuIndices };
     start.push(task.id);
     choices.set(task.id, choice);
     running.set(task.workspaceId, used + 1);
     capacity -= 1;
-    if (task.waitingReason?.startsWith("Waiting for quota")) waiting.push({ id: task.id, reason: null });
+    if (task.waitingReason?.startsWith("Waiting for")) waiting.push({ id: task.id, reason: null });
   }
   return { start, choices, waiting, wakeAt };
 }

@@ -3,6 +3,7 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
 import { accountSlots, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
+import { heldGpus, hostViews } from "./admission";
 import { planDispatch, type AccountChoice, type QueuedTask } from "./plan";
 
 /** Runs that resume the task's session: they keep the account it lives in. */
@@ -63,16 +64,26 @@ export class Scheduler {
   /** One pass: claim and start every task that may run now. Returns the started ids. */
   async dispatchPass(now = new Date()): Promise<number[]> {
     await expireQuotaResets(now);
-    const [queue, running, workspaces, accounts] = await Promise.all([
+    const [queue, running, workspaces, accounts, gpuHolders] = await Promise.all([
       db().task.findMany({
         where: { status: "TODO" },
         orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
-        select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true, accountId: true, fallbackBackend: true },
+        select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true, accountId: true, fallbackBackend: true, gpus: true },
       }),
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
-      db().workspace.findMany({ select: { id: true, concurrencyLimit: true } }),
+      db().workspace.findMany(),
       accountSlots(now),
+      db().task.findMany({ where: { status: "RUNNING", gpus: { gt: 0 } }, select: { gpuIndices: true, workspace: { select: { type: true, host: true, port: true } } } }),
     ]);
+    const runningBy = new Map(running.map((group) => [group.workspaceId, group._count._all]));
+    // Probed only where a task is due and a slot is free.
+    const due = queue.filter((task) => !task.notBefore || task.notBefore <= now);
+    const open = new Set(workspaces.filter((workspace) => (runningBy.get(workspace.id) ?? 0) < workspace.concurrencyLimit).map((workspace) => workspace.id));
+    const hosts = await hostViews(
+      workspaces,
+      new Set(due.map((task) => task.workspaceId).filter((id) => open.has(id))),
+      new Set(due.filter((task) => task.gpus > 0).map((task) => task.workspaceId)),
+    );
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     const plan = planDispatch({
       // A review waits for its reviewer's quota, not the task agent's.
@@ -85,10 +96,12 @@ export class Scheduler {
           fallbackProvider: !review && task.fallbackBackend ? BACKEND_PROVIDER[task.fallbackBackend as Backend] : null,
         };
       }),
-      runningByWorkspace: new Map(running.map((group) => [group.workspaceId, group._count._all])),
+      runningByWorkspace: runningBy,
       limitByWorkspace: new Map(workspaces.map((workspace) => [workspace.id, workspace.concurrencyLimit])),
       runnerCapacity: this.options.runnerMaxConcurrency - runningTotal,
       accounts,
+      hosts,
+      heldGpus: heldGpus(gpuHolders),
       now,
     });
     // One statement per distinct reason, and only for tasks whose reason changed.

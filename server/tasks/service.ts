@@ -75,6 +75,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       queuedAt: now,
       parentTaskId: options.parentTaskId ?? null,
       fallbackBackend: input.fallbackBackend ?? null,
+      gpus: input.gpus ?? 0,
       ...(await reviewerOf(input, workspace)),
     },
   });
