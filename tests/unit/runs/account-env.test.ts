@@ -30,4 +30,12 @@ describe("a run's account in the agent's environment", () => {
       Object.assign(process.env, saved);
     }
   });
+
+  it("a task that asked for GPUs gets those it was given as CUDA_VISIBLE_DEVICES, not the workspace's list", () => {
+    const base = { run: { id: 9, backend: "claude_code" }, transport: { agentEnv: forwardedEnv } };
+    const given = { ...base, task: { id: 7, backend: "claude_code", gpus: 2, gpuIndices: "[3,5]", workspace: { gpuIndices: "[0,1,2,3,4,5]" } } };
+    expect(agentEnvironment(given as unknown as Parameters<typeof agentEnvironment>[0], {}, "").CUDA_VISIBLE_DEVICES).toBe("3,5");
+    const fixed = { ...base, task: { id: 7, backend: "claude_code", gpus: 0, gpuIndices: "[]", workspace: { gpuIndices: "[1]" } } };
+    expect(agentEnvironment(fixed as unknown as Parameters<typeof agentEnvironment>[0], {}, "").CUDA_VISIBLE_DEVICES).toBe("1");
+  });
 });
