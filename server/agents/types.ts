@@ -76,6 +76,8 @@ export interface AgentStreamParser {
    * run this one resumed (empty for a fresh session).
    */
   finish(exitCode: number | null, previousCumulative: Record<string, number>): RunVerdict;
+  /** The rate-limit windows reported so far in the run, for a CLI that reports them (read while it runs). */
+  quotaWindows?(): QuotaWindow[];
 }
 
 /** The models a backend offers in the UI. Any other name matching MODEL_NAME_PATTERN can be typed in. */

@@ -244,6 +244,7 @@ export function createClaudeParser(): AgentStreamParser {
       state.stderr.push(line);
       return [{ kind: "raw", stream: "stderr", line }];
     },
+    quotaWindows: () => [...state.windows.values()],
     finish(exitCode, previousCumulative) {
       const verdict = judge(state, exitCode);
       const sessionId = verdict.sessionNotFound ? undefined : state.sessionId;

@@ -146,4 +146,20 @@ describe("accounts with the real Claude Code CLI", () => {
     const refused = await POST(jsonRequest("/api/tasks", "POST", { prompt: "x", workspaceId, backend: "claude_code", fallbackBackend: "claude_code" }));
     expect(refused.status).toBe(400);
   }, 120_000);
+
+  it("a run's rate-limit windows reach its account while it still runs", async () => {
+    const { db } = await import("@/server/db/client");
+    await db().quotaState.deleteMany();
+    server.setRateLimit("tok-work", { "5h": { utilization: 0.96, resetsAt: new Date(Date.now() + 3_600_000) } });
+    // Claude Code prints the event once an answer is complete: the tool call's answer comes
+    // first, and the final answer then takes 6 s more.
+    const id = await createTask({ prompt: "Write it. FILE:live.txt SLEEP:6000", workspaceId, backend: "claude_code", model: "sonnet" });
+    const held = await waitFor(async () => {
+      const quota = await quotaOf(accounts.work);
+      return quota.held ? quota : null;
+    }, 60_000, "the live windows");
+    expect(held.windows).toEqual([expect.objectContaining({ window: "5h", utilization: 0.96 })]);
+    expect((await getTask(id)).status).toBe("RUNNING");
+    expect((await waitForStatus(id, ["DONE", "FAILED"], 90_000)).status).toBe("DONE");
+  }, 120_000);
 });
