@@ -96,6 +96,8 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
       prompt: "",
       reviewer: WORKSPACE_REVIEWER,
       reviewModel: "",
+      fallbackBackend: "",
+      gpus: "",
     },
   });
   const { control, register, setValue, getValues, clearErrors, setError, formState } = form;
@@ -306,6 +308,23 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
           </Field>
         ) : null}
         <ReviewerFields register={register} reviewer={reviewer} workspaceReviewer={workspaces?.find((entry) => entry.id === workspaceId)?.reviewBackend ?? null} />
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field id="task-fallback" label="Fallback agent" hint="Runs the task when every account of its provider is held by its rate limits." error={error("fallbackBackend")}>
+            {(control) => (
+              <Select {...control} {...register("fallbackBackend")}>
+                <option value="">None: wait for the quota</option>
+                {BACKENDS.filter((entry) => entry !== backend).map((entry) => (
+                  <option key={entry} value={entry}>
+                    {BACKEND_LABELS[entry]}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field id="task-gpus" label="GPUs" hint="Idle GPUs it needs on the workspace's host (CUDA_VISIBLE_DEVICES)." error={error("gpus")}>
+            {(control) => <Input {...control} {...register("gpus")} type="number" min={0} max={16} inputMode="numeric" placeholder="0" />}
+          </Field>
+        </div>
         <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />
         {!info.available || info.quota?.state === "EXHAUSTED" ? (
           <p className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-[13px]" data-testid="backend-warning">

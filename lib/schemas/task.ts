@@ -54,9 +54,15 @@ export const taskFormSchema = z
     /** WORKSPACE_REVIEWER: the workspace's; NO_REVIEWER: none; else a backend. */
     reviewer: z.string(),
     reviewModel: z.string(),
+    /** "": no fallback; else a backend. */
+    fallbackBackend: z.string().optional(),
+    /** GPUs as typed ("" or "0": none). */
+    gpus: z.string().optional(),
   })
-  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, fallbackBackend, gpus, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
+    ...(fallbackBackend ? { fallbackBackend: fallbackBackend as Backend } : {}),
+    ...(gpus?.trim() && gpus.trim() !== "0" ? { gpus: Number(gpus.trim()) } : {}),
     ...(model === OTHER_MODEL ? { model: customModel.trim() } : model ? { model } : {}),
     ...(permissionMode ? { permissionMode } : {}),
     ...(title.trim() ? { title: title.trim() } : {}),

@@ -15,6 +15,11 @@ describe("the new-task form's schema", () => {
     expect(taskFormSchema.parse({ ...values, reviewer: "none", reviewModel: "x" })).toMatchObject({ reviewBackend: null });
     expect(taskFormSchema.parse({ ...values, reviewer: "none" })).not.toHaveProperty("reviewModel");
     expect(taskFormSchema.parse({ ...values, reviewer: "codex_cli", reviewModel: " gpt-5.5 " })).toMatchObject({ reviewBackend: "codex_cli", reviewModel: "gpt-5.5" });
+    // A fallback agent and GPUs only when chosen.
+    expect(taskFormSchema.parse({ ...values, fallbackBackend: "", gpus: "0" })).toEqual(taskFormSchema.parse(values));
+    expect(taskFormSchema.parse({ ...values, fallbackBackend: "codex_cli", gpus: "2" })).toMatchObject({ fallbackBackend: "codex_cli", gpus: 2 });
+    expect(issues(taskFormSchema.safeParse({ ...values, fallbackBackend: "claude_code" }))).toEqual({ fallbackBackend: "The fallback backend must differ from the task's backend." });
+    expect(issues(taskFormSchema.safeParse({ ...values, gpus: "1.5" }))).toEqual({ gpus: "Invalid input: expected int, received number" });
   });
 
   it("refuses what the API refuses, under the form's field names", () => {
