@@ -43,6 +43,9 @@ describe("the workspace forms' schemas", () => {
     expect(body).toMatchObject({ name: "w", type: "local", path: "/srv/repo", gpuIndices: [0, 1], concurrencyLimit: 2, taskTimeoutSec: 1800, agentMcp: false, maxSubtasks: 10 });
     expect(workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", agentMcp: true, maxSubtasks: "3" })).toMatchObject({ agentMcp: true, maxSubtasks: 3 });
     expect(workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", maxSubtasks: "101" }).error?.issues.map((issue) => issue.path.join("."))).toEqual(["maxSubtasks"]);
+    expect(workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv" })).toMatchObject({ minFreeMemoryMb: 2048 });
+    expect(workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", minFreeMemoryMb: "0" })).toMatchObject({ minFreeMemoryMb: 0 });
+    expect(workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", minFreeMemoryMb: "-1" }).error?.issues.map((issue) => issue.path.join("."))).toEqual(["minFreeMemoryMb"]);
     expect(body).not.toHaveProperty("host");
   });
 
