@@ -71,6 +71,8 @@ export const settings = {
   /** The SSH host key pinned for `host:port` on first use. */
   hostKey: (hostPort: string) => readSetting("hostKey", settingKeys.hostKey(hostPort)),
   setHostKey: (hostPort: string, value: SettingValue<"hostKey">) => writeSetting("hostKey", settingKeys.hostKey(hostPort), value),
+  /** The window utilisation (0..1) at which new tasks are held off an account. */
+  quotaHoldThreshold: async (): Promise<number> => (await readSetting("quotaHoldThreshold", settingKeys.quotaHoldThreshold())) ?? 0.9,
   /** The ISO time up to which old run logs were compacted. */
   logCompactedThrough: () => readSetting("logCompactedThrough", settingKeys.logCompactedThrough()),
   setLogCompactedThrough: (iso: string) => writeSetting("logCompactedThrough", settingKeys.logCompactedThrough(), iso),

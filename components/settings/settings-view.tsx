@@ -7,6 +7,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { errorMessage } from "@/lib/api-client";
 import { useSettings } from "@/lib/hooks/use-settings";
+import { AccountSettings } from "./account-settings";
 import { AgentCliSettings } from "./agent-cli-settings";
 import { DefaultSettings } from "./default-settings";
 import { HostKeySettings } from "./host-key-settings";
@@ -44,6 +45,7 @@ function SettingsBody() {
     <div className="grid gap-5">
       <AgentCliSettings values={values} />
       <DefaultSettings values={values} />
+      <AccountSettings />
       <PriceTableSettings values={values} />
       <RemoteCliSettings values={values} />
       <HostKeySettings values={values} />

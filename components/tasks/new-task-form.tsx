@@ -99,6 +99,8 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
       reviewModel: "",
       parents: [],
       dependencyMode: "merged",
+      fallbackBackend: "",
+      gpus: "",
     },
   });
   const { control, register, setValue, getValues, clearErrors, setError, formState } = form;
@@ -310,6 +312,23 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
         ) : null}
         <ReviewerFields register={register} reviewer={reviewer} workspaceReviewer={workspaces?.find((entry) => entry.id === workspaceId)?.reviewBackend ?? null} />
         <ParentsPicker register={register} workspaceId={workspaceId || null} />
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field id="task-fallback" label="Fallback agent" hint="Runs the task when every account of its provider is held by its rate limits." error={error("fallbackBackend")}>
+            {(control) => (
+              <Select {...control} {...register("fallbackBackend")}>
+                <option value="">None: wait for the quota</option>
+                {BACKENDS.filter((entry) => entry !== backend).map((entry) => (
+                  <option key={entry} value={entry}>
+                    {BACKEND_LABELS[entry]}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field id="task-gpus" label="GPUs" hint="Idle GPUs it needs on the workspace's host (CUDA_VISIBLE_DEVICES)." error={error("gpus")}>
+            {(control) => <Input {...control} {...register("gpus")} type="number" min={0} max={16} inputMode="numeric" placeholder="0" />}
+          </Field>
+        </div>
         <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />
         {!info.available || info.quota?.state === "EXHAUSTED" ? (
           <p className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-[13px]" data-testid="backend-warning">

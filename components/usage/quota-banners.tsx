@@ -6,6 +6,7 @@ import { formatDateTime, formatRelative } from "@/lib/format";
 import { useNow } from "@/lib/hooks/use-now";
 import { useQuota } from "@/lib/hooks/use-quota";
 import { cn } from "@/components/ui/cn";
+import { accountName } from "./quota-windows";
 
 export { PROVIDER_LABELS };
 
@@ -25,7 +26,7 @@ export function QuotaBanners({ className }: { className?: string }) {
     <div className={cn("grid gap-2", className)}>
       {exhausted.map((entry) => (
         <div
-          key={entry.provider}
+          key={`${entry.provider}-${entry.account}`}
           role="status"
           data-testid="quota-banner"
           data-provider={entry.provider}
@@ -34,7 +35,7 @@ export function QuotaBanners({ className }: { className?: string }) {
           <Gauge className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
           <div className="grid gap-0.5">
             <p className="font-medium">
-              {PROVIDER_LABELS[entry.provider] ?? entry.provider} quota exhausted
+              {accountName(entry)} quota exhausted
               <span className="font-normal text-muted-foreground"> · {backendsOf(entry.provider)} tasks wait</span>
             </p>
             <p className="text-[13px] text-muted-foreground">

@@ -9,6 +9,7 @@ import { Button, buttonVariants } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Skeleton } from "@/components/ui/skeleton";
 import { QuotaBanners } from "@/components/usage/quota-banners";
+import { QuotaWindows } from "@/components/usage/quota-windows";
 import { UsageSummary } from "@/components/usage/usage-summary";
 import { errorMessage } from "@/lib/api-client";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
@@ -107,6 +108,7 @@ export function HomeDashboard() {
         <WorkspaceGrid />
         <aside className="flex min-w-0 flex-col gap-6" aria-label="Summary">
           <UsageSummary />
+          <QuotaWindows />
           <RecentTasks workspaceNames={names} />
         </aside>
       </div>

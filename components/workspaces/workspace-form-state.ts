@@ -21,6 +21,7 @@ export interface WorkspaceFormValues {
   notes: string;
   agentMcp: boolean;
   maxSubtasks: string;
+  minFreeMemoryMb: string;
   setupScript: string;
   setupTimeoutMinutes: string;
   checkCommand: string;
@@ -54,6 +55,7 @@ export const EMPTY_WORKSPACE_FORM: WorkspaceFormValues = {
   notes: "",
   agentMcp: false,
   maxSubtasks: "10",
+  minFreeMemoryMb: "2048",
   setupScript: "",
   setupTimeoutMinutes: "15",
   checkCommand: "",
@@ -87,6 +89,7 @@ export function formFromWorkspace(workspace: WorkspaceDto): WorkspaceFormValues 
     notes: workspace.notes,
     agentMcp: workspace.agentMcp,
     maxSubtasks: String(workspace.maxSubtasks),
+    minFreeMemoryMb: String(workspace.minFreeMemoryMb),
     setupScript: workspace.setupScript ?? "",
     setupTimeoutMinutes: String(Math.max(1, Math.round(workspace.setupTimeoutSec / 60))),
     checkCommand: workspace.checkCommand ?? "",
@@ -120,6 +123,7 @@ const formFieldsSchema = z.object({
   notes: z.string(),
   agentMcp: z.boolean(),
   maxSubtasks: z.string(),
+  minFreeMemoryMb: z.string(),
   setupScript: z.string(),
   setupTimeoutMinutes: z.string(),
   checkCommand: z.string(),
@@ -154,6 +158,8 @@ function checkNumbers(values: WorkspaceFormValues, ctx: z.RefinementCtx): void {
   if (minutes === null || minutes < 1 || minutes > 7 * 24 * 60) issue("taskTimeoutSec", "A whole number of minutes, from 1 to 10080 (7 days).");
   const maxSubtasks = parseInteger(values.maxSubtasks);
   if (maxSubtasks === null || maxSubtasks > 100) issue("maxSubtasks", "A whole number from 0 to 100.");
+  const minFreeMemoryMb = parseInteger(values.minFreeMemoryMb);
+  if (minFreeMemoryMb === null || minFreeMemoryMb > 16 * 1024 * 1024) issue("minFreeMemoryMb", "A whole number of MB, 0 for no check.");
   for (const [field, name] of [["setupTimeoutMinutes", "setupTimeoutSec"], ["checkTimeoutMinutes", "checkTimeoutSec"]] as const) {
     const value = parseInteger(values[field]);
     if (value === null || value < 1 || value > 24 * 60) issue(name, "A whole number of minutes, from 1 to 1440 (a day).");
@@ -185,6 +191,7 @@ function toPayload(values: WorkspaceFormValues, mode: "create" | "edit"): Record
     taskTimeoutSec: parseInteger(values.timeoutMinutes)! * 60,
     agentMcp: values.agentMcp,
     maxSubtasks: parseInteger(values.maxSubtasks),
+    minFreeMemoryMb: parseInteger(values.minFreeMemoryMb),
     setupScript: values.setupScript,
     setupTimeoutSec: parseInteger(values.setupTimeoutMinutes)! * 60,
     checkCommand: values.checkCommand,

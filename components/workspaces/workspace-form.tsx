@@ -175,7 +175,7 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
           <Field id="ws-concurrency" label="Concurrency limit" error={error("concurrencyLimit")}>
             {(control) => <Input {...control} {...register("concurrencyLimit")} type="number" min={1} max={64} />}
           </Field>
-          <Field id="ws-gpus" label="GPU indices" hint="Comma list, e.g. 0, 1. Empty: none." error={error("gpuIndices")}>
+          <Field id="ws-gpus" label="GPU indices" hint="Comma list, e.g. 0, 1: every agent gets them, and tasks asking for GPUs pick among them. Empty: none, or any for such tasks." error={error("gpuIndices")}>
             {(control) => <Input {...control} {...register("gpuIndices")} placeholder="0, 1" className="font-mono" />}
           </Field>
           <Field id="ws-timeout" label="Task timeout (minutes)" error={error("taskTimeoutSec")}>
@@ -186,6 +186,9 @@ export function WorkspaceForm({ workspace }: { workspace?: WorkspaceDto }) {
           <div className="sm:col-span-2">
             <Checkbox {...register("agentMcp")} label="Agents may queue subtasks here (AI-Slave's MCP server, Claude Code)" data-testid="ws-agent-mcp" />
           </div>
+          <Field id="ws-min-memory" label="Free memory to start (MB)" hint="No agent starts while the host has less available. 0: no check." error={error("minFreeMemoryMb")}>
+            {(control) => <Input {...control} {...register("minFreeMemoryMb")} type="number" min={0} />}
+          </Field>
           <Field id="ws-max-subtasks" label="Subtasks per task" error={error("maxSubtasks")}>
             {(control) => <Input {...control} {...register("maxSubtasks")} type="number" min={0} max={100} />}
           </Field>

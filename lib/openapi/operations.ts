@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { accountCreateSchema, accountListSchema, accountSchema, accountUpdateSchema } from "../schemas/account";
 import { idSchema } from "../schemas/common";
+import { poolCreateSchema, poolListSchema, poolSchema, poolUpdateSchema } from "../schemas/pool";
 import { taskDiffSchema } from "../schemas/git";
 import { healthReportSchema, healthStatusSchema, hostResourcesSchema, workspaceHealthSchema } from "../schemas/health";
 import { logPageSchema, runLogsQuerySchema, runLogStreamQuerySchema, taskLogStreamQuerySchema } from "../schemas/logs";
@@ -77,7 +79,16 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "GET /api/session": { operationId: "getSession", tag: "system", summary: "Whether the caller's token or session is good", ok: { 200: sessionStatusSchema } },
   "GET /api/openapi.json": { operationId: "getOpenApiDocument", tag: "system", summary: "This document", ok: { 200: z.record(z.string(), z.unknown()) } },
   "GET /api/models": { operationId: "listModels", tag: "system", summary: "Backends and their models", ok: { 200: modelsResponseSchema } },
-  "GET /api/quota": { operationId: "listQuota", tag: "system", summary: "Rate-limit state per backend", ok: { 200: quotaListSchema } },
+  "GET /api/quota": { operationId: "listQuota", tag: "system", summary: "Quota state and rate-limit windows per provider account", ok: { 200: quotaListSchema } },
+  "GET /api/accounts": { operationId: "listAccounts", tag: "settings", summary: "Provider accounts the agents run under", ok: { 200: accountListSchema } },
+  "POST /api/accounts": { operationId: "createAccount", tag: "settings", summary: "Add a provider account (config dir and/or env var names; never secrets)", body: accountCreateSchema, ok: { 201: accountSchema } },
+  "PATCH /api/accounts/{id}": { operationId: "updateAccount", tag: "settings", summary: "Change an account", params: byId, body: accountUpdateSchema, ok: { 200: accountSchema }, errors: [404] },
+  "GET /api/pools": { operationId: "listPools", tag: "workspaces", summary: "Pools of workspaces holding one repository", ok: { 200: poolListSchema } },
+  "POST /api/pools": { operationId: "createPool", tag: "workspaces", summary: "Group workspaces that hold the same repository (same remote URL or a shared root commit)", body: poolCreateSchema, ok: { 201: poolSchema }, errors: [409, 422] },
+  "GET /api/pools/{id}": { operationId: "getPool", tag: "workspaces", summary: "One pool", params: byId, ok: { 200: poolSchema }, errors: [404] },
+  "PATCH /api/pools/{id}": { operationId: "updatePool", tag: "workspaces", summary: "Rename a pool or replace its members", params: byId, body: poolUpdateSchema, ok: { 200: poolSchema }, errors: [404, 409, 422] },
+  "DELETE /api/pools/{id}": { operationId: "deletePool", tag: "workspaces", summary: "Delete a pool (its workspaces stay)", params: byId, ok: { 204: "empty" }, errors: [404] },
+  "DELETE /api/accounts/{id}": { operationId: "deleteAccount", tag: "settings", summary: "Remove an account no running run uses", params: byId, ok: { 204: "empty" }, errors: [404, 409] },
   "GET /api/usage": { operationId: "getUsage", tag: "system", summary: "Token and cost totals over recent days", query: usageQuerySchema, ok: { 200: usageReportSchema } },
   "GET /api/events": {
     operationId: "streamBoardEvents",

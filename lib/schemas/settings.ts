@@ -54,6 +54,12 @@ export const SETTINGS = {
     deletable: true,
     description: "a pinned SSH host key; delete it to trust a changed key",
   },
+  quotaHoldThreshold: {
+    pattern: /^quotaHoldThreshold$/,
+    value: z.number().gt(0).max(1),
+    user: true,
+    description: "utilisation (0..1, default 0.9) of a rate-limit window at which new tasks are held off that account until the window resets",
+  },
   logCompactedThrough: {
     pattern: /^logCompaction\.compactedThrough$/,
     value: z.iso.datetime(),
@@ -75,6 +81,7 @@ export const settingKeys = {
   priceTable: () => "priceTable",
   hostKey: (hostPort: string) => `hostKey.${hostPort}`,
   logCompactedThrough: () => "logCompaction.compactedThrough",
+  quotaHoldThreshold: () => "quotaHoldThreshold",
 } satisfies Record<SettingName, (...args: never[]) => string>;
 
 /**

@@ -24,9 +24,14 @@ export const taskCreateSchema = z
     /** Tasks of the same workspace to wait for before the first run. */
     dependsOn: dependsOnSchema.optional(),
     dependencyMode: z.enum(DEPENDENCY_MODES).optional(),
+    /** The backend a run may use when every account of the task's provider is held; null or absent: none. */
+    fallbackBackend: z.enum(BACKENDS).nullable().optional(),
+    /** GPUs the task needs; they are given as CUDA_VISIBLE_DEVICES when free (default 0). */
+    gpus: z.number().int().min(0).max(16).optional(),
   })
   // The backend's permission modes are its adapter's: checked by the server (server/tasks/service.ts).
-  .strict();
+  .strict()
+  .refine((task) => !task.fallbackBackend || task.fallbackBackend !== task.backend, { message: "The fallback backend must differ from the task's backend.", path: ["fallbackBackend"] });
 export type TaskCreateInput = z.infer<typeof taskCreateSchema>;
 
 /** The model select's entry for a name typed in by hand (`customModel`). */
@@ -56,10 +61,16 @@ export const taskFormSchema = z
     /** Ids of the tasks to wait for (a multiple select's values). */
     parents: z.array(z.string()),
     dependencyMode: z.enum(DEPENDENCY_MODES),
+    /** "": no fallback; else a backend. */
+    fallbackBackend: z.string().optional(),
+    /** GPUs as typed ("" or "0": none). */
+    gpus: z.string().optional(),
   })
-  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, parents, dependencyMode, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, parents, dependencyMode, fallbackBackend, gpus, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
     ...(parents.length > 0 ? { dependsOn: parents.map(Number), dependencyMode } : {}),
+    ...(fallbackBackend ? { fallbackBackend: fallbackBackend as Backend } : {}),
+    ...(gpus?.trim() && gpus.trim() !== "0" ? { gpus: Number(gpus.trim()) } : {}),
     ...(model === OTHER_MODEL ? { model: customModel.trim() } : model ? { model } : {}),
     ...(permissionMode ? { permissionMode } : {}),
     ...(title.trim() ? { title: title.trim() } : {}),
@@ -148,6 +159,14 @@ export const taskSchema = z.object({
   pullRequest: z.object({ url: z.string(), state: z.enum(PULL_REQUEST_STATES) }).nullable(),
   /** Its place in the workspace's merge queue: 1 lands next. Null when not queued. */
   mergeQueue: z.object({ position: z.number(), step: z.enum(MERGE_QUEUE_STEPS), reason: z.string().nullable() }).nullable(),
+  /** The provider account its agent runs under (server/accounts); null: the implicit default or not yet chosen. */
+  accountId: z.number().nullable(),
+  /** The backend a run may fall back to when every account of the task's provider is held. */
+  fallbackBackend: z.enum(BACKENDS).nullable(),
+  /** GPUs the task asks for. */
+  gpus: z.number(),
+  /** Read-only: the GPU indices its current or last run was given. */
+  gpuIndices: z.array(z.number()),
   usage: usageFiguresSchema.optional(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;
@@ -192,6 +211,8 @@ export const runSchema = z.object({
   /** A review run's answer; null on other runs and while the review runs. */
   review: runReviewSchema.nullable(),
   permissionDenials: z.array(z.string()),
+  /** The provider account the run used; null: the implicit default. */
+  accountId: z.number().nullable(),
 });
 export type RunDto = z.infer<typeof runSchema>;
 

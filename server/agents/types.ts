@@ -1,3 +1,4 @@
+import type { QuotaWindow } from "@/lib/schemas/quota";
 import type { Backend, ErrorClass, PermissionMode, Provider } from "@/lib/enums";
 import type { LogEvent, UsageFigures } from "@/lib/log-events";
 import type { ModelOption } from "@/lib/models";
@@ -60,6 +61,8 @@ export interface RunVerdict {
   /** The CLI's cumulative counters at the end of this run (for the next resumed run). */
   cumulative: Record<string, number>;
   quota?: QuotaSignal;
+  /** The rate-limit windows the CLI reported last in the run (Claude Code's rate_limit_event), if any. */
+  quotaWindows?: QuotaWindow[];
 }
 
 /** Pure, stateful stream parser: one per run. Never throws on unknown input. */
@@ -73,6 +76,8 @@ export interface AgentStreamParser {
    * run this one resumed (empty for a fresh session).
    */
   finish(exitCode: number | null, previousCumulative: Record<string, number>): RunVerdict;
+  /** The rate-limit windows reported so far in the run, for a CLI that reports them (read while it runs). */
+  quotaWindows?(): QuotaWindow[];
 }
 
 /** The models a backend offers in the UI. Any other name matching MODEL_NAME_PATTERN can be typed in. */
@@ -116,6 +121,8 @@ export interface AgentAdapter {
    * another machine, even under a forwarded prefix; the host's login environment sets its own.
    */
   pathEnvVars: readonly string[];
+  /** The variable naming the CLI's config home, set from an account's `configDir` (server/accounts); absent: accounts give it variables only. */
+  configDirEnvVar?: string;
   /** Whether the CLI reports a cost; when not, the run's cost is estimated from the price table. */
   reportsCost: boolean;
   /** The file content `mcpConfigPath` names, for a CLI that can be given an MCP server (agentMcp); absent otherwise. */

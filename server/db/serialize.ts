@@ -29,6 +29,7 @@ export function toWorkspaceDto(row: Workspace, taskCounts?: Record<string, numbe
     loginShell: row.loginShell as LoginShell,
     concurrencyLimit: row.concurrencyLimit,
     gpuIndices: parseJson<number[]>(row.gpuIndices, []),
+    minFreeMemoryMb: row.minFreeMemoryMb,
     baseBranch: row.baseBranch,
     notes: row.notes,
     worktreeRoot: row.worktreeRoot,
@@ -95,6 +96,10 @@ export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
     overlaps: extras.overlaps ?? [],
     pullRequest: row.pullRequestUrl ? { url: row.pullRequestUrl, state: (row.pullRequestState ?? "open") as PullRequestState } : null,
     mergeQueue: extras.mergeQueue ?? null,
+    accountId: row.accountId,
+    fallbackBackend: row.fallbackBackend as Backend | null,
+    gpus: row.gpus,
+    gpuIndices: parseJson<number[]>(row.gpuIndices, []),
     ...(usage ? { usage } : {}),
   };
 }
@@ -132,5 +137,6 @@ export function toRunDto(row: Run): RunDto {
         ? { verdict: row.reviewVerdict as ReviewVerdict | null, summary: row.reviewSummary, findings: parseJson<ReviewFinding[]>(row.reviewFindings ?? "[]", []), raw: row.reviewRaw }
         : null,
     permissionDenials: parseJson<string[]>(row.permissionDenials, []),
+    accountId: row.accountId,
   };
 }

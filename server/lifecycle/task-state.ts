@@ -32,10 +32,14 @@ export async function claimTask(taskId: number, now = new Date()): Promise<boole
 }
 
 /** A claimed task's run began: it records the run, branch and worktree and tells the board. */
-export async function markRunStarted(input: { taskId: number; workspaceId: number; runId: number; branch: string; worktreePath: string }): Promise<void> {
+export async function markRunStarted(input: { taskId: number; workspaceId: number; runId: number; branch: string; worktreePath: string; accountId?: number | null; gpuIndices?: number[] }): Promise<void> {
   await db().task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
-    data: { currentRunId: input.runId, branch: input.branch, worktreePath: input.worktreePath },
+    data: {
+      currentRunId: input.runId, branch: input.branch, worktreePath: input.worktreePath,
+      ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+      ...(input.gpuIndices === undefined ? {} : { gpuIndices: JSON.stringify(input.gpuIndices) }),
+    },
   });
   publish("task.started", input.taskId, input.workspaceId, "RUNNING");
 }

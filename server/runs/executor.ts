@@ -24,30 +24,46 @@ import { superviseNewRun, type RunContext, type TaskWithWorkspace } from "./supe
 import { recordBaseSha, setUpWorktree } from "./verification";
 import { trailingAutoRetries, trailingFailedReviews } from "./verdict";
 import { settings } from "@/server/settings";
+import { loadRunAccount } from "@/server/accounts/service";
+import type { AccountChoice } from "@/server/scheduler/plan";
+import { accountEnvironment } from "./agent-env";
 
 /**
  * Executes one dispatch of a task that the scheduler has claimed (status RUNNING): makes its run,
  * prepares the worktree, finds the CLI, and hands the run to the supervisor. Never throws.
  */
-export async function executeTask(taskId: number): Promise<void> {
+export async function executeTask(taskId: number, choice: AccountChoice = { accountId: null, fallback: null }): Promise<void> {
   const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
   if (!task) return;
   const runs = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" } });
-  const plan = planRun({ ...task, promptHistory: parseJson<PromptHistoryEntry[]>(task.promptHistory, []) }, runs.map(toPlanRun));
+  // On the fallback backend, a session of that backend is resumed if there is one; the task's own is not.
+  const fallback = choice.fallback !== null && task.fallbackBackend ? (task.fallbackBackend as Backend) : null;
+  const plan = planRun({ ...task, backend: fallback ?? task.backend, promptHistory: parseJson<PromptHistoryEntry[]>(task.promptHistory, []) }, runs.map(toPlanRun));
   const runner = await db().runner.findUnique({ where: { name: "local" } });
-  const agent = await agentOf(task, plan.kind);
+  const agent = await agentOf(task, plan.kind, fallback);
+  const account = await loadRunAccount(choice.accountId);
   const run = await db().run.create({
     data: {
       taskId, kind: plan.kind, backend: agent.backend, model: agent.model, prompt: plan.prompt, resumeSessionId: plan.resumeSessionId ?? null,
-      runnerId: runner?.id ?? null, cause: plan.cause ?? null,
+      runnerId: runner?.id ?? null, cause: plan.cause ?? null, accountId: account?.id ?? null,
     },
   });
   const writer = new RunLogWriter(run.id, services().bus, config().logCapBytes);
   await whileActive(taskId, run.id, async (active) => {
-    const ctx: RunContext = { task, run, transport: transportFor(task.workspace), adapter: getAdapter(agent.backend), writer, active };
+    const adapter = getAdapter(agent.backend);
+    const ctx: RunContext = { task, run, transport: transportFor(task.workspace), adapter, writer, active, account };
     try {
       task.worktreePath ??= defaultWorktreePath(task.workspace.path, task.id, task.workspace.worktreeRoot ?? undefined);
-      await markRunStarted({ taskId, workspaceId: task.workspaceId, runId: run.id, branch: taskBranchName(task.id), worktreePath: task.worktreePath });
+      // A review's account is its reviewer's: the task keeps the one its own session lives in.
+      const taskAccount = plan.kind === "review" || fallback ? undefined : (account?.id ?? null);
+      if (choice.gpuIndices) task.gpuIndices = JSON.stringify(choice.gpuIndices);
+      await markRunStarted({
+        taskId, workspaceId: task.workspaceId, runId: run.id, branch: taskBranchName(task.id), worktreePath: task.worktreePath, accountId: taskAccount,
+        gpuIndices: choice.gpuIndices,
+      });
+      if (choice.gpuIndices) writer.append([{ kind: "system", message: `GPUs ${choice.gpuIndices.join(", ")} (CUDA_VISIBLE_DEVICES), idle by nvidia-smi and held by no other running task.` }]);
+      if (fallback) writer.append([{ kind: "system", message: `Running on the fallback backend ${adapter.label}: ${choice.fallback}` }]);
+      logAccount(ctx);
       const bin = await reconnecting(ctx, () => prepare(ctx, plan.kind, plan.freshSessionReason));
       if (bin === null) return;
       if (active.cancelled) throw new CancelledBeforeStart();
@@ -59,8 +75,20 @@ export async function executeTask(taskId: number): Promise<void> {
   services().scheduler.poke("run finished");
 }
 
-/** Who runs: the task's agent, or for a review its reviewer (the default model of its backend unless named). */
-async function agentOf(task: TaskWithWorkspace, kind: string): Promise<{ backend: Backend; model: string }> {
+/** The run's account in its log, with the server variables it names that are not set. */
+function logAccount(ctx: RunContext): void {
+  if (!ctx.account) return;
+  const { missing } = accountEnvironment(ctx.account, ctx.adapter.configDirEnvVar);
+  ctx.writer.append([{ kind: "system", message: `Account: ${ctx.account.label} (${ctx.adapter.providerLabel}).` }]);
+  if (missing.length > 0) ctx.writer.append([{ kind: "system", message: `The account names server variables that are not set: ${missing.join(", ")}; the run goes without them.` }]);
+}
+
+/**
+ * Who runs: the task's agent, or for a review its reviewer (the default model of its backend
+ * unless named), or the task's fallback backend (its default model) when every account is held.
+ */
+async function agentOf(task: TaskWithWorkspace, kind: string, fallback: Backend | null): Promise<{ backend: Backend; model: string }> {
+  if (fallback && kind !== "review") return { backend: fallback, model: await settings.defaultModel(fallback) };
   if (kind !== "review" || !task.reviewBackend) return { backend: task.backend as Backend, model: task.model };
   const backend = task.reviewBackend as Backend;
   return { backend, model: task.reviewModel ?? (await settings.defaultModel(backend)) };

@@ -2,7 +2,7 @@ import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import type { RunVerdict } from "@/server/agents/types";
 import { db } from "@/server/db/client";
-import { recordQuotaExhausted, recordQuotaOk } from "@/server/quota/service";
+import { recordQuotaExhausted, recordQuotaOk, recordQuotaWindows } from "@/server/quota/service";
 import { autoEnqueue } from "@/server/merge-queue/auto";
 import { refreshChangedFiles } from "@/server/merge-queue/changed-files";
 import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
@@ -59,6 +59,12 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
         }
       : {}),
   };
+  // The account's quota first: the task's end wakes the scheduler, which reads it.
+  const { accountId } = await db().run.findUniqueOrThrow({ where: { id: input.runId }, select: { accountId: true } });
+  const provider = BACKEND_PROVIDER[input.backend];
+  if (verdict?.quotaWindows) await recordQuotaWindows(provider, accountId, verdict.quotaWindows);
+  if (verdict?.quota) await recordQuotaExhausted(provider, accountId, verdict.quota);
+  else if (final.runStatus === "DONE") await recordQuotaOk(provider, accountId);
   // Before the task's new status: whoever sees it finished sees what its branch changes.
   if (input.run?.kind !== "review") await refreshChangedFiles(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] reading the branch's changed files failed`, error));
   const finished = await db().$transaction(async (tx) => {
@@ -72,9 +78,6 @@ export async function recordRunOutcome(input: FinishInput): Promise<void> {
     if (input.run?.kind !== "resolve" && finished === "DONE") await autoEnqueue(input.taskId).catch((error: unknown) => console.error(`[task ${input.taskId}] auto-merge failed`, error));
   }
 
-  const provider = BACKEND_PROVIDER[input.backend];
-  if (verdict?.quota) await recordQuotaExhausted(provider, verdict.quota);
-  else if (final.runStatus === "DONE") await recordQuotaOk(provider);
   services().bus.publishRunEnd({ runId: input.runId, status: final.runStatus, errorClass: final.errorClass });
 }
 

@@ -1,4 +1,5 @@
 import type { LogEvent } from "@/lib/log-events";
+import type { QuotaWindow } from "@/lib/schemas/quota";
 import type { AgentStreamParser } from "@/server/agents/types";
 import type { LineHandlers } from "@/server/exec/detached";
 /** Where recorded events go: a run's log writer, or one that skips what is stored already. */
@@ -32,11 +33,21 @@ export function withFallback(events: LogEvent[], stream: "stdout" | "stderr", li
   return events.length > 0 ? events : [{ kind: "line", stream, line }];
 }
 
-/** Feeds lines to the parser and the log; remembers whether the CLI reported usage itself. */
-export function lineRecorder(parser: AgentStreamParser, writer: EventSink | null, state: { sawUsage: boolean }): LineHandlers {
+/**
+ * Feeds lines to the parser and the log; remembers whether the CLI reported usage itself; hands
+ * rate-limit windows on as soon as they change (the scheduler holds the account before the run ends).
+ */
+export function lineRecorder(parser: AgentStreamParser, writer: EventSink | null, state: { sawUsage: boolean }, onQuotaWindows?: (windows: QuotaWindow[]) => void): LineHandlers {
+  let lastWindows = "[]";
   const record = (events: LogEvent[], line: string) => {
     state.sawUsage ||= events.some((event) => event.kind === "usage");
     writer?.append(events, line);
+    if (!onQuotaWindows || !parser.quotaWindows) return;
+    const windows = parser.quotaWindows();
+    const json = JSON.stringify(windows);
+    if (json === lastWindows) return;
+    lastWindows = json;
+    onQuotaWindows(windows);
   };
   return {
     onStdoutLine: (line) => record(withFallback(parser.pushStdout(line), "stdout", line), line),

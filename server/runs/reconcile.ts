@@ -7,6 +7,7 @@ import type { Run } from "@/server/db/generated/client";
 import { RunLogWriter } from "@/server/events/log-writer";
 import { transportFor } from "@/server/exec/transport-for";
 import { finishTask } from "@/server/lifecycle/task-state";
+import { loadRunAccount } from "@/server/accounts/service";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
 import { loadCheckpoint, type RunCheckpoint } from "./checkpoint";
@@ -53,7 +54,7 @@ async function resume(run: RunWithTask, stored: RunCheckpoint): Promise<void> {
   await whileActive(run.taskId, run.id, async (active) => {
     try {
       const { writer, storedPastCheckpoint } = await writerAfterStoredLog(run);
-      const ctx = { task: run.task, run, transport: transportFor(run.task.workspace), adapter, writer, active };
+      const ctx = { task: run.task, run, transport: transportFor(run.task.workspace), adapter, writer, active, account: await loadRunAccount(run.accountId) };
       await superviseResumedRun(ctx, checkpoint, Math.max(0, storedPastCheckpoint - checkpoint.seq));
     } catch (error) {
       console.error(`[task ${run.taskId}] re-attaching run ${run.id} failed`, error);

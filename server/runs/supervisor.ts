@@ -1,5 +1,6 @@
 import "server-only";
-import type { Backend, PermissionMode } from "@/lib/enums";
+import { BACKEND_PROVIDER, type Backend, type PermissionMode } from "@/lib/enums";
+import type { QuotaWindow } from "@/lib/schemas/quota";
 import type { PromptHistoryEntry } from "@/lib/schemas/task";
 import { getAdapter } from "@/server/agents/registry";
 import type { AgentAdapter, RunVerdict } from "@/server/agents/types";
@@ -12,6 +13,9 @@ import type { DetachedExit, DetachedProcess } from "@/server/exec/detached";
 import type { Transport } from "@/server/exec/transport";
 import type { ActiveRun } from "./active-runs";
 import { saveCheckpoint, removeCheckpoint, type RunCheckpoint } from "./checkpoint";
+import type { RunAccount } from "@/server/accounts/service";
+import { recordQuotaWindows } from "@/server/quota/service";
+import { services } from "@/server/services";
 import { agentEnvironment } from "./agent-env";
 import { agentMcpConfigPath } from "./agent-mcp";
 import { commitLeftovers } from "./commit-leftovers";
@@ -39,6 +43,17 @@ export interface RunContext {
   adapter: AgentAdapter;
   writer: RunLogWriter;
   active: ActiveRun;
+  /** The provider account the run uses; absent or null: the implicit default (the server's own environment). */
+  account?: RunAccount | null;
+}
+
+/** Rate-limit windows reported while the agent runs go to its account at once (the finished run records them again). */
+function liveWindows(ctx: RunContext): (windows: QuotaWindow[]) => void {
+  return (windows) => {
+    void recordQuotaWindows(BACKEND_PROVIDER[ctx.run.backend as Backend], ctx.run.accountId, windows)
+      .then(() => services().scheduler.poke("quota windows"))
+      .catch((error: unknown) => console.error(`[run ${ctx.run.id}] recording rate-limit windows failed`, error));
+  };
 }
 
 /** What one launch of the agent is: its command's inputs and where its run stands. */
@@ -85,7 +100,7 @@ export async function superviseResumedRun(ctx: RunContext, checkpoint: RunCheckp
   // After everything stored: the events made again from the lines past the checkpoint are skipped.
   ctx.writer.append([{ kind: "system", message: `The server restarted: re-attached to the agent in tmux session ${checkpoint.sessionName}; its log continues where it stopped.` }]);
   const process = ctx.transport.reattach({
-    logPath: checkpoint.logPath, offsets: checkpoint.offsets, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, skippingFirst(alreadyStored, ctx.writer), usage),
+    logPath: checkpoint.logPath, offsets: checkpoint.offsets, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, skippingFirst(alreadyStored, ctx.writer), usage, liveWindows(ctx)),
   });
   let followed = await follow(ctx, process, checkpoint, parser, usage);
   if (followed && needsFreshSession(ctx, followed.verdict, checkpoint.resumeSessionId)) {
@@ -136,7 +151,7 @@ async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date
   const parser = adapter.createParser();
   const usage = { sawUsage: false };
   const process = await transport.spawnDetached(command.argv, {
-    cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, writer, usage),
+    cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, writer, usage, liveWindows(ctx)),
   });
   // Reachable by cancel at once, before anything else is awaited.
   active.process = process;

@@ -1,16 +1,20 @@
 import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
-import { blockedProviders, expireQuotaResets } from "@/server/quota/service";
+import { accountSlots, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
 import { gateOnDependencies } from "./dependencies";
-import { planDispatch, type QueuedTask } from "./plan";
+import { heldGpus, hostViews } from "./admission";
+import { planDispatch, type AccountChoice, type QueuedTask } from "./plan";
+
+/** Runs that resume the task's session: they keep the account it lives in. */
+const KEEPS_ACCOUNT = new Set(["continue", "fix", "auto_retry"]);
 
 export interface SchedulerOptions {
   scanIntervalMs: number;
   runnerMaxConcurrency: number;
-  /** Runs a claimed task; the scheduler does not wait for it. */
-  execute: (taskId: number) => Promise<void>;
+  /** Runs a claimed task under the account chosen for it; the scheduler does not wait for it. */
+  execute: (taskId: number, choice: AccountChoice) => Promise<void>;
 }
 
 /**
@@ -61,21 +65,46 @@ export class Scheduler {
   /** One pass: claim and start every task that may run now. Returns the started ids. */
   async dispatchPass(now = new Date()): Promise<number[]> {
     await expireQuotaResets(now);
-    const [queue, running, workspaces, blocked] = await Promise.all([
-      db().task.findMany({ where: { status: "TODO" }, orderBy: [{ queuedAt: "asc" }, { id: "asc" }], select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true } }),
+    const [queue, running, workspaces, accounts, gpuHolders] = await Promise.all([
+      db().task.findMany({
+        where: { status: "TODO" },
+        orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
+        select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true, accountId: true, fallbackBackend: true, gpus: true },
+      }),
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
-      db().workspace.findMany({ select: { id: true, concurrencyLimit: true } }),
-      blockedProviders(now),
+      db().workspace.findMany(),
+      accountSlots(now),
+      db().task.findMany({ where: { status: "RUNNING", gpus: { gt: 0 } }, select: { gpuIndices: true, workspace: { select: { type: true, host: true, port: true } } } }),
     ]);
+    // Tasks waiting for their parents are neither probed for nor planned.
     const gate = await gateOnDependencies(queue);
+    const runningBy = new Map(running.map((group) => [group.workspaceId, group._count._all]));
+    // Probed only where a task is due and a slot is free.
+    const due = gate.ready.filter((task) => !task.notBefore || task.notBefore <= now);
+    const open = new Set(workspaces.filter((workspace) => (runningBy.get(workspace.id) ?? 0) < workspace.concurrencyLimit).map((workspace) => workspace.id));
+    const hosts = await hostViews(
+      workspaces,
+      new Set(due.map((task) => task.workspaceId).filter((id) => open.has(id))),
+      new Set(due.filter((task) => task.gpus > 0).map((task) => task.workspaceId)),
+    );
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     const plan = planDispatch({
       // A review waits for its reviewer's quota, not the task agent's.
-      queue: gate.ready.map((task): QueuedTask => ({ ...task, provider: BACKEND_PROVIDER[(task.nextRunKind === "review" && task.reviewBackend ? task.reviewBackend : task.backend) as Backend] })),
-      runningByWorkspace: new Map(running.map((group) => [group.workspaceId, group._count._all])),
+      queue: gate.ready.map((task): QueuedTask => {
+        const review = task.nextRunKind === "review" && task.reviewBackend !== null;
+        return {
+          ...task,
+          provider: BACKEND_PROVIDER[(review ? task.reviewBackend : task.backend) as Backend],
+          keepsAccount: !review && KEEPS_ACCOUNT.has(task.nextRunKind),
+          fallbackProvider: !review && task.fallbackBackend ? BACKEND_PROVIDER[task.fallbackBackend as Backend] : null,
+        };
+      }),
+      runningByWorkspace: runningBy,
       limitByWorkspace: new Map(workspaces.map((workspace) => [workspace.id, workspace.concurrencyLimit])),
       runnerCapacity: this.options.runnerMaxConcurrency - runningTotal,
-      blockedProviders: blocked,
+      accounts,
+      hosts,
+      heldGpus: heldGpus(gpuHolders),
       now,
     });
     // One statement per distinct reason, and only for tasks whose reason changed.
@@ -84,15 +113,15 @@ export class Scheduler {
     for (const id of plan.start) {
       if (await claimTask(id, now)) {
         started.push(id);
-        this.launch(id);
+        this.launch(id, plan.choices.get(id) ?? { accountId: null, fallback: null });
       }
     }
     this.scheduleWake(plan.wakeAt, now);
     return started;
   }
 
-  private launch(taskId: number): void {
-    const running = this.options.execute(taskId).catch((error: unknown) => console.error(`[scheduler] task ${taskId} crashed`, error));
+  private launch(taskId: number, choice: AccountChoice): void {
+    const running = this.options.execute(taskId, choice).catch((error: unknown) => console.error(`[scheduler] task ${taskId} crashed`, error));
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
   }

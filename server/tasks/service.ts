@@ -82,6 +82,8 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       parentTaskId: options.parentTaskId ?? null,
       dependsOn: JSON.stringify(dependsOn),
       dependencyMode,
+      fallbackBackend: input.fallbackBackend ?? null,
+      gpus: input.gpus ?? 0,
       ...(await reviewerOf(input, workspace)),
     },
   });

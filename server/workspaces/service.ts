@@ -73,6 +73,7 @@ export async function createWorkspace(input: WorkspaceCreateInput): Promise<Work
       loginShell: input.loginShell,
       concurrencyLimit: input.concurrencyLimit,
       gpuIndices: JSON.stringify(input.gpuIndices),
+      minFreeMemoryMb: input.minFreeMemoryMb,
       baseBranch,
       notes: input.notes,
       worktreeRoot: input.worktreeRoot ?? null,

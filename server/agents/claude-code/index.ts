@@ -24,6 +24,7 @@ export const claudeCodeAdapter = defineAdapter("claude_code", {
   readOnlyPermissionMode: "plan",
   forwardedEnvPrefixes: ["ANTHROPIC_", "CLAUDE_", "DISABLE_"],
   pathEnvVars: ["CLAUDE_CONFIG_DIR"],
+  configDirEnvVar: "CLAUDE_CONFIG_DIR",
   reportsCost: true,
   mcpConfig: claudeMcpConfig,
   buildCommand: buildClaudeCommand,

@@ -6,7 +6,9 @@ import type { ErrorClass } from "@/lib/enums";
 import { ZERO_USAGE, type LogEvent, type ToolStatus, type UsageFigures } from "@/lib/log-events";
 import { classifyError, oneLine, stderrReason } from "../classify";
 import { summarizeToolInput } from "../stream-helpers";
+import type { QuotaWindow } from "@/lib/schemas/quota";
 import type { AgentStreamParser, RunVerdict } from "../types";
+import { describeWindows, parseRateLimitEvent } from "./rate-limit";
 
 type Json = Record<string, unknown>;
 
@@ -18,6 +20,10 @@ interface ParserState {
   /** The last fatal error shown, so the result line does not repeat it. */
   lastError?: string;
   stderr: string[];
+  /** The latest rate-limit windows the CLI reported (rate_limit_event), by window. */
+  windows: Map<string, QuotaWindow>;
+  /** The last rate-limit line shown, so repeats do not fill the log. */
+  lastWindows?: string;
 }
 
 /** Events for a recognized line; undefined for a line this parser does not know (kept raw). */
@@ -139,7 +145,18 @@ function handleResult(line: Json, state: ParserState): LogEvent[] {
   return events;
 }
 
+function handleRateLimit(line: Json, state: ParserState): LogEvent[] {
+  const windows = parseRateLimitEvent(line);
+  for (const window of windows) state.windows.set(window.window, window);
+  const status = asString(asObject(line.rate_limit_info)?.status) ?? "unknown";
+  const message = `Rate limit (${status}): ${describeWindows(windows) || "no windows reported"}.`;
+  if (message === state.lastWindows) return [];
+  state.lastWindows = message;
+  return [{ kind: "system", message }];
+}
+
 const HANDLERS: Record<string, Handler> = {
+  rate_limit_event: handleRateLimit,
   system: (line, state) => SYSTEM_HANDLERS[String(line.subtype)]?.(line, state),
   assistant: handleAssistant,
   user: handleUser,
@@ -211,7 +228,7 @@ function judge(state: ParserState, exitCode: number | null): Judgement {
 }
 
 export function createClaudeParser(): AgentStreamParser {
-  const state: ParserState = { denied: new Set(), stderr: [] };
+  const state: ParserState = { denied: new Set(), stderr: [], windows: new Map() };
   return {
     pushStdout(text) {
       if (!text.trim()) return [];
@@ -227,12 +244,14 @@ export function createClaudeParser(): AgentStreamParser {
       state.stderr.push(line);
       return [{ kind: "raw", stream: "stderr", line }];
     },
+    quotaWindows: () => [...state.windows.values()],
     finish(exitCode, previousCumulative) {
       const verdict = judge(state, exitCode);
       const sessionId = verdict.sessionNotFound ? undefined : state.sessionId;
       return {
         ...verdict,
         ...(sessionId ? { sessionId } : {}),
+        ...(state.windows.size > 0 ? { quotaWindows: [...state.windows.values()] } : {}),
         usage: state.result ? runUsage(state.result, previousCumulative) : { ...ZERO_USAGE },
         cumulative: cumulativeAfter(state.result, previousCumulative),
       };

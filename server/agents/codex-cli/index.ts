@@ -22,6 +22,7 @@ export const codexCliAdapter = defineAdapter("codex_cli", {
   readOnlyPermissionMode: "read-only",
   forwardedEnvPrefixes: ["OPENAI_", "CODEX_"],
   pathEnvVars: ["CODEX_HOME"],
+  configDirEnvVar: "CODEX_HOME",
   reportsCost: false,
   buildCommand: buildCodexCommand,
   createParser: createCodexParser,

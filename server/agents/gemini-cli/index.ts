@@ -21,6 +21,7 @@ export const geminiCliAdapter = defineAdapter("gemini_cli", {
   readOnlyPermissionMode: "plan",
   forwardedEnvPrefixes: ["GEMINI_", "GOOGLE_"],
   pathEnvVars: ["GEMINI_CLI_HOME", "GOOGLE_APPLICATION_CREDENTIALS"],
+  configDirEnvVar: "GEMINI_CLI_HOME",
   reportsCost: false,
   buildCommand: buildGeminiCommand,
   createParser: createGeminiParser,

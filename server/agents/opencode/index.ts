@@ -23,6 +23,7 @@ export const opencodeAdapter = defineAdapter("opencode", {
   // Its config lives under XDG_CONFIG_HOME, a path of the server's machine: the host has its own.
   forwardedEnvPrefixes: ["OPENCODE_", "ANTHROPIC_", "OPENAI_", "GEMINI_", "GOOGLE_", "OPENROUTER_"],
   pathEnvVars: ["OPENCODE_CONFIG", "OPENCODE_CONFIG_DIR", "GOOGLE_APPLICATION_CREDENTIALS"],
+  configDirEnvVar: "OPENCODE_CONFIG_DIR",
   reportsCost: true,
   buildCommand: buildOpencodeCommand,
   createParser: createOpencodeParser,

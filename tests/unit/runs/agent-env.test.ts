@@ -83,7 +83,7 @@ describe("each agent's variables on a remote workspace (agentEnvironment over an
     const saved = { ...process.env };
     Object.assign(process.env, serverEnv);
     try {
-      const ctx = { task: { ...task, backend }, run: { id: 9 }, transport: { agentEnv: forwardedEnv } } as unknown as Parameters<typeof agentEnvironment>[0];
+      const ctx = { task: { ...task, backend }, run: { id: 9, backend }, transport: { agentEnv: forwardedEnv } } as unknown as Parameters<typeof agentEnvironment>[0];
       return agentEnvironment(ctx, adapterEnv, "FAKE_KEY");
     } finally {
       for (const name of Object.keys(serverEnv)) if (saved[name] === undefined) delete process.env[name];
@@ -119,7 +119,7 @@ describe("each agent's variables on a remote workspace (agentEnvironment over an
     const { agentEnvironment } = await import("@/server/runs/agent-env");
     process.env.AI_SLAVE_TOKEN = "secret";
     try {
-      const ctx = { task: { ...task, backend: "opencode" }, run: { id: 9 }, transport: { agentEnv: exportableEnv } } as unknown as Parameters<typeof agentEnvironment>[0];
+      const ctx = { task: { ...task, backend: "opencode" }, run: { id: 9, backend: "opencode" }, transport: { agentEnv: exportableEnv } } as unknown as Parameters<typeof agentEnvironment>[0];
       const env = agentEnvironment(ctx, {}, "");
       expect(env).not.toHaveProperty("AI_SLAVE_TOKEN");
       expect(env).not.toHaveProperty("PWD");

@@ -17,6 +17,11 @@ describe("the new-task form's schema", () => {
     expect(taskFormSchema.parse({ ...values, parents: ["4"], dependencyMode: "done" })).toMatchObject({ dependsOn: [4], dependencyMode: "done" });
     expect(taskFormSchema.parse({ ...values, reviewer: "none" })).not.toHaveProperty("reviewModel");
     expect(taskFormSchema.parse({ ...values, reviewer: "codex_cli", reviewModel: " gpt-5.5 " })).toMatchObject({ reviewBackend: "codex_cli", reviewModel: "gpt-5.5" });
+    // A fallback agent and GPUs only when chosen.
+    expect(taskFormSchema.parse({ ...values, fallbackBackend: "", gpus: "0" })).toEqual(taskFormSchema.parse(values));
+    expect(taskFormSchema.parse({ ...values, fallbackBackend: "codex_cli", gpus: "2" })).toMatchObject({ fallbackBackend: "codex_cli", gpus: 2 });
+    expect(issues(taskFormSchema.safeParse({ ...values, fallbackBackend: "claude_code" }))).toEqual({ fallbackBackend: "The fallback backend must differ from the task's backend." });
+    expect(issues(taskFormSchema.safeParse({ ...values, gpus: "1.5" }))).toEqual({ gpus: "Invalid input: expected int, received number" });
   });
 
   it("refuses what the API refuses, under the form's field names", () => {
@@ -40,6 +45,9 @@ describe("the workspace forms' schemas", () => {
     expect(body).toMatchObject({ name: "w", type: "local", path: "/srv/repo", gpuIndices: [0, 1], concurrencyLimit: 2, taskTimeoutSec: 1800, agentMcp: false, maxSubtasks: 10 });
     expect(workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", agentMcp: true, maxSubtasks: "3" })).toMatchObject({ agentMcp: true, maxSubtasks: 3 });
     expect(workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", maxSubtasks: "101" }).error?.issues.map((issue) => issue.path.join("."))).toEqual(["maxSubtasks"]);
+    expect(workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv" })).toMatchObject({ minFreeMemoryMb: 2048 });
+    expect(workspaceCreateFormSchema.parse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", minFreeMemoryMb: "0" })).toMatchObject({ minFreeMemoryMb: 0 });
+    expect(workspaceCreateFormSchema.safeParse({ ...EMPTY_WORKSPACE_FORM, name: "w", path: "/srv", minFreeMemoryMb: "-1" }).error?.issues.map((issue) => issue.path.join("."))).toEqual(["minFreeMemoryMb"]);
     expect(body).not.toHaveProperty("host");
   });
 
