@@ -1,0 +1,5 @@
+-- CreateIndex
+CREATE INDEX "Task_workspaceId_status_queuedAt_idx" ON "Task"("workspaceId", "status", "queuedAt");
+
+-- CreateIndex
+CREATE INDEX "Task_workspaceId_status_finishedAt_idx" ON "Task"("workspaceId", "status", "finishedAt");
