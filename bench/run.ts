@@ -38,12 +38,14 @@ const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
   console.log(`bench: ${name} done in ${((now() - at) / 1000).toFixed(1)} s`);
   return result;
 };
+/** A benchmark that fails is a row saying so, not the end of the others. */
+const failed = (name: string, error: unknown): Figure => ({ figure: name, target: "–", unit: "", measured: Number.NaN, note: `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` });
 try {
-  figures.push(...(await step("cold start and RSS", () => coldStart(root, sizes))));
+  figures.push(...(await step("cold start and RSS", () => coldStart(root, sizes)).catch((error: unknown) => [failed("cold start and RSS", error)])));
   const { figures: runFigures, server, workspaceId, runTaskId } = await step("dispatch and log pipeline", () => dispatchAndLogs(root, sizes));
   figures.push(...runFigures);
   try {
-    figures.push(...(await step("API at scale", () => apiAtScale(server, workspaceId, runTaskId, sizes))));
+    figures.push(...(await step("API at scale", () => apiAtScale(server, workspaceId, runTaskId, sizes)).catch((error: unknown) => [failed("API at scale", error)])));
   } finally {
     await server.stop();
   }

@@ -111,7 +111,8 @@ export async function dispatchAndLogs(root: string, sizes: Sizes): Promise<{ fig
 
     const posted = now();
     const { body: task } = await server.api<{ id: number }>("/api/tasks", { method: "POST", body: { prompt: "LINES:1", workspaceId: workspace.id, backend: "claude_code" } });
-    await waitFinished(server, task.id);
+    const status = await waitFinished(server, task.id);
+    if (status !== "DONE") throw new Error(`dispatch task ${task.id} ended ${status}: is ${STUB} executable?`);
     const { body: runs } = await server.api<{ items: { id: number }[] }>(`/api/tasks/${task.id}/runs`);
     const { body: page } = await server.api<{ items: { line?: string }[] }>(`/api/runs/${runs.items[0]!.id}/logs?limit=5`);
     const first = page.items.find((event) => event.line)?.line;
@@ -178,7 +179,8 @@ async function logRun(server: BenchServer, workspaceId: number, lines: number): 
   clearTimeout(timeout);
   abort.abort();
   await reader.done.catch(() => undefined);
-  await waitFinished(server, task.id);
+  const status = await waitFinished(server, task.id);
+  if (status !== "DONE" || received < expected) throw new Error(`log run task ${task.id} ended ${status} with ${received} of ${expected} lines received`);
   return { linesPerS: received / ((lastAt - startAt) / 1000), taskId: task.id };
 }
 
