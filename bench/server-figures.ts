@@ -228,21 +228,21 @@ export async function apiAtScale(server: BenchServer, workspaceId: number, runTa
     ]);
   };
   const figures: Figure[] = [];
-  const sample = async (work: () => Promise<unknown>) => {
+  const measureRequests = async (work: () => Promise<unknown>) => {
     for (let index = 0; index < 3; index += 1) await work(); // warm-up
     const samples: number[] = [];
     for (let index = 0; index < sizes.requests; index += 1) samples.push(await time(work));
     return samples;
   };
   // The server's floor: an authenticated GET /api/health (the gate, Next's routing, one query).
-  const floor = percentile(await sample(() => ok("/api/health")), 95);
+  const floor = percentile(await measureRequests(() => ok("/api/health")), 95);
   const cases: [string, () => Promise<unknown>][] = [
     ["GET /api/tasks (a page of 50)", () => ok(`/api/tasks?workspaceId=${workspaceId}&limit=50`)],
     ["a board's data (counts + 4 column pages, in parallel)", board],
     [`GET /api/runs/:id/logs (1,000 events from the middle of ${sizes.logEvents.toLocaleString("en-US")})`, () => ok(`/api/runs/${runId}/logs?after=${Math.floor(sizes.logEvents / 2)}&limit=1000`)],
   ];
   for (const [name, work] of cases) {
-    const samples = await sample(work);
+    const samples = await measureRequests(work);
     figures.push({
       figure: `API at scale: ${name}`,
       target: "p95 < 20 ms",
