@@ -15,6 +15,10 @@ import { attachUpgradeHandler } from "./server/http/upgrade";
 
 const dev = process.argv.includes("--dev");
 nextEnv.loadEnvConfig(process.cwd(), dev);
+// tsx turns Node's source maps on, and Node then parses and keeps the map (sources included) of
+// every Next server chunk it loads: tens of MB of strings at idle (a heap snapshot). Production
+// stack traces point into .next/ instead; AI_SLAVE_SOURCE_MAPS=1 keeps them on.
+if (!dev && process.env.AI_SLAVE_SOURCE_MAPS !== "1") process.setSourceMapsEnabled(false);
 
 async function main(): Promise<void> {
   const { loadConfig } = await import("./server/config");

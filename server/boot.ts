@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { config } from "@/server/config";
 import { migrateDatabase } from "@/server/db/migrate";
+import { startProcessMetrics } from "@/server/process-metrics";
 import { scheduleLogCompaction } from "@/server/events/log-compaction";
 import { activeRuns } from "@/server/runs/active-runs";
 import { cancelRunningTask } from "@/server/runs/cancel";
@@ -21,6 +22,7 @@ export async function startServices(): Promise<void> {
   const shared = services();
   if (shared.started) return;
   shared.started = true;
+  startProcessMetrics();
   const settings = config();
   migrateDatabase(settings.databaseFile, path.join(settings.projectRoot, "prisma", "migrations"));
   const runnerId = await registerLocalRunner();

@@ -1,6 +1,7 @@
 import "server-only";
 import type { HealthReport } from "@/lib/schemas/health";
 import { db } from "@/server/db/client";
+import { processMetrics } from "@/server/process-metrics";
 import { localRunnerStatus } from "@/server/runner/local-runner";
 import { services } from "@/server/services";
 import packageJson from "@/package.json";
@@ -21,5 +22,6 @@ export async function healthReport(): Promise<HealthReport> {
     database,
     scheduler: { running: Boolean(services().scheduler) },
     runner,
+    process: processMetrics(),
   };
 }

@@ -2,7 +2,7 @@
 
 import { Pencil, Plus, Search, TriangleAlert } from "lucide-react";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { PageHeader } from "@/components/layout/page-header";
 import { buttonVariants } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,48 +13,38 @@ import { WorkspaceHealthBadge } from "@/components/workspaces/workspace-health-b
 import { WORKSPACE_TYPE_LABELS, workspaceLocation } from "@/components/workspaces/workspace-location";
 import { errorMessage } from "@/lib/api-client";
 import { BACKEND_LABELS, BACKENDS, TASK_STATUSES, type Backend, type TaskStatus } from "@/lib/enums";
-import { useTasks } from "@/lib/hooks/use-tasks";
-import { matchesReviewFilter, REVIEW_FILTERS, type ReviewFilter } from "@/lib/review-status";
+import { type BoardFilters, useTaskCounts, useTaskColumn } from "@/lib/hooks/use-board-data";
+import { REVIEW_FILTERS, type ReviewFilter } from "@/lib/review-status";
 import { useWorkspace } from "@/lib/hooks/use-workspaces";
-import type { TaskDto } from "@/lib/schemas/task";
 import { BoardColumn } from "./board-column";
 import { MergeQueuePanel } from "./merge-queue-panel";
 
-const time = (iso: string | null) => (iso ? Date.parse(iso) : 0);
+/** Typing settles this long before the filter goes to the server. */
+const FILTER_DEBOUNCE_MS = 250;
 
-/** Queue order for TODO, oldest start first for RUNNING, newest finish first otherwise. */
-const ORDER: Record<TaskStatus, (a: TaskDto, b: TaskDto) => number> = {
-  TODO: (a, b) => a.id - b.id,
-  RUNNING: (a, b) => time(a.startedAt) - time(b.startedAt),
-  DONE: (a, b) => time(b.finishedAt) - time(a.finishedAt) || b.id - a.id,
-  FAILED: (a, b) => time(b.finishedAt) - time(a.finishedAt) || b.id - a.id,
-};
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
 
-function matchesQuery(task: TaskDto, query: string): boolean {
-  if (!query) return true;
-  const needle = query.toLowerCase().replace(/^#(?=\d)/, "");
-  return String(task.number) === needle || task.title.toLowerCase().includes(needle) || task.prompt.toLowerCase().includes(needle) || task.model.toLowerCase().includes(needle);
+/** One column: its pages from the server, its true count. */
+function LiveColumn({ workspaceId, status, filters, count, ...rest }: { workspaceId: number; status: TaskStatus; filters: BoardFilters; count: number | undefined; filtered: boolean; baseBranch?: string; meta?: string }) {
+  const { tasks, hasMore, loadingMore, loadMore } = useTaskColumn(workspaceId, status, filters);
+  return <BoardColumn status={status} tasks={tasks} count={count} hasMore={hasMore} loadingMore={loadingMore} onLoadMore={loadMore} {...rest} />;
 }
 
 export function BoardView({ workspaceId }: { workspaceId: number }) {
   const { workspace, error: workspaceError } = useWorkspace(workspaceId);
-  const { tasks, error } = useTasks(workspaceId);
   const [query, setQuery] = useState("");
   const [backend, setBackend] = useState<Backend | "">("");
   const [review, setReview] = useState<ReviewFilter | "">("");
-
-  const columns = useMemo(() => {
-    if (!tasks) return null;
-    const grouped = Object.fromEntries(TASK_STATUSES.map((status) => [status, [] as TaskDto[]])) as Record<TaskStatus, TaskDto[]>;
-    for (const task of tasks) {
-      if (backend && task.backend !== backend) continue;
-      if (!matchesReviewFilter(task, review)) continue;
-      if (!matchesQuery(task, query.trim())) continue;
-      grouped[task.status].push(task);
-    }
-    for (const status of TASK_STATUSES) grouped[status].sort(ORDER[status]);
-    return grouped;
-  }, [tasks, query, backend, review]);
+  const q = useDebounced(query.trim(), FILTER_DEBOUNCE_MS);
+  const filters = useMemo<BoardFilters>(() => ({ backend, review, q }), [backend, review, q]);
+  const { counts, error } = useTaskCounts(workspaceId, filters);
 
   if (workspaceError && !workspace) {
     return <EmptyState icon={TriangleAlert} tone="error" title="Workspace not found" description={errorMessage(workspaceError)} className="mt-6" />;
@@ -145,22 +135,24 @@ export function BoardView({ workspaceId }: { workspaceId: number }) {
         {error ? (
           <span role="alert" className="inline-flex items-center gap-1.5 text-xs text-destructive">
             <TriangleAlert className="size-3.5" aria-hidden />
-            {tasks ? "Refresh failed: showing the last tasks loaded." : errorMessage(error)}
+            {counts ? "Refresh failed: showing the last tasks loaded." : errorMessage(error)}
           </span>
         ) : null}
       </div>
-      {error && !tasks ? (
+      {error && !counts ? (
         <EmptyState icon={TriangleAlert} tone="error" title="Tasks could not be loaded" description={errorMessage(error)} />
       ) : (
         <div className="grid items-start gap-3 sm:grid-cols-2 xl:grid-cols-4">
           {TASK_STATUSES.map((status) => (
-            <BoardColumn
+            <LiveColumn
               key={status}
+              workspaceId={workspaceId}
               status={status}
-              tasks={columns?.[status]}
+              filters={filters}
+              count={counts?.[status]}
               filtered={filtered}
               baseBranch={workspace?.baseBranch}
-              meta={status === "RUNNING" && workspace ? `${tasks?.filter((task) => task.status === "RUNNING").length ?? 0}/${workspace.concurrencyLimit} slots` : undefined}
+              meta={status === "RUNNING" && workspace && counts ? `${counts.RUNNING}/${workspace.concurrencyLimit} slots` : undefined}
             />
           ))}
         </div>

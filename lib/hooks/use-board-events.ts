@@ -45,7 +45,7 @@ function keysFor(event: BoardEvent): string[] {
   if (event.type === "quota.changed") return ["/api/models", "/api/quota"];
   const workspace = [`/api/workspaces/${event.workspaceId}`];
   if (event.type === "workspace.changed") return ["/api/workspaces", ...workspace];
-  const keys = ["/api/tasks?*", "/api/workspaces", ...workspace, `/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`];
+  const keys = ["/api/tasks?*", "/api/tasks/counts?*", "/api/workspaces", ...workspace, `/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`];
   if (event.type === "task.finished" || event.type === "task.merged") keys.push("/api/usage*");
   return keys;
 }
@@ -54,9 +54,28 @@ function matches(key: string, pattern: string): boolean {
   return pattern.endsWith("*") ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
 }
 
+/**
+ * Paged lists (useSWRInfinite, the board's columns) by the key of their first page: SWR's
+ * global mutate skips infinite keys, so a stale pattern refreshes them through their own mutate.
+ */
+const pagedLists = new Map<symbol, { firstKey: () => string | null; refresh: () => void }>();
+
+export function registerPagedList(firstKey: () => string | null, refresh: () => void): () => void {
+  const id = Symbol("paged-list");
+  pagedLists.set(id, { firstKey, refresh });
+  return () => void pagedLists.delete(id);
+}
+
 function revalidate(patterns: Iterable<string>) {
   const list = [...patterns];
-  void mutate((key) => typeof key === "string" && list.some((pattern) => matches(key, pattern)));
+  const stale = (key: unknown) => typeof key === "string" && list.some((pattern) => matches(key, pattern));
+  void mutate(stale);
+  for (const { firstKey, refresh } of pagedLists.values()) if (stale(firstKey())) refresh();
+}
+
+/** Refreshes every paged task list now (after this page changed a task itself). */
+export function refreshTaskLists(): void {
+  revalidate(["/api/tasks?*", "/api/tasks/counts?*"]);
 }
 
 function queueRevalidation(event: BoardEvent) {

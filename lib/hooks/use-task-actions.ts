@@ -6,6 +6,7 @@ import { api, errorMessage } from "@/lib/api-client";
 import type { ListResponse } from "@/lib/schemas/common";
 import type { MergeKind } from "@/lib/schemas/git";
 import { mergeOutcomeSchema, taskSchema, type TaskDto } from "@/lib/schemas/task";
+import { refreshTaskLists } from "./use-board-events";
 import { taskKey } from "./use-tasks";
 import { toast } from "./use-toast";
 
@@ -22,6 +23,7 @@ export function storeTask(task: TaskDto): void {
     { revalidate: false },
   );
   void mutate("/api/workspaces");
+  refreshTaskLists();
 }
 
 function forgetTask(id: number): void {
@@ -29,6 +31,7 @@ function forgetTask(id: number): void {
     revalidate: false,
   });
   void mutate("/api/workspaces");
+  refreshTaskLists();
 }
 
 /** Tasks cancelled from this page: their finish needs no second announcement. */

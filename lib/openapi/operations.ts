@@ -19,6 +19,8 @@ import {
   taskPushResultSchema,
   taskChainSchema,
   taskContinueSchema,
+  taskCountsQuerySchema,
+  taskCountsSchema,
   taskCreateSchema,
   taskDeleteQuerySchema,
   taskListQuerySchema,
@@ -130,7 +132,8 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "GET /api/workspaces/{id}/health": { operationId: "getWorkspaceHealth", tag: "workspaces", summary: "Reachability, git, tmux, agent CLIs, disk", params: byId, ok: { 200: workspaceHealthSchema }, errors: [404] },
   "GET /api/workspaces/{id}/resources": { operationId: "getWorkspaceResources", tag: "workspaces", summary: "Memory, load, CPUs and GPUs of its machine", params: byId, ok: { 200: hostResourcesSchema }, errors: [404] },
 
-  "GET /api/tasks": { operationId: "listTasks", tag: "tasks", summary: "Tasks, newest first, with filters and a cursor", query: taskListQuerySchema, ok: { 200: taskListSchema } },
+  "GET /api/tasks": { operationId: "listTasks", tag: "tasks", summary: "Tasks in one of four orders (newest first by default), with filters and a cursor", query: taskListQuerySchema, ok: { 200: taskListSchema } },
+  "GET /api/tasks/counts": { operationId: "countTasks", tag: "tasks", summary: "How many tasks match the filters, per status (the board's column counts)", query: taskCountsQuerySchema, ok: { 200: taskCountsSchema } },
   "POST /api/tasks": { operationId: "createTask", tag: "tasks", summary: "Queue a task", body: taskCreateSchema, ok: { 201: taskSchema }, errors: [422] },
   "GET /api/tasks/{id}": { operationId: "getTask", tag: "tasks", summary: "One task", params: byId, ok: { 200: taskSchema }, errors: [404] },
   "POST /api/tasks/chain": {

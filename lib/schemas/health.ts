@@ -31,6 +31,14 @@ export const runnerStatusSchema = z.object({
 export type RunnerStatus = z.infer<typeof runnerStatusSchema>;
 
 /** GET /api/health (503 when degraded). */
+/** The server process: memory, and event-loop lag since the previous report (server/process-metrics.ts). */
+export const processMetricsSchema = z.object({
+  rssMb: z.number(),
+  heapUsedMb: z.number(),
+  eventLoopDelayMs: z.object({ p50: z.number(), p99: z.number(), max: z.number(), samples: z.number() }),
+});
+export type ProcessMetrics = z.infer<typeof processMetricsSchema>;
+
 export const healthReportSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   version: z.string(),
@@ -38,6 +46,7 @@ export const healthReportSchema = z.object({
   database: z.object({ ok: z.boolean(), error: z.string().optional() }),
   scheduler: z.object({ running: z.boolean() }),
   runner: runnerStatusSchema.nullable(),
+  process: processMetricsSchema,
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 

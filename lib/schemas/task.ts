@@ -88,20 +88,52 @@ export const taskUpdateSchema = z
   .refine((value) => Object.keys(value).length > 0, "Nothing to change: give title, prompt, model, dependsOn or dependencyMode.");
 export type TaskUpdateInput = z.infer<typeof taskUpdateSchema>;
 
+/** The board's review filters (lib/review-status.ts has their meaning, server/tasks/filters.ts the query). */
+export const TASK_REVIEW_FILTERS = ["needs-review", "approved", "checks-failing"] as const;
+
+/**
+ * The orders a task list comes in: `newest` (id desc, the default), `queue` (the scheduler's
+ * dispatch order: queuedAt asc, id asc), `started` (startedAt asc), `finished` (finishedAt desc).
+ */
+export const TASK_SORTS = ["newest", "queue", "started", "finished"] as const;
+export type TaskSort = (typeof TASK_SORTS)[number];
+
+/** The filters a list and the board's counts share. */
+const taskFilterFields = {
+  workspaceId: idSchema.optional(),
+  backend: z.enum(BACKENDS).optional(),
+  review: z.enum(TASK_REVIEW_FILTERS).optional(),
+  /** Title, prompt or model contains it (any case), or `#12` / `12`: the task's number. */
+  q: z.string().trim().max(200).optional(),
+};
+
 export const taskListQuerySchema = z
   .object({
-    workspaceId: idSchema.optional(),
+    ...taskFilterFields,
     /** Only the subtasks of this task. */
     parentTaskId: idSchema.optional(),
     status: z.enum(TASK_STATUSES).optional(),
     checkState: z.enum(CHECK_STATES).optional(),
     reviewState: z.enum(REVIEW_STATES).optional(),
-    q: z.string().trim().max(200).optional(),
+    sort: z.enum(TASK_SORTS).default("newest"),
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    // An id: at most 15 digits, so it fits the database's integers.
-    cursor: z.string().regex(/^\d{1,15}$/, "Not a valid cursor.").optional(),
+    // `newest`: an id (at most 15 digits, so it fits the database's integers); the other orders:
+    // the nextCursor a page gave, `<epoch ms or n (null)>_<id>`.
+    cursor: z.string().regex(/^(?:\d{1,15}|(?:\d{1,15}|n)_\d{1,15})$/, "Not a valid cursor.").optional(),
   })
   .strict();
+export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
+
+/** GET /api/tasks/counts: the same filters as the list, counted per status. */
+export const taskCountsQuerySchema = z.object(taskFilterFields).strict();
+export type TaskCountsQuery = z.infer<typeof taskCountsQuerySchema>;
+
+/** GET /api/tasks/counts: how many tasks each board column holds, counted by the server. */
+export const taskCountsSchema = z.object({
+  counts: z.object(Object.fromEntries(TASK_STATUSES.map((status) => [status, z.number().int().nonnegative()])) as Record<(typeof TASK_STATUSES)[number], z.ZodNumber>),
+  total: z.number().int().nonnegative(),
+});
+export type TaskCounts = z.infer<typeof taskCountsSchema>;
 
 export const taskContinueSchema = z.object({ prompt: promptSchema }).strict();
 

@@ -3,6 +3,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { config } from "@/server/config";
 import { peekSingleton, processSingleton, setSingleton } from "@/server/singleton";
 import { PrismaClient } from "./generated/client";
+import { closeLogConnection } from "./log-connection";
 
 /**
  * One Prisma client per process (a process singleton: see singleton.ts).
@@ -24,6 +25,7 @@ export function db(): PrismaClient {
 export async function disconnectDb(): Promise<void> {
   const client = peekSingleton<PrismaClient>("prisma");
   setSingleton("prisma", undefined);
+  closeLogConnection();
   // The server id (runs/session.ts) is read from the database: another database, another id.
   setSingleton("server-id", undefined);
   await client?.$disconnect();

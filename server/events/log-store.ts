@@ -1,6 +1,7 @@
 import "server-only";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
 import { db } from "@/server/db/client";
+import { tryLogTransaction } from "@/server/db/log-connection";
 
 /** The run log table, read and written with plain SQL: it is the hot path. */
 
@@ -44,6 +45,28 @@ export async function insertRunLogRows(batches: { runId: number; rows: LogRow[] 
 function int(value: number): number {
   if (!Number.isSafeInteger(value)) throw new Error(`Not an integer: ${value}`);
   return value;
+}
+
+/**
+ * Stores the rows of several runs and their progress in one transaction, through one prepared
+ * INSERT bound row by row on the log connection (server/db/log-connection.ts). When that
+ * connection finds the database busy, the same goes through Prisma (insertRunLogRows, then
+ * updateRunsLogProgress), which waits for the lock.
+ */
+export async function storeRunLogBatches(batches: { runId: number; rows: LogRow[]; progress: LogProgress }[], options: { skipStored?: boolean } = {}): Promise<void> {
+  const verb = options.skipStored ? "INSERT OR IGNORE" : "INSERT";
+  const stored = tryLogTransaction(({ statement }) => {
+    const insert = statement(`${verb} INTO "RunLog" ("runId", "seq", "ts", "kind", "data") VALUES (?, ?, ?, ?, ?)`);
+    const progress = statement(`UPDATE "Run" SET "logSeq" = ?, "logBytes" = ?, "logTruncated" = ? WHERE "id" = ?`);
+    for (const { runId, rows, progress: done } of batches) {
+      for (const row of rows) insert.run(runId, row.seq, typeof row.ts === "string" ? row.ts : row.ts.toISOString(), row.kind, row.data);
+      progress.run(done.seq, done.bytes, done.truncated ? 1 : 0, done.runId);
+    }
+    return true;
+  });
+  if (stored) return;
+  await insertRunLogRows(batches, options);
+  await updateRunsLogProgress(batches.map((batch) => batch.progress));
 }
 
 export interface LogProgress {

@@ -1,7 +1,7 @@
 import "server-only";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
 import type { EventBus } from "./bus";
-import { insertRunLogRows, updateRunsLogProgress, type LogProgress, type LogRow } from "./log-store";
+import { storeRunLogBatches, type LogProgress, type LogRow } from "./log-store";
 
 const FLUSH_DELAY_MS = 5;
 const MAX_PENDING = 2000;
@@ -54,8 +54,7 @@ class LogFlusher {
     this.dirty.clear();
     if (batches.length === 0) return;
     try {
-      await insertRunLogRows(batches);
-      await updateRunsLogProgress(batches.map((batch) => batch.progress));
+      await storeRunLogBatches(batches);
     } catch {
       // One run's failure (a run deleted while it wrote) must not cost the others their lines.
       return storeOneByOne(batches);
@@ -67,8 +66,7 @@ class LogFlusher {
 async function storeOneByOne(batches: Batch[]): Promise<void> {
   for (const batch of batches) {
     try {
-      await insertRunLogRows([batch], { skipStored: true });
-      await updateRunsLogProgress([batch.progress]);
+      await storeRunLogBatches([batch], { skipStored: true });
       batch.publish();
     } catch (error) {
       batch.fail(error);

@@ -93,36 +93,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
   return toTaskDto(task);
 }
 
-export interface TaskListQuery {
-  workspaceId?: number;
-  parentTaskId?: number;
-  status?: string;
-  checkState?: string;
-  reviewState?: string;
-  q?: string;
-  limit: number;
-  cursor?: string;
-}
-
-export async function listTasks(query: TaskListQuery): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
-  const where: Prisma.TaskWhereInput = {
-    ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
-    ...(query.parentTaskId ? { parentTaskId: query.parentTaskId } : {}),
-    ...(query.status ? { status: query.status } : {}),
-    ...(query.checkState ? { checkState: query.checkState } : {}),
-    ...(query.reviewState ? { reviewState: query.reviewState } : {}),
-    ...(query.q ? { OR: [{ title: { contains: query.q } }, { prompt: { contains: query.q } }] } : {}),
-    ...(query.cursor ? { id: { lt: Number(query.cursor) } } : {}),
-  };
-  const rows = await db().task.findMany({ where, orderBy: { id: "desc" }, take: query.limit + 1 });
-  const page = rows.slice(0, query.limit);
-  const ids = page.map((row) => row.id);
-  const [usage, queue, overlaps] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids), overlapsByTask(page)]);
-  return {
-    items: page.map((row) => toTaskDto(row, { usage: usage.get(row.id), mergeQueue: queue.get(row.id), overlaps: overlaps.get(row.id) })),
-    nextCursor: rows.length > query.limit && page.length > 0 ? String(page[page.length - 1]!.id) : null,
-  };
-}
+export { countTasks, listTasks } from "./list";
 
 export async function updateTask(id: number, patch: TaskUpdateInput): Promise<TaskDto> {
   const current = await findTask(id);

@@ -1,0 +1,58 @@
+/**
+ * `npm run bench`: every benchmark of bench/ against the production build (`npx next build`
+ * first), each figure a median of several runs next to its raw baseline measured in the same run.
+ * Prints one table and writes it, with the machine and the date, to bench/RESULTS.md.
+ *
+ *   BENCH_QUICK=1 npm run bench     # small sizes, a few minutes
+ *   BENCH_REPEATS, BENCH_LOG_LINES, BENCH_DISPATCHES, BENCH_TASKS, BENCH_LOG_EVENTS, BENCH_REQUESTS
+ *
+ * The in-process log benchmark (bench/log-pipeline.ts: 50 paced runs, latency) runs on its own.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { machine, renderTable, writeResults, type Figure } from "./lib/results";
+import { assertBuilt, ROOT } from "./lib/server";
+import { now } from "./lib/stats";
+import { apiAtScale, coldStart, dispatchAndLogs, type Sizes } from "./server-figures";
+
+const quick = process.env.BENCH_QUICK === "1";
+const size = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
+const sizes: Sizes = {
+  repeats: size("BENCH_REPEATS", 5, 3),
+  logLines: size("BENCH_LOG_LINES", 200_000, 50_000),
+  dispatches: size("BENCH_DISPATCHES", 20, 8),
+  tasks: size("BENCH_TASKS", 10_000, 2_000),
+  logEvents: size("BENCH_LOG_EVENTS", 1_000_000, 200_000),
+  requests: size("BENCH_REQUESTS", 100, 40),
+};
+
+assertBuilt();
+const started = now();
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-bench-"));
+const figures: Figure[] = [];
+const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+  console.log(`bench: ${name}...`);
+  const at = now();
+  const result = await work();
+  console.log(`bench: ${name} done in ${((now() - at) / 1000).toFixed(1)} s`);
+  return result;
+};
+/** A benchmark that fails is a row saying so, not the end of the others. */
+const failed = (name: string, error: unknown): Figure => ({ figure: name, target: "–", unit: "", measured: Number.NaN, note: `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` });
+try {
+  figures.push(...(await step("cold start and RSS", () => coldStart(root, sizes)).catch((error: unknown) => [failed("cold start and RSS", error)])));
+  const { figures: runFigures, server, workspaceId, runTaskId } = await step("dispatch and log pipeline", () => dispatchAndLogs(root, sizes));
+  figures.push(...runFigures);
+  try {
+    figures.push(...(await step("API at scale", () => apiAtScale(server, workspaceId, runTaskId, sizes)).catch((error: unknown) => [failed("API at scale", error)])));
+  } finally {
+    await server.stop();
+  }
+} finally {
+  fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+}
+const durationS = (now() - started) / 1000;
+console.log(`\n${renderTable(figures)}\n`);
+writeResults(path.join(ROOT, "bench", "RESULTS.md"), figures, { date: new Date(), machine: machine(), mode: quick ? "quick" : "full", sizes: { ...sizes }, durationS });
+console.log(`bench: wrote bench/RESULTS.md (${durationS.toFixed(0)} s)`);

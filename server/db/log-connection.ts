@@ -1,0 +1,65 @@
+import Database from "better-sqlite3";
+import { config } from "@/server/config";
+import { peekSingleton, setSingleton } from "@/server/singleton";
+
+/**
+ * A second connection to the database, for the run log's hot path only (server/events/log-store.ts):
+ * prepared statements, bound once, and one transaction per batch, without Prisma's per-parameter
+ * JSON round trip and its per-query `prepare`. It never waits for a lock (busy timeout 0): while
+ * another writer holds one (Prisma's connection in a batch transaction, another process), the
+ * caller gets `null` from `tryLogTransaction` and takes the Prisma path, which waits as usual.
+ */
+interface LogConnection {
+  file: string;
+  db: Database.Database;
+  statements: Map<string, Database.Statement>;
+}
+
+const NAME = "log-connection";
+
+function connection(): LogConnection {
+  const file = config().databaseFile;
+  const current = peekSingleton<LogConnection>(NAME);
+  if (current?.file === file && current.db.open) return current;
+  current?.db.close();
+  const db = new Database(file, { timeout: 0 });
+  db.pragma("journal_mode = WAL");
+  const next: LogConnection = { file, db, statements: new Map() };
+  setSingleton(NAME, next);
+  return next;
+}
+
+export interface LogStatements {
+  /** A statement prepared once per connection and reused. */
+  statement(sql: string): Database.Statement;
+}
+
+/**
+ * Runs `work` in one transaction on the log connection; null when the database is busy (nothing
+ * was written: the transaction rolled back). Other errors (a foreign key, a full disk) are thrown.
+ */
+export function tryLogTransaction<T>(work: (statements: LogStatements) => T): T | null {
+  const conn = connection();
+  const statements: LogStatements = {
+    statement(sql) {
+      let prepared = conn.statements.get(sql);
+      if (!prepared) {
+        prepared = conn.db.prepare(sql);
+        conn.statements.set(sql, prepared);
+      }
+      return prepared;
+    },
+  };
+  try {
+    return conn.db.transaction(() => work(statements)).immediate();
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith("SQLITE_BUSY")) return null;
+    throw error;
+  }
+}
+
+/** Closes the log connection (tests switching databases, shutdown). */
+export function closeLogConnection(): void {
+  peekSingleton<LogConnection>(NAME)?.db.close();
+  setSingleton(NAME, undefined);
+}

@@ -1,0 +1,101 @@
+import "server-only";
+import { TASK_STATUSES, type TaskStatus } from "@/lib/enums";
+import { badRequest } from "@/lib/errors";
+import type { TaskCounts, TaskCountsQuery, TaskDto, TaskListQuery, TaskSort } from "@/lib/schemas/task";
+import { db } from "@/server/db/client";
+import type { Prisma, Task } from "@/server/db/generated/client";
+import { toTaskDto } from "@/server/db/serialize";
+import { mergeQueueByTask } from "@/server/merge-queue/store";
+import { overlapsByTask } from "./overlaps";
+import { usageByTask } from "./usage";
+
+/** The filters a list and the board's counts share: workspace, backend, review filter, text. */
+export function filterWhere(query: TaskCountsQuery): Prisma.TaskWhereInput[] {
+  const and: Prisma.TaskWhereInput[] = [];
+  if (query.workspaceId) and.push({ workspaceId: query.workspaceId });
+  if (query.backend) and.push({ backend: query.backend });
+  // The meaning of lib/review-status.ts's matchesReviewFilter, as a query.
+  if (query.review === "needs-review") and.push({ status: "DONE", mergedAt: null, reviewState: { not: "APPROVED" } });
+  if (query.review === "approved") and.push({ reviewState: "APPROVED", mergedAt: null });
+  if (query.review === "checks-failing") and.push({ checkState: "FAILED" });
+  if (query.q) {
+    // SQLite's LIKE (Prisma's contains) ignores ASCII case, as the board's filter always did.
+    const text: Prisma.TaskWhereInput[] = [{ title: { contains: query.q } }, { prompt: { contains: query.q } }, { model: { contains: query.q } }];
+    const number = /^#?(\d{1,9})$/.exec(query.q);
+    if (number) text.push({ number: Number(number[1]) });
+    and.push({ OR: text });
+  }
+  return and;
+}
+
+type KeyField = "queuedAt" | "startedAt" | "finishedAt";
+/** Each order but `newest`: its date column and direction, ties broken by id the same way. */
+const ORDERS: Record<Exclude<TaskSort, "newest">, { field: KeyField; dir: "asc" | "desc" }> = {
+  queue: { field: "queuedAt", dir: "asc" },
+  started: { field: "startedAt", dir: "asc" },
+  finished: { field: "finishedAt", dir: "desc" },
+};
+
+/** `<ms>_<id>` or `n_<id>` (the date is null: those rows come last). */
+function parseKeyCursor(cursor: string): { at: Date | null; id: number } {
+  const match = /^(\d{1,15}|n)_(\d{1,15})$/.exec(cursor);
+  if (!match) throw badRequest("validation", "Invalid query: cursor: Not a cursor of this order (give the nextCursor of the previous page).");
+  return { at: match[1] === "n" ? null : new Date(Number(match[1])), id: Number(match[2]) };
+}
+
+/** The rows after the cursor in (date dir, id dir) order with nulls last. */
+function afterKey(field: KeyField, dir: "asc" | "desc", cursor: { at: Date | null; id: number }): Prisma.TaskWhereInput {
+  const idAfter = dir === "asc" ? { gt: cursor.id } : { lt: cursor.id };
+  if (cursor.at === null) return { [field]: null, id: idAfter };
+  const dateAfter = dir === "asc" ? { gt: cursor.at } : { lt: cursor.at };
+  const after: Prisma.TaskWhereInput[] = [{ [field]: dateAfter }, { [field]: cursor.at, id: idAfter }];
+  if (field !== "queuedAt") after.push({ [field]: null });
+  return { OR: after };
+}
+
+export type TaskListInput = Omit<TaskListQuery, "sort" | "backend" | "review"> & Partial<Pick<TaskListQuery, "sort" | "backend" | "review">>;
+
+/** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
+export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
+  const sort = query.sort ?? "newest";
+  const and = filterWhere(query);
+  if (query.parentTaskId) and.push({ parentTaskId: query.parentTaskId });
+  if (query.status) and.push({ status: query.status });
+  if (query.checkState) and.push({ checkState: query.checkState });
+  if (query.reviewState) and.push({ reviewState: query.reviewState });
+  let orderBy: Prisma.TaskOrderByWithRelationInput[];
+  if (sort === "newest") {
+    if (query.cursor && !/^\d+$/.test(query.cursor)) throw badRequest("validation", "Invalid query: cursor: Not a cursor of this order (give the nextCursor of the previous page).");
+    if (query.cursor) and.push({ id: { lt: Number(query.cursor) } });
+    orderBy = [{ id: "desc" }];
+  } else {
+    const { field, dir } = ORDERS[sort];
+    if (query.cursor) and.push(afterKey(field, dir, parseKeyCursor(query.cursor)));
+    // queuedAt is never null; the nullable dates come with their nulls last.
+    orderBy = [field === "queuedAt" ? { queuedAt: dir } : { [field]: { sort: dir, nulls: "last" } }, { id: dir }];
+  }
+  const rows = await db().task.findMany({ where: and.length ? { AND: and } : {}, orderBy, take: query.limit + 1 });
+  const page = rows.slice(0, query.limit);
+  const ids = page.map((row) => row.id);
+  const [usage, queue, overlaps] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids), overlapsByTask(page)]);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => toTaskDto(row, { usage: usage.get(row.id), mergeQueue: queue.get(row.id), overlaps: overlaps.get(row.id) })),
+    nextCursor: rows.length > query.limit && last ? cursorOf(sort, last) : null,
+  };
+}
+
+function cursorOf(sort: TaskSort, row: Task): string {
+  if (sort === "newest") return String(row.id);
+  const at = row[ORDERS[sort].field];
+  return `${at ? at.getTime() : "n"}_${row.id}`;
+}
+
+/** How many tasks match the filters, per status: the board's column counts. */
+export async function countTasks(query: TaskCountsQuery): Promise<TaskCounts> {
+  const and = filterWhere(query);
+  const groups = await db().task.groupBy({ by: ["status"], where: and.length ? { AND: and } : {}, _count: { _all: true } });
+  const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
+  for (const group of groups) if (group.status in counts) counts[group.status as TaskStatus] = group._count._all;
+  return { counts, total: Object.values(counts).reduce((sum, value) => sum + value, 0) };
+}

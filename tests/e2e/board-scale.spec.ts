@@ -1,0 +1,100 @@
+import path from "node:path";
+import { seedTasks } from "../fixtures/seed-tasks";
+import { expect, test } from "./fixtures";
+import { apiWorkspace } from "./helpers";
+
+const SEEDED = { TODO: 600, DONE: 1300, FAILED: 100 };
+/**
+ * The issue's target for the 2-core machine when it is not shared. A machine loaded by other work
+ * (load average 8 to 14 while this was written: the board's scripts alone took 5 s to hydrate)
+ * can raise it through E2E_BOARD_RENDER_MS; the figure is printed either way.
+ */
+const FIRST_RENDER_MS = Number(process.env.E2E_BOARD_RENDER_MS ?? 1000);
+const HEAP_LIMIT_MB = 150;
+
+/**
+ * A board of 2,000 tasks (written straight into the server's database): every column's count is
+ * the server's, the first render is under a second, the JS heap stays small, a card far past the
+ * first page is reached by scrolling, and the filter finds a task that was never loaded.
+ */
+test("a board with 2,000 tasks: true counts, fast first render, small heap, everything reachable", async ({ page, request }) => {
+  test.setTimeout(240_000);
+  const workspace = await apiWorkspace(request, "board-scale");
+  await seedTasks(path.join(process.env.E2E_DIR!, "db.sqlite"), workspace.id, SEEDED, "scale");
+
+  // The moment all four counts and the first cards are on screen, seen from inside the page.
+  await page.addInitScript(() => {
+    const done = () => {
+      const counts = ["TODO", "RUNNING", "DONE", "FAILED"].map((status) => document.querySelector(`[data-testid="column-${status}-count"]`)?.textContent);
+      return counts.every((text) => text && text !== "–") && document.querySelector('[data-testid="column-DONE"] [data-testid="task-card"]');
+    };
+    const observer = new MutationObserver(() => {
+      if (!done()) return;
+      (window as unknown as { boardReadyAt: number }).boardReadyAt = performance.now();
+      observer.disconnect();
+    });
+    document.addEventListener("DOMContentLoaded", () => observer.observe(document.body, { childList: true, subtree: true, characterData: true }));
+  });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  // The first visit loads the app's scripts into the browser's cache; the second is measured.
+  await page.goto(`/workspaces/${workspace.id}/board`);
+  await expect(page.getByTestId("column-DONE-count")).toHaveText(String(SEEDED.DONE));
+  await page.reload();
+  for (const [status, count] of Object.entries({ ...SEEDED, RUNNING: 0 })) {
+    await expect(page.getByTestId(`column-${status}-count`)).toHaveText(String(count));
+  }
+  const readyAt = await page.evaluate(() => (window as unknown as { boardReadyAt?: number }).boardReadyAt ?? Number.NaN);
+  const requests = await page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .filter((entry) => entry.name.includes("/api/"))
+      .map((entry) => `${new URL(entry.name).pathname}${new URL(entry.name).search.slice(0, 60)} ${entry.startTime.toFixed(0)}+${entry.duration.toFixed(0)} ms`),
+  );
+  const navigation = await page.evaluate(() => {
+    const entry = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    return `html ${entry.responseStart.toFixed(0)}-${entry.responseEnd.toFixed(0)} ms, DOMContentLoaded ${entry.domContentLoadedEventEnd.toFixed(0)} ms, load ${entry.loadEventEnd.toFixed(0)} ms`;
+  });
+  const main = (await cdp.send("Performance.getMetrics")).metrics.filter((metric) => /Duration$/.test(metric.name)).map((metric) => `${metric.name} ${(metric.value * 1000).toFixed(0)} ms`);
+  console.log(`board first render: ${readyAt.toFixed(0)} ms after navigation start (${navigation}; main thread since the first visit: ${main.join(", ")}); API requests:\n${requests.join("\n")}`);
+  expect(readyAt).toBeLessThan(FIRST_RENDER_MS);
+
+  // Only a window of cards is in the DOM, in the column's order: newest finish first.
+  const done = page.getByTestId("column-DONE");
+  await expect(done.getByTestId("task-card").first()).toContainText("scale DONE 1299");
+  expect(await done.getByTestId("task-card").count()).toBeLessThan(60);
+
+  // Scrolling Done loads page after page until a card from far beyond the first page shows. The
+  // steps are smaller than the cards kept in the DOM (the view and 4 on each side), so none is
+  // skipped; the loop runs in the page, one frame per step, waiting at the end for the next page.
+  const target = done.getByTestId("task-card").getByText("scale DONE 1150", { exact: true });
+  const steps = await page.getByTestId("column-DONE-scroll").evaluate(async (element) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    const found = () => [...element.querySelectorAll('[data-testid="task-card"] a')].some((title) => title.textContent === "scale DONE 1150");
+    const deadline = Date.now() + 45_000;
+    let count = 0;
+    while (!found() && Date.now() < deadline) {
+      element.scrollBy(0, 500);
+      count += 1;
+      await frame();
+      await frame();
+    }
+    return count;
+  });
+  console.log(`reached "scale DONE 1150" (the 150th card, page 3) in ${steps} scroll steps`);
+  await expect(target).toBeVisible();
+
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  const heapMb = (metrics.find((metric) => metric.name === "JSHeapUsedSize")?.value ?? Number.NaN) / 1024 / 1024;
+  console.log(`board JS heap after scrolling: ${heapMb.toFixed(1)} MB`);
+  expect(heapMb).toBeLessThan(HEAP_LIMIT_MB);
+
+  // The filter asks the server: a Queued task near the end of the queue, never loaded, is found.
+  await expect(page.getByTestId("column-TODO").getByText("scale TODO 590", { exact: true })).toHaveCount(0);
+  await page.getByTestId("board-filter-text").fill("scale TODO 590");
+  await expect(page.getByTestId("column-TODO").getByTestId("task-card")).toHaveCount(1);
+  await expect(page.getByTestId("column-TODO").getByTestId("task-card")).toContainText("scale TODO 590");
+  await expect(page.getByTestId("column-TODO-count")).toHaveText("1");
+  await expect(page.getByTestId("column-DONE-count")).toHaveText("0");
+});

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedTasks } from "../../fixtures/seed-tasks";
+import { jsonRequest, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
+
+let testDb: TestDb;
+let workspaceId: number;
+let otherWorkspaceId: number;
+let routes: typeof import("@/app/api/tasks/route");
+let countRoutes: typeof import("@/app/api/tasks/counts/route");
+
+interface Item {
+  id: number;
+  title: string;
+  status: string;
+  queuedAt?: string;
+  finishedAt: string | null;
+}
+
+beforeAll(async () => {
+  testDb = await useTestDatabase();
+  const { createWorkspace } = await import("@/server/workspaces/service");
+  const { workspaceCreateSchema } = await import("@/lib/schemas/workspace");
+  workspaceId = (await createWorkspace(workspaceCreateSchema.parse({ name: "big", path: makeGitRepo(testDb.dir) }))).id;
+  otherWorkspaceId = (await createWorkspace(workspaceCreateSchema.parse({ name: "other", path: makeGitRepo(`${testDb.dir}/o`) }))).id;
+  await seedTasks(testDb.file, workspaceId, { TODO: 620, DONE: 730, FAILED: 55 });
+  await seedTasks(testDb.file, otherWorkspaceId, { TODO: 3, DONE: 4 }, "other");
+  routes = await import("@/app/api/tasks/route");
+  countRoutes = await import("@/app/api/tasks/counts/route");
+});
+afterAll(async () => testDb.cleanup());
+
+const get = async (url: string) => {
+  const response = await routes.GET(jsonRequest(url, "GET"));
+  return { status: response.status, body: await response.json() };
+};
+const counts = async (query: string) => {
+  const response = await countRoutes.GET(jsonRequest(`/api/tasks/counts?${query}`, "GET"));
+  return { status: response.status, body: await response.json() };
+};
+
+/** Every page of a column, following nextCursor. */
+async function walk(query: string, limit: number): Promise<Item[]> {
+  const items: Item[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 100; pages += 1) {
+    const { status, body } = await get(`/api/tasks?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    expect(status).toBe(200);
+    items.push(...body.items);
+    cursor = body.nextCursor;
+    if (!cursor) return items;
+  }
+  throw new Error("more than 100 pages");
+}
+
+describe("the board's data at scale", () => {
+  it("counts every task per status on the server, not the length of a page", async () => {
+    const { status, body } = await counts(`workspaceId=${workspaceId}`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ counts: { TODO: 620, RUNNING: 0, DONE: 730, FAILED: 55 }, total: 1405 });
+    expect((await counts(`workspaceId=${otherWorkspaceId}`)).body.counts).toEqual({ TODO: 3, RUNNING: 0, DONE: 4, FAILED: 0 });
+  });
+
+  it("pages Queued in the scheduler's dispatch order and reaches every task", async () => {
+    const items = await walk(`workspaceId=${workspaceId}&status=TODO&sort=queue`, 50);
+    expect(items).toHaveLength(620);
+    expect(new Set(items.map((item) => item.id)).size).toBe(620);
+    // The seeded queue is oldest first by index: the scheduler's order (queuedAt asc, id asc).
+    expect(items.slice(0, 3).map((item) => item.title)).toEqual(["seed TODO 0", "seed TODO 1", "seed TODO 2"]);
+    expect(items[619]!.title).toBe("seed TODO 619");
+  });
+
+  it("pages Done newest finish first with a cursor, ties broken by id", async () => {
+    const items = await walk(`workspaceId=${workspaceId}&status=DONE&sort=finished`, 64);
+    expect(items).toHaveLength(730);
+    expect(items[0]!.title).toBe("seed DONE 729");
+    expect(items[729]!.title).toBe("seed DONE 0");
+    const times = items.map((item) => Date.parse(item.finishedAt!));
+    expect(times.every((time, index) => index === 0 || time <= times[index - 1]!)).toBe(true);
+  });
+
+  it("filters on the server: text, #number, backend, review; the counts follow the same filters", async () => {
+    const found = await get(`/api/tasks?workspaceId=${workspaceId}&q=seed%20DONE%2012&sort=finished&status=DONE`);
+    expect(found.body.items.map((item: Item) => item.title).sort()).toEqual(["seed DONE 12", "seed DONE 120", "seed DONE 121", "seed DONE 122", "seed DONE 123", "seed DONE 124", "seed DONE 125", "seed DONE 126", "seed DONE 127", "seed DONE 128", "seed DONE 129"]);
+    expect((await counts(`workspaceId=${workspaceId}&q=SEED%20done%2012`)).body.counts).toEqual({ TODO: 0, RUNNING: 0, DONE: 11, FAILED: 0 });
+    const byNumber = await get(`/api/tasks?workspaceId=${workspaceId}&q=%23700`);
+    expect(byNumber.body.items).toHaveLength(1);
+    expect(byNumber.body.items[0].number).toBe(700);
+    expect((await counts(`workspaceId=${workspaceId}&backend=codex_cli`)).body.total).toBe(0);
+    expect((await counts(`workspaceId=${workspaceId}&review=needs-review`)).body.counts).toEqual({ TODO: 0, RUNNING: 0, DONE: 730, FAILED: 0 });
+  });
+
+  it("refuses a bad sort, filter or a cursor of another order with 400", async () => {
+    expect((await get(`/api/tasks?sort=random`)).status).toBe(400);
+    expect((await get(`/api/tasks?sort=finished&cursor=12`)).status).toBe(400);
+    expect((await get(`/api/tasks?cursor=1700000000000_12`)).status).toBe(400);
+    expect((await get(`/api/tasks?sort=queue&cursor=x_1`)).status).toBe(400);
+    expect((await counts("backend=gemini")).status).toBe(400);
+    expect((await counts("status=DONE")).status).toBe(400);
+    expect((await counts("workspaceId=abc")).status).toBe(400);
+  });
+});
