@@ -6,7 +6,8 @@
  *   BENCH_QUICK=1 npm run bench     # small sizes, a few minutes
  *   BENCH_REPEATS, BENCH_LOG_LINES, BENCH_DISPATCHES, BENCH_TASKS, BENCH_LOG_EVENTS, BENCH_REQUESTS,
  *   BENCH_REPO_FILES, BENCH_REPO_COMMITS, BENCH_QUEUED, BENCH_WAITING, BENCH_PASSES,
- *   BENCH_COMPLETED_TASKS, BENCH_SSE_CLIENTS, BENCH_FOLLOW_LINES, BENCH_PACED_RUNS, BENCH_PACED_SECONDS
+ *   BENCH_COMPLETED_TASKS, BENCH_SSE_CLIENTS, BENCH_FOLLOW_LINES, BENCH_PACED_RUNS, BENCH_PACED_SECONDS,
+ *   BENCH_SSH_REPEATS
  *
  * The in-process log benchmark (bench/log-pipeline.ts: 50 paced runs, latency) runs on its own.
  */
@@ -19,6 +20,7 @@ import { now } from "./lib/stats";
 import { worktreeCreation, type WorktreeSizes } from "./inprocess-figures";
 import { memoryAndLogs, type MemorySizes } from "./memory-figures";
 import { schedulerPass, type SchedulerSizes } from "./scheduler-figure";
+import { sshDispatch } from "./ssh-figure";
 import { apiAtScale, coldStart, dispatchAndLogs, type Sizes } from "./server-figures";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -40,6 +42,7 @@ const memorySizes: MemorySizes = {
 };
 // The repository and the queue keep the issue's sizes in quick mode: generating the repo is cached.
 const worktreeSizes: WorktreeSizes = { repeats: sizes.repeats, repoFiles: size("BENCH_REPO_FILES", 10_000, 10_000), repoCommits: size("BENCH_REPO_COMMITS", 1000, 1000) };
+const sshRepeats = size("BENCH_SSH_REPEATS", 10, 5);
 const schedulerSizes: SchedulerSizes = { queued: size("BENCH_QUEUED", 5000, 5000), waiting: size("BENCH_WAITING", 200, 200), passes: size("BENCH_PASSES", 10, 5) };
 
 assertBuilt();
@@ -73,10 +76,11 @@ try {
   // In process, last: these point this process's DATABASE_URL at their own database.
   figures.push(...(await step("worktree creation on a large repository", () => worktreeCreation(root, worktreeSizes)).catch((error: unknown) => [failed("worktree creation", error)])));
   figures.push(...(await step("scheduler pass", () => schedulerPass(root, schedulerSizes)).catch((error: unknown) => [failed("scheduler pass", error)])));
+  figures.push(...(await step("SSH dispatch (worktree phase)", () => sshDispatch(root, sshRepeats)).catch((error: unknown) => [failed("SSH dispatch", error)])));
 } finally {
   fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
 }
 const durationS = (now() - started) / 1000;
 console.log(`\n${renderTable(figures)}\n`);
-writeResults(path.join(ROOT, "bench", "RESULTS.md"), figures, { date: new Date(), machine: machine(), mode: quick ? "quick" : "full", sizes: { ...sizes, ...memorySizes, repoFiles: worktreeSizes.repoFiles, repoCommits: worktreeSizes.repoCommits, ...schedulerSizes }, durationS });
+writeResults(path.join(ROOT, "bench", "RESULTS.md"), figures, { date: new Date(), machine: machine(), mode: quick ? "quick" : "full", sizes: { ...sizes, ...memorySizes, repoFiles: worktreeSizes.repoFiles, repoCommits: worktreeSizes.repoCommits, ...schedulerSizes, sshRepeats }, durationS });
 console.log(`bench: wrote bench/RESULTS.md (${durationS.toFixed(0)} s)`);
