@@ -7,7 +7,7 @@
  *   BENCH_REPEATS, BENCH_LOG_LINES, BENCH_DISPATCHES, BENCH_TASKS, BENCH_LOG_EVENTS, BENCH_REQUESTS,
  *   BENCH_REPO_FILES, BENCH_REPO_COMMITS, BENCH_QUEUED, BENCH_WAITING, BENCH_PASSES,
  *   BENCH_COMPLETED_TASKS, BENCH_SSE_CLIENTS, BENCH_FOLLOW_LINES, BENCH_PACED_RUNS, BENCH_PACED_SECONDS,
- *   BENCH_SSH_REPEATS
+ *   BENCH_SSH_REPEATS; BENCH_CONTEXT: a sentence on what else loaded the machine, written to RESULTS.md
  *
  * The in-process log benchmark (bench/log-pipeline.ts: 50 paced runs, latency) runs on its own.
  */
@@ -82,5 +82,5 @@ try {
 }
 const durationS = (now() - started) / 1000;
 console.log(`\n${renderTable(figures)}\n`);
-writeResults(path.join(ROOT, "bench", "RESULTS.md"), figures, { date: new Date(), machine: machine(), mode: quick ? "quick" : "full", sizes: { ...sizes, ...memorySizes, repoFiles: worktreeSizes.repoFiles, repoCommits: worktreeSizes.repoCommits, ...schedulerSizes, sshRepeats }, durationS });
+writeResults(path.join(ROOT, "bench", "RESULTS.md"), figures, { date: new Date(), machine: machine(), mode: quick ? "quick" : "full", sizes: { ...sizes, ...memorySizes, repoFiles: worktreeSizes.repoFiles, repoCommits: worktreeSizes.repoCommits, ...schedulerSizes, sshRepeats }, durationS, context: process.env.BENCH_CONTEXT });
 console.log(`bench: wrote bench/RESULTS.md (${durationS.toFixed(0)} s)`);

@@ -36,8 +36,8 @@ export function fastImportStream(files: number, commits: number): string {
 }
 
 /** The cached repository's path, generated on first use (a checked-out `main`). */
-export function largeRepo(files: number, commits: number): string {
-  const repo = path.join(CACHE_DIR, `repo-${files}-files-${commits}-commits`);
+export function largeRepo(files: number, commits: number, cacheDir = CACHE_DIR): string {
+  const repo = path.join(cacheDir, `repo-${files}-files-${commits}-commits`);
   if (fs.existsSync(path.join(repo, ".git", "bench-complete"))) return repo;
   fs.rmSync(repo, { recursive: true, force: true });
   fs.mkdirSync(repo, { recursive: true });
