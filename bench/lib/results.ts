@@ -68,8 +68,8 @@ export function machine(): Machine {
   return { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? "unknown", memoryGb: os.totalmem() / 1024 ** 3, node: process.version, loadAverage: os.loadavg() };
 }
 
-/** bench/RESULTS.md: the date, the machine, the mode and sizes, the table, and each figure's note. */
-export function renderResults(figures: readonly Figure[], meta: { date: Date; machine: Machine; mode: string; sizes: Record<string, number>; durationS: number }): string {
+/** bench/RESULTS.md: the date, the machine, the mode and sizes, what else loaded the machine, the table, and each figure's note. */
+export function renderResults(figures: readonly Figure[], meta: { date: Date; machine: Machine; mode: string; sizes: Record<string, number>; durationS: number; context?: string }): string {
   const { machine: m } = meta;
   const notes = figures.filter((figure) => figure.note).map((figure) => `- **${figure.figure}**: ${figure.note}`);
   return [
@@ -81,6 +81,7 @@ export function renderResults(figures: readonly Figure[], meta: { date: Date; ma
     "",
     `Sizes: ${Object.entries(meta.sizes).map(([key, value]) => `${key}=${value}`).join(", ")}.`,
     "",
+    ...(meta.context ? [`Conditions: ${meta.context}`, ""] : []),
     "Measured and baseline are medians of several runs taken side by side in this run; ratio is measured / baseline.",
     "",
     renderTable(figures),

@@ -50,7 +50,9 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = now();
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,7 +1,9 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { largeRepo } from "../../../bench/lib/large-repo";
 import { met, ratioOf, renderTable, writeResults, type Figure } from "../../../bench/lib/results";
 import { median, percentile } from "../../../bench/lib/stats";
 
@@ -64,5 +66,30 @@ describe("bench results", () => {
     expect(text).toContain("Sizes: tasks=1000.");
     expect(text).toContain(renderTable(figures));
     expect(text).toContain("- **cold start**: tsx compiles server.ts at start");
+    expect(text).not.toContain("Conditions:");
+    writeResults(file, figures, { date, machine: { cpus: 2, cpuModel: "Test CPU", memoryGb: 7.5, node: "v20.0.0", loadAverage: [1, 2, 3] }, mode: "quick", sizes: { tasks: 1000 }, durationS: 61, context: "a CI run shared the machine." });
+    expect(fs.readFileSync(file, "utf8")).toContain("Sizes: tasks=1000.\n\nConditions: a CI run shared the machine.\n");
+  });
+});
+
+describe("bench large repository", () => {
+  it("generates a repository of the asked files and commits with one fast-import, then reuses it", () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "bench-repo-"));
+    try {
+      const repo = largeRepo(50, 7, cache);
+      const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString().trim();
+      expect(git("rev-list", "--count", "main")).toBe("7");
+      expect(git("ls-files").split("\n")).toHaveLength(50);
+      expect(git("status", "--porcelain")).toBe("");
+      // Later commits change files: the last one differs from its parent in ten paths at most.
+      const changed = git("diff", "--name-only", "main~1", "main").split("\n");
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.length).toBeLessThanOrEqual(10);
+      const head = git("rev-parse", "main");
+      expect(largeRepo(50, 7, cache)).toBe(repo);
+      expect(git("rev-parse", "main")).toBe(head);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,181 @@
+/**
+ * Figures of one production server over a working day, in order: its RSS after start; after
+ * `completedTasks` tasks ran to DONE (the stand-in agent, one line each); while and after
+ * `sseClients` SSE clients followed one run of `followLines` lines; then `pacedRuns` runs at
+ * 100 lines/s each, every line timed from the agent's write to an SSE client, with the server's
+ * event-loop lag (GET /api/health `process.eventLoopDelayMs`) over the same window.
+ *
+ * Baselines, in the same run: the stand-in's lines read straight off its pipe at the same pace,
+ * and the event-loop lag of a bare Node process measured over the same window.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { SseReader } from "../tests/integration/logs/sse-client";
+import type { Figure } from "./lib/results";
+import { authHeaders, startBenchServer, STUB, type BenchServer } from "./lib/server";
+import { median, now, percentile } from "./lib/stats";
+
+export interface MemorySizes {
+  completedTasks: number;
+  sseClients: number;
+  followLines: number;
+  pacedRuns: number;
+  pacedSeconds: number;
+}
+
+const sentAtOf = (data: string) => Number(/sentAt\\?":([\d.]+)/.exec(data)?.[1] ?? Number.NaN);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function gitRepo(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
+  git("init", "-q", "-b", "main");
+  fs.writeFileSync(path.join(dir, "README.md"), "# bench\n");
+  git("add", ".");
+  git("-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "initial");
+  return dir;
+}
+
+async function counts(server: BenchServer, workspaceId: number): Promise<Record<string, number>> {
+  const { body } = await server.api<{ counts: Record<string, number> }>(`/api/tasks/counts?workspaceId=${workspaceId}`);
+  return body.counts;
+}
+
+/** Waits until no task of the workspace is queued or running; throws if any failed. */
+async function waitAllFinished(server: BenchServer, workspaceId: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await counts(server, workspaceId);
+    if ((c.TODO ?? 0) === 0 && (c.RUNNING ?? 0) === 0) {
+      if ((c.FAILED ?? 0) > 0) throw new Error(`${c.FAILED} bench task(s) FAILED: is ${STUB} executable?`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`tasks not finished after ${timeoutMs / 1000} s: ${JSON.stringify(c)}`);
+    await sleep(500);
+  }
+}
+
+const post = async (server: BenchServer, workspaceId: number, prompt: string) =>
+  (await server.api<{ id: number }>("/api/tasks", { method: "POST", body: { prompt, workspaceId, backend: "claude_code" } })).body.id;
+
+/** An SSE client of /api/tasks/:id/logs/stream calling `onLine` with each log event's data; `close` leaves. */
+async function follow(server: BenchServer, taskId: number, onLine: (data: string) => void) {
+  const abort = new AbortController();
+  const response = await fetch(`${server.url}/api/tasks/${taskId}/logs/stream`, { headers: authHeaders(), signal: abort.signal });
+  const reader = new SseReader(response.body, (message) => {
+    if (message.event === "log" && message.data.includes('"line":"')) onLine(message.data);
+  }, { keep: false });
+  return { close: async () => { abort.abort(); await reader.done.catch(() => undefined); } };
+}
+
+/** Event-loop lag of a bare Node process (same monitor, 10 ms resolution) until `stop` is called. */
+function bareLoopLag() {
+  const child = spawn(process.execPath, ["-e", `const h=require("node:perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();setInterval(()=>{},1000);process.stdin.on("end",()=>{process.stdout.write(String(h.percentile(99)/1e6));process.exit(0)});process.stdin.resume()`], { stdio: ["pipe", "pipe", "ignore"] });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk));
+  return { stop: () => new Promise<number>((resolve) => { child.on("exit", () => resolve(Number(out))); child.stdin.end(); }) };
+}
+
+/** The stand-in run by hand at `rate` lines/s: p99 of write-to-read latency off its pipe. */
+function pipeLatencyP99(lines: number, rate: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [STUB, String(lines), String(rate)], { stdio: ["ignore", "pipe", "ignore"] });
+    const latencies: number[] = [];
+    let rest = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      const at = now();
+      const parts = (rest + chunk.toString()).split("\n");
+      rest = parts.pop() ?? "";
+      for (const part of parts) latencies.push(at - sentAtOf(part));
+    });
+    child.on("error", reject);
+    child.on("exit", () => resolve(percentile(latencies.filter(Number.isFinite), 99)));
+  });
+}
+
+async function healthLag(server: BenchServer): Promise<{ p99: number; max: number }> {
+  const { body } = await server.api<{ process: { eventLoopDelayMs: { p99: number; max: number } } }>("/api/health");
+  return body.process.eventLoopDelayMs;
+}
+
+/** Pushes each figure into `figures` as soon as it is measured, so a later failure keeps the earlier ones. */
+export async function memoryAndLogs(root: string, sizes: MemorySizes, figures: Figure[]): Promise<void> {
+  const server = await startBenchServer(path.join(root, "memory"), { AI_SLAVE_MAX_CONCURRENCY: String(Math.max(8, sizes.pacedRuns + 4)) });
+  try {
+    const repo = gitRepo(path.join(root, "memory-repo"));
+    const { body: workspace } = await server.api<{ id: number }>("/api/workspaces", { method: "POST", body: { name: "bench-memory", path: repo, concurrencyLimit: 8 } });
+    await sleep(3000);
+    const atStart = server.rssMb();
+
+    // 1. Completed tasks, posted at once and run by the scheduler within the workspace's limit.
+    for (let index = 0; index < sizes.completedTasks; index += 1) await post(server, workspace.id, "LINES:1");
+    await waitAllFinished(server, workspace.id, 60 * 60_000);
+    await sleep(3000);
+    const afterTasks = server.rssMb();
+    figures.push(
+      { figure: "RSS after start (memory server)", target: "< 180 MB", unit: "MB", measured: atStart, limit: { value: 180, better: "lower" }, note: "VmRSS 3 s after health ok and one workspace created, the server the memory figures below follow." },
+      { figure: `RSS after ${sizes.completedTasks.toLocaleString("en-US")} completed tasks`, target: "within 10% of after start", unit: "MB", measured: afterTasks, baseline: atStart, limit: { value: 1.1, better: "lower", of: "ratio" }, note: `every task DONE (the stand-in printing one line, each in its own worktree and tmux session), read 3 s after the last; baseline: RSS after start.` },
+    );
+
+    // 2. SSE clients following one run; RSS sampled while they read, then after they leave.
+    const taskId = await post(server, workspace.id, `LINES:${sizes.followLines}`);
+    const expected = sizes.followLines + 2;
+    const received = new Array<number>(sizes.sseClients).fill(0);
+    let peak = server.rssMb();
+    const sampler = setInterval(() => (peak = Math.max(peak, server.rssMb())), 250);
+    const clients = await Promise.all(received.map((_, index) => follow(server, taskId, () => (received[index]! += 1))));
+    const deadline = Date.now() + 30 * 60_000;
+    while (received.some((count) => count < expected) && Date.now() < deadline) await sleep(250);
+    clearInterval(sampler);
+    const withClients = server.rssMb();
+    const complete = received.filter((count) => count >= expected).length;
+    await Promise.all(clients.map((client) => client.close()));
+    await waitAllFinished(server, workspace.id, 5 * 60_000);
+    await sleep(5000);
+    const afterLeave = server.rssMb();
+    figures.push(
+      { figure: `RSS while ${sizes.sseClients} SSE clients followed a ${sizes.followLines.toLocaleString("en-US")}-line run (peak)`, target: "–", unit: "MB", measured: peak, baseline: afterTasks, note: `sampled every 250 ms; ${withClients.toFixed(0)} MB when the last line arrived; ${complete} of ${sizes.sseClients} clients received all ${expected} lines. Baseline: RSS before the clients came.` },
+      { figure: "RSS after the SSE clients left", target: "within 10% of after start", unit: "MB", measured: afterLeave, baseline: atStart, limit: { value: 1.1, better: "lower", of: "ratio" }, note: `5 s after the clients closed; ${afterLeave.toFixed(0)} MB against ${afterTasks.toFixed(0)} MB before they came (ratio ${(afterLeave / afterTasks).toFixed(2)}).` },
+    );
+    if (complete < sizes.sseClients) throw new Error(`only ${complete} of ${sizes.sseClients} SSE clients received the whole run`);
+
+    // 3. Paced runs: each line's latency from the agent's write to an SSE client, all at once.
+    const patched = await server.api(`/api/workspaces/${workspace.id}`, { method: "PATCH", body: { concurrencyLimit: Math.min(64, Math.max(2, sizes.pacedRuns)) } });
+    if (patched.status !== 200) throw new Error(`PATCH concurrencyLimit: ${patched.status} ${JSON.stringify(patched.body)}`);
+    const lines = 100 * sizes.pacedSeconds;
+    const latencies: number[] = [];
+    const firstSeen = new Set<number>();
+    const pacedIds: number[] = [];
+    const followers: Awaited<ReturnType<typeof follow>>[] = [];
+    let receivedLines = 0;
+    for (let index = 0; index < sizes.pacedRuns; index += 1) {
+      const id = await post(server, workspace.id, `LINES:${lines} RATE:100`);
+      pacedIds.push(id);
+      followers.push(await follow(server, id, (data) => {
+        latencies.push(now() - sentAtOf(data));
+        firstSeen.add(id);
+        receivedLines += 1;
+      }));
+    }
+    // The lag window opens once every run prints (dispatching fifty is not the steady state).
+    const printing = Date.now() + 10 * 60_000;
+    while (firstSeen.size < sizes.pacedRuns && Date.now() < printing) await sleep(100);
+    await healthLag(server);
+    const bare = bareLoopLag();
+    const byHand = pipeLatencyP99(lines, 100);
+    const fromIndex = latencies.length;
+    await waitAllFinished(server, workspace.id, 30 * 60_000);
+    const lag = await healthLag(server);
+    const bareP99 = await bare.stop();
+    const rawP99 = await byHand;
+    await Promise.all(followers.map((client) => client.close()));
+    const steady = latencies.slice(fromIndex).filter(Number.isFinite);
+    figures.push(
+      { figure: `log pipeline, ${sizes.pacedRuns} runs at 100 lines/s: line written to SSE client, p99`, target: "p99 < 50 ms", unit: "ms", measured: percentile(steady, 99), baseline: rawP99, limit: { value: 50, better: "lower" }, note: `${steady.length} lines timed once every run was printing (of ${receivedLines} received; all lines p99 ${percentile(latencies, 99).toFixed(0)} ms), p50 ${median(steady).toFixed(1)} ms; each run ${lines} lines. Baseline: p99 of the same stand-in's lines read straight off its pipe at 100 lines/s, in the same window.` },
+      { figure: `event-loop lag p99 during the ${sizes.pacedRuns} paced runs`, target: "p99 < 20 ms", unit: "ms", measured: lag.p99, baseline: bareP99, limit: { value: 20, better: "lower" }, note: `GET /api/health process.eventLoopDelayMs over the window, max ${lag.max} ms; monitorEventLoopDelay at 10 ms resolution counts the resolution itself, so an idle loop reads about 10 ms. Baseline: a bare Node process's p99 with the same monitor over the same window.` },
+    );
+  } finally {
+    await server.stop();
+  }
+}
