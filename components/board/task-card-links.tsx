@@ -8,8 +8,9 @@ import { QueueMergeButton } from "./merge-queue-panel";
 /** A card's links to other tasks: what it waits for, what it overlaps, its place in the merge queue, its pull request. */
 export function TaskCardLinks({ task }: { task: TaskDto }) {
   const { dependsOn, overlaps, mergeQueue, pullRequest } = task;
-  // The board's own list (one SWR key, shared): tasks are named by their number within the workspace.
-  const { tasks } = useTasks(task.workspaceId);
+  // Tasks are named by their number within the workspace: one shared list per workspace, loaded
+  // only when some card links to another task (a board without links loads none).
+  const { tasks } = useTasks(dependsOn.length > 0 || overlaps.length > 0 ? task.workspaceId : null);
   const label = (id: number) => {
     const number = tasks?.find((other) => other.id === id)?.number;
     return number === undefined ? `task ${id}` : `#${number}`;

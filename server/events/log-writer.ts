@@ -1,6 +1,7 @@
 import "server-only";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
 import type { EventBus } from "./bus";
+import { storageError } from "@/server/db/storage-errors";
 import { storeRunLogBatches, type LogProgress, type LogRow } from "./log-store";
 
 const FLUSH_DELAY_MS = 5;
@@ -66,10 +67,32 @@ class LogFlusher {
 async function storeOneByOne(batches: Batch[]): Promise<void> {
   for (const batch of batches) {
     try {
-      await storeRunLogBatches([batch], { skipStored: true });
+      await storeThroughStorageFaults(batch);
       batch.publish();
     } catch (error) {
       batch.fail(error);
+    }
+  }
+}
+
+/** Waits between tries while the disk is full or another process holds the database: 1, 2, 4, 8, then 10 s. */
+const STORAGE_RETRY_MS = [1_000, 2_000, 4_000, 8_000];
+const STORAGE_GIVE_UP_MS = 15 * 60_000;
+
+/**
+ * A batch that meets a full disk or a locked database is kept and tried again, in order, until
+ * the fault passes (15 min at most): the lines are in memory and nothing later is stored before
+ * them, so the stored log has no gap. Any other failure (a run deleted while it wrote) is final.
+ */
+async function storeThroughStorageFaults(batch: Batch): Promise<void> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await storeRunLogBatches([batch], { skipStored: true });
+    } catch (error) {
+      if (!storageError(error) || Date.now() - started > STORAGE_GIVE_UP_MS) throw error;
+      if (attempt === 0) console.error(`[run ${batch.runId}] storing log: ${storageError(error)!.message} Keeping the lines and trying again.`);
+      await new Promise((resolve) => setTimeout(resolve, STORAGE_RETRY_MS[attempt] ?? 10_000));
     }
   }
 }

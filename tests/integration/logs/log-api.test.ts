@@ -66,8 +66,10 @@ describe("board event stream", () => {
     expect(services().bus.listenerCounts().board).toBe(1);
     const runId = await seedRun(ids.taskId);
     await endRun({ ...ids, runId }, "DONE");
-    await reader.waitFor(() => reader.ofType("board").length > 0, 5_000, "a board event");
-    expect(JSON.parse(reader.ofType("board")[0]!.data)).toMatchObject({ type: "task.finished", taskId: ids.taskId, status: "DONE" });
+    // The account's quota is recorded first (quota.changed), then the task's end.
+    const finished = () => reader.ofType("board").map((event) => JSON.parse(event.data) as { type: string }).find((event) => event.type === "task.finished");
+    await reader.waitFor(() => finished() !== undefined, 5_000, "the task.finished event");
+    expect(finished()).toMatchObject({ type: "task.finished", taskId: ids.taskId, status: "DONE" });
     await reader.waitFor(() => reader.comments.includes("ping"), 5_000, "a heartbeat");
     controller.abort();
     await reader.done;

@@ -48,7 +48,7 @@ async function finished(live: RealServer, id: number): Promise<string> {
 }
 
 describe("a full disk under the data folder", () => {
-  it("writes fail with 507 and a code, the server stays up, nothing stored is damaged, and it recovers when space returns", async () => {
+  it("writes fail with 507 and a code, the server stays up, nothing stored is damaged, an agent's lines wait and are all stored when space returns", async () => {
     mount = path.join(testDb.dir, "data");
     fs.mkdirSync(mount);
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=48m", "tmpfs", mount]);
@@ -56,10 +56,16 @@ describe("a full disk under the data folder", () => {
     const live = server;
     onTestFailed(() => console.log(live.output().slice(-5000)));
     const repo = makeGitRepo(testDb.dir, "repo");
-    const workspaceId = await createdId(live, "/api/workspaces", { name: "full", path: repo, concurrencyLimit: 1 });
+    const workspaceId = await createdId(live, "/api/workspaces", { name: "full", path: repo, concurrencyLimit: 2 });
     const before = await createdId(live, "/api/tasks", { workspaceId, prompt: "Before. FILE:before.txt=1", backend: "claude_code" });
     expect(await finished(live, before)).toBe("DONE");
 
+    // An agent that talks through the whole episode, a line every 250 ms: every line must be stored in the end.
+    const talker = await createdId(live, "/api/tasks", { workspaceId, prompt: "Talk. FILE:talk.txt=3 DRIP:80:250", backend: "claude_code" });
+    const talkRun = await until("the talker to talk", async () => {
+      const [run] = (await live.api<{ items: { id: number }[] }>(`/api/tasks/${talker}/runs`)).body.items;
+      return run && (await live.api<{ items: unknown[] }>(`/api/runs/${run.id}/logs?after=0&limit=10`)).body.items.length > 3 ? run.id : null;
+    });
     const filler = path.join(mount, "filler");
     const filled = fill(filler);
     // SQLite may still fit a write or two in pages it already has: write until the disk says no.
@@ -78,9 +84,16 @@ describe("a full disk under the data folder", () => {
     expect(listed.status).toBe(200);
     expect(listed.body.items.find((task) => task.id === before)?.status).toBe("DONE");
 
+    // The talker goes on talking into the full disk for a while.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     fs.rmSync(filler);
     const after = await createdId(live, "/api/tasks", { workspaceId, prompt: "After. FILE:after.txt=2", backend: "claude_code" });
     expect(await finished(live, after)).toBe("DONE");
+    expect(await finished(live, talker)).toBe("DONE");
+    const events = (await live.api<{ items: { seq: number; text?: string }[] }>(`/api/runs/${talkRun}/logs?after=0&limit=5000`)).body.items;
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, at) => at + 1));
+    expect(events.filter((event) => event.text?.startsWith("drip ")).map((event) => event.text)).toEqual(Array.from({ length: 80 }, (_, at) => `drip ${at + 1}`));
+    expect(git(repo, "show", `task-${talker}:talk.txt`)).toBe("3");
     expect(git(repo, "show", `task-${before}:before.txt`)).toBe("1");
     expect(git(repo, "show", `task-${after}:after.txt`)).toBe("2");
     await live.stop("SIGTERM");
