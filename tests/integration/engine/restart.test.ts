@@ -18,6 +18,7 @@ import { startRealServer, type RealServer } from "../../fixtures/real-server";
 import { startSshd, type SshdFixture } from "../../fixtures/sshd";
 import { isProcessRunning } from "../../unit/exec/process-liveness";
 import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
+import { until } from "../helpers/until";
 
 const MODEL = "claude-sonnet-4-5";
 
@@ -42,16 +43,6 @@ let agentEnv: AgentTestEnv;
 let sshd: SshdFixture;
 let wrapper: string;
 const servers: RealServer[] = [];
-
-async function until<T>(what: string | (() => string), probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function start(dir: string): Promise<RealServer> {
   const server = await startRealServer({

@@ -1,12 +1,14 @@
 /**
  * What the reliability tests share: the real production server (`server.ts` over `.next/`) with
- * the fast stand-in agent, figures (percentiles, the server's RSS) and a report line per figure.
+ * the fast stand-in agent, figures (the server's RSS; percentiles come from bench/lib/stats.ts) and a report line per figure.
  * Sizes come from the environment: CI runs them reduced, `scripts/reliability.sh` at full size.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { startRealServer, type RealServer } from "../../fixtures/real-server";
 import { PROJECT_ROOT } from "../helpers/test-env";
+
+export { until } from "../helpers/until";
 
 /** The stand-in agent: Claude Code's stream-json, FILE:/SLEEP:/SPAM:/DRIP: from the prompt. */
 export const STUB_AGENT = path.join(PROJECT_ROOT, "tests", "fixtures", "stub-claude.mjs");
@@ -55,12 +57,6 @@ export function peakOverlap(trace: TraceLine[], taskIds: Set<number>): number {
   return peak;
 }
 
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 export async function timed<T>(step: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();
   const value = await step();
@@ -79,16 +75,6 @@ export function report(scenario: string, figures: Record<string, string | number
   const line = `[reliability] ${scenario}: ${Object.entries(figures).map(([key, value]) => `${key}=${value}`).join(", ")}`;
   console.log(line);
   if (process.env.RELIABILITY_REPORT) fs.appendFileSync(process.env.RELIABILITY_REPORT, `${line}\n`);
-}
-
-export async function until<T>(what: string | (() => string), probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
 
 export async function createdId(server: RealServer, pathname: string, body: unknown): Promise<number> {

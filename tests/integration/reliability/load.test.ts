@@ -8,7 +8,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RealServer } from "../../fixtures/real-server";
 import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
-import { createdId, peakOverlap, percentile, readTrace, report, rssMb, sizeFromEnv, startStubServer, timed, until } from "./harness";
+import { percentile } from "../../../bench/lib/stats";
+import { createdId, peakOverlap, readTrace, report, rssMb, sizeFromEnv, startStubServer, timed, until } from "./harness";
 
 const TASKS = sizeFromEnv("RELIABILITY_TASKS", 100);
 const FIRST = Math.min(50, TASKS);
