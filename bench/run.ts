@@ -76,7 +76,7 @@ try {
   // In process, last: these point this process's DATABASE_URL at their own database.
   figures.push(...(await step("worktree creation on a large repository", () => worktreeCreation(root, worktreeSizes)).catch((error: unknown) => [failed("worktree creation", error)])));
   figures.push(...(await step("scheduler pass", () => schedulerPass(root, schedulerSizes)).catch((error: unknown) => [failed("scheduler pass", error)])));
-  figures.push(...(await step("SSH dispatch (worktree phase)", () => sshDispatch(root, sshRepeats)).catch((error: unknown) => [failed("SSH dispatch", error)])));
+  figures.push(...(await step("SSH dispatch (worktree phase and the whole dispatch)", () => sshDispatch(root, sshRepeats)).catch((error: unknown) => [failed("SSH dispatch", error)])));
 } finally {
   fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
 }

@@ -5,14 +5,17 @@
  * already-open `ssh` connection (OpenSSH ControlMaster). Also one bare command both ways (`true`),
  * the per-command cost a task pays many times.
  *
- * Not measured here: the launch (tmux and the agent CLI on the host) and the finish (commit,
- * diff): the server's agent CLI lookup on the host would need a stand-in installed there.
+ * Then the whole dispatch on an SSH workspace of the production server: POST /api/tasks to the
+ * stand-in agent's first byte (its first line carries the time it was written; the host is this
+ * machine, so the clocks agree), against the same steps by hand in one round trip: worktree add,
+ * then the stand-in started in it.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Figure } from "./lib/results";
 import { allowServerModules } from "./lib/inprocess";
+import { startBenchServer, STUB, type BenchServer } from "./lib/server";
 import { median, now, percentile } from "./lib/stats";
 
 export async function sshDispatch(root: string, repeats: number): Promise<Figure[]> {
@@ -74,6 +77,7 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
       if (result.action !== "created") throw new Error(`ensureWorktree over SSH: ${result.action} instead of created`);
     }
     const overhead = median(ours) - median(plain);
+    const whole = await wholeDispatch(dir, repo, setup.sshd, byHand, quote, repeats);
     return [
       {
         figure: "SSH dispatch: worktree phase over SSH",
@@ -82,8 +86,9 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
         measured: median(ours),
         baseline: median(plain),
         limit: { value: 150, better: "lower", of: "difference" },
-        note: `ensureWorktree through the server's SshTransport (pooled connection, bash login shell per command) against the same git steps in one round trip over one open ssh connection (ControlMaster), ${repeats} of each; overhead ${overhead.toFixed(0)} ms, ours p90 ${percentile(ours, 90).toFixed(0)} ms. One bare command (\`true\`): ${median(oursCommand).toFixed(0)} ms through the transport, ${median(plainCommand).toFixed(0)} ms by hand. The launch and the finish are not in this figure.`,
+        note: `ensureWorktree through the server's SshTransport (pooled connection, bash login shell per command) against the same git steps in one round trip over one open ssh connection (ControlMaster), ${repeats} of each; overhead ${overhead.toFixed(0)} ms, ours p90 ${percentile(ours, 90).toFixed(0)} ms. One bare command (\`true\`): ${median(oursCommand).toFixed(0)} ms through the transport, ${median(plainCommand).toFixed(0)} ms by hand. The launch and the finish are in the next figure.`,
       },
+      whole,
     ];
   } finally {
     try {
@@ -94,4 +99,73 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
     setup.pool.destroyAll();
     await setup.stop();
   }
+}
+
+const sentAtOf = (text: string) => Number(/"sentAt":([\d.]+)/.exec(text)?.[1] ?? Number.NaN);
+
+interface SshEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  identityFile: string;
+}
+
+/**
+ * POST /api/tasks on an SSH workspace to the agent's first byte, against `git worktree add` and
+ * the stand-in started in the new worktree by hand, in one round trip over the open connection.
+ */
+async function wholeDispatch(dir: string, repo: string, sshd: SshEndpoint, byHand: (command: string) => string, quote: (value: string) => string, repeats: number): Promise<Figure> {
+  const server: BenchServer = await startBenchServer(path.join(dir, "server"));
+  try {
+    const { body: workspace } = await server.api<{ id: number }>("/api/workspaces", {
+      method: "POST",
+      body: { name: "bench-ssh", type: "ssh", host: sshd.host, port: sshd.port, user: sshd.user, identityFile: sshd.identityFile, path: repo, baseBranch: "main", loginShell: "bash" },
+    });
+    const put = await server.api(`/api/settings/remoteCliPath.${workspace.id}.claude_code`, { method: "PUT", body: { value: STUB } });
+    if (put.status !== 200) throw new Error(`setting the stand-in as the host's CLI: ${put.status}`);
+    const ours: number[] = [];
+    const plain: number[] = [];
+    for (let index = -1; index < repeats; index += 1) {
+      const keep = index >= 0;
+      const tag = keep ? String(index) : "warm";
+      const worktree = path.join(dir, `whole-plain-${tag}`);
+      const posted = now();
+      const printed = byHand(`cd ${quote(repo)} && git worktree add -q -b whole-plain-${tag} ${quote(worktree)} main && cd ${quote(worktree)} && echo LINES:1 | ${quote(process.execPath)} ${quote(STUB)} -p --output-format stream-json`);
+      if (keep) plain.push(sentAtOf(printed) - posted);
+
+      const at = now();
+      const { body: task } = await server.api<{ id: number }>("/api/tasks", { method: "POST", body: { prompt: "LINES:1", workspaceId: workspace.id, backend: "claude_code" } });
+      const first = await firstLine(server, task.id);
+      if (keep) ours.push(sentAtOf(first) - at);
+    }
+    const overhead = median(ours) - median(plain);
+    return {
+      figure: "SSH dispatch: POST /api/tasks to the agent's first byte, SSH workspace",
+      target: "overhead median < 150 ms",
+      unit: "ms",
+      measured: median(ours),
+      baseline: median(plain),
+      limit: { value: 150, better: "lower", of: "difference" },
+      note: `${repeats} tasks one after another on an SSH workspace of the production server (sshd on 127.0.0.1, the stand-in as the host's CLI); overhead ${overhead.toFixed(0)} ms, ours p90 ${percentile(ours, 90).toFixed(0)} ms. Baseline: worktree add and the stand-in started in it, by hand in one round trip over an open ssh connection, to its first byte.`,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The run's first line of agent output, once the task ended DONE. */
+async function firstLine(server: BenchServer, taskId: number): Promise<string> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const { body } = await server.api<{ status: string }>(`/api/tasks/${taskId}`);
+    if (body.status === "FAILED") throw new Error(`SSH dispatch task ${taskId} FAILED`);
+    if (body.status === "DONE") break;
+    if (Date.now() > deadline) throw new Error(`SSH dispatch task ${taskId} did not finish`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const { body: runs } = await server.api<{ items: { id: number }[] }>(`/api/tasks/${taskId}/runs`);
+  const { body: page } = await server.api<{ items: { line?: string }[] }>(`/api/runs/${runs.items[0]!.id}/logs?limit=5`);
+  const line = page.items.find((event) => event.line)?.line;
+  if (!line) throw new Error(`SSH dispatch task ${taskId}: no agent output stored`);
+  return line;
 }

@@ -5,7 +5,7 @@ import { GitError } from "./errors";
  * No credential prompt can hang a server-side git call, no editor opens, and read-only
  * commands skip the optional index lock so they never collide with an agent's own git use.
  */
-const GIT_ENV: Record<string, string> = {
+export const GIT_ENV: Record<string, string> = {
   GIT_TERMINAL_PROMPT: "0",
   GIT_EDITOR: "true",
   GIT_OPTIONAL_LOCKS: "0",

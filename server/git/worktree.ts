@@ -1,8 +1,9 @@
+import { shellJoin } from "@/server/exec/quote";
 import type { Transport } from "@/server/exec/transport";
 import { GitError, WorktreeError, listFiles } from "./errors";
 import { branchExists, isAncestor, trackedChanges } from "./repo";
 import { withRepoLock } from "./repo-lock";
-import { assertNotOption, runGit, tryGit } from "./run-git";
+import { GIT_ENV, GIT_HARDENING, assertNotOption, runGit, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree, listWorktrees } from "./worktree-inspect";
 
 export interface EnsureWorktreeOptions {
@@ -32,6 +33,8 @@ export interface EnsureWorktreeResult {
   action: WorktreeAction;
   /** Where the non-worktree content found at the path was moved, if it was not empty. */
   movedAsidePath?: string;
+  /** The new worktree's HEAD, when the one-round-trip path made it (saves asking again). */
+  headSha?: string;
 }
 
 export function taskBranchName(taskId: number | string): string {
@@ -52,6 +55,8 @@ export function defaultWorktreePath(workspacePath: string, taskId: number | stri
 export function ensureWorktree(t: Transport, options: EnsureWorktreeOptions): Promise<EnsureWorktreeResult> {
   assertNotOption(options.worktreePath, options.branch, options.baseBranch);
   return withRepoLock(options.repoPath, async () => {
+    const fast = await addInOneTrip(t, options);
+    if (fast) return { worktreePath: options.worktreePath, branch: options.branch, action: "created", headSha: fast };
     const commonDir = await gitCommonDir(t, options.repoPath);
     await runGit(t, options.repoPath, ["worktree", "prune"]);
     const result = (action: WorktreeAction, movedAsidePath?: string): EnsureWorktreeResult => ({
@@ -73,6 +78,34 @@ export function ensureWorktree(t: Transport, options: EnsureWorktreeOptions): Pr
     await addWorktree(t, options);
     return result("recreated", movedAsidePath);
   });
+}
+
+/**
+ * The usual case, a new task, in one command (one round trip to a remote host instead of six):
+ * nothing at the path, no branch yet, the base there: prune, add, print HEAD. Anything else
+ * prints nothing and the step-by-step path below decides, with its checks and its errors. The
+ * values travel as the script's arguments, never inside it.
+ */
+const ADD_IN_ONE_TRIP = [
+  'cd "$1" || exit 0',
+  `g() { ${shellJoin(["git", ...GIT_HARDENING])} "$@"; }`,
+  "g worktree prune || exit 0",
+  '{ [ -e "$2" ] || [ -L "$2" ]; } && exit 0',
+  'g show-ref --verify --quiet "refs/heads/$3" && exit 0',
+  'g show-ref --verify --quiet "refs/heads/$4" || exit 0',
+  'g worktree add -b "$3" "$2" "$4" >&2 || exit 0',
+  'cd "$2" && g rev-parse --verify HEAD',
+].join("\n");
+
+async function addInOneTrip(t: Transport, options: EnsureWorktreeOptions): Promise<string | null> {
+  const { repoPath, worktreePath, branch, baseBranch } = options;
+  const result = await t.exec(["sh", "-c", ADD_IN_ONE_TRIP, "sh", repoPath, worktreePath, branch, baseBranch], {
+    cwd: "/",
+    env: GIT_ENV,
+    timeoutMs: 10 * 60_000,
+  });
+  const sha = result.stdout.trim();
+  return result.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
 }
 
 /** `git worktree add`, attaching the branch when it exists; one prune-and-retry on failure. */

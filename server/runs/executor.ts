@@ -142,6 +142,7 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
   writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
   await stopStrayAgents(ctx);
   // A resolve run works in the worktree as the merge queue left it: stopped in a rebase, on no branch.
+  let knownHead: string | undefined;
   if (kind !== "resolve") {
     // A branch is the task's own once a run of it got as far as its base commit.
     const ownsBranch = (await db().run.count({ where: { taskId: task.id, id: { lt: run.id }, baseSha: { not: null } } })) > 0;
@@ -149,8 +150,10 @@ async function prepare(ctx: RunContext, kind: string, freshSessionReason: string
     crashPoint("worktree-added");
     writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
     await setUpWorktree(ctx, worktree.action);
+    // A setup script may commit: only a worktree without one is still at the HEAD it was made with.
+    if (!task.workspace.setupScript) knownHead = worktree.headSha;
   }
-  await recordBaseSha(ctx);
+  await recordBaseSha(ctx, knownHead);
   if (freshSessionReason) writer.append([{ kind: "system", message: `Starting a fresh session (${freshSessionReason}), with the task's earlier prompts as context.` }]);
   const bin = await locateAgentCli(transport, adapter, task.workspaceId);
   if (bin) return bin;

@@ -67,8 +67,8 @@ export async function setUpWorktree(ctx: RunContext, action: WorktreeAction): Pr
 }
 
 /** Notes where the worktree stood when the run began: what the run changed is measured from it. */
-export async function recordBaseSha(ctx: RunContext): Promise<void> {
-  const sha = await headSha(ctx.transport, ctx.task.worktreePath!).catch(() => null);
+export async function recordBaseSha(ctx: RunContext, known?: string): Promise<void> {
+  const sha = known ?? (await headSha(ctx.transport, ctx.task.worktreePath!).catch(() => null));
   await db().run.update({ where: { id: ctx.run.id }, data: { baseSha: sha } });
   ctx.run.baseSha = sha;
 }

@@ -30,13 +30,30 @@ describe("defaultWorktreePath", () => {
 });
 
 describe("ensureWorktree", () => {
-  it("creates the branch from the base and a worktree on it", async () => {
+  it("creates the branch from the base and a worktree on it, in one command", async () => {
     const { repo, worktree, options } = setup();
-    const result = await ensureWorktree(t, options);
-    expect(result).toEqual({ worktreePath: worktree, branch: "task-1", action: "created" });
+    const commands: string[][] = [];
+    const counting = Object.assign(Object.create(t) as LocalTransport, {
+      exec: (argv: string[], execOptions: Parameters<LocalTransport["exec"]>[1]) => {
+        commands.push(argv);
+        return t.exec(argv, execOptions);
+      },
+    });
+    const result = await ensureWorktree(counting, options);
+    expect(result).toEqual({ worktreePath: worktree, branch: "task-1", action: "created", headSha: sha(repo, "main") });
+    expect(commands).toHaveLength(1);
     expect(branchOf(worktree)).toBe("task-1");
     expect(sha(worktree)).toBe(sha(repo, "main"));
     expect(read(worktree, "README.md")).toBe("hello\n");
+  });
+
+  it("creates a worktree whose path and branch hold spaces, quotes and dollar signs", async () => {
+    const { repo, options } = setup();
+    const worktree = join(sandbox.dir(), `it's a "$HOME" $(true) path`);
+    const result = await ensureWorktree(t, { ...options, worktreePath: worktree, branch: "task-$(x)'1" });
+    expect(result.action).toBe("created");
+    expect(branchOf(worktree)).toBe("task-$(x)'1");
+    expect(sha(worktree)).toBe(sha(repo, "main"));
   });
 
   it("reuses a valid worktree, keeping uncommitted work", async () => {
