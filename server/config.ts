@@ -17,6 +17,8 @@ export interface ServerConfig {
   retryDelaysMs: number[];
   scanIntervalMs: number;
   cancelGraceMs: number;
+  /** The niceness agents run at (0 to 19): the machine's interactive work and this server come first. */
+  agentNice: number;
   /** How long a run's machine may stay unreachable before the run is FAILED with class NETWORK. */
   hostAwayLimitMs: number;
   logCapBytes: number;
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ),
     scanIntervalMs: intFromEnv("AI_SLAVE_SCAN_INTERVAL_MS", 5000),
     cancelGraceMs: intFromEnv("AI_SLAVE_CANCEL_GRACE_MS", 5000),
+    agentNice: Math.min(19, Math.max(0, intFromEnv("AI_SLAVE_AGENT_NICE", 10))),
     hostAwayLimitMs: intFromEnv("AI_SLAVE_HOST_AWAY_LIMIT_SEC", 600) * 1000,
     logCapBytes: intFromEnv("AI_SLAVE_LOG_CAP_BYTES", 50 * 1024 * 1024),
     logCompactDays: intFromEnv("AI_SLAVE_LOG_COMPACT_DAYS", 14),

@@ -49,8 +49,10 @@ export function detachedFiles(logPath: string): DetachedFiles {
  * the agent sees exactly the file's variables (the server's own, on this machine); otherwise the
  * file's variables are added to the login environment (a remote host's PATH and HOME).
  */
-function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean): string {
-  const inner = 'echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; exec "$@"';
+function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean, nice: number): string {
+  // `exec nice` keeps the pid written first; a machine without nice(1) runs the agent as it is.
+  const start = nice > 0 ? `command -v nice >/dev/null 2>&1 && exec nice -n ${Math.trunc(nice)} "$@"; exec "$@"` : 'exec "$@"';
+  const inner = `echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; ${start}`;
   return shellJoin(["setsid", "-w", ...(exactEnv ? ["env", "-i"] : []), "/bin/sh", "-c", inner, "sh", files.agentPid, files.env, ...argv]);
 }
 
@@ -58,7 +60,7 @@ function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean):
  * Run by a shell inside tmux. It survives the session's SIGHUP, runs the agent (agentLauncher)
  * with the prompt on stdin and each stream in its own file, then writes the exit status atomically.
  */
-export function runScript(files: DetachedFiles, argv: string[], cwd: string, exactEnv: boolean): string {
+export function runScript(files: DetachedFiles, argv: string[], cwd: string, exactEnv: boolean, nice = 0): string {
   const q = shellQuote;
   const writeExit = (status: string) => `echo ${status} > ${q(`${files.exit}.tmp`)} && mv -f ${q(`${files.exit}.tmp`)} ${q(files.exit)}`;
   return [
@@ -66,7 +68,7 @@ export function runScript(files: DetachedFiles, argv: string[], cwd: string, exa
     `echo $$ > ${q(files.pid)}`,
     `cd -- ${q(cwd)} || { rm -f -- ${q(files.env)}; ${writeExit("127")}; exit 127; }`,
     `printf 'AI-Slave: the agent of %s is running; its output goes to %s\\n' ${q(files.name)} ${q(files.out)}`,
-    `${agentLauncher(files, argv, exactEnv)} < ${q(files.prompt)} > ${q(files.out)} 2> ${q(files.err)} &`,
+    `${agentLauncher(files, argv, exactEnv, nice)} < ${q(files.prompt)} > ${q(files.out)} 2> ${q(files.err)} &`,
     "wait $!",
     // Not `status`: zsh has it as a read-only alias of $?.
     "code=$?",

@@ -46,6 +46,8 @@ export interface DetachedSpawnOptions extends LineHandlers, FollowLimits {
   sessionName: string;
   /** The agent's stdout log; the run's other files sit beside it. */
   logPath: string;
+  /** The niceness the agent runs at (0: as the login shell's). */
+  nice?: number;
 }
 
 export interface ReattachOptions extends LineHandlers, FollowLimits {
@@ -266,7 +268,7 @@ export async function spawnDetached(host: ScriptHost, argv: string[], options: D
     sessionName: options.sessionName,
     cwd: options.cwd,
     scriptArgv: host.runScriptArgv(files.script),
-    scriptB64: Buffer.from(runScript(files, argv, options.cwd, host.exactEnv)).toString("base64"),
+    scriptB64: Buffer.from(runScript(files, argv, options.cwd, host.exactEnv, options.nice ?? 0)).toString("base64"),
   });
   const launched = await host.runScript(script, ["launch"], { stdin: launchStdin(options.env, options.stdin), timeoutMs: 120_000 });
   if (launched.exitCode !== 0) {

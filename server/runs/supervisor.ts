@@ -151,7 +151,7 @@ async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date
   const parser = adapter.createParser();
   const usage = { sawUsage: false };
   const process = await transport.spawnDetached(command.argv, {
-    cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, writer, usage, liveWindows(ctx)),
+    cwd: worktreePath, env: agentEnvironment(ctx, command.env), stdin: command.stdin, sessionName, logPath, nice: config().agentNice, awayLimitMs: config().hostAwayLimitMs, ...lineRecorder(parser, writer, usage, liveWindows(ctx)),
   });
   // Reachable by cancel at once, before anything else is awaited.
   active.process = process;

@@ -32,10 +32,10 @@ function collect() {
   return { out, err, handlers: { onStdoutLine: (line: string) => out.push(line), onStderrLine: (line: string) => err.push(line) } };
 }
 
-async function launch(name: string, script: string, env: Record<string, string> = {}): Promise<{ process: DetachedProcess; lines: ReturnType<typeof collect>; logPath: string }> {
+async function launch(name: string, script: string, env: Record<string, string> = {}, nice?: number): Promise<{ process: DetachedProcess; lines: ReturnType<typeof collect>; logPath: string }> {
   const lines = collect();
   const logPath = path.join(dir, ".ai-slave", "task-1", `${name}.log`);
-  const process = await transport.spawnDetached(["sh", "-c", script], { cwd: dir, env: { PATH: globalThis.process.env.PATH!, ...env }, stdin: "the prompt\n", sessionName: `test-${name}`, logPath, ...lines.handlers });
+  const process = await transport.spawnDetached(["sh", "-c", script], { cwd: dir, env: { PATH: globalThis.process.env.PATH!, ...env }, stdin: "the prompt\n", sessionName: `test-${name}`, logPath, nice, ...lines.handlers });
   return { process, lines, logPath };
 }
 
@@ -66,6 +66,19 @@ describe("detached runs on this machine", () => {
     expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
     expect(fs.existsSync(logPath.replace(/\.log$/, ".env"))).toBe(false);
     expect(fs.readFileSync(logPath.replace(/\.log$/, ".exit"), "utf8").trim()).toBe("3");
+  });
+
+  it("runs the agent at the niceness asked for, under the pid it reported", async () => {
+    // Field 19 of /proc/<pid>/stat is the niceness; the fields after the command's ")" start at 3.
+    const niceOf = (pid: number | string) => Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]);
+    const own = niceOf("self");
+    const { process: run, lines } = await launch("nice", 'echo "pid $$"; sleep 0.3', {}, 10);
+    const exit = await run.exited;
+    expect(exit.exitCode).toBe(0);
+    expect(lines.out).toEqual([`pid ${run.pid}`]);
+    const { process: again } = await launch("nice-stat", "sleep 2", {}, 10);
+    expect(niceOf(again.pid!)).toBe(Math.min(19, own + 10));
+    await again.terminate(500);
   });
 
   it("re-attaches from saved offsets: the lines after them, none twice", async () => {
