@@ -17,7 +17,7 @@ export interface ServerConfig {
   retryDelaysMs: number[];
   scanIntervalMs: number;
   cancelGraceMs: number;
-  /** The niceness agents run at (0 to 19): the machine's interactive work and this server come first. */
+  /** The niceness agents run at (0 to 19): the user's own interactive work comes first. */
   agentNice: number;
   /** How long a run's machine may stay unreachable before the run is FAILED with class NETWORK. */
   hostAwayLimitMs: number;
