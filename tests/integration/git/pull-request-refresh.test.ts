@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startFakeForge, type FakeForge } from "../../fixtures/fake-forge";
-import { startEngine, stopEngine } from "../helpers/engine";
-import { useTestDatabase, type TestDb } from "../helpers/test-env";
+import { createWorkspace, startEngine, stopEngine } from "../helpers/engine";
+import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
 import { until } from "../helpers/until";
 import { callTaskRoute, doneTaskWithBranch, openPullRequest, repoWithRemote } from "./forge-fixture";
 
@@ -148,6 +148,35 @@ describe("POST /api/tasks/:id/pull-request/refresh", () => {
       expect(await prState(id)).toBe("open");
     } finally {
       forge.failAll(null);
+    }
+  });
+
+  it("GitLab merge requests too, with the GitLab token from the settings in PRIVATE-TOKEN", async () => {
+    const repo = makeGitRepo(testDb.dir, "gitlab");
+    git(repo, "remote", "add", "origin", "git@gitlab.example.com:group/sub/widgets.git");
+    const workspaceId = await createWorkspace(repo);
+    process.env.GITLAB_API_URL = forge.gitlabUrl;
+    const { putSetting } = await import("@/server/settings-api");
+    await putSetting("gitlabToken", "glpat-refresh_from_settings");
+    try {
+      // The merge request as the forge has it (opening one needs a push to gitlab.example.com).
+      const created = await fetch(`${forge.gitlabUrl}/projects/${encodeURIComponent("group/sub/widgets")}/merge_requests`, { method: "POST", body: "{}" });
+      const { iid, web_url: url } = (await created.json()) as { iid: number; web_url: string };
+      const { db } = await import("@/server/db/client");
+      const task = await db().task.create({
+        data: { workspaceId, number: 1, title: "t", prompt: "p", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits", status: "DONE", pullRequestUrl: url, pullRequestNumber: iid, pullRequestState: "open" },
+      });
+      forge.setState("group/sub/widgets", iid, "merged");
+      const refreshed = await callTaskRoute(task.id, "pull-request/refresh");
+      expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+      expect(refreshed.body.pullRequest).toEqual({ url, state: "merged" });
+      const request = forge.recorded.at(-1)!;
+      expect(request.url).toBe(`/api/v4/projects/${encodeURIComponent("group/sub/widgets")}/merge_requests/${iid}`);
+      expect(request.headers["private-token"]).toBe("glpat-refresh_from_settings");
+    } finally {
+      const { deleteSetting } = await import("@/server/settings-api");
+      await deleteSetting("gitlabToken");
+      delete process.env.GITLAB_API_URL;
     }
   });
 });
