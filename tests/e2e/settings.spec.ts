@@ -159,7 +159,7 @@ test("a GitHub token set on the page is write-only: the page and the API say it 
     const source = page.getByTestId("forge-token-githubToken-source");
     await expect(source).toHaveText(envSource ? "From GITHUB_TOKEN" : "Not set");
     await expect(field.getByRole("button", { name: "Clear the GitHub token" })).toBeDisabled();
-    const input = field.getByLabel(/GitHub token/);
+    const input = field.getByRole("textbox", { name: /GitHub token/ });
     await expect(input).toHaveAttribute("type", "password");
     await input.fill("has a space");
     await field.getByRole("button", { name: "Set the GitHub token" }).click();
