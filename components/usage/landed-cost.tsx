@@ -6,32 +6,34 @@ const spendText = (spend: TaskSpend) => `${spend.tasks} · ${formatCost(spend.co
 
 function Rows({ title, groups }: { title: string; groups: LandedGroup[] }) {
   return (
-    <table className="w-full text-xs tabular-nums">
-      <thead className="text-muted-foreground">
-        <tr>
-          <th className="text-left font-medium">{title}</th>
-          <th className="text-right font-medium">merged</th>
-          <th className="text-right font-medium">per merged task</th>
-          <th className="text-right font-medium">failed</th>
-          <th className="text-right font-medium">deleted</th>
-          <th className="text-right font-medium">abandoned</th>
-          <th className="text-right font-medium">awaiting merge</th>
-        </tr>
-      </thead>
-      <tbody>
-        {groups.map((group) => (
-          <tr key={group.key}>
-            <td className="truncate font-mono">{group.name ?? group.key}</td>
-            <td className="text-right">{group.mergedTasks} · {formatCost(group.mergedCostUsd)}</td>
-            <td className="text-right">{group.costPerMergedTask === null ? "–" : formatCost(group.costPerMergedTask)}</td>
-            <td className="text-right">{spendText(group.neverMerged.failed)}</td>
-            <td className="text-right">{spendText(group.neverMerged.deleted)}</td>
-            <td className="text-right">{spendText(group.neverMerged.abandoned)}</td>
-            <td className="text-right text-muted-foreground">{spendText(group.awaitingMerge)}</td>
+    <div className="overflow-x-auto">
+      <table className="w-full min-w-[36rem] text-xs tabular-nums">
+        <thead className="text-muted-foreground">
+          <tr>
+            <th className="text-left font-medium">{title}</th>
+            <th className="text-right font-medium">merged</th>
+            <th className="text-right font-medium">per merged task</th>
+            <th className="text-right font-medium">failed</th>
+            <th className="text-right font-medium">deleted</th>
+            <th className="text-right font-medium">abandoned</th>
+            <th className="text-right font-medium">awaiting merge</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {groups.map((group) => (
+            <tr key={group.key}>
+              <td className="truncate font-mono">{group.name ?? group.key}</td>
+              <td className="text-right">{group.mergedTasks} · {formatCost(group.mergedCostUsd)}</td>
+              <td className="text-right">{group.costPerMergedTask === null ? "–" : formatCost(group.costPerMergedTask)}</td>
+              <td className="text-right">{spendText(group.neverMerged.failed)}</td>
+              <td className="text-right">{spendText(group.neverMerged.deleted)}</td>
+              <td className="text-right">{spendText(group.neverMerged.abandoned)}</td>
+              <td className="text-right text-muted-foreground">{spendText(group.awaitingMerge)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
