@@ -6,7 +6,7 @@ const spendText = (spend: TaskSpend) => `${spend.tasks} · ${formatCost(spend.co
 
 function Rows({ title, groups }: { title: string; groups: LandedGroup[] }) {
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" role="region" aria-label={`Landed cost by ${title.toLowerCase()}`} tabIndex={0}>
       <table className="w-full min-w-[36rem] text-xs tabular-nums">
         <thead className="text-muted-foreground">
           <tr>
