@@ -14,6 +14,11 @@ export async function listSettings(): Promise<Record<string, unknown>> {
 
 export async function putSetting(key: string, value: unknown): Promise<{ key: string; value: unknown }> {
   const rule = settingRule(key)!;
+  // A write-only secret cannot be read back to compare, so a PUT of null clears it (as DELETE does, without a 404).
+  if (value === null && isSecretSetting(key)) {
+    await db().setting.deleteMany({ where: { key } });
+    return { key, value: null };
+  }
   const parsed = rule.value.safeParse(value);
   if (!parsed.success) throw badRequest("validation", `Invalid value for ${key} (${rule.description}): ${parsed.error.issues[0]?.message ?? "rejected"}.`);
   await setSetting(key, parsed.data);

@@ -285,7 +285,7 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "PUT /api/settings/{key}": {
     operationId: "putSetting",
     tag: "settings",
-    summary: "Set one setting; a secret (githubToken, gitlabToken: write-only, wins over GITHUB_TOKEN / GITLAB_TOKEN) answers value null",
+    summary: "Set one setting; a secret (githubToken, gitlabToken: write-only, wins over GITHUB_TOKEN / GITLAB_TOKEN) answers value null, and a PUT of null clears it",
     params: byKey,
     body: settingValueBodySchema,
     ok: { 200: settingSavedSchema },

@@ -126,12 +126,16 @@ describe("forge token from the settings", () => {
     expect(await deleteSetting("githubToken")).toBe(204);
   });
 
-  it("a GitLab token is its own setting, set and cleared the same way", async () => {
+  it("a GitLab token is its own setting; PUT null clears a token", async () => {
     expect((await putSetting("gitlabToken", "glpat-from_the_settings")).status).toBe(200);
     const settings = await getSettings();
     expect(settings.body).toMatchObject({ githubTokenSet: false, gitlabTokenSet: true, gitlabTokenSource: "settings" });
     expect(settings.text).not.toContain("glpat-from_the_settings");
-    expect(await deleteSetting("gitlabToken")).toBe(204);
+    // PUT null clears a secret as DELETE does; a second clear is no error.
+    expect(JSON.parse((await putSetting("gitlabToken", null)).text)).toEqual({ key: "gitlabToken", value: null });
     expect((await getSettings()).body).toMatchObject({ gitlabTokenSet: false, gitlabTokenSource: null });
+    expect((await putSetting("gitlabToken", null)).status).toBe(200);
+    // Not for other settings: null is no valid default model.
+    expect((await putSetting("defaultModel.claude_code", null)).status).toBe(400);
   });
 });
