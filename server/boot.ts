@@ -10,6 +10,7 @@ import { executeTask } from "@/server/runs/executor";
 import { reconcileRuns } from "@/server/runs/reconcile";
 import { registerLocalRunner, startHeartbeat } from "@/server/runner/local-runner";
 import { MergeQueueWorker } from "@/server/merge-queue/worker";
+import { schedulePullRequestRefresh } from "@/server/tasks/pull-request-refresh";
 import { Scheduler } from "@/server/scheduler/scheduler";
 import { services } from "@/server/services";
 
@@ -42,6 +43,6 @@ export async function startServices(): Promise<void> {
   const mergeQueue = new MergeQueueWorker(settings.scanIntervalMs);
   shared.mergeQueue = mergeQueue;
   mergeQueue.start();
-  shared.stopBackground = [startHeartbeat(runnerId), scheduleLogCompaction()];
+  shared.stopBackground = [startHeartbeat(runnerId), scheduleLogCompaction(), schedulePullRequestRefresh(settings.pullRequestRefreshMs)];
   console.log(`[ai-slave] scheduler started (runner ${runnerId}, up to ${settings.runnerMaxConcurrency} runs at once).`);
 }

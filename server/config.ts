@@ -24,6 +24,8 @@ export interface ServerConfig {
   logCapBytes: number;
   /** Runs that ended more than this many days ago lose their raw output lines. */
   logCompactDays: number;
+  /** How often open pull requests are asked about (merged, closed); 0: never. */
+  pullRequestRefreshMs: number;
   sseHeartbeatMs: number;
   /** Events queued for one slow SSE client before it is dropped (it reconnects and catches up). */
   sseMaxQueued: number;
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     hostAwayLimitMs: intFromEnv("AI_SLAVE_HOST_AWAY_LIMIT_SEC", 600) * 1000,
     logCapBytes: intFromEnv("AI_SLAVE_LOG_CAP_BYTES", 50 * 1024 * 1024),
     logCompactDays: intFromEnv("AI_SLAVE_LOG_COMPACT_DAYS", 14),
+    pullRequestRefreshMs: intFromEnv("AI_SLAVE_PR_REFRESH_MS", 5 * 60 * 1000),
     sseHeartbeatMs: intFromEnv("AI_SLAVE_SSE_HEARTBEAT_MS", 15_000),
     sseMaxQueued: intFromEnv("AI_SLAVE_SSE_MAX_QUEUED", 10_000),
     allowedOrigins: listFromEnv("AI_SLAVE_ALLOWED_ORIGINS"),

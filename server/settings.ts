@@ -1,7 +1,7 @@
 import "server-only";
 import { BACKENDS, type Backend } from "@/lib/enums";
 import { effectivePriceTable, type PriceTable } from "@/lib/pricing";
-import { SETTINGS, settingKeys, type SettingName, type SettingValue } from "@/lib/schemas/settings";
+import { isSecretSetting, SETTINGS, settingKeys, type SettingName, type SettingValue } from "@/lib/schemas/settings";
 import { getAdapter } from "@/server/agents/registry";
 import { db } from "@/server/db/client";
 
@@ -45,7 +45,8 @@ function warnInvalid(key: string, stored: string, reason: string): void {
   const id = `${key}=${stored}`;
   if (warned.has(id)) return;
   warned.add(id);
-  console.warn(`[settings] ignoring the stored value of ${key} (${reason}): ${stored.slice(0, 200)}; the default applies.`);
+  const shown = isSecretSetting(key) ? "(a secret, not shown)" : stored.slice(0, 200);
+  console.warn(`[settings] ignoring the stored value of ${key} (${reason}): ${shown}; the default applies.`);
 }
 
 async function writeSetting<N extends SettingName>(name: N, key: string, value: SettingValue<N>): Promise<void> {
@@ -76,4 +77,7 @@ export const settings = {
   /** The ISO time up to which old run logs were compacted. */
   logCompactedThrough: () => readSetting("logCompactedThrough", settingKeys.logCompactedThrough()),
   setLogCompactedThrough: (iso: string) => writeSetting("logCompactedThrough", settingKeys.logCompactedThrough(), iso),
+  /** The forge tokens set on the settings page (secrets: server/forge/config.ts alone reads them). */
+  githubToken: () => readSetting("githubToken", settingKeys.githubToken()),
+  gitlabToken: () => readSetting("gitlabToken", settingKeys.gitlabToken()),
 };

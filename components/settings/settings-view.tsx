@@ -10,12 +10,13 @@ import { useSettings } from "@/lib/hooks/use-settings";
 import { AccountSettings } from "./account-settings";
 import { AgentCliSettings } from "./agent-cli-settings";
 import { DefaultSettings } from "./default-settings";
+import { ForgeTokenSettings } from "./forge-token-settings";
 import { HostKeySettings } from "./host-key-settings";
 import { PriceTableSettings } from "./price-table-settings";
 import { RemoteCliSettings } from "./remote-cli-settings";
 
 function SettingsBody() {
-  const { values, error, revalidate } = useSettings();
+  const { values, settings, error, revalidate } = useSettings();
   if (!values && error) {
     return (
       <EmptyState
@@ -32,7 +33,7 @@ function SettingsBody() {
       />
     );
   }
-  if (!values) {
+  if (!values || !settings) {
     return (
       <div className="grid gap-5" aria-busy="true" aria-label="Loading settings">
         <Skeleton className="h-72 rounded-xl" />
@@ -47,6 +48,7 @@ function SettingsBody() {
       <DefaultSettings values={values} />
       <AccountSettings />
       <PriceTableSettings values={values} />
+      <ForgeTokenSettings settings={settings} />
       <RemoteCliSettings values={values} />
       <HostKeySettings values={values} />
     </div>
@@ -56,7 +58,7 @@ function SettingsBody() {
 export function SettingsView() {
   return (
     <div className="mx-auto grid max-w-5xl gap-6" data-testid="settings-page">
-      <PageHeader title="Settings" description="Where the agent CLIs are, what new tasks start with, and which SSH hosts are trusted. Saved on this server, for every browser." />
+      <PageHeader title="Settings" description="Where the agent CLIs are, what new tasks start with, the tokens for pull requests, and which SSH hosts are trusted. Saved on this server, for every browser." />
       <SettingsBody />
     </div>
   );

@@ -1,16 +1,39 @@
 "use client";
 
 import { GitPullRequest, Upload } from "lucide-react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { QueueMergeButton } from "@/components/board/merge-queue-panel";
 import { Button } from "@/components/ui/button";
 import { api, errorMessage } from "@/lib/api-client";
 import { taskPushResultSchema, taskSchema, type TaskDto } from "@/lib/schemas/task";
 
+/**
+ * Opening a task whose pull request is open asks the forge for its state once (the server answers
+ * the stored one when it asked within 30 s); a failure leaves the shown state as it was.
+ */
+function useRefreshOpenPullRequest(task: TaskDto, onChanged: () => void) {
+  const open = task.pullRequest?.state === "open";
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    api
+      .post(`/api/tasks/${task.id}/pull-request/refresh`, taskSchema, {})
+      .then((fresh) => {
+        if (live && fresh.pullRequest?.state !== "open") onChanged();
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+    // Once per task opened, not on every change of the callback.
+  }, [task.id, open]);
+}
+
 /** Queue merge, push and open (or refresh) a pull request for a finished task. */
 export function PullRequestActions({ task, onChanged }: { task: TaskDto; onChanged: () => void }) {
   const [busy, setBusy] = useState<"push" | "pr" | null>(null);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  useRefreshOpenPullRequest(task, onChanged);
   if (task.status !== "DONE" || task.mergedAt) return null;
   const run = async (what: "push" | "pr") => {
     setBusy(what);

@@ -13,7 +13,7 @@ export type { AgentCapability, CliSource, HealthReport } from "@/lib/schemas/hea
 
 export function useSettings() {
   const { data, error, isLoading, mutate: revalidate } = useSWR(settingsKey, fetcherFor(settingsResponseSchema));
-  return { values: data?.values, error, isLoading, revalidate };
+  return { values: data?.values, settings: data, error, isLoading, revalidate };
 }
 
 export function useHealth() {

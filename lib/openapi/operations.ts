@@ -210,7 +210,15 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "POST /api/tasks/{id}/pull-request": {
     operationId: "openTaskPullRequest",
     tag: "tasks",
-    summary: "Push and open a pull request (GitHub) or merge request (GitLab) for the task branch, token from GITHUB_TOKEN / GITLAB_TOKEN; when one exists, refresh its state",
+    summary: "Push and open a pull request (GitHub) or merge request (GitLab) for the task branch, with the token from the settings (githubToken / gitlabToken) or else GITHUB_TOKEN / GITLAB_TOKEN; when one exists, refresh its state",
+    params: byId,
+    ok: { 200: taskSchema },
+    errors: [403, 404, 409, 422],
+  },
+  "POST /api/tasks/{id}/pull-request/refresh": {
+    operationId: "refreshTaskPullRequest",
+    tag: "tasks",
+    summary: "Ask the forge for the state (open, merged, closed) of the task's pull request now; within 30 s of the last refresh, the stored state (open ones are also refreshed every AI_SLAVE_PR_REFRESH_MS)",
     params: byId,
     ok: { 200: taskSchema },
     errors: [403, 404, 409, 422],
@@ -268,8 +276,20 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
     errors: [404],
   },
 
-  "GET /api/settings": { operationId: "listSettings", tag: "settings", summary: "Stored settings and the keys that can be set", ok: { 200: settingsResponseSchema } },
-  "PUT /api/settings/{key}": { operationId: "putSetting", tag: "settings", summary: "Set one setting", params: byKey, body: settingValueBodySchema, ok: { 200: settingSavedSchema } },
+  "GET /api/settings": {
+    operationId: "listSettings",
+    tag: "settings",
+    summary: "Stored settings (secrets left out), the keys that can be set, and whether a GitHub / GitLab token is set and where from (settings or environment)",
+    ok: { 200: settingsResponseSchema },
+  },
+  "PUT /api/settings/{key}": {
+    operationId: "putSetting",
+    tag: "settings",
+    summary: "Set one setting; a secret (githubToken, gitlabToken: write-only, wins over GITHUB_TOKEN / GITLAB_TOKEN) answers value null, and a PUT of null clears it",
+    params: byKey,
+    body: settingValueBodySchema,
+    ok: { 200: settingSavedSchema },
+  },
   "DELETE /api/settings/{key}": { operationId: "deleteSetting", tag: "settings", summary: "Remove one setting (back to its default)", params: byKey, ok: { 204: "empty" }, errors: [404] },
 
   "POST /api/mcp": {

@@ -16,9 +16,13 @@ export const pinnedHostKeySchema = z.object({
   pinnedAt: z.string(),
 });
 
+/** A forge's API token: printable ASCII without spaces (it travels in one HTTP header). */
+const forgeTokenSchema = z.string().min(1, "Give the token.").max(1000, "At most 1000 characters.").regex(/^[\x21-\x7e]+$/, "A token is printable ASCII without spaces.");
+
 /**
  * Every setting the server stores, by key pattern, with the schema of its value. `user` says
  * whether the settings API lets a user set it (PUT); `deletable` ones can be removed through it.
+ * A `secret` one is write-only: its value is never in an API answer, a log line or an error.
  * The server reads them only through the typed accessors of server/settings.ts.
  */
 export const SETTINGS = {
@@ -60,6 +64,20 @@ export const SETTINGS = {
     user: true,
     description: "utilisation (0..1, default 0.9) of a rate-limit window at which new tasks are held off that account until the window resets",
   },
+  githubToken: {
+    pattern: /^githubToken$/,
+    value: forgeTokenSchema,
+    user: true,
+    secret: true,
+    description: "GitHub token for pull requests (write-only: GET /api/settings says only whether one is set; it wins over GITHUB_TOKEN)",
+  },
+  gitlabToken: {
+    pattern: /^gitlabToken$/,
+    value: forgeTokenSchema,
+    user: true,
+    secret: true,
+    description: "GitLab token for merge requests (write-only: GET /api/settings says only whether one is set; it wins over GITLAB_TOKEN)",
+  },
   logCompactedThrough: {
     pattern: /^logCompaction\.compactedThrough$/,
     value: z.iso.datetime(),
@@ -67,7 +85,7 @@ export const SETTINGS = {
     deletable: false,
     description: "how far old run logs were compacted",
   },
-} as const satisfies Record<string, { pattern: RegExp; value: z.ZodType; user: boolean; deletable?: boolean; description: string }>;
+} as const satisfies Record<string, { pattern: RegExp; value: z.ZodType; user: boolean; deletable?: boolean; secret?: boolean; description: string }>;
 
 export type SettingName = keyof typeof SETTINGS;
 export type SettingValue<N extends SettingName> = z.infer<(typeof SETTINGS)[N]["value"]>;
@@ -82,15 +100,22 @@ export const settingKeys = {
   hostKey: (hostPort: string) => `hostKey.${hostPort}`,
   logCompactedThrough: () => "logCompaction.compactedThrough",
   quotaHoldThreshold: () => "quotaHoldThreshold",
+  githubToken: () => "githubToken",
+  gitlabToken: () => "gitlabToken",
 } satisfies Record<SettingName, (...args: never[]) => string>;
 
 /**
  * The settings a user may change or remove through the API, each with the schema a PUT must
  * satisfy (z.never(): it can only be deleted). Keys the server keeps for itself are not among them.
  */
-export const SETTING_RULES: { pattern: RegExp; value: z.ZodType; description: string }[] = Object.values(SETTINGS)
+export const SETTING_RULES: { pattern: RegExp; value: z.ZodType; secret: boolean; description: string }[] = Object.values(SETTINGS)
   .filter((setting) => setting.user || ("deletable" in setting && setting.deletable))
-  .map((setting) => ({ pattern: setting.pattern, value: setting.user ? setting.value : z.never(), description: setting.description }));
+  .map((setting) => ({ pattern: setting.pattern, value: setting.user ? setting.value : z.never(), secret: "secret" in setting && setting.secret, description: setting.description }));
+
+/** Whether a stored key holds a secret (never shown, logged or echoed). */
+export function isSecretSetting(key: string): boolean {
+  return Object.values(SETTINGS).some((setting) => "secret" in setting && setting.secret && setting.pattern.test(key));
+}
 
 export function settingRule(key: string) {
   return SETTING_RULES.find((rule) => rule.pattern.test(key));
@@ -99,12 +124,23 @@ export function settingRule(key: string) {
 export const settingKeySchema = z.string().max(300).refine((key) => settingRule(key) !== undefined, "Not a setting that can be changed.");
 export const settingValueBodySchema = z.object({ value: z.unknown() }).strict();
 
-/** GET /api/settings: the stored values of user-facing settings, and the keys there are. */
+/** Where a forge token in use comes from: the settings (which win) or the server's environment. */
+export const FORGE_TOKEN_SOURCES = ["settings", "environment"] as const;
+export type ForgeTokenSource = (typeof FORGE_TOKEN_SOURCES)[number];
+
+/**
+ * GET /api/settings: the stored values of user-facing settings (secrets left out), the keys there
+ * are, and for each forge token only whether one is set and where it comes from.
+ */
 export const settingsResponseSchema = z.object({
   values: z.record(z.string(), z.unknown()),
   keys: z.array(z.object({ pattern: z.string(), description: z.string() })),
+  githubTokenSet: z.boolean(),
+  githubTokenSource: z.enum(FORGE_TOKEN_SOURCES).nullable(),
+  gitlabTokenSet: z.boolean(),
+  gitlabTokenSource: z.enum(FORGE_TOKEN_SOURCES).nullable(),
 });
 export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
 
-/** PUT /api/settings/:key: the value as stored. */
+/** PUT /api/settings/:key: the value as stored; null for a secret, whose value is never sent back. */
 export const settingSavedSchema = z.object({ key: z.string(), value: z.unknown() });

@@ -21,7 +21,19 @@ export type UsageFiguresRow = z.infer<typeof usageFiguresWithRunsSchema>;
 export const usageGroupSchema = usageFiguresWithRunsSchema.extend({ key: z.string(), name: z.string().optional() });
 export type UsageGroup = z.infer<typeof usageGroupSchema>;
 
-/** What landed for the money: per model (the task's) or workspace, tasks merged and never merged. */
+/** A DONE task not merged this many days after it finished counts as abandoned (as does one whose pull request was closed). */
+export const ABANDONED_AFTER_DAYS = 7;
+
+/** Tasks of one outcome and what their runs in the period cost. */
+export const taskSpendSchema = z.object({ tasks: z.number(), costUsd: z.number() });
+export type TaskSpend = z.infer<typeof taskSpendSchema>;
+
+/**
+ * What landed for the money: per model (the task's) or workspace, the tasks merged and those
+ * never merged, split by why: failed (FAILED), deleted (deleted before merging; their runs' usage
+ * is kept), abandoned (DONE but not merged ABANDONED_AFTER_DAYS days after finishing, or its pull
+ * request closed). DONE tasks more recent than that are awaiting merge, in neither.
+ */
 export const landedGroupSchema = z.object({
   key: z.string(),
   name: z.string().optional(),
@@ -29,9 +41,12 @@ export const landedGroupSchema = z.object({
   mergedCostUsd: z.number(),
   /** mergedCostUsd / mergedTasks; null without merged tasks. */
   costPerMergedTask: z.number().nullable(),
-  /** Finished tasks (DONE or FAILED) that were not merged. */
+  /** failed + deleted + abandoned. */
   neverMergedTasks: z.number(),
   neverMergedCostUsd: z.number(),
+  neverMerged: z.object({ failed: taskSpendSchema, deleted: taskSpendSchema, abandoned: taskSpendSchema }),
+  /** DONE, not merged, finished less than ABANDONED_AFTER_DAYS days ago. */
+  awaitingMerge: taskSpendSchema,
 });
 export type LandedGroup = z.infer<typeof landedGroupSchema>;
 
@@ -42,7 +57,10 @@ export const landedCostSchema = z.object({
 });
 export type LandedCost = z.infer<typeof landedCostSchema>;
 
-/** GET /api/usage?days=N: totals since `since`, and per backend, model, workspace (id as key) and UTC day. */
+/**
+ * GET /api/usage?days=N: totals since `since`, and per backend, model, workspace (id as key) and
+ * UTC day. Runs of deleted tasks (and workspaces) count: deleting a task changes no figure.
+ */
 export const usageReportSchema = z.object({
   days: z.number(),
   since: z.string(),
@@ -51,7 +69,7 @@ export const usageReportSchema = z.object({
   byModel: z.array(usageGroupSchema),
   byWorkspace: z.array(usageGroupSchema),
   byDay: z.array(usageGroupSchema),
-  /** The cost of runs in the period on tasks that merged, and on finished tasks that never did. */
+  /** The cost of runs in the period (deleted tasks' included) on tasks that merged, and on tasks that never did. */
   landed: landedCostSchema,
 });
 export type UsageReport = z.infer<typeof usageReportSchema>;

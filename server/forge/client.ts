@@ -1,18 +1,14 @@
 import "server-only";
 import type { PullRequestState } from "@/lib/enums";
 import { AppError, unprocessable } from "@/lib/errors";
+import type { ForgeConfig } from "./config";
 import type { ForgeKind, ForgeProject } from "./remote";
 
 /**
- * Pull requests (GitHub) and merge requests (GitLab) through their REST APIs. The token travels
- * only in a request header; API base URLs are configurable for GitHub Enterprise and
- * self-hosted GitLab. A refusal from the forge comes back as a 4xx with the forge's own message.
+ * Pull requests (GitHub) and merge requests (GitLab) through their REST APIs. The token
+ * (server/forge/config.ts) travels only in a request header; API base URLs are configurable for
+ * GitHub Enterprise and self-hosted GitLab. A refusal from the forge comes back as a 4xx with the forge's own message.
  */
-
-export interface ForgeConfig {
-  apiUrl: string;
-  token: string;
-}
 
 export interface PullRequestInfo {
   url: string;
@@ -27,19 +23,6 @@ export interface OpenPullRequest {
   body: string;
 }
 
-const DEFAULT_API: Record<ForgeKind, string> = { github: "https://api.github.com", gitlab: "https://gitlab.com/api/v4" };
-
-/**
- * The forge's API URL and token from the server's environment (GITHUB_TOKEN, GITLAB_TOKEN,
- * GITHUB_API_URL, GITLAB_API_URL). Not a setting: the settings API shows its values.
- */
-export function forgeConfig(forge: ForgeKind): ForgeConfig {
-  const env = forge === "github" ? { token: process.env.GITHUB_TOKEN, apiUrl: process.env.GITHUB_API_URL } : { token: process.env.GITLAB_TOKEN, apiUrl: process.env.GITLAB_API_URL };
-  const name = forge === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN";
-  if (!env.token) throw unprocessable("forge_token", `No ${forge === "github" ? "GitHub" : "GitLab"} token: set ${name} in the server's environment.`);
-  return { token: env.token, apiUrl: (env.apiUrl || DEFAULT_API[forge]).replace(/\/+$/, "") };
-}
-
 function headers(forge: ForgeKind, token: string): Record<string, string> {
   const auth: Record<string, string> = forge === "github" ? { authorization: `Bearer ${token}`, accept: "application/vnd.github+json" } : { "private-token": token };
   return { ...auth, "content-type": "application/json", "user-agent": "ai-slave" };
@@ -50,7 +33,7 @@ async function call(forge: ForgeKind, config: ForgeConfig, method: string, pathn
   try {
     response = await fetch(`${config.apiUrl}${pathname}`, { method, headers: headers(forge, config.token), body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
   } catch (error) {
-    throw unprocessable("forge_unreachable", `${config.apiUrl} could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+    throw unprocessable("forge_unreachable", hideToken(`${config.apiUrl} could not be reached: ${error instanceof Error ? error.message : String(error)}`, config.token));
   }
   const text = await response.text();
   const json = (() => {
@@ -61,9 +44,14 @@ async function call(forge: ForgeKind, config: ForgeConfig, method: string, pathn
     }
   })();
   if (response.ok) return json;
-  const message = forgeMessage(json) ?? (text.slice(0, 500) || response.statusText);
+  // A forge that echoes the request back must not put the token into our error.
+  const message = hideToken(forgeMessage(json) ?? (text.slice(0, 500) || response.statusText), config.token);
   if (response.status === 401 || response.status === 403) throw new AppError("forbidden:forge_auth", `The forge refused the token (${response.status}): ${message}`);
   throw unprocessable("forge_refused", `The forge refused the request (${response.status}): ${message}`);
+}
+
+function hideToken(text: string, token: string): string {
+  return token ? text.split(token).join("[token]") : text;
 }
 
 /** GitHub: message plus errors[].message; GitLab: message (a string or a list) or error. */

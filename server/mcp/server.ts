@@ -8,7 +8,7 @@ import { MCP_TOOLS, type McpTool } from "./tools";
 
 const SERVER_INFO = { name: "ai-slave", version: "1.0.0" };
 const INSTRUCTIONS =
-  "AI-Slave runs coding agents (Claude Code, Codex) on git worktrees. list_workspaces, then create_task; follow a task with get_task until it is DONE or FAILED, read its changes with get_diff, and merge with queue_merge.";
+  "AI-Slave runs coding agents (Claude Code, Codex) on git worktrees. list_workspaces, then create_task; follow a task with get_task until it is DONE or FAILED, read its changes with get_diff, and land it through the workspace's merge queue with queue_merge.";
 
 async function runSafely(tool: McpTool, args: unknown, caller: McpCaller): Promise<ToolResult> {
   try {

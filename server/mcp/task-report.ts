@@ -27,6 +27,8 @@ export function taskSummary(task: TaskDto) {
     startedAt: task.startedAt,
     finishedAt: task.finishedAt,
     mergedAt: task.mergedAt,
+    mergeQueue: task.mergeQueue,
+    pullRequest: task.pullRequest,
   };
 }
 

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { BACKENDS, CHECK_STATES, REVIEW_STATES, TASK_STATUSES } from "@/lib/enums";
 import { promptSchema } from "@/lib/schemas/common";
 import { taskCreateSchema } from "@/lib/schemas/task";
-import { cancelTask, continueTask, mergeTask, retryTask } from "@/server/tasks/actions";
+import { cancelTask, continueTask, retryTask } from "@/server/tasks/actions";
+import { enqueueTask } from "@/server/tasks/merge-queue";
 import { createTask, getTask, listTasks } from "@/server/tasks/service";
 import { listWorkspaces } from "@/server/workspaces/service";
 import { cutText, MAX_PATCH_CHARS, toolError, toolResult, type ToolResult } from "./format";
@@ -150,13 +151,14 @@ export const MCP_TOOLS: McpTool[] = [
   }),
   define({
     name: "queue_merge",
-    title: "Merge a task",
+    title: "Queue a task for merging",
     description:
-      "Merge the task's branch into its workspace's base branch. There is no merge queue yet: this merges now, as the board's Merge button does, and refuses (with the conflicting files) when git cannot merge cleanly.",
-    input: taskId.extend({ deleteBranch: z.boolean().default(false).describe("Delete the task's branch after merging.") }),
+      "Put a DONE task in its workspace's merge queue (as POST /api/tasks/:id/merge-queue does). The queue lands one task at a time: it brings the branch up to date with the base (a conflict goes back to the task's agent when the workspace allows), runs the check, then moves the base forward. Follow it with get_task (mergeQueue: position, step, reason; mergedAt once landed).",
+    input: taskId.extend({ deleteBranch: z.boolean().default(false).describe("Delete the task's branch once it landed.") }),
     async run({ taskId: id, deleteBranch }) {
-      const outcome = await mergeTask(id, { deleteBranch });
-      return toolResult(`Merged (${outcome.merge.kind}) at ${outcome.merge.head.slice(0, 12)}: ${taskLine(outcome.task)}.`, { task: taskSummary(outcome.task), merge: outcome.merge });
+      const task = await enqueueTask(id, { deleteBranch });
+      const place = task.mergeQueue ? `position ${task.mergeQueue.position}, step ${task.mergeQueue.step}` : "already handled by the queue";
+      return toolResult(`Queued for merging (${place}): ${taskLine(task)}.`, { task: taskSummary(task) });
     },
   }),
 ];

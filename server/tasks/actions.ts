@@ -15,6 +15,7 @@ import { removeWorktree, taskBranchName } from "@/server/git/worktree";
 import { cancelQueued, finishTask, requeueFinished, type VerificationFields } from "@/server/lifecycle/task-state";
 import { taskRunDir, taskSessionName } from "@/server/runs/session";
 import { services } from "@/server/services";
+import { keepTaskUsage } from "@/server/usage/deleted";
 import { findTask, getTask } from "./service";
 
 const FINISHED = ["DONE", "FAILED"];
@@ -115,7 +116,8 @@ export async function deleteTask(id: number, options: { deleteBranch: boolean })
   const task = await taskWithWorkspace(id);
   if (task.status === "RUNNING") throw conflict("task_running", `Task ${id} is running: cancel it before deleting it.`);
   await removeTaskArtifacts(task, options.deleteBranch);
-  const { count } = await db().task.deleteMany({ where: { id, status: { not: "RUNNING" } } });
+  // Its runs' usage is kept in the same transaction, under the same condition (server/usage/deleted.ts).
+  const [, { count }] = await db().$transaction([keepTaskUsage(id), db().task.deleteMany({ where: { id, status: { not: "RUNNING" } } })]);
   if (count === 0) throw conflict("task_running", `Task ${id} started meanwhile: cancel it before deleting it.`);
   services().bus.publishBoard({ type: "task.deleted", taskId: id, workspaceId: task.workspaceId, status: null });
 }

@@ -3,7 +3,8 @@ import { AppError, conflict, unprocessable } from "@/lib/errors";
 import type { TaskDto, TaskPushResult } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import { transportFor } from "@/server/exec/transport-for";
-import { fetchPullRequest, forgeConfig, openPullRequest } from "@/server/forge/client";
+import { fetchPullRequest, openPullRequest } from "@/server/forge/client";
+import { forgeConfig } from "@/server/forge/config";
 import { forgeProjectOf } from "@/server/forge/remote";
 import { pushBranch, remoteUrl } from "@/server/git/push";
 import { branchExists } from "@/server/git/repo";
@@ -60,7 +61,7 @@ export async function openTaskPullRequest(id: number): Promise<TaskDto> {
   if (url === null) throw unprocessable("no_remote", `The repository ${workspace.path} has no remote named ${workspace.gitRemote}.`);
   const project = forgeProjectOf(url);
   if (!project) throw unprocessable("forge_project", `Cannot tell the forge project from ${workspace.gitRemote}'s URL.`);
-  const config = forgeConfig(project.forge);
+  const config = await forgeConfig(project.forge);
   let info;
   if (task.pullRequestNumber !== null) {
     info = await fetchPullRequest(project, config, task.pullRequestNumber);

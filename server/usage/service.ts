@@ -2,18 +2,18 @@ import "server-only";
 import { db } from "@/server/db/client";
 import { sqlDate } from "@/server/db/sql-date";
 import { landedCost } from "./landed";
+import { usageRows, workspaceNames } from "./source";
 import type { UsageFiguresRow as UsageFiguresWithRuns, UsageGroup, UsageReport } from "@/lib/schemas/usage";
 
-
-const SUMS = `SUM(r."inputTokens") AS inputTokens, SUM(r."outputTokens") AS outputTokens, SUM(r."cacheReadTokens") AS cacheReadTokens,
-  SUM(r."cacheWriteTokens") AS cacheWriteTokens, SUM(r."costUsd") AS costUsd,
-  SUM(CASE WHEN r."costSource" = 'estimated' THEN r."costUsd" ELSE 0 END) AS estimatedCostUsd, COUNT(*) AS runs`;
+const SUMS = `SUM(u."inputTokens") AS inputTokens, SUM(u."outputTokens") AS outputTokens, SUM(u."cacheReadTokens") AS cacheReadTokens,
+  SUM(u."cacheWriteTokens") AS cacheWriteTokens, SUM(u."costUsd") AS costUsd,
+  SUM(CASE WHEN u."costSource" = 'estimated' THEN u."costUsd" ELSE 0 END) AS estimatedCostUsd, COUNT(*) AS runs`;
 
 const GROUPINGS = {
-  byBackend: `r."backend"`,
-  byModel: `r."model"`,
-  byWorkspace: `CAST(t."workspaceId" AS TEXT)`,
-  byDay: `substr(r."startedAt", 1, 10)`,
+  byBackend: `u."backend"`,
+  byModel: `u."model"`,
+  byWorkspace: `CAST(u."workspaceId" AS TEXT)`,
+  byDay: `substr(u."startedAt", 1, 10)`,
 } as const;
 
 type Row = Record<string, unknown>;
@@ -31,10 +31,13 @@ function figures(row: Row): UsageFiguresWithRuns {
   };
 }
 
-/** Tokens, cost and runs since `days` days ago (UTC days), in total and per backend, model, workspace and day. */
+/**
+ * Tokens, cost and runs since `days` days ago (UTC days), in total and per backend, model,
+ * workspace and day; the runs of deleted tasks included (server/usage/source.ts).
+ */
 export async function usageSummary(days: number, now = new Date()): Promise<UsageReport> {
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-  const from = `FROM "Run" r JOIN "Task" t ON t."id" = r."taskId" WHERE r."startedAt" >= ?`;
+  const from = `FROM ${usageRows(now)} WHERE u."startedAt" >= ?`;
   const [totals] = await db().$queryRawUnsafe<Row[]>(`SELECT ${SUMS} ${from}`, sqlDate(since));
   const groups = Object.fromEntries(
     await Promise.all(
@@ -44,7 +47,7 @@ export async function usageSummary(days: number, now = new Date()): Promise<Usag
       }),
     ),
   ) as Record<keyof typeof GROUPINGS, UsageGroup[]>;
-  const workspaces = await db().workspace.findMany({ select: { id: true, name: true } });
-  for (const group of groups.byWorkspace) group.name = workspaces.find((workspace) => String(workspace.id) === group.key)?.name ?? `#${group.key}`;
-  return { days, since: since.toISOString(), totals: figures(totals ?? {}), ...groups, landed: await landedCost(since) };
+  const names = await workspaceNames();
+  for (const group of groups.byWorkspace) group.name = names.get(group.key) ?? `#${group.key}`;
+  return { days, since: since.toISOString(), totals: figures(totals ?? {}), ...groups, landed: await landedCost(since, now) };
 }

@@ -7,6 +7,7 @@ import { toWorkspaceDto } from "@/server/db/serialize";
 import { localTransport } from "@/server/exec/transport-for";
 import { branchExists, currentBranch, isGitRepo } from "@/server/git/repo";
 import { services } from "@/server/services";
+import { keepWorkspaceUsage } from "@/server/usage/deleted";
 
 export async function findWorkspace(id: number): Promise<Workspace> {
   const row = await db().workspace.findUnique({ where: { id } });
@@ -119,8 +120,9 @@ export async function updateWorkspace(id: number, patch: WorkspaceUpdateInput): 
 
 export async function deleteWorkspace(id: number): Promise<void> {
   await findWorkspace(id);
-  // One conditional statement: a task dispatched meanwhile makes it delete nothing.
-  const { count } = await db().workspace.deleteMany({ where: { id, tasks: { none: { status: "RUNNING" } } } });
+  // One conditional statement: a task dispatched meanwhile makes it delete nothing. Its runs'
+  // usage is kept in the same transaction, under the same condition (server/usage/deleted.ts).
+  const [, { count }] = await db().$transaction([keepWorkspaceUsage(id), db().workspace.deleteMany({ where: { id, tasks: { none: { status: "RUNNING" } } } })]);
   if (count === 0) {
     const running = await db().task.count({ where: { workspaceId: id, status: "RUNNING" } });
     throw conflict("workspace_busy", `The workspace has ${running} running task(s): cancel them or wait before deleting it.`);

@@ -149,3 +149,37 @@ test("a remote workspace's CLI path, and forgetting the host key pinned on first
     await sshd.stop();
   }
 });
+
+test("a GitHub token set on the page is write-only: the page and the API say it is set, never what it is", async ({ page, request }) => {
+  const token = `ghp_e2e_${Date.now()}_secret`;
+  const envSource = (await (await request.get("/api/settings")).json()).githubTokenSource === "environment";
+  try {
+    await page.goto("/settings");
+    const field = page.getByTestId("forge-token-githubToken");
+    const source = page.getByTestId("forge-token-githubToken-source");
+    await expect(source).toHaveText(envSource ? "From GITHUB_TOKEN" : "Not set");
+    await expect(field.getByRole("button", { name: "Clear the GitHub token" })).toBeDisabled();
+    const input = field.getByRole("textbox", { name: /GitHub token/ });
+    await expect(input).toHaveAttribute("type", "password");
+    await input.fill("has a space");
+    await field.getByRole("button", { name: "Set the GitHub token" }).click();
+    await expect(page.locator("#forge-token-githubToken-error")).toContainText("without spaces");
+    await input.fill(token);
+    await field.getByRole("button", { name: "Set the GitHub token" }).click();
+    await expectToast(page, "Set the GitHub token");
+    await expect(source).toHaveText("Set here");
+    await expect(input).toHaveValue("");
+    const body = await (await request.get("/api/settings")).text();
+    expect(JSON.parse(body)).toMatchObject({ githubTokenSet: true, githubTokenSource: "settings" });
+    expect(body).not.toContain(token);
+    await page.reload();
+    await expect(page.getByTestId("forge-token-githubToken-source")).toHaveText("Set here");
+    expect(await page.content()).not.toContain(token);
+    await page.getByRole("button", { name: "Clear the GitHub token" }).click();
+    await expectToast(page, "Cleared the GitHub token");
+    await expect(page.getByTestId("forge-token-githubToken-source")).toHaveText(envSource ? "From GITHUB_TOKEN" : "Not set");
+    await expectAccessible(page, "settings with the forge tokens");
+  } finally {
+    await request.delete("/api/settings/githubToken");
+  }
+});

@@ -38,6 +38,10 @@ describe("migrations", () => {
     await prisma.runLog.create({ data: { runId: run.id, seq: 1, kind: "assistant", data: '{"kind":"assistant","text":"hi"}' } });
     await prisma.quotaState.create({ data: { provider: "anthropic", state: "EXHAUSTED", resetsAt: new Date("2030-01-01T00:00:00Z") } });
     await prisma.setting.create({ data: { key: "k", value: '"v"' } });
+    await prisma.deletedRunUsage.create({
+      data: { runId: 9, taskId: 8, taskNumber: 1, workspaceId: null, taskModel: "sonnet", taskStatus: "FAILED", taskMerged: false, backend: "claude_code", model: "sonnet", inputTokens: 1, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4, costUsd: 0.5, startedAt: new Date("2030-01-02T00:00:00Z") },
+    });
+    expect(await prisma.deletedRunUsage.findFirstOrThrow()).toMatchObject({ taskMerged: false, costUsd: 0.5, workspaceName: null, startedAt: new Date("2030-01-02T00:00:00Z") });
 
     const loaded = await prisma.task.findUniqueOrThrow({ where: { id: task.id }, include: { workspace: { include: { runner: true } }, runs: { include: { logs: true } } } });
     expect(loaded.workspace.runner?.capabilities).toBe('{"x":1}');

@@ -1,4 +1,5 @@
 import { SETTING_RULES, settingsResponseSchema } from "@/lib/schemas/settings";
+import { forgeTokenStatus } from "@/server/forge/config";
 import { handler } from "@/server/http/handler";
 import { respond } from "@/server/http/respond";
 import { listSettings } from "@/server/settings-api";
@@ -9,5 +10,6 @@ export const GET = handler(async () =>
   respond(settingsResponseSchema, {
     values: await listSettings(),
     keys: SETTING_RULES.map((rule) => ({ pattern: rule.pattern.source, description: rule.description })),
+    ...(await forgeTokenStatus()),
   }),
 );

@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentTokenHash, newAgentToken } from "@/server/auth/agent-token";
 import { AUTHENTICATED_HEADER } from "@/server/http/gate";
-import { makeGitRepo, routeContext, useTestDatabase, type TestDb } from "../helpers/test-env";
+import { git, makeGitRepo, routeContext, useTestDatabase, type TestDb } from "../helpers/test-env";
 
 /**
  * The MCP server's tools through the SDK's own client, in process: the client's fetch goes to
@@ -55,7 +55,7 @@ describe("MCP tools", () => {
     );
     const create = tools.find((tool) => tool.name === "create_task")!;
     expect(create.inputSchema.required).toEqual(["prompt"]);
-    expect(tools.find((tool) => tool.name === "queue_merge")!.description).toMatch(/no merge queue yet/i);
+    expect(tools.find((tool) => tool.name === "queue_merge")!.description).toMatch(/merge queue/i);
   });
 
   it("lists workspaces, creates a task, reads it back and lists it", async () => {
@@ -74,6 +74,34 @@ describe("MCP tools", () => {
     const cancelled = await call("cancel_task", { taskId: task.id });
     expect(cancelled.structuredContent).toMatchObject({ task: { status: "FAILED" } });
     expect((await call("retry_task", { taskId: task.id })).structuredContent).toMatchObject({ task: { status: "TODO" } });
+  });
+
+  it("queue_merge puts a DONE task in the workspace's merge queue instead of merging it", async () => {
+    const { createWorkspace } = await import("@/server/workspaces/service");
+    const { workspaceCreateSchema } = await import("@/lib/schemas/workspace");
+    const repo = makeGitRepo(testDb.dir, "queue");
+    const queueWorkspace = (await createWorkspace(workspaceCreateSchema.parse({ name: "queue-ws", path: repo }))).id;
+    const database = (await import("@/server/db/client")).db();
+    const task = await database.task.create({
+      data: { workspaceId: queueWorkspace, number: 1, title: "t", prompt: "p", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits", status: "DONE", worktreePath: repo },
+    });
+    git(repo, "checkout", "-q", "-b", `task-${task.id}`);
+    git(repo, "commit", "-q", "--allow-empty", "-m", "work");
+    git(repo, "checkout", "-q", "main");
+    const base = git(repo, "rev-parse", "main");
+    const queued = await call("queue_merge", { taskId: task.id, deleteBranch: true });
+    expect(queued.isError, queued.content[0]?.text).toBeFalsy();
+    expect(queued.structuredContent!.task).toMatchObject({ id: task.id, mergedAt: null, mergeQueue: { position: 1, step: "waiting", reason: null } });
+    expect(queued.content[0]!.text).toMatch(/Queued for merging \(position 1, step waiting\)/);
+    // Nothing merged: the base is where it was; the queue's worker (not started here) lands it.
+    expect(git(repo, "rev-parse", "main")).toBe(base);
+    const { GET } = await import("@/app/api/workspaces/[id]/merge-queue/route");
+    const queue = await (await GET(new Request(`http://127.0.0.1:3000/api/workspaces/${queueWorkspace}/merge-queue`), routeContext({ id: String(queueWorkspace) }))).json();
+    expect(queue.order).toEqual([expect.objectContaining({ taskId: task.id, position: 1, state: "queued", step: "waiting" })]);
+    expect(await database.mergeQueueEntry.findFirst({ where: { taskId: task.id }, select: { deleteBranch: true } })).toEqual({ deleteBranch: true });
+    const again = await call("queue_merge", { taskId: task.id });
+    expect(again.isError).toBe(true);
+    expect(again.content[0]!.text).toMatch(/conflict:/);
   });
 
   it.each([

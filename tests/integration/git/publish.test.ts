@@ -1,8 +1,7 @@
 import fs from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeForge, type FakeForge } from "../../fixtures/fake-forge";
 import { startSshd, type SshdFixture } from "../../fixtures/sshd";
 import { createWorkspace } from "../helpers/engine";
 import { git, jsonRequest, makeGitRepo, routeContext, useTestDatabase, type TestDb } from "../helpers/test-env";
@@ -12,42 +11,24 @@ import { git, jsonRequest, makeGitRepo, routeContext, useTestDatabase, type Test
  * test sshd), and pull requests against a fake GitHub API on 127.0.0.1 that records what it gets.
  */
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown> | null;
-}
-
 let testDb: TestDb;
 let sshd: SshdFixture;
-let forge: Server;
-let forgeUrl: string;
-const recorded: Recorded[] = [];
-/** The fake forge's next answers, by "METHOD path"; a missing one is a 404. */
-const answers = new Map<string, { status: number; body: unknown }>();
+let forge: FakeForge;
+let recorded: FakeForge["recorded"];
+/** The fake forge's fixed answers, by "METHOD path". */
+let answers: FakeForge["answers"];
 
 beforeAll(async () => {
   testDb = await useTestDatabase();
   sshd = await startSshd();
-  forge = createServer((request, response) => {
-    let text = "";
-    request.on("data", (chunk: Buffer) => (text += chunk));
-    request.on("end", () => {
-      recorded.push({ method: request.method!, url: request.url!, headers: request.headers, body: text ? JSON.parse(text) : null });
-      const answer = answers.get(`${request.method} ${request.url}`) ?? { status: 404, body: { message: "Not Found" } };
-      response.writeHead(answer.status, { "content-type": "application/json" });
-      response.end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => forge.listen(0, "127.0.0.1", resolve));
-  forgeUrl = `http://127.0.0.1:${(forge.address() as AddressInfo).port}/api/v3`;
-  process.env.GITHUB_API_URL = forgeUrl;
+  forge = await startFakeForge();
+  ({ recorded, answers } = forge);
+  process.env.GITHUB_API_URL = forge.githubUrl;
   process.env.GITHUB_TOKEN = "ghp_secret_test_token";
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => forge.close(resolve));
+  await forge.close();
   await sshd.stop();
   await testDb.cleanup();
 });
