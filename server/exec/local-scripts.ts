@@ -7,6 +7,9 @@ import { spawn, type ChildProcess, type StdioOptions } from "node:child_process"
 import type { ChunkHandlers, ScriptHost, ScriptStream } from "./detached";
 import { signalGroup } from "./process-group";
 import type { ExecResult } from "./transport";
+import { toExecResult } from "./local-exec";
+import { DEFAULT_MAX_OUTPUT_BYTES } from "./output-cap";
+import { sharedSpawner } from "./spawner";
 
 /** What the scripts and tmux need from the server's environment; TMUX_TMPDIR picks the tmux server. */
 const SCRIPT_ENV_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TMPDIR", "TMUX_TMPDIR"];
@@ -34,23 +37,19 @@ function stopGroup(pid: number | undefined): void {
   }
 }
 
+/** After the script exited, how long its output pipes may stay open (a daemon that kept them). */
+const DRAIN_MS = 2_000;
+
 export const localScriptHost: ScriptHost = {
   exactEnv: true,
   runScriptArgv: (scriptPath) => ["sh", scriptPath],
-  runScript(script, args, options = {}) {
-    return new Promise<ExecResult>((resolve, reject) => {
-      const child = startScript(script, args, options.stdin);
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
-      child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
-      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stopGroup(child.pid), options.timeoutMs);
-      child.once("error", reject);
-      child.once("close", (code: number | null) => {
-        clearTimeout(timer);
-        resolve({ exitCode: code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
-      });
-    });
+  async runScript(script, args, options = {}) {
+    const spawner = sharedSpawner();
+    if (!spawner) return runScriptInProcess(script, args, options);
+    const argv = ["sh", "-c", script, ...args];
+    const outcome = await spawner.run({ argv, cwd: "/", env: scriptEnv(), stdin: options.stdin, timeoutMs: options.timeoutMs, capBytes: DEFAULT_MAX_OUTPUT_BYTES, drainMs: DRAIN_MS });
+    if (outcome.startError) throw new Error(`sh: cannot start: ${outcome.startError.message}`);
+    return toExecResult(outcome, argv, { cwd: "/", timeoutMs: options.timeoutMs }, DEFAULT_MAX_OUTPUT_BYTES);
   },
   async streamScript(script: string, args: string[], handlers: ChunkHandlers): Promise<ScriptStream> {
     const child = startScript(script, args, undefined);
@@ -63,3 +62,20 @@ export const localScriptHost: ScriptHost = {
     return { exited, close: () => stopGroup(child.pid) };
   },
 };
+
+/** runScript without the spawner (AI_SLAVE_SPAWNER=off). */
+function runScriptInProcess(script: string, args: string[], options: { stdin?: string; timeoutMs?: number }): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    const child = startScript(script, args, options.stdin);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stopGroup(child.pid), options.timeoutMs);
+    child.once("error", reject);
+    child.once("close", (code: number | null) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
+    });
+  });
+}

@@ -4,6 +4,7 @@ import { reattach, replayLogs, spawnDetached, stopDetached, type DetachedProcess
 import { exportableEnv } from "./forward-env";
 import { localScriptHost } from "./local-scripts";
 import { execLocal } from "./local-exec";
+import { sharedSpawner, type Spawner } from "./spawner";
 import { openLocalPty } from "./local-pty";
 import { spawnLocal } from "./local-spawn";
 import type { CliLookup, HostKeyInfo, ExecOptions, ExecResult, SpawnedProcess, SpawnOptions, TerminalPty, TerminalSize, Transport } from "./transport";
@@ -18,6 +19,8 @@ export interface LocalTransportOptions {
   shell?: string;
   /** Where the project's own node_modules/.bin holds the agent CLIs. */
   projectRoot?: string;
+  /** Who starts exec's commands: the process-wide spawner by default, null for this process. */
+  spawner?: Spawner | null;
 }
 
 const DEFAULT_DRAIN_MS = 2_000;
@@ -28,15 +31,17 @@ export class LocalTransport implements Transport {
   private readonly drainMs: number;
   private readonly shell: string;
   private readonly projectRoot: string;
+  private readonly spawner: Spawner | null | undefined;
 
   constructor(options: LocalTransportOptions = {}) {
+    this.spawner = options.spawner;
     this.drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
     this.shell = options.shell ?? "/bin/sh";
     this.projectRoot = options.projectRoot ?? process.cwd();
   }
 
   exec(argv: string[], options: ExecOptions): Promise<ExecResult> {
-    return execLocal(argv, options, this.drainMs);
+    return execLocal(argv, options, this.drainMs, this.spawner === undefined ? sharedSpawner() : this.spawner);
   }
 
   spawn(argv: string[], options: SpawnOptions): SpawnedProcess {

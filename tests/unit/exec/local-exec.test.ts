@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { tmpdir } from "node:os";
 import { LocalTransport } from "@/server/exec/local";
+import { sharedSpawner } from "@/server/exec/spawner";
 
-const transport = new LocalTransport();
 const cwd = tmpdir();
 
-describe("LocalTransport.exec", () => {
+// The same behaviour whoever starts the command: the spawner process (the default) or this one.
+describe.each([
+  ["through the spawner", undefined],
+  ["started in this process", null],
+] as const)("LocalTransport.exec, %s", (_how, spawner) => {
+  const transport = new LocalTransport({ spawner });
+
   it("collects stdout, stderr and the exit code without throwing on failure", async () => {
     const result = await transport.exec(["bash", "-c", "echo out; echo err >&2; exit 3"], { cwd });
     expect(result).toEqual({ exitCode: 3, stdout: "out\n", stderr: "err\n" });
@@ -58,7 +64,37 @@ describe("LocalTransport.exec", () => {
   });
 });
 
+describe("the spawner", () => {
+  const transport = new LocalTransport();
+
+  it("starts the commands, so this process is not their parent", async () => {
+    const result = await transport.exec(["sh", "-c", "echo $PPID"], { cwd });
+    const spawner = sharedSpawner()!;
+    expect(spawner.pid).toBeGreaterThan(0);
+    expect(Number(result.stdout.trim())).toBe(spawner.pid);
+    expect(Number(result.stdout.trim())).not.toBe(process.pid);
+  });
+
+  it("when it dies mid-command, the command resolves as lost (never hangs) and the next one starts a new spawner", async () => {
+    await transport.exec(["true"], { cwd });
+    const spawner = sharedSpawner()!;
+    const first = spawner.pid!;
+    const running = transport.exec(["sleep", "5"], { cwd });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    process.kill(first, "SIGKILL");
+    const lost = await running;
+    expect(lost.exitCode).toBeNull();
+    expect(lost.stderr).toContain("the spawner) exited");
+    const next = await transport.exec(["sh", "-c", "echo $PPID"], { cwd });
+    expect(next.exitCode).toBe(0);
+    expect(spawner.pid).not.toBe(first);
+    expect(Number(next.stdout.trim())).toBe(spawner.pid);
+  });
+});
+
 describe("LocalTransport.pathExists", () => {
+  const transport = new LocalTransport();
+
   it("tells existing from missing paths", async () => {
     expect(await transport.pathExists(cwd)).toBe(true);
     expect(await transport.pathExists("/ai-slave-no-such-path")).toBe(false);

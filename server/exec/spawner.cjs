@@ -1,0 +1,116 @@
+/**
+ * The spawner: a small Node process that starts the server's short commands (git, probes, the
+ * run scripts) and sends back what they printed. Starting a process blocks the thread that calls
+ * spawn() until the child has exec'd, several milliseconds on a virtual machine; in the server that
+ * thread is the one answering every request (bench/PROFILE.md measured 47% of its busy time there).
+ * Here it blocks nobody.
+ *
+ * Plain CommonJS with no imports beyond Node's own: it runs under bare `node`, without the
+ * TypeScript loader or Next's bundle, so it starts in a few tens of milliseconds.
+ *
+ * Protocol, one JSON object per line. In: {id, argv, cwd, env, stdin?, timeoutMs?, capBytes,
+ * drainMs}. Out: {id, exitCode, signal, stdout, stderr (base64 of the kept bytes), stdoutDropped,
+ * stderrDropped, timedOut, startError?: {code, message}}. The server's end is server/exec/spawner.ts.
+ * When its stdin closes (the server exited) it exits; commands it started run on, as they would
+ * have as the server's own children.
+ */
+"use strict";
+const { spawn } = require("node:child_process");
+
+/** Keeps up to capBytes, counts the rest. */
+function capped(capBytes) {
+  const chunks = [];
+  let kept = 0;
+  let dropped = 0;
+  return {
+    push(chunk) {
+      const room = capBytes - kept;
+      if (chunk.length <= room) {
+        chunks.push(chunk);
+        kept += chunk.length;
+        return;
+      }
+      if (room > 0) chunks.push(chunk.subarray(0, room));
+      kept = capBytes;
+      dropped += chunk.length - Math.max(room, 0);
+    },
+    bytes: () => Buffer.concat(chunks).toString("base64"),
+    dropped: () => dropped,
+  };
+}
+
+function reply(message) {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+function killGroup(pid) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Gone already.
+  }
+}
+
+function run(request) {
+  const { id, argv, cwd, env, stdin, timeoutMs, capBytes, drainMs } = request;
+  let child;
+  try {
+    child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true, windowsHide: true });
+  } catch (error) {
+    reply({ id, exitCode: null, signal: null, stdout: "", stderr: "", stdoutDropped: 0, stderrDropped: 0, timedOut: false, startError: { code: error.code ?? "", message: String(error.message ?? error) } });
+    return;
+  }
+  const out = capped(capBytes);
+  const err = capped(capBytes);
+  child.stdout.on("data", (chunk) => out.push(chunk));
+  child.stderr.on("data", (chunk) => err.push(chunk));
+  if (stdin !== undefined && child.stdin) {
+    // A child that exits without reading its stdin gives EPIPE: not a failure.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(stdin);
+  }
+  // A background grandchild that inherited stdout must not hold the answer back forever.
+  child.once("exit", () => {
+    const drain = setTimeout(() => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }, drainMs);
+    child.once("close", () => clearTimeout(drain));
+  });
+  let timedOut = false;
+  const timer =
+    timeoutMs === undefined || timeoutMs === null
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          if (child.pid !== undefined) killGroup(child.pid);
+        }, timeoutMs);
+  let startError;
+  child.on("error", (error) => {
+    if (child.pid === undefined) startError = { code: error.code ?? "", message: String(error.message ?? error) };
+  });
+  child.on("close", (code, signal) => {
+    clearTimeout(timer);
+    reply({ id, exitCode: code, signal, stdout: out.bytes(), stderr: err.bytes(), stdoutDropped: out.dropped(), stderrDropped: err.dropped(), timedOut, ...(startError ? { startError } : {}) });
+  });
+}
+
+let buffered = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (text) => {
+  buffered += text;
+  for (let end = buffered.indexOf("\n"); end !== -1; end = buffered.indexOf("\n")) {
+    const line = buffered.slice(0, end);
+    buffered = buffered.slice(end + 1);
+    if (line.trim() === "") continue;
+    let request;
+    try {
+      request = JSON.parse(line);
+    } catch {
+      process.stderr.write("spawner: a request that is not JSON was ignored\n");
+      continue;
+    }
+    run(request);
+  }
+});
+process.stdin.on("end", () => process.exit(0));

@@ -1,0 +1,125 @@
+/**
+ * The server's end of the spawner (server/exec/spawner.cjs): short commands of this machine are
+ * started by that small process, so the server's event loop does not stop for each spawn().
+ * One spawner per server process, started on first use and again after it died; a request it
+ * was holding when it died resolves as a failed command, never hangs. AI_SLAVE_SPAWNER=off, or a
+ * missing spawner.cjs, starts the commands in this process instead (same results, same API).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { Socket } from "node:net";
+import type { Readable, Writable } from "node:stream";
+
+export interface SpawnRequest {
+  argv: string[];
+  cwd: string;
+  /** The child's whole environment. */
+  env: NodeJS.ProcessEnv;
+  stdin?: string;
+  timeoutMs?: number;
+  /** Bytes kept of stdout and of stderr each. */
+  capBytes: number;
+  /** How long to read output after the exit (a grandchild may hold the pipes). */
+  drainMs: number;
+}
+
+export interface SpawnOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  stdoutDropped: number;
+  stderrDropped: number;
+  timedOut: boolean;
+  /** spawn() itself failed: the binary or the directory is missing, or not executable. */
+  startError?: { code: string; message: string };
+  /** The spawner died while the command ran: its outcome is unknown. */
+  lost?: boolean;
+}
+
+interface WireOutcome extends Omit<SpawnOutcome, "stdout" | "stderr"> {
+  id: number;
+  stdout: string;
+  stderr: string;
+}
+
+type Waiter = (outcome: SpawnOutcome) => void;
+
+const lostOutcome = (): SpawnOutcome => ({ exitCode: null, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutDropped: 0, stderrDropped: 0, timedOut: false, lost: true });
+
+export class Spawner {
+  private child: ChildProcess | null = null;
+  private readonly pending = new Map<number, Waiter>();
+  private nextId = 1;
+  private buffered = "";
+
+  constructor(private readonly script: string) {}
+
+  run(request: SpawnRequest): Promise<SpawnOutcome> {
+    const child = this.child ?? this.start();
+    return new Promise((resolve) => {
+      const id = this.nextId++;
+      if (this.pending.size === 0) this.holdOpen(child, true);
+      this.pending.set(id, resolve);
+      (child.stdin as Writable).write(`${JSON.stringify({ id, ...request })}\n`);
+    });
+  }
+
+  /** The spawner's pid while it runs (tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private start(): ChildProcess {
+    // Its own environment is bare: every request carries the command's.
+    const child: ChildProcess = spawn(process.execPath, [this.script], { stdio: ["pipe", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "", NODE_ENV: process.env.NODE_ENV } });
+    this.child = child;
+    this.buffered = "";
+    child.unref();
+    (child.stdin as Writable).on("error", () => undefined);
+    (child.stdout as Readable).setEncoding("utf8");
+    (child.stdout as Readable).on("data", (text: string) => this.receive(text));
+    child.once("exit", () => {
+      if (this.child === child) this.child = null;
+      const waiting = [...this.pending.values()];
+      this.pending.clear();
+      for (const resolve of waiting) resolve(lostOutcome());
+    });
+    this.holdOpen(child, false);
+    return child;
+  }
+
+  /** While commands are out, the pipe keeps this process alive; idle, the spawner never does. */
+  private holdOpen(child: ChildProcess, hold: boolean): void {
+    // The pipes to a child are sockets.
+    for (const stream of [child.stdout, child.stdin] as unknown as (Socket | null)[]) {
+      if (hold) stream?.ref();
+      else stream?.unref();
+    }
+  }
+
+  private receive(text: string): void {
+    this.buffered += text;
+    for (let end = this.buffered.indexOf("\n"); end !== -1; end = this.buffered.indexOf("\n")) {
+      const line = this.buffered.slice(0, end);
+      this.buffered = this.buffered.slice(end + 1);
+      const wire = JSON.parse(line) as WireOutcome;
+      const resolve = this.pending.get(wire.id);
+      if (!resolve) continue;
+      this.pending.delete(wire.id);
+      if (this.pending.size === 0 && this.child) this.holdOpen(this.child, false);
+      resolve({ ...wire, stdout: Buffer.from(wire.stdout, "base64"), stderr: Buffer.from(wire.stderr, "base64") });
+    }
+  }
+}
+
+let shared: Spawner | null | undefined;
+
+/** The process-wide spawner, or null when commands start in this process. */
+export function sharedSpawner(): Spawner | null {
+  if (shared !== undefined) return shared;
+  const script = path.join(/*turbopackIgnore: true*/ process.env.AI_SLAVE_ROOT ?? process.cwd(), "server", "exec", "spawner.cjs");
+  shared = process.env.AI_SLAVE_SPAWNER === "off" || !fs.existsSync(script) ? null : new Spawner(script);
+  return shared;
+}
