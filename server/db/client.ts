@@ -1,19 +1,32 @@
 import "server-only";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { config } from "@/server/config";
 import { peekSingleton, processSingleton, setSingleton } from "@/server/singleton";
 import { PrismaClient } from "./generated/client";
 import { closeLogConnection } from "./log-connection";
+import { cachePreparedStatements } from "./statement-cache";
 
 /**
  * One Prisma client per process (a process singleton: see singleton.ts).
  */
 
+/** The adapter, with each distinct SQL text prepared once on its connection (statement-cache.ts). */
+class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    const connection = (adapter as unknown as { client?: Pick<BetterSqlite3.Database, "prepare"> }).client;
+    // Another adapter version may keep its connection elsewhere: then it prepares as before.
+    if (typeof connection?.prepare === "function") cachePreparedStatements(connection);
+    return adapter;
+  }
+}
+
 export function createPrismaClient(databaseFile: string): PrismaClient {
   // One connection for the whole process: SQLite has one writer at a time anyway, and a single
   // connection cannot hit "database is locked" against itself. `timeout` is the busy timeout
   // for other processes (a CLI, a second server) touching the same file.
-  const adapter = new PrismaBetterSqlite3({ url: `file:${databaseFile}`, timeout: 10_000 });
+  const adapter = new CachingBetterSqlite3({ url: `file:${databaseFile}`, timeout: 10_000 });
   return new PrismaClient({ adapter });
 }
 
