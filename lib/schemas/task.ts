@@ -13,7 +13,10 @@ const dependsOnSchema = z.array(z.number().int().positive()).max(20);
 export const taskCreateSchema = z
   .object({
     prompt: promptSchema,
-    workspaceId: z.number().int().positive("Choose a workspace."),
+    /** The workspace to run in; or `poolId`: exactly one of the two (else 422). */
+    workspaceId: z.number().int().positive("Choose a workspace.").optional(),
+    /** A pool: the scheduler places the task on a member with a free slot and the most room. */
+    poolId: z.number().int().positive().optional(),
     backend: z.enum(BACKENDS),
     title: titleSchema.optional(),
     model: modelSchema.optional(),
@@ -155,7 +158,10 @@ export const taskSchema = z.object({
   number: z.number(),
   title: z.string(),
   prompt: z.string(),
-  workspaceId: z.number(),
+  /** The workspace it runs in; null while a pool task waits to be placed. */
+  workspaceId: z.number().nullable(),
+  /** The pool it was created for (the scheduler places it on a member); null: created for a workspace. */
+  poolId: z.number().nullable(),
   backend: z.enum(BACKENDS),
   model: z.string(),
   permissionMode: z.string(),
