@@ -58,6 +58,8 @@ const STAYED = (row: ReviewComment): LinePosition => ({ startLine: row.startLine
 
 /** The task's comments, oldest first, each with where its lines are in the branch now. */
 export async function listComments(taskId: number): Promise<CommentDto[]> {
+  // A pool task not placed yet has no branch to comment on.
+  if ((await findTask(taskId)).workspaceId === null) return [];
   const task = await taskWithWorkspace(taskId);
   const rows = await db().reviewComment.findMany({ where: { taskId }, orderBy: { id: "asc" } });
   if (rows.every((row) => !row.anchor)) return rows.map((row) => toDto(row, STAYED(row)));
