@@ -126,6 +126,20 @@ export async function requeueAutoRetry(input: { taskId: number; workspaceId: num
 }
 
 /**
+ * A pool task whose first run could not reach its member (no agent started, no session there)
+ * goes back to its pool at once: the next pass places it on a member that answers. Only while
+ * it waits for that automatic retry; its worktree path there is forgotten.
+ */
+export async function returnToPool(input: { taskId: number; workspaceId: number; reason: string }): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: input.taskId, status: "TODO", nextRunKind: "auto_retry", poolId: { not: null }, workspaceId: input.workspaceId },
+    data: { workspaceId: null, worktreePath: null, setupDone: false, gpuIndices: "[]", notBefore: null, waitingReason: input.reason },
+  });
+  if (count === 1) publish("task.updated", input.taskId, null, "TODO");
+  return count === 1;
+}
+
+/**
  * DONE | FAILED -> TODO for a retry or a continue, in place (same worktree and branch), with the
  * new prompt added to the history. False when the task changed meanwhile.
  */

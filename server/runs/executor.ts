@@ -12,7 +12,7 @@ import { RunLogWriter } from "@/server/events/log-writer";
 import type { SshError } from "@/server/exec/ssh-pool";
 import { transportFor } from "@/server/exec/transport-for";
 import { defaultWorktreePath, ensureWorktree, taskBranchName } from "@/server/git/worktree";
-import { markRunStarted } from "@/server/lifecycle/task-state";
+import { markRunStarted, returnToPool } from "@/server/lifecycle/task-state";
 import { startBranchOf } from "@/server/scheduler/dependencies";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
@@ -192,6 +192,14 @@ async function failRun(ctx: RunContext, error: unknown): Promise<void> {
     final: { runStatus: "FAILED", errorClass, reason: cancelled ? "Cancelled by the user." : message, retryInMs },
     run: { kind: run.kind, prompt: run.prompt },
   }).catch((inner: unknown) => console.error(`[task ${task.id}] recording the failure failed`, inner));
+  if (retryInMs !== null && task.poolId !== null) await backToPool(task);
+}
+
+/** A pool task that never had a session anywhere is not tied to the member that did not answer. */
+async function backToPool(task: TaskWithWorkspace): Promise<void> {
+  if ((await db().run.count({ where: { taskId: task.id, sessionId: { not: null } } })) > 0) return;
+  const reason = `${task.workspace.name} did not answer: back in the pool, for a member that does.`;
+  if (await returnToPool({ taskId: task.id, workspaceId: task.workspaceId, reason })) services().scheduler.poke("returned to its pool");
 }
 
 function toPlanRun(run: Run) {

@@ -6,6 +6,8 @@ import type { HostView } from "./admit";
 
 /** A probe slower than this admits (memory unknown) rather than stall the dispatch pass; its answer is cached for the next. */
 const PROBE_WAIT_MS = 3_000;
+/** Pool members' answers are reused only this long: a host that stops answering is seen within a pass or two. */
+const MEMBER_PROBE_TTL_MS = 1_000;
 /** A pool member whose probe failed or did not answer is left out of placement this long, then probed again. */
 export const AWAY_MS = 15_000;
 
@@ -64,7 +66,7 @@ export async function hostViews(workspaces: Workspace[], due: Set<number>, wantG
         const note = (answered: boolean) => {
           if (placing.has(workspace.id)) away?.record(workspace.id, answered, Date.now());
         };
-        const probe = workspaceResources(workspace).then(
+        const probe = workspaceResources(workspace, placing.has(workspace.id) ? MEMBER_PROBE_TTL_MS : undefined).then(
           (answer) => {
             note(true);
             return answer;
