@@ -52,6 +52,8 @@ export const NO_REVIEWER = "none";
 export const taskFormSchema = z
   .object({
     workspaceId: z.number(),
+    /** A pool instead of the workspace (0 or absent: the workspace). */
+    poolId: z.number().optional(),
     title: z.string(),
     backend: z.enum(BACKENDS),
     model: z.string(),
@@ -69,8 +71,9 @@ export const taskFormSchema = z
     /** GPUs as typed ("" or "0": none). */
     gpus: z.string().optional(),
   })
-  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, parents, dependencyMode, fallbackBackend, gpus, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ workspaceId, poolId, title, model, customModel, permissionMode, reviewer, reviewModel, parents, dependencyMode, fallbackBackend, gpus, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
+    ...(poolId ? { poolId } : { workspaceId }),
     ...(parents.length > 0 ? { dependsOn: parents.map(Number), dependencyMode } : {}),
     ...(fallbackBackend ? { fallbackBackend: fallbackBackend as Backend } : {}),
     ...(gpus?.trim() && gpus.trim() !== "0" ? { gpus: Number(gpus.trim()) } : {}),
