@@ -115,9 +115,10 @@ async function removeTaskArtifacts(task: Task & { workspace: Workspace }, delete
 
 /** Deletes a task that is not running, with what it left on its machine. */
 export async function deleteTask(id: number, options: { deleteBranch: boolean }): Promise<void> {
-  const task = await taskWithWorkspace(id);
+  const task = await findTask(id);
   if (task.status === "RUNNING") throw conflict("task_running", `Task ${id} is running: cancel it before deleting it.`);
-  await removeTaskArtifacts(task, options.deleteBranch);
+  // A pool task not placed yet left nothing on any host.
+  if (task.workspaceId !== null) await removeTaskArtifacts(await taskWithWorkspace(id), options.deleteBranch);
   const { count } = await db().task.deleteMany({ where: { id, status: { not: "RUNNING" } } });
   if (count === 0) throw conflict("task_running", `Task ${id} started meanwhile: cancel it before deleting it.`);
   services().bus.publishBoard({ type: "task.deleted", taskId: id, workspaceId: task.workspaceId, status: null });

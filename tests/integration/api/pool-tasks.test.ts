@@ -120,9 +120,14 @@ describe("tasks for a pool", () => {
     expect(retried).toMatchObject({ status: 200, body: { status: "TODO", workspaceId: null, poolId } });
   });
 
-  it("refuses to delete a pool while tasks wait to be placed from it", async () => {
+  it("refuses to delete a pool while tasks wait to be placed from it; an unplaced task deletes like any", async () => {
     const refused = await pool("DELETE", undefined, poolId);
     expect(refused).toMatchObject({ status: 409, body: { error: { code: "conflict:pool_has_tasks" } } });
+    const { body: task } = await post({ prompt, backend: "claude_code", poolId });
+    const { DELETE } = await import("@/app/api/tasks/[id]/route");
+    expect((await DELETE(jsonRequest(`/api/tasks/${task.id}`, "DELETE"), routeContext({ id: String(task.id) }))).status).toBe(204);
+    const { db } = await import("@/server/db/client");
+    expect(await db().task.findUnique({ where: { id: task.id } })).toBeNull();
   });
 
   it("keeps its number when placed, unless a member that joined later has it already", async () => {
