@@ -22,9 +22,9 @@ test("the new-task form queues a task for a pool: its card waits with the reason
   const pool = (await created.json()) as { id: number };
 
   await page.goto("/tasks/new");
-  await page.getByLabel("Workspace").selectOption(`pool:${pool.id}`);
+  await page.getByLabel("Workspace", { exact: true }).selectOption(`pool:${pool.id}`);
   await expect(page.getByText("The scheduler places it on the member with a free slot and the most room.")).toBeVisible();
-  await page.getByLabel("Agent").selectOption("claude_code");
+  await page.getByLabel("Agent", { exact: true }).selectOption("claude_code");
   await page.getByLabel("Prompt").fill("Write the pooled file. FILE:pooled.txt");
   await page.getByRole("button", { name: "Queue task" }).click();
   // Until placed, it shows on its first member's board.
