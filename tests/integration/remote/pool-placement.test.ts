@@ -93,7 +93,7 @@ describe("a pool of five SSH hosts", () => {
     onTestFailed(() => console.log(hosts.map((host) => `--- sshd ${host.sshd.host}:\n${host.sshd.log().slice(-1500)}`).join("\n")));
     // A first wave fills two of each host's three slots: every member keeps one free.
     const first: number[] = [];
-    for (let n = 1; n <= 10; n += 1) first.push(await createTask({ poolId, prompt: `Pool task ${n}. FILE:pool-${n}.txt=${n} SLEEP:4000`, backend: "claude_code" }));
+    for (let n = 1; n <= 10; n += 1) first.push(await createTask({ poolId, prompt: `Pool task ${n}. FILE:pool-${n}.txt=${n} SLEEP:15000`, backend: "claude_code" }));
     const placed = await waitFor(async () => {
       const tasks = await Promise.all(first.map(getTask));
       return tasks.every((task) => task.workspaceId !== null) ? tasks : null;
@@ -102,7 +102,9 @@ describe("a pool of five SSH hosts", () => {
     for (const task of placed) firstWave.set(task.workspaceId!, (firstWave.get(task.workspaceId!) ?? 0) + 1);
     expect([...firstWave.values()], "two per host: the member with the most free slots first").toEqual([2, 2, 2, 2, 2]);
 
-    // The last host goes away while it has a free slot; what is queued from now on goes to the others.
+    // The last host goes away mid-run (its agents started, far from their end) while it has a
+    // free slot; what is queued from now on goes to the others.
+    await waitFor(async () => ((await Promise.all(first.map(runsOf))).every((runs) => runs[0]?.pid) ? true : null), 60_000, "the first wave's agents to start");
     const away = hosts[4]!;
     await away.sshd.interrupt();
     const awayAt = Date.now();
