@@ -6,6 +6,7 @@ import { memo } from "react";
 import { Card } from "@/components/ui/card";
 import { MergedBadge } from "@/components/tasks/task-status-badge";
 import { TaskActions } from "@/components/tasks/task-actions";
+import { PoolPlacement } from "./pool-placement";
 import { TaskCardLinks } from "./task-card-links";
 import { VerificationBadges } from "@/components/reviews/verification-badges";
 import { BACKEND_LABELS } from "@/lib/enums";
@@ -80,6 +81,7 @@ export const TaskCard = memo(function TaskCard({ task, baseBranch }: { task: Tas
       ) : null}
       {task.checkState !== "NONE" || task.reviewState !== "NONE" || task.permissionDenials.length > 0 ? <VerificationBadges task={task} /> : null}
       <TaskCardLinks task={task} />
+      {task.poolId !== null ? <PoolPlacement task={task} /> : null}
       {task.status === "TODO" && task.waitingReason ? (
         <p className="rounded-md border border-warning/30 bg-warning/10 px-2 py-1 text-xs" data-testid="waiting-reason">
           {task.waitingReason}

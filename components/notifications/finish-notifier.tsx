@@ -50,7 +50,7 @@ async function catchUp(browser: boolean): Promise<void> {
       title: `${fresh.length} tasks finished while you were away${failed ? ` (${failed} failed)` : ""}`,
       description: newest.map((task) => `#${task.number} ${task.title}`).reverse().join(" · ") + (fresh.length > MAX_LISTED ? " · …" : ""),
       variant: failed ? "error" : "success",
-      action: { label: "Open board", href: `/workspaces/${newest[newest.length - 1]!.workspaceId}/board` },
+      action: { label: "Open board", href: newest[newest.length - 1]!.workspaceId === null ? "/" : `/workspaces/${newest[newest.length - 1]!.workspaceId}/board` },
       duration: 10_000,
     });
   }

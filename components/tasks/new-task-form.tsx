@@ -22,10 +22,12 @@ import { formatRelative } from "@/lib/format";
 import { readStorage, writeStorage } from "@/lib/hooks/use-local-storage";
 import { useModels, type BackendInfo } from "@/lib/hooks/use-models";
 import { toast } from "@/lib/hooks/use-toast";
+import { usePools } from "@/lib/hooks/use-pools";
 import { useWorkspaces } from "@/lib/hooks/use-workspaces";
 import { NO_REVIEWER, OTHER_MODEL, WORKSPACE_REVIEWER, taskFormSchema, taskSchema, type TaskCreateInput, type TaskFormValues } from "@/lib/schemas/task";
 import { onSubmitShortcut } from "./submit-shortcut";
 import { ParentsPicker } from "./parents-picker";
+import { TaskTargetSelect } from "./task-target-select";
 import { WorkspaceHealthWarning } from "./workspace-health-warning";
 
 const DRAFT_KEY = "ai-slave:new-task:draft";
@@ -83,11 +85,13 @@ function ReviewerFields({ register, reviewer, workspaceReviewer }: { register: U
 export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: number }) {
   const router = useRouter();
   const { workspaces } = useWorkspaces();
+  const { pools } = usePools();
   const { backends, defaultBackend } = useModels();
   const form = useForm<TaskFormValues, unknown, TaskCreateInput>({
     resolver: zodResolver(taskFormSchema),
     defaultValues: {
       workspaceId: initialWorkspaceId ?? 0,
+      poolId: 0,
       title: "",
       backend: "claude_code",
       // Both are set from /api/models (the adapter's lists) once it answers; empty ones are left out of the request.
@@ -104,7 +108,10 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
     },
   });
   const { control, register, setValue, getValues, clearErrors, setError, formState } = form;
-  const [workspaceId, backend, model, permissionMode, prompt, reviewer] = useWatch({ control, name: ["workspaceId", "backend", "model", "permissionMode", "prompt", "reviewer"] });
+  const [workspaceId, poolId, backend, model, permissionMode, prompt, reviewer] = useWatch({ control, name: ["workspaceId", "poolId", "backend", "model", "permissionMode", "prompt", "reviewer"] });
+  const pool = poolId ? pools?.find((entry) => entry.id === poolId) : undefined;
+  // A pool task copies its first member's settings (the reviewer); it has no parents and no fixed host.
+  const settingsFrom = pool ? pool.workspaceIds[0] : workspaceId;
   const [draftLoaded, setDraftLoaded] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [leaving, setLeaving] = useState(false);
@@ -163,6 +170,17 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
     clearErrors(["backend", "model", "permissionMode"]);
   }
 
+  function chooseTarget(target: { workspaceId: number } | { poolId: number }) {
+    if ("poolId" in target) {
+      setValue("poolId", target.poolId);
+      setValue("parents", []);
+    } else {
+      setValue("poolId", 0);
+      setValue("workspaceId", target.workspaceId);
+    }
+    clearErrors("workspaceId");
+  }
+
   /** A choice of the user's, which the server's defaults no longer replace. */
   function pickBackend(next: Backend) {
     preselected.current = true;
@@ -183,10 +201,12 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
       writeStorage(PREFS_KEY, JSON.stringify({ workspaceId: input.workspaceId, backend: input.backend } satisfies Prefs));
       void mutate((key) => typeof key === "string" && (key.startsWith("/api/tasks?") || key === "/api/workspaces"));
       toast({ title: `Task #${task.number} queued`, description: task.title, variant: "success", action: { label: "Open task", href: `/tasks/${task.id}` } });
-      router.push(`/workspaces/${task.workspaceId}/board`);
+      // A pool task shows on its members' boards until it is placed.
+      const board = task.workspaceId ?? pools?.find((entry) => entry.id === task.poolId)?.workspaceIds[0];
+      router.push(board ? `/workspaces/${board}/board` : `/tasks/${task.id}`);
     } catch (error) {
       const byField = fieldErrors(error, "task");
-      if (isApiError(error) && error.code === "unprocessable:workspace") byField.workspaceId = error.message;
+      if (isApiError(error) && ["unprocessable:workspace", "not_found:pool", "unprocessable:pool_empty", "unprocessable:task_target"].includes(error.code)) byField.workspaceId = error.message;
       for (const [field, message] of Object.entries(byField)) {
         if (field in getValues()) setError(field as keyof TaskFormValues, { message });
       }
@@ -222,16 +242,14 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
       ) : null}
       <Card className="grid gap-4 p-5">
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id="task-workspace" label="Workspace" error={error("workspaceId")}>
+          <Field
+            id="task-workspace"
+            label="Workspace"
+            error={error("workspaceId")}
+            hint={pool ? "The scheduler places it on the member with a free slot and the most room." : undefined}
+          >
             {(control) => (
-              <Select {...control} {...register("workspaceId", { setValueAs: (value) => Number(value) || 0 })} value={workspaceId || ""}>
-                {!workspaces ? <option value="">Loading…</option> : null}
-                {workspaces?.map((workspace) => (
-                  <option key={workspace.id} value={workspace.id}>
-                    {workspace.name}
-                  </option>
-                ))}
-              </Select>
+              <TaskTargetSelect {...control} workspaces={workspaces} pools={pools} workspaceId={workspaceId} poolId={poolId ?? 0} onTarget={chooseTarget} />
             )}
           </Field>
           <Field id="task-title" label="Title" hint="Optional: the prompt's first line otherwise." error={error("title")}>
@@ -310,8 +328,8 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
             {(control) => <Input {...control} {...register("customModel")} className="font-mono" autoFocus />}
           </Field>
         ) : null}
-        <ReviewerFields register={register} reviewer={reviewer} workspaceReviewer={workspaces?.find((entry) => entry.id === workspaceId)?.reviewBackend ?? null} />
-        <ParentsPicker register={register} workspaceId={workspaceId || null} />
+        <ReviewerFields register={register} reviewer={reviewer} workspaceReviewer={workspaces?.find((entry) => entry.id === settingsFrom)?.reviewBackend ?? null} />
+        {pool ? null : <ParentsPicker register={register} workspaceId={workspaceId || null} />}
         <div className="grid gap-4 sm:grid-cols-2">
           <Field id="task-fallback" label="Fallback agent" hint="Runs the task when every account of its provider is held by its rate limits." error={error("fallbackBackend")}>
             {(control) => (
@@ -329,7 +347,7 @@ export function NewTaskForm({ initialWorkspaceId }: { initialWorkspaceId?: numbe
             {(control) => <Input {...control} {...register("gpus")} type="number" min={0} max={16} inputMode="numeric" placeholder="0" />}
           </Field>
         </div>
-        <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />
+        {pool ? null : <WorkspaceHealthWarning workspaceId={workspaceId || null} backend={backend} />}
         {!info.available || info.quota?.state === "EXHAUSTED" ? (
           <p className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-[13px]" data-testid="backend-warning">
             <TriangleAlert className="mt-0.5 size-3.5 shrink-0 text-warning" aria-hidden />

@@ -43,7 +43,7 @@ export function RecentTasks({ workspaceNames }: { workspaceNames: Map<number, st
                   <TaskStatusBadge status={task.status} />
                 </span>
                 <span className="truncate text-xs text-muted-foreground">
-                  {workspaceNames.get(task.workspaceId) ?? "Workspace"} #{task.number} ·{" "}
+                  {(task.workspaceId === null ? undefined : workspaceNames.get(task.workspaceId)) ?? "Pool"} #{task.number} ·{" "}
                   {task.status === "RUNNING"
                     ? `running ${formatElapsed(task.startedAt, null, now)}`
                     : task.finishedAt

@@ -1,5 +1,6 @@
 "use client";
 
+import { PoolPlacement } from "@/components/board/pool-placement";
 import { SquareTerminal, TriangleAlert } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -69,7 +70,8 @@ export function TaskDetail({ taskId }: { taskId: number }) {
   }
   if (!task) return <DetailSkeleton />;
 
-  const boardHref = `/workspaces/${task.workspaceId}/board`;
+  // A pool task not placed yet is on no board but its members'.
+  const boardHref = task.workspaceId === null ? "/" : `/workspaces/${task.workspaceId}/board`;
   const tabItems = [
     { value: "log" as const, label: "Log" },
     { value: "diff" as const, label: "Diff" },
@@ -94,6 +96,7 @@ export function TaskDetail({ taskId }: { taskId: number }) {
           <span className="flex flex-wrap items-center gap-2">
             <TaskStatusBadge status={task.status} />
             {task.mergedAt ? <MergedBadge /> : null}
+            <PoolPlacement task={task} />
             {task.parentTaskId !== null ? (
               <Link href={`/tasks/${task.parentTaskId}`} className="text-xs text-muted-foreground hover:underline" data-testid="subtask-of">
                 subtask of task {task.parentTaskId}

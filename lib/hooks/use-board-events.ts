@@ -43,7 +43,8 @@ function setStatus(next: LiveStatus) {
  */
 function keysFor(event: BoardEvent): string[] {
   if (event.type === "quota.changed") return ["/api/models", "/api/quota"];
-  const workspace = [`/api/workspaces/${event.workspaceId}`];
+  // A pool task not placed yet has no workspace.
+  const workspace = event.workspaceId === null ? [] : [`/api/workspaces/${event.workspaceId}`];
   if (event.type === "workspace.changed") return ["/api/workspaces", ...workspace];
   const keys = ["/api/tasks?*", "/api/tasks/counts?*", "/api/workspaces", ...workspace, `/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`];
   if (event.type === "task.finished" || event.type === "task.merged") keys.push("/api/usage*");

@@ -89,7 +89,7 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
   "POST /api/pools": { operationId: "createPool", tag: "workspaces", summary: "Group workspaces that hold the same repository (same remote URL or a shared root commit)", body: poolCreateSchema, ok: { 201: poolSchema }, errors: [409, 422] },
   "GET /api/pools/{id}": { operationId: "getPool", tag: "workspaces", summary: "One pool", params: byId, ok: { 200: poolSchema }, errors: [404] },
   "PATCH /api/pools/{id}": { operationId: "updatePool", tag: "workspaces", summary: "Rename a pool or replace its members", params: byId, body: poolUpdateSchema, ok: { 200: poolSchema }, errors: [404, 409, 422] },
-  "DELETE /api/pools/{id}": { operationId: "deletePool", tag: "workspaces", summary: "Delete a pool (its workspaces stay)", params: byId, ok: { 204: "empty" }, errors: [404] },
+  "DELETE /api/pools/{id}": { operationId: "deletePool", tag: "workspaces", summary: "Delete a pool (its workspaces stay; refused while tasks wait to be placed from it)", params: byId, ok: { 204: "empty" }, errors: [404, 409] },
   "DELETE /api/accounts/{id}": { operationId: "deleteAccount", tag: "settings", summary: "Remove an account no running run uses", params: byId, ok: { 204: "empty" }, errors: [404, 409] },
   "GET /api/usage": { operationId: "getUsage", tag: "system", summary: "Token and cost totals over recent days", query: usageQuerySchema, ok: { 200: usageReportSchema } },
   "GET /api/events": {
@@ -134,7 +134,14 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
 
   "GET /api/tasks": { operationId: "listTasks", tag: "tasks", summary: "Tasks in one of four orders (newest first by default), with filters and a cursor", query: taskListQuerySchema, ok: { 200: taskListSchema } },
   "GET /api/tasks/counts": { operationId: "countTasks", tag: "tasks", summary: "How many tasks match the filters, per status (the board's column counts)", query: taskCountsQuerySchema, ok: { 200: taskCountsSchema } },
-  "POST /api/tasks": { operationId: "createTask", tag: "tasks", summary: "Queue a task", body: taskCreateSchema, ok: { 201: taskSchema }, errors: [422] },
+  "POST /api/tasks": {
+    operationId: "createTask",
+    tag: "tasks",
+    summary: "Queue a task on a workspace (`workspaceId`), or on a pool (`poolId`): the scheduler places it on the member with a free slot and the most room",
+    body: taskCreateSchema,
+    ok: { 201: taskSchema },
+    errors: [404, 422],
+  },
   "GET /api/tasks/{id}": { operationId: "getTask", tag: "tasks", summary: "One task", params: byId, ok: { 200: taskSchema }, errors: [404] },
   "POST /api/tasks/chain": {
     operationId: "createTaskChain",

@@ -5,7 +5,7 @@ export const TASK_EVENT_TYPES = ["task.created", "task.updated", "task.deleted",
 
 /** Changes the board cares about; published on the bus and sent on `/api/events`. */
 export const boardEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.enum(TASK_EVENT_TYPES), taskId: z.number(), workspaceId: z.number(), status: z.enum(TASK_STATUSES).nullable() }),
+  z.object({ type: z.enum(TASK_EVENT_TYPES), taskId: z.number(), workspaceId: z.number().nullable(), status: z.enum(TASK_STATUSES).nullable() }),
   z.object({ type: z.literal("workspace.changed"), workspaceId: z.number() }),
   z.object({ type: z.literal("quota.changed"), provider: z.enum(PROVIDERS), state: z.enum(QUOTA_STATES), resetsAt: z.string().nullable() }),
 ]);

@@ -13,7 +13,10 @@ const dependsOnSchema = z.array(z.number().int().positive()).max(20);
 export const taskCreateSchema = z
   .object({
     prompt: promptSchema,
-    workspaceId: z.number().int().positive("Choose a workspace."),
+    /** The workspace to run in; or `poolId`: exactly one of the two (else 422). */
+    workspaceId: z.number().int().positive("Choose a workspace.").optional(),
+    /** A pool: the scheduler places the task on a member with a free slot and the most room. */
+    poolId: z.number().int().positive().optional(),
     backend: z.enum(BACKENDS),
     title: titleSchema.optional(),
     model: modelSchema.optional(),
@@ -49,6 +52,8 @@ export const NO_REVIEWER = "none";
 export const taskFormSchema = z
   .object({
     workspaceId: z.number(),
+    /** A pool instead of the workspace (0 or absent: the workspace). */
+    poolId: z.number().optional(),
     title: z.string(),
     backend: z.enum(BACKENDS),
     model: z.string(),
@@ -66,8 +71,9 @@ export const taskFormSchema = z
     /** GPUs as typed ("" or "0": none). */
     gpus: z.string().optional(),
   })
-  .transform(({ title, model, customModel, permissionMode, reviewer, reviewModel, parents, dependencyMode, fallbackBackend, gpus, ...rest }): z.input<typeof taskCreateSchema> => ({
+  .transform(({ workspaceId, poolId, title, model, customModel, permissionMode, reviewer, reviewModel, parents, dependencyMode, fallbackBackend, gpus, ...rest }): z.input<typeof taskCreateSchema> => ({
     ...rest,
+    ...(poolId ? { poolId } : { workspaceId }),
     ...(parents.length > 0 ? { dependsOn: parents.map(Number), dependencyMode } : {}),
     ...(fallbackBackend ? { fallbackBackend: fallbackBackend as Backend } : {}),
     ...(gpus?.trim() && gpus.trim() !== "0" ? { gpus: Number(gpus.trim()) } : {}),
@@ -155,7 +161,10 @@ export const taskSchema = z.object({
   number: z.number(),
   title: z.string(),
   prompt: z.string(),
-  workspaceId: z.number(),
+  /** The workspace it runs in; null while a pool task waits to be placed. */
+  workspaceId: z.number().nullable(),
+  /** The pool it was created for (the scheduler places it on a member); null: created for a workspace. */
+  poolId: z.number().nullable(),
   backend: z.enum(BACKENDS),
   model: z.string(),
   permissionMode: z.string(),

@@ -137,11 +137,17 @@ export function applyMigrations(databaseFile: string, migrationsDir: string): Mi
  */
 function applyOne(db: Database.Database, migration: MigrationFile): boolean {
   const startedAt = Date.now();
+  // A table rebuild (Prisma's RedefineTables) drops the old table: with foreign keys on, that
+  // would cascade into the tables referring to it. Its own PRAGMAs are no-ops inside a
+  // transaction, so they are switched off here and the keys checked before the commit.
+  db.pragma("foreign_keys = OFF");
   try {
     return db
       .transaction(() => {
         if (appliedChecksum(db, migration.name) !== undefined) return false;
         db.exec(migration.sql);
+        const broken = db.pragma("foreign_key_check") as { table: string }[];
+        if (broken.length > 0) throw new Error(`foreign key check failed in ${[...new Set(broken.map((row) => row.table))].join(", ")}`);
         db.prepare(
           `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
         ).run(randomUUID(), migration.checksum, migration.name, startedAt, Date.now());
@@ -163,6 +169,8 @@ function applyOne(db: Database.Database, migration: MigrationFile): boolean {
       `Migration ${migration.name} failed: ${message}. Nothing of it was applied (it ran in one transaction); it is recorded as failed, ` +
         `and later starts refuse to migrate until it is resolved. ${howToResolve(migration.name)}`,
     );
+  } finally {
+    db.pragma("foreign_keys = ON");
   }
 }
 

@@ -69,6 +69,7 @@ export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
     title: row.title,
     prompt: row.prompt,
     workspaceId: row.workspaceId,
+    poolId: row.poolId,
     backend: row.backend as Backend,
     model: row.model,
     permissionMode: row.permissionMode,

@@ -18,12 +18,13 @@ type BoardType = "task.updated" | "task.started" | "task.finished";
 /** The database, or the transaction a transition is part of (a run's outcome and its task's next state commit together). */
 export type TaskWriter = Pick<ReturnType<typeof db>, "task">;
 
-function publish(type: BoardType, taskId: number, workspaceId: number, status: TaskStatus): void {
+function publish(type: BoardType, taskId: number, workspaceId: number | null, status: TaskStatus): void {
   services().bus.publishBoard({ type, taskId, workspaceId, status });
 }
 
 /** TODO -> RUNNING, only if still TODO: of two concurrent dispatch passes, one wins. */
-export async function claimTask(taskId: number, now = new Date()): Promise<boolean> {
+export async function claimTask(taskId: number, now = new Date(), placeOn?: number): Promise<boolean> {
+  if (placeOn !== undefined) return claimAndPlace(taskId, now, placeOn);
   const claimed = await db().$executeRaw`
     UPDATE "Task" SET "status" = 'RUNNING', "startedAt" = COALESCE("startedAt", ${sqlDate(now)}),
       "finishedAt" = NULL, "failureReason" = NULL, "waitingReason" = NULL, "notBefore" = NULL, "updatedAt" = ${sqlDate(now)}
@@ -31,8 +32,30 @@ export async function claimTask(taskId: number, now = new Date()): Promise<boole
   return claimed === 1;
 }
 
+/**
+ * A pool task's claim: in one transaction it becomes RUNNING on the member the scheduler chose
+ * (only while still TODO and unplaced) and that workspace's task counter moves past its number.
+ * Its number, free in every member at creation, is renumbered only if taken on this member
+ * (one that joined the pool later).
+ */
+async function claimAndPlace(taskId: number, now: Date, workspaceId: number): Promise<boolean> {
+  const [claimed] = await db().$transaction([
+    db().$executeRaw`
+      UPDATE "Task" SET "status" = 'RUNNING', "workspaceId" = ${workspaceId},
+        "number" = CASE WHEN EXISTS (SELECT 1 FROM "Task" AS "other" WHERE "other"."workspaceId" = ${workspaceId} AND "other"."number" = "Task"."number")
+          THEN (SELECT "nextTaskNumber" FROM "Workspace" WHERE "id" = ${workspaceId}) ELSE "number" END,
+        "startedAt" = COALESCE("startedAt", ${sqlDate(now)}),
+        "finishedAt" = NULL, "failureReason" = NULL, "waitingReason" = NULL, "notBefore" = NULL, "updatedAt" = ${sqlDate(now)}
+      WHERE "id" = ${taskId} AND "status" = 'TODO' AND "workspaceId" IS NULL`,
+    db().$executeRaw`
+      UPDATE "Workspace" SET "nextTaskNumber" = MAX("nextTaskNumber", (SELECT "number" + 1 FROM "Task" WHERE "id" = ${taskId} AND "workspaceId" = ${workspaceId}))
+      WHERE "id" = ${workspaceId} AND EXISTS (SELECT 1 FROM "Task" WHERE "id" = ${taskId} AND "workspaceId" = ${workspaceId})`,
+  ]);
+  return claimed === 1;
+}
+
 /** A claimed task's run began: it records the run, branch and worktree and tells the board. */
-export async function markRunStarted(input: { taskId: number; workspaceId: number; runId: number; branch: string; worktreePath: string; accountId?: number | null; gpuIndices?: number[] }): Promise<void> {
+export async function markRunStarted(input: { taskId: number; workspaceId: number | null; runId: number; branch: string; worktreePath: string; accountId?: number | null; gpuIndices?: number[] }): Promise<void> {
   await db().task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
     data: {
@@ -54,7 +77,7 @@ export interface VerificationFields {
 }
 
 /** RUNNING -> DONE | FAILED. False when the task was no longer RUNNING (deleted meanwhile). */
-export async function finishTask(input: { taskId: number; workspaceId: number; status: "DONE" | "FAILED"; reason: string | null; now?: Date; fields?: VerificationFields }, client: TaskWriter = db()): Promise<boolean> {
+export async function finishTask(input: { taskId: number; workspaceId: number | null; status: "DONE" | "FAILED"; reason: string | null; now?: Date; fields?: VerificationFields }, client: TaskWriter = db()): Promise<boolean> {
   const { count } = await client.task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
     data: { ...input.fields, status: input.status, failureReason: input.reason, finishedAt: input.now ?? new Date(), waitingReason: null, notBefore: null, pendingPrompt: null, pendingCause: null },
@@ -70,7 +93,7 @@ export async function finishTask(input: { taskId: number; workspaceId: number; s
  */
 export async function requeueFollowUp(input: {
   taskId: number;
-  workspaceId: number;
+  workspaceId: number | null;
   kind: "fix" | "review";
   cause: "check" | "review" | null;
   prompt: string;
@@ -93,7 +116,7 @@ export async function requeueFollowUp(input: {
 }
 
 /** RUNNING -> TODO for an automatic retry of a transient failure, not before `at`. */
-export async function requeueAutoRetry(input: { taskId: number; workspaceId: number; at: Date; reason: string }, client: TaskWriter = db()): Promise<boolean> {
+export async function requeueAutoRetry(input: { taskId: number; workspaceId: number | null; at: Date; reason: string }, client: TaskWriter = db()): Promise<boolean> {
   const { count } = await client.task.updateMany({
     where: { id: input.taskId, status: "RUNNING" },
     data: { status: "TODO", nextRunKind: "auto_retry", notBefore: input.at, waitingReason: `${input.reason} Retrying automatically at ${input.at.toISOString()}.`, failureReason: null },
@@ -103,10 +126,24 @@ export async function requeueAutoRetry(input: { taskId: number; workspaceId: num
 }
 
 /**
+ * A pool task whose first run could not reach its member (no agent started, no session there)
+ * goes back to its pool at once: the next pass places it on a member that answers. Only while
+ * it waits for that automatic retry; its worktree path there is forgotten.
+ */
+export async function returnToPool(input: { taskId: number; workspaceId: number; reason: string }): Promise<boolean> {
+  const { count } = await db().task.updateMany({
+    where: { id: input.taskId, status: "TODO", nextRunKind: "auto_retry", poolId: { not: null }, workspaceId: input.workspaceId },
+    data: { workspaceId: null, worktreePath: null, setupDone: false, gpuIndices: "[]", notBefore: null, waitingReason: input.reason },
+  });
+  if (count === 1) publish("task.updated", input.taskId, null, "TODO");
+  return count === 1;
+}
+
+/**
  * DONE | FAILED -> TODO for a retry or a continue, in place (same worktree and branch), with the
  * new prompt added to the history. False when the task changed meanwhile.
  */
-export async function requeueFinished(input: { taskId: number; workspaceId: number; from: TaskStatus; kind: RunKind; history: PromptHistoryEntry[]; fields?: VerificationFields }): Promise<boolean> {
+export async function requeueFinished(input: { taskId: number; workspaceId: number | null; from: TaskStatus; kind: RunKind; history: PromptHistoryEntry[]; fields?: VerificationFields }): Promise<boolean> {
   const { count } = await db().task.updateMany({
     where: { id: input.taskId, status: input.from },
     data: {
@@ -129,7 +166,7 @@ export async function requeueFinished(input: { taskId: number; workspaceId: numb
  * `resolve` run whose prompt names the conflicted files) or a fix round for the queue's failing check. The verification's states stay: the work
  * they judged is what the queue lands.
  */
-export async function requeueResolve(input: { taskId: number; workspaceId: number; prompt: string; kind?: "resolve" | "fix" }): Promise<boolean> {
+export async function requeueResolve(input: { taskId: number; workspaceId: number | null; prompt: string; kind?: "resolve" | "fix" }): Promise<boolean> {
   const kind = input.kind ?? "resolve";
   const { count } = await db().task.updateMany({
     where: { id: input.taskId, status: "DONE" },
@@ -143,7 +180,7 @@ export async function requeueResolve(input: { taskId: number; workspaceId: numbe
 }
 
 /** A DONE task landed on its base through the merge queue. */
-export async function markMerged(input: { taskId: number; workspaceId: number }): Promise<boolean> {
+export async function markMerged(input: { taskId: number; workspaceId: number | null }): Promise<boolean> {
   const { count } = await db().task.updateMany({ where: { id: input.taskId, mergedAt: null }, data: { mergedAt: new Date() } });
   if (count === 1) {
     services().bus.publishBoard({ type: "task.merged", taskId: input.taskId, workspaceId: input.workspaceId, status: "DONE" });
@@ -154,7 +191,7 @@ export async function markMerged(input: { taskId: number; workspaceId: number })
 }
 
 /** TODO -> FAILED: cancelled before it started. */
-export async function cancelQueued(taskId: number, workspaceId: number): Promise<boolean> {
+export async function cancelQueued(taskId: number, workspaceId: number | null): Promise<boolean> {
   const { count } = await db().task.updateMany({
     where: { id: taskId, status: "TODO" },
     data: { status: "FAILED", failureReason: "Cancelled before it started.", finishedAt: new Date(), waitingReason: null, notBefore: null },
@@ -173,11 +210,11 @@ export async function setWaitingReasons(entries: { id: number; reason: string | 
   let changed = 0;
   for (const [reason, ids] of byReason) {
     const placeholders = ids.map(() => "?").join(", ");
-    const rows = await db().$queryRawUnsafe<{ id: number; workspaceId: number }[]>(
+    const rows = await db().$queryRawUnsafe<{ id: number; workspaceId: number | null }[]>(
       `UPDATE "Task" SET "waitingReason" = ?, "updatedAt" = ? WHERE "status" = 'TODO' AND "id" IN (${placeholders}) AND "waitingReason" IS NOT ? RETURNING "id", "workspaceId"`,
       reason, sqlDate(new Date()), ...ids, reason,
     );
-    for (const row of rows) publish("task.updated", Number(row.id), Number(row.workspaceId), "TODO");
+    for (const row of rows) publish("task.updated", Number(row.id), row.workspaceId === null ? null : Number(row.workspaceId), "TODO");
     changed += rows.length;
   }
   return changed;

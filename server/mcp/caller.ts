@@ -21,7 +21,7 @@ export async function mcpCallerOf(request: Request): Promise<McpCaller> {
   const token = agentTokenFrom(request.headers.get("authorization"));
   if (token) {
     const task = await db().task.findFirst({ where: { mcpTokenHash: agentTokenHash(token), status: "RUNNING" }, select: { id: true, workspaceId: true } });
-    if (task) return { kind: "agent", taskId: task.id, workspaceId: task.workspaceId };
+    if (task?.workspaceId != null) return { kind: "agent", taskId: task.id, workspaceId: task.workspaceId };
   }
   throw new AppError("unauthorized:token_invalid", "This MCP token is not valid: an agent's token lasts while its task runs.");
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlacedWith } from "@/server/lifecycle/placed";
 import { AppError, conflict } from "@/lib/errors";
 import type { TaskCreateInput, TaskDto } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
@@ -22,7 +23,7 @@ function serialized<T>(parentId: number, step: () => Promise<T>): Promise<T> {
  */
 export function createSubtask(caller: AgentCaller, input: Omit<TaskCreateInput, "workspaceId"> & { workspaceId?: number }): Promise<TaskDto> {
   return serialized(caller.taskId, async () => {
-    const parent = await db().task.findUniqueOrThrow({ where: { id: caller.taskId }, include: { workspace: true } });
+    const parent = requirePlacedWith(await db().task.findUniqueOrThrow({ where: { id: caller.taskId }, include: { workspace: true } }));
     if (parent.parentTaskId !== null) {
       throw new AppError("forbidden:subtask_depth", `Task ${parent.id} is itself a subtask (of task ${parent.parentTaskId}): subtasks may not create more.`);
     }

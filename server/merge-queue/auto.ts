@@ -9,7 +9,7 @@ import { insertEntry, queuedEntryOf } from "./store";
  */
 export async function autoEnqueue(taskId: number): Promise<void> {
   const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
-  if (!task || !task.workspace.autoMerge || task.status !== "DONE" || task.mergedAt) return;
+  if (!task || task.workspaceId === null || !task.workspace || !task.workspace.autoMerge || task.status !== "DONE" || task.mergedAt) return;
   if (task.checkState === "FAILED" || task.reviewState !== "APPROVED") return;
   if (task.workspace.checkCommand && task.checkState !== "PASSED") return;
   if (await queuedEntryOf(taskId)) return;

@@ -12,7 +12,7 @@ import { taskBranchName } from "@/server/git/worktree";
 /** Stores the files the task branch changes against the merge base with its base branch. */
 export async function refreshChangedFiles(taskId: number): Promise<string[]> {
   const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
-  if (!task) return [];
+  if (!task?.workspace) return [];
   const transport = transportFor(task.workspace);
   const branch = taskBranchName(task.id);
   if (!(await branchExists(transport, task.workspace.path, branch))) return [];

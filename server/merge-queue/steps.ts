@@ -68,7 +68,7 @@ async function afterUpdate(ctx: StepContext, outcome: UpdateOutcome, data: { ori
     await abortUpdate(transport, task.worktreePath!);
     return "wait";
   }
-  if (!(await requeueResolve({ taskId: task.id, workspaceId: task.workspaceId, prompt }))) {
+  if (!(await requeueResolve({ taskId: task.id, workspaceId: workspace.id, prompt }))) {
     return leave(ctx, `Task ${task.id} is no longer DONE, so its agent could not resolve the conflict; the update was aborted.`, outcome.files);
   }
   return "wait";
@@ -120,7 +120,7 @@ async function sendToFixRound(ctx: StepContext, result: PhaseResult): Promise<St
   const round = entry.fixRuns + 1;
   const prompt = checkFollowUp({ command: workspace.checkCommand!, exitCode: result.exitCode, timedOut: result.state === "TIMED_OUT", outputTail: result.outputTail, round, rounds: workspace.fixRounds });
   if (!(await moveStep(entry, "waiting", { fixRuns: round }))) return "wait";
-  if (!(await requeueResolve({ taskId: task.id, workspaceId: task.workspaceId, prompt, kind: "fix" }))) {
+  if (!(await requeueResolve({ taskId: task.id, workspaceId: workspace.id, prompt, kind: "fix" }))) {
     return leave(ctx, `The check failed on the updated branch and task ${task.id} is no longer DONE, so no fix round could start.`, []);
   }
   return "next";
@@ -141,7 +141,7 @@ export async function stepLanding(ctx: StepContext): Promise<StepResult> {
 
 export async function stepCleanup(ctx: StepContext): Promise<StepResult> {
   const { entry, task, workspace, transport } = ctx;
-  await markMerged({ taskId: task.id, workspaceId: task.workspaceId });
+  await markMerged({ taskId: task.id, workspaceId: workspace.id });
   if (task.worktreePath) {
     await removeWorktree(transport, { repoPath: workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id), deleteBranch: entry.deleteBranch }).catch(
       (error: unknown) => console.error(`[merge queue] removing the worktree of task ${task.id} failed`, error),

@@ -89,7 +89,10 @@ export async function updatePool(id: number, input: PoolUpdate): Promise<Pool> {
   return getPool(id);
 }
 
+/** Refused while tasks wait to be placed from it: they would be left with neither a workspace nor a pool. */
 export async function deletePool(id: number): Promise<void> {
   await getPool(id);
+  const waiting = await db().task.count({ where: { poolId: id, workspaceId: null, status: { in: ["TODO", "RUNNING"] } } });
+  if (waiting > 0) throw conflict("pool_has_tasks", `${waiting} task(s) wait to be placed from this pool: cancel or delete them first.`);
   await db().pool.delete({ where: { id } });
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlaced } from "@/server/lifecycle/placed";
 import type { CommentAuthor, CommentSide, FindingSeverity } from "@/lib/enums";
 import { conflict, notFound, unprocessable } from "@/lib/errors";
 import type { CommentCreateInput, CommentDto } from "@/lib/schemas/review";
@@ -20,10 +21,10 @@ import { commentsFollowUp } from "@/server/verify/prompts";
  * found again at their lines after the code moved, sent to the agent as one follow-up.
  */
 
-type TaskWithWorkspace = Task & { workspace: Workspace };
+type TaskWithWorkspace = Task & { workspaceId: number; workspace: Workspace };
 
 async function taskWithWorkspace(id: number): Promise<TaskWithWorkspace> {
-  const task = await findTask(id);
+  const task = requirePlaced(await findTask(id));
   return { ...task, workspace: await db().workspace.findUniqueOrThrow({ where: { id: task.workspaceId } }) };
 }
 
@@ -57,6 +58,8 @@ const STAYED = (row: ReviewComment): LinePosition => ({ startLine: row.startLine
 
 /** The task's comments, oldest first, each with where its lines are in the branch now. */
 export async function listComments(taskId: number): Promise<CommentDto[]> {
+  // A pool task not placed yet has no branch to comment on.
+  if ((await findTask(taskId)).workspaceId === null) return [];
   const task = await taskWithWorkspace(taskId);
   const rows = await db().reviewComment.findMany({ where: { taskId }, orderBy: { id: "asc" } });
   if (rows.every((row) => !row.anchor)) return rows.map((row) => toDto(row, STAYED(row)));

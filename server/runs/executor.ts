@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlacedWith } from "@/server/lifecycle/placed";
 import type { Backend } from "@/lib/enums";
 import type { PromptHistoryEntry } from "@/lib/schemas/task";
 import { getAdapter } from "@/server/agents/registry";
@@ -11,7 +12,7 @@ import { RunLogWriter } from "@/server/events/log-writer";
 import type { SshError } from "@/server/exec/ssh-pool";
 import { transportFor } from "@/server/exec/transport-for";
 import { defaultWorktreePath, ensureWorktree, taskBranchName } from "@/server/git/worktree";
-import { markRunStarted } from "@/server/lifecycle/task-state";
+import { markRunStarted, returnToPool } from "@/server/lifecycle/task-state";
 import { startBranchOf } from "@/server/scheduler/dependencies";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
@@ -33,8 +34,10 @@ import { accountEnvironment } from "./agent-env";
  * prepares the worktree, finds the CLI, and hands the run to the supervisor. Never throws.
  */
 export async function executeTask(taskId: number, choice: AccountChoice = { accountId: null, fallback: null }): Promise<void> {
-  const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
-  if (!task) return;
+  const row = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
+  if (!row) return;
+  // A pool task was placed by the claim that started it (task-state.ts claimTask).
+  const task = requirePlacedWith(row);
   const runs = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" } });
   // On the fallback backend, a session of that backend is resumed if there is one; the task's own is not.
   const fallback = choice.fallback !== null && task.fallbackBackend ? (task.fallbackBackend as Backend) : null;
@@ -61,6 +64,7 @@ export async function executeTask(taskId: number, choice: AccountChoice = { acco
         taskId, workspaceId: task.workspaceId, runId: run.id, branch: taskBranchName(task.id), worktreePath: task.worktreePath, accountId: taskAccount,
         gpuIndices: choice.gpuIndices,
       });
+      if (choice.placement) writer.append([{ kind: "system", message: choice.placement }]);
       if (choice.gpuIndices) writer.append([{ kind: "system", message: `GPUs ${choice.gpuIndices.join(", ")} (CUDA_VISIBLE_DEVICES), idle by nvidia-smi and held by no other running task.` }]);
       if (fallback) writer.append([{ kind: "system", message: `Running on the fallback backend ${adapter.label}: ${choice.fallback}` }]);
       logAccount(ctx);
@@ -191,6 +195,14 @@ async function failRun(ctx: RunContext, error: unknown): Promise<void> {
     final: { runStatus: "FAILED", errorClass, reason: cancelled ? "Cancelled by the user." : message, retryInMs },
     run: { kind: run.kind, prompt: run.prompt },
   }).catch((inner: unknown) => console.error(`[task ${task.id}] recording the failure failed`, inner));
+  if (retryInMs !== null && task.poolId !== null) await backToPool(task);
+}
+
+/** A pool task that never had a session anywhere is not tied to the member that did not answer. */
+async function backToPool(task: TaskWithWorkspace): Promise<void> {
+  if ((await db().run.count({ where: { taskId: task.id, sessionId: { not: null } } })) > 0) return;
+  const reason = `${task.workspace.name} did not answer: back in the pool, for a member that does.`;
+  if (await returnToPool({ taskId: task.id, workspaceId: task.workspaceId, reason })) services().scheduler.poke("returned to its pool");
 }
 
 function toPlanRun(run: Run) {

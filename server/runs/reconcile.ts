@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlaced, requirePlacedWith } from "@/server/lifecycle/placed";
 import fs from "node:fs";
 import type { Backend } from "@/lib/enums";
 import { config } from "@/server/config";
@@ -26,7 +27,9 @@ type RunWithTask = Run & { task: TaskWithWorkspace };
  * the reason. Returns how many runs were re-attached.
  */
 export async function reconcileRuns(): Promise<{ reattached: number; failed: number }> {
-  const runs = await db().run.findMany({ where: { status: "RUNNING" }, include: { task: { include: { workspace: true } } } });
+  const rows = await db().run.findMany({ where: { status: "RUNNING" }, include: { task: { include: { workspace: true } } } });
+  // A run's task is always placed (the claim places a pool task before its run is made).
+  const runs = rows.map((run) => ({ ...run, task: requirePlacedWith(run.task) }));
   let reattached = 0;
   let failed = 0;
   for (const run of runs) {
@@ -41,7 +44,7 @@ export async function reconcileRuns(): Promise<{ reattached: number; failed: num
   }
   // Claimed, but stopped before its run was even made.
   const stuck = await db().task.findMany({ where: { status: "RUNNING", runs: { none: { status: "RUNNING" } } } });
-  for (const task of stuck) {
+  for (const task of stuck.map(requirePlaced)) {
     if (await finishTask({ taskId: task.id, workspaceId: task.workspaceId, status: "FAILED", reason: NOT_STARTED_REASON })) failed += 1;
   }
   return { reattached, failed };

@@ -34,7 +34,7 @@ import { permissionModeOf, resolveFinished, reviewFailed, verifyRun, writeReview
  * run) and the restart path (reconcile.ts) both end up here.
  */
 
-export type TaskWithWorkspace = Task & { workspace: Workspace };
+export type TaskWithWorkspace = Task & { workspaceId: number; workspace: Workspace };
 
 export interface RunContext {
   task: TaskWithWorkspace;

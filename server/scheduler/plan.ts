@@ -1,11 +1,16 @@
 import type { Provider } from "@/lib/enums";
-import type { GpuFigures } from "@/lib/schemas/health";
-import { pickGpus } from "./gpus";
+import { admit, type HostView } from "./admit";
+import { placeOnPool, type PoolView } from "./placement";
+
+export type { HostView } from "./admit";
+export type { PoolView } from "./placement";
 
 /** A TODO task as the dispatcher sees it, in queue order. */
 export interface QueuedTask {
   id: number;
-  workspaceId: number;
+  /** Null: a pool task not placed yet (`poolId`); the plan picks the member. */
+  workspaceId: number | null;
+  poolId?: number | null;
   /** The provider of the agent its next run uses (a review's: its reviewer's). */
   provider: Provider;
   notBefore: Date | null;
@@ -17,23 +22,6 @@ export interface QueuedTask {
   fallbackProvider?: Provider | null;
   /** GPUs it asks for (0: none). */
   gpus?: number;
-}
-
-/**
- * What admission needs of a workspace's host, probed for workspaces with tasks due (a missing
- * entry admits). Workspaces on one machine share its `hostKey`, and so its GPUs.
- */
-export interface HostView {
-  hostKey: string;
-  /** "this machine" or the SSH host, for the waiting reason. */
-  label: string;
-  /** MB available now; null: unknown (the probe failed or timed out), which admits. */
-  freeMemoryMb: number | null;
-  minFreeMemoryMb: number;
-  /** nvidia-smi's figures; null: unknown. */
-  gpus: GpuFigures[] | null;
-  /** The indices the workspace may hand out (empty: all). */
-  allowedGpus: number[];
 }
 
 /** An account the dispatcher may hand out, with its hold (exhausted, or a window above the threshold). */
@@ -56,6 +44,8 @@ export interface DispatchInput {
   hosts?: Map<number, HostView>;
   /** Per host key, the GPU indices running tasks of this server hold. */
   heldGpus?: Map<string, Set<number>>;
+  /** The pools that unplaced tasks target. */
+  pools?: Map<number, PoolView>;
   now: Date;
 }
 
@@ -65,6 +55,9 @@ export interface AccountChoice {
   fallback: string | null;
   /** The GPUs given to a task that asked for some. */
   gpuIndices?: number[];
+  /** For a pool task: the member it is placed on (set by its claim), and why, for the run log. */
+  workspaceId?: number;
+  placement?: string;
 }
 
 export interface DispatchPlan {
@@ -102,19 +95,12 @@ function chooseAccount(task: QueuedTask, accounts: AccountView[]): { account: Ac
   return { account, held: account ? [] : candidates };
 }
 
-/** Whether the task may start on its workspace's host now: memory, then GPUs (given out from `held`). */
-function admit(task: QueuedTask, host: HostView | undefined, held: Map<string, Set<number>>): { gpuIndices: number[] | null } | { reason: string } {
-  if (!host) return { gpuIndices: null };
-  if (host.minFreeMemoryMb > 0 && host.freeMemoryMb !== null && host.freeMemoryMb < host.minFreeMemoryMb) {
-    return { reason: `Waiting for memory on ${host.label}: an agent starts there once ${host.minFreeMemoryMb} MB are free.` };
-  }
-  const want = task.gpus ?? 0;
-  if (want === 0) return { gpuIndices: null };
-  const taken = held.get(host.hostKey) ?? new Set<number>();
-  const picked = host.gpus ? pickGpus(want, host.gpus, host.allowedGpus, taken) : null;
-  if (!picked) return { reason: `Waiting for ${want} idle GPU${want === 1 ? "" : "s"} on ${host.label}.` };
-  held.set(host.hostKey, new Set([...taken, ...picked]));
-  return { gpuIndices: picked };
+/** Whether the task may start on its workspace's host now; the GPUs it gets are held for the tasks after. */
+function admitOnHost(task: QueuedTask, host: HostView | undefined, held: Map<string, Set<number>>): { gpuIndices: number[] | null } | { reason: string } {
+  const taken = (host && held.get(host.hostKey)) ?? new Set<number>();
+  const admission = admit(task.gpus ?? 0, host, taken);
+  if (host && "gpuIndices" in admission && admission.gpuIndices) held.set(host.hostKey, new Set([...taken, ...admission.gpuIndices]));
+  return admission;
 }
 
 /** First in, first out, within each workspace's limit and the runner's capacity, around quotas. */
@@ -150,17 +136,36 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
         continue;
       }
     }
-    const used = running.get(task.workspaceId) ?? 0;
-    if (capacity <= 0 || used >= (input.limitByWorkspace.get(task.workspaceId) ?? 0)) continue;
-    const admission = admit(task, input.hosts?.get(task.workspaceId), held);
-    if ("reason" in admission) {
-      if (task.waitingReason !== admission.reason) waiting.push({ id: task.id, reason: admission.reason });
-      continue;
+    if (capacity <= 0) continue;
+    let workspaceId = task.workspaceId;
+    let gpuIndices: number[] | null;
+    if (workspaceId === null) {
+      const pool = task.poolId != null ? input.pools?.get(task.poolId) : undefined;
+      const placement: ReturnType<typeof placeOnPool> = pool
+        ? placeOnPool(task.gpus ?? 0, pool, (id) => ({ used: running.get(id) ?? 0, limit: input.limitByWorkspace.get(id) ?? 0, host: input.hosts?.get(id) }), held)
+        : { reason: "Waiting for a pool: the task's pool is gone; delete the task or create it again." };
+      if ("reason" in placement) {
+        if (task.waitingReason !== placement.reason) waiting.push({ id: task.id, reason: placement.reason });
+        continue;
+      }
+      workspaceId = placement.workspaceId;
+      gpuIndices = placement.gpuIndices;
+      const host = input.hosts?.get(workspaceId);
+      if (host && gpuIndices) held.set(host.hostKey, new Set([...(held.get(host.hostKey) ?? []), ...gpuIndices]));
+      choice = { ...choice, workspaceId, placement: placement.message };
+    } else {
+      if ((running.get(workspaceId) ?? 0) >= (input.limitByWorkspace.get(workspaceId) ?? 0)) continue;
+      const admission = admitOnHost(task, input.hosts?.get(workspaceId), held);
+      if ("reason" in admission) {
+        if (task.waitingReason !== admission.reason) waiting.push({ id: task.id, reason: admission.reason });
+        continue;
+      }
+      gpuIndices = admission.gpuIndices;
     }
-    if (admission.gpuIndices) choice = { ...choice, gpuIndices: admission.gpuIndices };
+    if (gpuIndices) choice = { ...choice, gpuIndices };
     start.push(task.id);
     choices.set(task.id, choice);
-    running.set(task.workspaceId, used + 1);
+    running.set(workspaceId, (running.get(workspaceId) ?? 0) + 1);
     capacity -= 1;
     if (task.waitingReason?.startsWith("Waiting for")) waiting.push({ id: task.id, reason: null });
   }

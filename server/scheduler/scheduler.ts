@@ -4,8 +4,8 @@ import { db } from "@/server/db/client";
 import { accountSlots, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
 import { gateOnDependencies } from "./dependencies";
-import { heldGpus, hostViews } from "./admission";
-import { planDispatch, type AccountChoice, type QueuedTask } from "./plan";
+import { AwayHosts, heldGpus, hostViews } from "./admission";
+import { planDispatch, type AccountChoice, type PoolView, type QueuedTask } from "./plan";
 
 /** Runs that resume the task's session: they keep the account it lives in. */
 const KEEPS_ACCOUNT = new Set(["continue", "fix", "auto_retry"]);
@@ -29,6 +29,8 @@ export class Scheduler {
   private again = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Pool members that stopped answering, left out of placement for a while. */
+  private readonly away = new AwayHosts();
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -69,23 +71,28 @@ export class Scheduler {
       db().task.findMany({
         where: { status: "TODO" },
         orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
-        select: { id: true, workspaceId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true, accountId: true, fallbackBackend: true, gpus: true },
+        select: { id: true, workspaceId: true, poolId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true, accountId: true, fallbackBackend: true, gpus: true },
       }),
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
       db().workspace.findMany(),
       accountSlots(now),
       db().task.findMany({ where: { status: "RUNNING", gpus: { gt: 0 } }, select: { gpuIndices: true, workspace: { select: { type: true, host: true, port: true } } } }),
     ]);
+    const pools = await poolViews(queue);
     // Tasks waiting for their parents are neither probed for nor planned.
     const gate = await gateOnDependencies(queue);
-    const runningBy = new Map(running.map((group) => [group.workspaceId, group._count._all]));
+    const runningBy = new Map(running.flatMap((group) => (group.workspaceId === null ? [] : [[group.workspaceId, group._count._all] as const])));
     // Probed only where a task is due and a slot is free.
     const due = gate.ready.filter((task) => !task.notBefore || task.notBefore <= now);
     const open = new Set(workspaces.filter((workspace) => (runningBy.get(workspace.id) ?? 0) < workspace.concurrencyLimit).map((workspace) => workspace.id));
+    // Pool tasks: every member with a free slot is probed, which also tells whether it answers.
+    const members = (task: (typeof due)[number]) => (task.workspaceId !== null ? [task.workspaceId] : (pools.get(task.poolId ?? -1)?.members.map((member) => member.id) ?? []));
     const hosts = await hostViews(
       workspaces,
-      new Set(due.map((task) => task.workspaceId).filter((id) => open.has(id))),
-      new Set(due.filter((task) => task.gpus > 0).map((task) => task.workspaceId)),
+      new Set(due.flatMap(members).filter((id) => open.has(id))),
+      new Set(due.filter((task) => task.gpus > 0).flatMap(members)),
+      new Set(due.filter((task) => task.workspaceId === null).flatMap(members).filter((id) => open.has(id))),
+      this.away,
     );
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     const plan = planDispatch({
@@ -105,13 +112,15 @@ export class Scheduler {
       accounts,
       hosts,
       heldGpus: heldGpus(gpuHolders),
+      pools,
       now,
     });
     // One statement per distinct reason, and only for tasks whose reason changed.
     if (plan.waiting.length + gate.waiting.length > 0) await setWaitingReasons([...plan.waiting, ...gate.waiting]);
     const started: number[] = [];
     for (const id of plan.start) {
-      if (await claimTask(id, now)) {
+      // A pool task's claim also places it on the member the plan chose.
+      if (await claimTask(id, now, plan.choices.get(id)?.workspaceId)) {
         started.push(id);
         this.launch(id, plan.choices.get(id) ?? { accountId: null, fallback: null });
       }
@@ -146,4 +155,15 @@ export class Scheduler {
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
+}
+
+/** The pools that unplaced tasks of the queue target, members in id order. */
+async function poolViews(queue: { workspaceId: number | null; poolId: number | null }[]): Promise<Map<number, PoolView>> {
+  const ids = [...new Set(queue.flatMap((task) => (task.workspaceId === null && task.poolId !== null ? [task.poolId] : [])))];
+  if (ids.length === 0) return new Map();
+  const rows = await db().pool.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, name: true, members: { select: { workspace: { select: { id: true, name: true } } }, orderBy: { workspaceId: "asc" } } },
+  });
+  return new Map(rows.map((row) => [row.id, { name: row.name, members: row.members.map((member) => member.workspace) }]));
 }

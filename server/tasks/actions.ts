@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlaced } from "@/server/lifecycle/placed";
 import type { RunKind, TaskStatus } from "@/lib/enums";
 import { AppError, conflict } from "@/lib/errors";
 import { crashPoint } from "@/server/lifecycle/crash-point";
@@ -20,8 +21,8 @@ import { findTask, getTask } from "./service";
 
 const FINISHED = ["DONE", "FAILED"];
 
-async function taskWithWorkspace(id: number): Promise<Task & { workspace: Workspace }> {
-  const task = await findTask(id);
+async function taskWithWorkspace(id: number): Promise<Task & { workspaceId: number; workspace: Workspace }> {
+  const task = requirePlaced(await findTask(id));
   const workspace = await db().workspace.findUniqueOrThrow({ where: { id: task.workspaceId } });
   return { ...task, workspace };
 }
@@ -41,6 +42,8 @@ export async function cancelTask(id: number): Promise<TaskDto> {
 async function requeue(id: number, kind: RunKind, prompt: string, fields?: VerificationFields): Promise<TaskDto> {
   const task = await findTask(id);
   if (!FINISHED.includes(task.status)) throw conflict("task_not_finished", `Task ${id} is ${task.status}: wait until it is DONE or FAILED.`);
+  // A pool task cancelled before placement has no session to continue; a retry queues it for the pool again.
+  if (kind !== "retry") requirePlaced(task);
   const history = parseJson<PromptHistoryEntry[]>(task.promptHistory, []);
   history.push({ prompt, at: new Date().toISOString(), kind });
   if (!(await requeueFinished({ taskId: id, workspaceId: task.workspaceId, from: task.status as TaskStatus, kind, history, fields }))) {
@@ -113,9 +116,10 @@ async function removeTaskArtifacts(task: Task & { workspace: Workspace }, delete
 
 /** Deletes a task that is not running, with what it left on its machine. */
 export async function deleteTask(id: number, options: { deleteBranch: boolean }): Promise<void> {
-  const task = await taskWithWorkspace(id);
+  const task = await findTask(id);
   if (task.status === "RUNNING") throw conflict("task_running", `Task ${id} is running: cancel it before deleting it.`);
-  await removeTaskArtifacts(task, options.deleteBranch);
+  // A pool task not placed yet left nothing on any host.
+  if (task.workspaceId !== null) await removeTaskArtifacts(await taskWithWorkspace(id), options.deleteBranch);
   // Its runs' usage is kept in the same transaction, under the same condition (server/usage/deleted.ts).
   const [, { count }] = await db().$transaction([keepTaskUsage(id), db().task.deleteMany({ where: { id, status: { not: "RUNNING" } } })]);
   if (count === 0) throw conflict("task_running", `Task ${id} started meanwhile: cancel it before deleting it.`);

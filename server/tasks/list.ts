@@ -9,10 +9,21 @@ import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { overlapsByTask } from "./overlaps";
 import { usageByTask } from "./usage";
 
+/**
+ * A workspace's tasks, and the tasks of its pools not placed yet: a member's board shows what
+ * the pool may still give it. The pools are looked up first, so a workspace in no pool keeps
+ * the plain indexed query.
+ */
+async function workspaceWhere(workspaceId: number): Promise<Prisma.TaskWhereInput> {
+  const pools = await db().poolMember.findMany({ where: { workspaceId }, select: { poolId: true } });
+  if (pools.length === 0) return { workspaceId };
+  return { OR: [{ workspaceId }, { workspaceId: null, poolId: { in: pools.map((pool) => pool.poolId) } }] };
+}
+
 /** The filters a list and the board's counts share: workspace, backend, review filter, text. */
-export function filterWhere(query: TaskCountsQuery): Prisma.TaskWhereInput[] {
+export async function filterWhere(query: TaskCountsQuery): Promise<Prisma.TaskWhereInput[]> {
   const and: Prisma.TaskWhereInput[] = [];
-  if (query.workspaceId) and.push({ workspaceId: query.workspaceId });
+  if (query.workspaceId) and.push(await workspaceWhere(query.workspaceId));
   if (query.backend) and.push({ backend: query.backend });
   // The meaning of lib/review-status.ts's matchesReviewFilter, as a query.
   if (query.review === "needs-review") and.push({ status: "DONE", mergedAt: null, reviewState: { not: "APPROVED" } });
@@ -58,7 +69,7 @@ export type TaskListInput = Omit<TaskListQuery, "sort" | "backend" | "review"> &
 /** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
 export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
   const sort = query.sort ?? "newest";
-  const and = filterWhere(query);
+  const and = await filterWhere(query);
   if (query.parentTaskId) and.push({ parentTaskId: query.parentTaskId });
   if (query.status) and.push({ status: query.status });
   if (query.checkState) and.push({ checkState: query.checkState });
@@ -93,7 +104,7 @@ function cursorOf(sort: TaskSort, row: Task): string {
 
 /** How many tasks match the filters, per status: the board's column counts. */
 export async function countTasks(query: TaskCountsQuery): Promise<TaskCounts> {
-  const and = filterWhere(query);
+  const and = await filterWhere(query);
   const groups = await db().task.groupBy({ by: ["status"], where: and.length ? { AND: and } : {}, _count: { _all: true } });
   const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
   for (const group of groups) if (group.status in counts) counts[group.status as TaskStatus] = group._count._all;

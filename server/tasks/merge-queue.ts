@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlaced } from "@/server/lifecycle/placed";
 import { conflict } from "@/lib/errors";
 import type { MergeQueueDto } from "@/lib/schemas/merge-queue";
 import type { TaskDto } from "@/lib/schemas/task";
@@ -18,7 +19,7 @@ const HISTORY = 50;
 
 /** Queues a DONE task that has a branch; it lands after those queued before it. */
 export async function enqueueTask(id: number, options: { deleteBranch?: boolean } = {}): Promise<TaskDto> {
-  const task = await findTask(id);
+  const task = requirePlaced(await findTask(id));
   if (task.status !== "DONE") throw conflict("task_not_done", `Task ${id} is ${task.status}: only a DONE task can be queued for merging.`);
   if (task.mergedAt) throw conflict("task_merged", `Task ${id} is already merged.`);
   const workspace = await findWorkspace(task.workspaceId);
@@ -32,7 +33,7 @@ export async function enqueueTask(id: number, options: { deleteBranch?: boolean 
 
 /** Takes a task out of the queue; a stopped update in its worktree is aborted. */
 export async function dequeueTask(id: number): Promise<TaskDto> {
-  const task = await findTask(id);
+  const task = requirePlaced(await findTask(id));
   const entry = await queuedEntryOf(id);
   if (!entry) throw conflict("not_queued", `Task ${id} is not in the merge queue.`);
   if (entry.step === "resolving" && (task.status === "TODO" || task.status === "RUNNING")) {

@@ -14,7 +14,7 @@ const OPEN = ["TODO", "RUNNING", "DONE"];
 /** Overlapping files per task, for the task answers: only open (unmerged, not failed) tasks. */
 export async function overlapsByTask(rows: Task[]): Promise<Map<number, TaskDto["overlaps"]>> {
   const result = new Map<number, TaskDto["overlaps"]>();
-  const mine = rows.filter((row) => OPEN.includes(row.status) && !row.mergedAt && row.changedFiles !== "[]");
+  const mine = rows.filter((row): row is Task & { workspaceId: number } => row.workspaceId !== null && OPEN.includes(row.status) && !row.mergedAt && row.changedFiles !== "[]");
   if (mine.length === 0) return result;
   const others = await db().task.findMany({
     where: { workspaceId: { in: [...new Set(mine.map((row) => row.workspaceId))] }, status: { in: OPEN }, mergedAt: null, NOT: { changedFiles: "[]" } },

@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlaced } from "@/server/lifecycle/placed";
 import { AppError, conflict, unprocessable } from "@/lib/errors";
 import type { TaskDto, TaskPushResult } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
@@ -16,7 +17,7 @@ import { usageByTask } from "./usage";
 /** Push a task branch to the workspace's remote; open (or refresh) its pull request. */
 
 async function taskAndWorkspace(id: number) {
-  const task = await findTask(id);
+  const task = requirePlaced(await findTask(id));
   const workspace = await db().workspace.findUniqueOrThrow({ where: { id: task.workspaceId } });
   const transport = transportFor(workspace);
   const branch = taskBranchName(id);

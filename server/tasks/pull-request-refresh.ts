@@ -12,6 +12,7 @@ import { remoteUrl } from "@/server/git/push";
 import { services } from "@/server/services";
 import { processSingleton } from "@/server/singleton";
 import { findTask, getTask } from "./service";
+import { isPlaced, requirePlaced } from "@/server/lifecycle/placed";
 
 /**
  * Keeps each task's pull request state (open, merged, closed) current: a periodic pass asks the
@@ -81,7 +82,8 @@ export interface RefreshPassResult {
 
 /** One pass: every task whose pull request is open, workspace by workspace (one remote lookup each). */
 export async function refreshOpenPullRequests(): Promise<RefreshPassResult> {
-  const rows = await db().task.findMany({ where: { pullRequestState: "open", pullRequestNumber: { not: null } }, select: ROW, orderBy: { id: "asc" } });
+  // A task with a pull request was placed: pushing needs its host.
+  const rows = (await db().task.findMany({ where: { pullRequestState: "open", pullRequestNumber: { not: null }, workspaceId: { not: null } }, select: ROW, orderBy: { id: "asc" } })).filter(isPlaced);
   const result: RefreshPassResult = { checked: 0, changed: 0, failed: 0 };
   const byWorkspace = new Map<number, PullRequestRow[]>();
   for (const row of rows) byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
@@ -115,7 +117,7 @@ export async function refreshOpenPullRequests(): Promise<RefreshPassResult> {
  * The forge's refusals come back as they do when opening one (403 auth, 422 refused or no token).
  */
 export async function refreshTaskPullRequest(id: number): Promise<TaskDto> {
-  const task = await findTask(id);
+  const task = requirePlaced(await findTask(id));
   if (task.pullRequestNumber === null) throw conflict("no_pull_request", `Task ${id} has no pull request: open one first.`);
   const last = state().refreshedAt.get(id);
   if (last !== undefined && Date.now() - last < ON_DEMAND_MIN_INTERVAL_MS) return getTask(id);

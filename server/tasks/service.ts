@@ -10,6 +10,7 @@ import { services } from "@/server/services";
 import { settings } from "@/server/settings";
 import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { checkDependencies } from "./dependencies";
+import { nextTaskNumber, taskTarget } from "./target";
 import { overlapsByTask } from "./overlaps";
 import { usageByTask } from "./usage";
 
@@ -58,20 +59,18 @@ async function reviewerOf(input: TaskCreateInput, workspace: { reviewBackend: st
 /** `parentTaskId`: the task whose agent queued this one through the MCP server (server/mcp/subtasks.ts). */
 export async function createTask(input: TaskCreateInput, options: { parentTaskId?: number } = {}): Promise<TaskDto> {
   checkPermissionMode(input.backend, input.permissionMode);
-  const workspace = await db().workspace.findUnique({ where: { id: input.workspaceId } });
-  if (!workspace) throw unprocessable("workspace", `No workspace with id ${input.workspaceId}.`);
+  const target = await taskTarget(input);
   const dependsOn = [...new Set(input.dependsOn ?? [])];
   const dependencyMode = input.dependencyMode ?? "merged";
-  await checkDependencies({ workspaceId: workspace.id, dependsOn, mode: dependencyMode });
-  // The per-workspace number comes from one atomic UPDATE ... RETURNING, so concurrent creates never share one.
-  const [{ number }] = await db().$queryRaw<{ number: number }[]>`
-    UPDATE "Workspace" SET "nextTaskNumber" = "nextTaskNumber" + 1 WHERE "id" = ${workspace.id} RETURNING "nextTaskNumber" - 1 AS "number"`;
+  if (target.workspaceId !== null) await checkDependencies({ workspaceId: target.workspaceId, dependsOn, mode: dependencyMode });
+  const number = await nextTaskNumber(target.numberedIn);
   const now = new Date();
   const history: PromptHistoryEntry[] = [{ prompt: input.prompt, at: now.toISOString(), kind: "initial" }];
   const row = await db().task.create({
     data: {
-      workspaceId: workspace.id,
-      number: Number(number),
+      workspaceId: target.workspaceId,
+      poolId: target.poolId,
+      number,
       title: input.title ?? titleFromPrompt(input.prompt),
       prompt: input.prompt,
       backend: input.backend,
@@ -84,7 +83,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       dependencyMode,
       fallbackBackend: input.fallbackBackend ?? null,
       gpus: input.gpus ?? 0,
-      ...(await reviewerOf(input, workspace)),
+      ...(await reviewerOf(input, target.defaults)),
     },
   });
   const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
@@ -103,6 +102,7 @@ export async function updateTask(id: number, patch: TaskUpdateInput): Promise<Ta
   if (dependsOn !== undefined || dependencyMode !== undefined) {
     const ids = [...new Set(dependsOn ?? parseJson<number[]>(current.dependsOn, []))];
     const mode = dependencyMode ?? (current.dependencyMode as DependencyMode);
+    if (current.workspaceId === null) throw unprocessable("dependency_pool", "A pool task cannot wait for other tasks: dependencies stack branches within one workspace.");
     await checkDependencies({ taskId: id, workspaceId: current.workspaceId, dependsOn: ids, mode });
     Object.assign(data, { dependsOn: JSON.stringify(ids), dependencyMode: mode });
   }
@@ -124,6 +124,7 @@ export async function updateTask(id: number, patch: TaskUpdateInput): Promise<Ta
 /** Creates the tasks of a chain in order; each waits for the items it names in `after` (else the one before). */
 export async function createTaskChain(items: (TaskCreateInput & { after?: number[] })[]): Promise<TaskDto[]> {
   const workspaceId = items[0]!.workspaceId;
+  if (workspaceId === undefined || items.some((item) => item.poolId != null)) throw unprocessable("chain_workspace", "A chain runs in one workspace: give each item its workspaceId (pools take single tasks).");
   items.forEach((item, index) => {
     if (item.workspaceId !== workspaceId) throw unprocessable("dependency_workspace", `Item ${index} names another workspace: a chain stays within one.`);
     const bad = (item.after ?? []).filter((at) => at >= index);

@@ -1,4 +1,5 @@
 import "server-only";
+import { requirePlacedWith } from "@/server/lifecycle/placed";
 import type { WebSocket } from "ws";
 import { notFound } from "@/lib/errors";
 import { db } from "@/server/db/client";
@@ -22,7 +23,8 @@ export interface TerminalTarget {
 export async function terminalTarget(taskId: number): Promise<TerminalTarget> {
   const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
   if (!task) throw notFound("task", taskId);
-  return { task, sessionName: await taskSessionName(task.id), cwd: task.worktreePath ?? task.workspace.path };
+  const placed = requirePlacedWith(task);
+  return { task: placed, sessionName: await taskSessionName(task.id), cwd: placed.worktreePath ?? placed.workspace.path };
 }
 
 async function openPty(target: TerminalTarget, size: TerminalSize): Promise<TerminalPty> {

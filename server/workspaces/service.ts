@@ -19,6 +19,8 @@ async function taskCountsByWorkspace(): Promise<Map<number, Record<string, numbe
   const groups = await db().task.groupBy({ by: ["workspaceId", "status"], _count: { _all: true } });
   const counts = new Map<number, Record<string, number>>();
   for (const group of groups) {
+    // Pool tasks not placed yet belong to no workspace.
+    if (group.workspaceId === null) continue;
     const entry = counts.get(group.workspaceId) ?? { TODO: 0, RUNNING: 0, DONE: 0, FAILED: 0 };
     entry[group.status] = group._count._all;
     counts.set(group.workspaceId, entry);

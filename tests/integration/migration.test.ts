@@ -44,8 +44,8 @@ describe("migrations", () => {
     expect(await prisma.deletedRunUsage.findFirstOrThrow()).toMatchObject({ taskMerged: false, costUsd: 0.5, workspaceName: null, startedAt: new Date("2030-01-02T00:00:00Z") });
 
     const loaded = await prisma.task.findUniqueOrThrow({ where: { id: task.id }, include: { workspace: { include: { runner: true } }, runs: { include: { logs: true } } } });
-    expect(loaded.workspace.runner?.capabilities).toBe('{"x":1}');
-    expect(loaded.workspace.gpuIndices).toBe("[0,1]");
+    expect(loaded.workspace!.runner?.capabilities).toBe('{"x":1}');
+    expect(loaded.workspace!.gpuIndices).toBe("[0,1]");
     expect(loaded.runs[0]!.costUsd).toBe(0.25);
     expect(loaded.runs[0]!.logs[0]!.data).toContain("hi");
     expect(loaded.status).toBe("TODO");
@@ -166,5 +166,28 @@ describe("the migration runner, like prisma migrate deploy", () => {
     applyMigrations(file, dir);
     fs.writeFileSync(path.join(dir, "20990101000000_a", "migration.sql"), `${good}-- edited\n`);
     expect(() => applyMigrations(file, dir)).toThrow(/changed after it was applied/);
+  });
+
+  it("rebuilds Task for pool tasks without losing rows or what refers to them (foreign keys off around the rebuild)", async () => {
+    const { applyMigrations } = await import("@/server/db/migrate");
+    const all = path.join(PROJECT_ROOT, "prisma", "migrations");
+    const before = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-migrations-"));
+    for (const name of fs.readdirSync(all).filter((entry) => entry < "20261205100000")) fs.cpSync(path.join(all, name), path.join(before, name), { recursive: true });
+    const file = path.join(testDb.dir, "pool-rebuild.sqlite");
+    applyMigrations(file, before);
+    const sqlite = new Database(file);
+    sqlite.exec(`INSERT INTO "Workspace" ("id", "name", "type", "path", "baseBranch", "updatedAt") VALUES (7, 'w', 'local', '/r', 'main', 0)`);
+    sqlite.exec(`INSERT INTO "Task" ("id", "workspaceId", "number", "title", "prompt", "backend", "model", "permissionMode", "updatedAt", "gpus") VALUES (3, 7, 1, 't', 'p', 'claude_code', 'm', 'default', 0, 2)`);
+    sqlite.exec(`INSERT INTO "Run" ("id", "taskId", "kind", "backend", "model", "prompt") VALUES (5, 3, 'initial', 'claude_code', 'm', 'p')`);
+    sqlite.close();
+
+    expect(applyMigrations(file, all).applied).toContain("20261205100000_pool_tasks");
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare(`SELECT "workspaceId", "poolId", "number", "gpus" FROM "Task" WHERE "id" = 3`).get()).toEqual({ workspaceId: 7, poolId: null, number: 1, gpus: 2 });
+    expect(after.prepare(`SELECT "taskId" FROM "Run" WHERE "id" = 5`).get()).toEqual({ taskId: 3 });
+    const workspaceColumn = (after.pragma("table_info(Task)") as { name: string; notnull: number }[]).find((column) => column.name === "workspaceId");
+    expect(workspaceColumn?.notnull).toBe(0);
+    expect(after.pragma("foreign_key_check")).toEqual([]);
+    after.close();
   });
 });

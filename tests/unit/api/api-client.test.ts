@@ -7,7 +7,7 @@ import { taskListSchema, taskSchema } from "@/lib/schemas/task";
 
 // A real HTTP server answering canned bodies by path: the client's fetch, parse and validation run for real.
 const task = {
-  id: 1, number: 1, title: "t", prompt: "p", workspaceId: 1, backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits",
+  id: 1, number: 1, title: "t", prompt: "p", workspaceId: 1, poolId: null, backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits",
   status: "TODO", failureReason: null, waitingReason: null, branch: null, worktreePath: null, promptHistory: [], currentRunId: null,
   reviewBackend: null, reviewModel: null, checkState: "NONE", reviewState: "NONE", reviewedBy: null, permissionDenials: [],
   createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z", startedAt: null, finishedAt: null, mergedAt: null, parentTaskId: null, dependsOn: [], dependencyMode: "merged", overlaps: [], pullRequest: null, mergeQueue: null, accountId: null, fallbackBackend: null, gpus: 0, gpuIndices: [],

@@ -4,7 +4,7 @@ import { createDocument } from "zod-openapi";
 import { openApiDocument } from "@/lib/openapi/document";
 import { createContractChecker } from "@/tests/contract/checker";
 
-const task = { id: 1, number: 1, title: "t", prompt: "p", workspaceId: 1, backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits", status: "TODO", failureReason: null, waitingReason: null, branch: null, worktreePath: null, promptHistory: [], currentRunId: null, reviewBackend: null, reviewModel: null, checkState: "NONE", reviewState: "NONE", reviewedBy: null, permissionDenials: [], createdAt: "x", updatedAt: "x", startedAt: null, finishedAt: null, mergedAt: null, parentTaskId: null, dependsOn: [], dependencyMode: "merged", overlaps: [], pullRequest: null, mergeQueue: null, accountId: null, fallbackBackend: null, gpus: 0, gpuIndices: [] };
+const task = { id: 1, number: 1, title: "t", prompt: "p", workspaceId: 1, poolId: null, backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits", status: "TODO", failureReason: null, waitingReason: null, branch: null, worktreePath: null, promptHistory: [], currentRunId: null, reviewBackend: null, reviewModel: null, checkState: "NONE", reviewState: "NONE", reviewedBy: null, permissionDenials: [], createdAt: "x", updatedAt: "x", startedAt: null, finishedAt: null, mergedAt: null, parentTaskId: null, dependsOn: [], dependencyMode: "merged", overlaps: [], pullRequest: null, mergeQueue: null, accountId: null, fallbackBackend: null, gpus: 0, gpuIndices: [] };
 const json = "application/json; charset=utf-8";
 
 describe("the contract checker", () => {

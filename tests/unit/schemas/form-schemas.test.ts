@@ -17,6 +17,9 @@ describe("the new-task form's schema", () => {
     expect(taskFormSchema.parse({ ...values, parents: ["4"], dependencyMode: "done" })).toMatchObject({ dependsOn: [4], dependencyMode: "done" });
     expect(taskFormSchema.parse({ ...values, reviewer: "none" })).not.toHaveProperty("reviewModel");
     expect(taskFormSchema.parse({ ...values, reviewer: "codex_cli", reviewModel: " gpt-5.5 " })).toMatchObject({ reviewBackend: "codex_cli", reviewModel: "gpt-5.5" });
+    // A pool instead of the workspace: only poolId is sent (the server takes exactly one).
+    expect(taskFormSchema.parse({ ...values, poolId: 2 })).toEqual({ poolId: 2, backend: "claude_code", model: "opus", permissionMode: "acceptEdits", prompt: "Fix it" });
+    expect(taskFormSchema.parse({ ...values, poolId: 0 })).toEqual(taskFormSchema.parse(values));
     // A fallback agent and GPUs only when chosen.
     expect(taskFormSchema.parse({ ...values, fallbackBackend: "", gpus: "0" })).toEqual(taskFormSchema.parse(values));
     expect(taskFormSchema.parse({ ...values, fallbackBackend: "codex_cli", gpus: "2" })).toMatchObject({ fallbackBackend: "codex_cli", gpus: 2 });
