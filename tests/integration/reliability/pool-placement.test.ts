@@ -6,6 +6,9 @@
  * of the host it ran on, and diff and merge go there; a host whose sshd stops gets nothing while
  * away, and every task finishes. A member whose minFreeMemoryMb is above its real free memory
  * receives nothing, and the waiting reason says so.
+ *
+ * In the reliability project: it runs alone, because fifteen agents over five sshd beside the
+ * other integration files overload this 2-core machine's SSH connections.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -61,6 +64,16 @@ function cloneOrigin(name: string): string {
 }
 
 const hostOf = (workspaceId: number | null) => hosts.find((host) => host.workspaceId === workspaceId);
+
+/** The file on the task's branch in the host's clone; when it is not there, the runs' logs say why. */
+async function committedOn(taskId: number, host: { clone: string; sshd: SshdFixture }, file: string): Promise<string> {
+  try {
+    return git(host.clone, "show", `task-${taskId}:${file}`);
+  } catch (error) {
+    const logs = await Promise.all((await runsOf(taskId)).map(async (run) => `--- run ${run.id}:\n${(await logText(run.id)).slice(-4000)}`));
+    throw new Error(`task ${taskId} on ${host.sshd.host}: ${(error as Error).message}\n${logs.join("\n")}`);
+  }
+}
 
 beforeAll(async () => {
   testDb = await useTestDatabase();
@@ -136,8 +149,8 @@ describe("a pool of five SSH hosts", () => {
     // Each commit is in the clone of the host it ran on, and in no other; the run log says why it went there.
     for (const task of all) {
       const host = hostOf(task.workspaceId)!;
-      const n = /Pool task (\d+)/.exec(task.prompt)![1];
-      expect(git(host.clone, "show", `task-${task.id}:pool-${n}.txt`)).toBe(n);
+      const n = /Pool task (\d+)/.exec(task.prompt)![1]!;
+      expect(await committedOn(task.id, host, `pool-${n}.txt`)).toBe(n);
       for (const other of hosts.filter((candidate) => candidate !== host)) {
         expect(() => git(other.clone, "rev-parse", "--verify", "-q", `refs/heads/task-${task.id}`)).toThrow();
       }
