@@ -176,7 +176,9 @@ describe.each(AGENTS)("$backend", (agent) => {
     expect(task.failureReason).toMatch(/quota|limit|429/i);
     const { db } = await import("@/server/db/client");
     const quota = await db().quotaState.findFirstOrThrow({ where: { provider: agent.provider } });
-    expect(quota.state).toBe("EXHAUSTED");
+    // Marked EXHAUSTED until its reset time; a slow run (a loaded machine) may see the scheduler
+    // expire it already, which only a row that was EXHAUSTED goes through.
+    expect(quota.state === "EXHAUSTED" || (quota.state === "UNKNOWN" && quota.lastEvent === "reset time passed"), JSON.stringify(quota)).toBe(true);
     // Let the other tests of this provider run.
     await db().quotaState.update({ where: { id: quota.id }, data: { state: "OK", resetsAt: null } });
   }, 150_000);
