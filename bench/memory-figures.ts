@@ -8,12 +8,11 @@
  * Baselines, in the same run: the stand-in's lines read straight off its pipe at the same pace,
  * and the event-loop lag of a bare Node process measured over the same window.
  */
-import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { SseReader } from "../tests/integration/logs/sse-client";
 import type { Figure } from "./lib/results";
-import { authHeaders, startBenchServer, STUB, type BenchServer } from "./lib/server";
+import { authHeaders, benchRepo, sentAtOf, startBenchServer, STUB, type BenchServer } from "./lib/server";
 import { median, now, percentile } from "./lib/stats";
 
 export interface MemorySizes {
@@ -24,18 +23,8 @@ export interface MemorySizes {
   pacedSeconds: number;
 }
 
-const sentAtOf = (data: string) => Number(/sentAt\\?":([\d.]+)/.exec(data)?.[1] ?? Number.NaN);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function gitRepo(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-  git("init", "-q", "-b", "main");
-  fs.writeFileSync(path.join(dir, "README.md"), "# bench\n");
-  git("add", ".");
-  git("-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "initial");
-  return dir;
-}
 
 async function counts(server: BenchServer, workspaceId: number): Promise<Record<string, number>> {
   const { body } = await server.api<{ counts: Record<string, number> }>(`/api/tasks/counts?workspaceId=${workspaceId}`);
@@ -103,7 +92,7 @@ async function healthLag(server: BenchServer): Promise<{ p99: number; max: numbe
 export async function memoryAndLogs(root: string, sizes: MemorySizes, figures: Figure[]): Promise<void> {
   const server = await startBenchServer(path.join(root, "memory"), { AI_SLAVE_MAX_CONCURRENCY: String(Math.max(8, sizes.pacedRuns + 4)) });
   try {
-    const repo = gitRepo(path.join(root, "memory-repo"));
+    const repo = benchRepo(path.join(root, "memory-repo"));
     const { body: workspace } = await server.api<{ id: number }>("/api/workspaces", { method: "POST", body: { name: "bench-memory", path: repo, concurrencyLimit: 8 } });
     await sleep(3000);
     const atStart = server.rssMb();

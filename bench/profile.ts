@@ -9,12 +9,11 @@
  * Source maps are off in the production build, so the server's own bundled code shows as
  * `.next/server/chunks/...`; Node's built-ins and the packages keep their names.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { machine } from "./lib/results";
-import { assertBuilt, ROOT, startBenchServer } from "./lib/server";
+import { assertBuilt, benchRepo, ROOT, startBenchServer } from "./lib/server";
 import { now, percentile } from "./lib/stats";
 
 interface ProfileNode {
@@ -80,15 +79,6 @@ export function summarize(profile: CpuProfile): { totalMs: number; busyMs: numbe
   return { totalMs, busyMs, parts: sorted(byPart).filter(([part]) => part !== "idle"), functions: sorted(byFunction).slice(0, 25) };
 }
 
-function gitRepo(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-  git("init", "-q", "-b", "main");
-  fs.writeFileSync(path.join(dir, "README.md"), "# profile\n");
-  git("add", ".");
-  git("-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "initial");
-  return dir;
-}
 
 async function main(): Promise<void> {
   assertBuilt();
@@ -101,7 +91,7 @@ async function main(): Promise<void> {
   const started = now();
   const ids: number[] = [];
   for (let index = 0; index < workspaces; index += 1) {
-    const { body } = await server.api<{ id: number }>("/api/workspaces", { method: "POST", body: { name: `profile-${index}`, path: gitRepo(path.join(root, `repo-${index}`)), concurrencyLimit: 2 } });
+    const { body } = await server.api<{ id: number }>("/api/workspaces", { method: "POST", body: { name: `profile-${index}`, path: benchRepo(path.join(root, `repo-${index}`)), concurrencyLimit: 2 } });
     ids.push(body.id);
   }
   const pending = new Set<number>();

@@ -4,13 +4,12 @@
  * API at scale. bench/run.ts calls these and prints the table.
  */
 import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { SseReader } from "../tests/integration/logs/sse-client";
 import { seedTasks } from "../tests/fixtures/seed-tasks";
 import type { Figure } from "./lib/results";
-import { authHeaders, bareNodeStartMs, startBenchServer, STUB, type BenchServer } from "./lib/server";
+import { authHeaders, bareNodeStartMs, benchRepo, sentAtOf, startBenchServer, STUB, type BenchServer } from "./lib/server";
 import { median, now, percentile, repeat } from "./lib/stats";
 
 export interface Sizes {
@@ -22,15 +21,6 @@ export interface Sizes {
   requests: number;
 }
 
-function gitRepo(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-  git("init", "-q", "-b", "main");
-  fs.writeFileSync(path.join(dir, "README.md"), "# bench\n");
-  git("add", ".");
-  git("-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "initial");
-  return dir;
-}
 
 /** Cold start (spawn to health ok) and RSS after start, next to a bare Node HTTP server's start. */
 export async function coldStart(root: string, sizes: Sizes): Promise<Figure[]> {
@@ -62,7 +52,6 @@ async function waitFinished(server: BenchServer, taskId: number, timeoutMs = 300
   }
 }
 
-const sentAtOf = (line: string) => Number(/"sentAt":([\d.]+)/.exec(line)?.[1] ?? Number.NaN);
 
 /** The stand-in agent run by hand: when its first byte arrived, and how fast its pipe delivered lines. */
 function stubByHand(lines: number, cwd: string): Promise<{ firstByteAt: number; linesPerS: number }> {
@@ -98,7 +87,7 @@ function stubByHand(lines: number, cwd: string): Promise<{ firstByteAt: number; 
  */
 export async function dispatchAndLogs(root: string, sizes: Sizes): Promise<{ figures: Figure[]; server: BenchServer; workspaceId: number; runTaskId: number }> {
   const server = await startBenchServer(path.join(root, "server"));
-  const repo = gitRepo(path.join(root, "repo"));
+  const repo = benchRepo(path.join(root, "repo"));
   const { body: workspace } = await server.api<{ id: number }>("/api/workspaces", { method: "POST", body: { name: "bench", path: repo } });
 
   const dispatch: number[] = [];

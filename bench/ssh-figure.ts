@@ -11,11 +11,10 @@
  * then the stand-in started in it.
  */
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import type { Figure } from "./lib/results";
 import { allowServerModules } from "./lib/inprocess";
-import { startBenchServer, STUB, type BenchServer } from "./lib/server";
+import { benchRepo, sentAtOf, startBenchServer, STUB, type BenchServer } from "./lib/server";
 import { median, now, percentile } from "./lib/stats";
 
 export async function sshDispatch(root: string, repeats: number): Promise<Figure[]> {
@@ -24,13 +23,7 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
   const { ensureWorktree } = await import("@/server/git/worktree");
   const { shellQuote: quote } = await import("@/server/exec/quote");
   const dir = path.join(root, "ssh");
-  const repo = path.join(dir, "repo");
-  fs.mkdirSync(repo, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
-  git("init", "-q", "-b", "main");
-  fs.writeFileSync(path.join(repo, "README.md"), "# bench\n");
-  git("add", ".");
-  git("-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "initial");
+  const repo = benchRepo(path.join(dir, "repo"));
 
   const setup = await startRemoteSetup({ docker: false });
   const control = path.join(dir, "ctl");
@@ -101,7 +94,6 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
   }
 }
 
-const sentAtOf = (text: string) => Number(/"sentAt":([\d.]+)/.exec(text)?.[1] ?? Number.NaN);
 
 interface SshEndpoint {
   host: string;

@@ -3,7 +3,7 @@
  * the bench's stand-in agent as its Claude Code CLI, the test token. Health is polled every 10 ms
  * so a cold start is timed to within that.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { freePort } from "../../tests/fixtures/sshd";
@@ -12,6 +12,20 @@ import { now } from "./stats";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const STUB = path.join(ROOT, "bench", "fixtures", "stub-claude.mjs");
+
+/** When the stand-in wrote a line: its `sentAt` (ms), also inside JSON-escaped text (an SSE event's data). */
+export const sentAtOf = (text: string) => Number(/sentAt\\?":([\d.]+)/.exec(text)?.[1] ?? Number.NaN);
+
+/** A repository with one commit on `main`, for a bench workspace. */
+export function benchRepo(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
+  git("init", "-q", "-b", "main");
+  fs.writeFileSync(path.join(dir, "README.md"), "# bench\n");
+  git("add", ".");
+  git("-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "initial");
+  return dir;
+}
 
 export interface BenchServer {
   url: string;

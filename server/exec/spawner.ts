@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Socket } from "node:net";
+import { config } from "@/server/config";
 import type { Readable, Writable } from "node:stream";
 
 export interface SpawnRequest {
@@ -119,7 +120,7 @@ let shared: Spawner | null | undefined;
 /** The process-wide spawner, or null when commands start in this process. */
 export function sharedSpawner(): Spawner | null {
   if (shared !== undefined) return shared;
-  const script = path.join(/*turbopackIgnore: true*/ process.env.AI_SLAVE_ROOT ?? process.cwd(), "server", "exec", "spawner.cjs");
+  const script = path.join(/*turbopackIgnore: true*/ config().projectRoot, "server", "exec", "spawner.cjs");
   shared = process.env.AI_SLAVE_SPAWNER === "off" || !fs.existsSync(script) ? null : new Spawner(script);
   return shared;
 }
