@@ -52,6 +52,13 @@ export const localScriptHost: ScriptHost = {
     return toExecResult(outcome, argv, { cwd: "/", timeoutMs: options.timeoutMs }, DEFAULT_MAX_OUTPUT_BYTES);
   },
   async streamScript(script: string, args: string[], handlers: ChunkHandlers): Promise<ScriptStream> {
+    const spawner = sharedSpawner();
+    if (spawner) {
+      const stream = spawner.stream({ argv: ["sh", "-c", script, ...args], cwd: "/", env: scriptEnv(), drainMs: DRAIN_MS }, handlers);
+      // A start failure or a spawner that died is a lost stream: the follower reads the file again.
+      const exited = stream.exited.then((outcome) => ({ exitCode: outcome.exitCode, lost: Boolean(outcome.startError || outcome.lost) }));
+      return { exited, close: stream.close };
+    }
     const child = startScript(script, args, undefined);
     child.stdout!.on("data", handlers.onStdout);
     child.stderr!.on("data", handlers.onStderr);

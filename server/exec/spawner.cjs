@@ -9,8 +9,11 @@
  * TypeScript loader or Next's bundle, so it starts in a few tens of milliseconds.
  *
  * Protocol, one JSON object per line. In: {id, argv, cwd, env, stdin?, timeoutMs?, capBytes,
- * drainMs}. Out: {id, exitCode, signal, stdout, stderr (base64 of the kept bytes), stdoutDropped,
- * stderrDropped, timedOut, startError?: {code, message}}. The server's end is server/exec/spawner.ts.
+ * drainMs, stream?}. Out: {id, exitCode, signal, stdout, stderr (base64 of the kept bytes),
+ * stdoutDropped, stderrDropped, timedOut, startError?: {code, message}}. A `stream` request gets
+ * its output as it comes instead ({id, o: base64} and {id, e: base64}), then the same final
+ * answer with nothing kept; {kill: id} ends a command's process group. The server's end is
+ * server/exec/spawner.ts.
  * When its stdin closes (the server exited) it exits; commands it started run on, as they would
  * have as the server's own children.
  */
@@ -43,6 +46,25 @@ function reply(message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+/** Streamed commands held back until the server has read what was sent: memory stays bounded. */
+const held = new Set();
+
+function relay(child, message) {
+  if (process.stdout.write(`${JSON.stringify(message)}\n`)) return;
+  if (held.size === 0) {
+    process.stdout.once("drain", () => {
+      for (const each of held) {
+        each.stdout.resume();
+        each.stderr.resume();
+      }
+      held.clear();
+    });
+  }
+  held.add(child);
+  child.stdout.pause();
+  child.stderr.pause();
+}
+
 function killGroup(pid) {
   try {
     process.kill(-pid, "SIGKILL");
@@ -51,8 +73,11 @@ function killGroup(pid) {
   }
 }
 
+/** The running commands by request id, for {kill: id}. */
+const running = new Map();
+
 function run(request) {
-  const { id, argv, cwd, env, stdin, timeoutMs, capBytes, drainMs } = request;
+  const { id, argv, cwd, env, stdin, timeoutMs, capBytes, drainMs, stream } = request;
   let child;
   try {
     child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true, windowsHide: true });
@@ -60,10 +85,16 @@ function run(request) {
     reply({ id, exitCode: null, signal: null, stdout: "", stderr: "", stdoutDropped: 0, stderrDropped: 0, timedOut: false, startError: { code: error.code ?? "", message: String(error.message ?? error) } });
     return;
   }
-  const out = capped(capBytes);
-  const err = capped(capBytes);
-  child.stdout.on("data", (chunk) => out.push(chunk));
-  child.stderr.on("data", (chunk) => err.push(chunk));
+  const out = capped(stream ? 0 : capBytes);
+  const err = capped(stream ? 0 : capBytes);
+  if (stream) {
+    child.stdout.on("data", (chunk) => relay(child, { id, o: chunk.toString("base64") }));
+    child.stderr.on("data", (chunk) => relay(child, { id, e: chunk.toString("base64") }));
+  } else {
+    child.stdout.on("data", (chunk) => out.push(chunk));
+    child.stderr.on("data", (chunk) => err.push(chunk));
+  }
+  if (child.pid !== undefined) running.set(id, child.pid);
   if (stdin !== undefined && child.stdin) {
     // A child that exits without reading its stdin gives EPIPE: not a failure.
     child.stdin.on("error", () => undefined);
@@ -91,6 +122,7 @@ function run(request) {
   });
   child.on("close", (code, signal) => {
     clearTimeout(timer);
+    running.delete(id);
     reply({ id, exitCode: code, signal, stdout: out.bytes(), stderr: err.bytes(), stdoutDropped: out.dropped(), stderrDropped: err.dropped(), timedOut, ...(startError ? { startError } : {}) });
   });
 }
@@ -108,6 +140,11 @@ process.stdin.on("data", (text) => {
       request = JSON.parse(line);
     } catch {
       process.stderr.write("spawner: a request that is not JSON was ignored\n");
+      continue;
+    }
+    if (request.kill !== undefined) {
+      const pid = running.get(request.kill);
+      if (pid !== undefined) killGroup(pid);
       continue;
     }
     run(request);

@@ -1,6 +1,7 @@
 /**
- * The server's end of the spawner (server/exec/spawner.cjs): short commands of this machine are
- * started by that small process, so the server's event loop does not stop for each spawn().
+ * The server's end of the spawner (server/exec/spawner.cjs): commands of this machine (git, the
+ * run scripts, the run followers' streams) are started by that small process, so the server's
+ * event loop does not stop for each spawn().
  * One spawner per server process, started on first use and again after it died; a request it
  * was holding when it died resolves as a failed command, never hangs. AI_SLAVE_SPAWNER=off, or a
  * missing spawner.cjs, starts the commands in this process instead (same results, same API).
@@ -45,7 +46,29 @@ interface WireOutcome extends Omit<SpawnOutcome, "stdout" | "stderr"> {
   stderr: string;
 }
 
-type Waiter = (outcome: SpawnOutcome) => void;
+/** A streamed command's output as it comes. */
+interface WireChunk {
+  id: number;
+  o?: string;
+  e?: string;
+}
+
+export interface StreamHandlers {
+  onStdout(chunk: Buffer): void;
+  onStderr(chunk: Buffer): void;
+}
+
+export interface SpawnedStream {
+  /** The final outcome (nothing kept of the output: the handlers had it). */
+  exited: Promise<SpawnOutcome>;
+  /** SIGKILL to the command's process group. */
+  close(): void;
+}
+
+interface Waiter {
+  resolve: (outcome: SpawnOutcome) => void;
+  handlers?: StreamHandlers;
+}
 
 const lostOutcome = (): SpawnOutcome => ({ exitCode: null, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), stdoutDropped: 0, stderrDropped: 0, timedOut: false, lost: true });
 
@@ -58,13 +81,28 @@ export class Spawner {
   constructor(private readonly script: string) {}
 
   run(request: SpawnRequest): Promise<SpawnOutcome> {
+    return this.send(request).exited;
+  }
+
+  /** Starts a command whose output goes to the handlers as it comes. */
+  stream(request: Omit<SpawnRequest, "capBytes" | "timeoutMs">, handlers: StreamHandlers): SpawnedStream {
+    return this.send({ ...request, capBytes: 0, stream: true }, handlers);
+  }
+
+  private send(request: SpawnRequest & { stream?: boolean }, handlers?: StreamHandlers): SpawnedStream {
     const child = this.child ?? this.start();
-    return new Promise((resolve) => {
-      const id = this.nextId++;
+    const id = this.nextId++;
+    const exited = new Promise<SpawnOutcome>((resolve) => {
       if (this.pending.size === 0) this.holdOpen(child, true);
-      this.pending.set(id, resolve);
+      this.pending.set(id, { resolve, handlers });
       (child.stdin as Writable).write(`${JSON.stringify({ id, ...request })}\n`);
     });
+    return {
+      exited,
+      close: () => {
+        if (this.child === child && this.pending.has(id)) (child.stdin as Writable).write(`${JSON.stringify({ kill: id })}\n`);
+      },
+    };
   }
 
   /** The spawner's pid while it runs (tests). */
@@ -85,7 +123,7 @@ export class Spawner {
       if (this.child === child) this.child = null;
       const waiting = [...this.pending.values()];
       this.pending.clear();
-      for (const resolve of waiting) resolve(lostOutcome());
+      for (const { resolve } of waiting) resolve(lostOutcome());
     });
     this.holdOpen(child, false);
     return child;
@@ -105,12 +143,17 @@ export class Spawner {
     for (let end = this.buffered.indexOf("\n"); end !== -1; end = this.buffered.indexOf("\n")) {
       const line = this.buffered.slice(0, end);
       this.buffered = this.buffered.slice(end + 1);
-      const wire = JSON.parse(line) as WireOutcome;
-      const resolve = this.pending.get(wire.id);
-      if (!resolve) continue;
+      const wire = JSON.parse(line) as WireOutcome | WireChunk;
+      const waiter = this.pending.get(wire.id);
+      if (!waiter) continue;
+      if (!("exitCode" in wire)) {
+        if (wire.o !== undefined) waiter.handlers?.onStdout(Buffer.from(wire.o, "base64"));
+        if (wire.e !== undefined) waiter.handlers?.onStderr(Buffer.from(wire.e, "base64"));
+        continue;
+      }
       this.pending.delete(wire.id);
       if (this.pending.size === 0 && this.child) this.holdOpen(this.child, false);
-      resolve({ ...wire, stdout: Buffer.from(wire.stdout, "base64"), stderr: Buffer.from(wire.stderr, "base64") });
+      waiter.resolve({ ...wire, stdout: Buffer.from(wire.stdout, "base64"), stderr: Buffer.from(wire.stderr, "base64") });
     }
   }
 }

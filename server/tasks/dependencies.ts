@@ -14,6 +14,8 @@ export async function checkDependencies(input: { taskId?: number; workspaceId: n
     throw unprocessable("dependency_mode", `dependencyMode "done" stacks the task on one parent's branch: name exactly one task in dependsOn (got ${ids.length}).`);
   }
   if (input.taskId !== undefined && ids.includes(input.taskId)) throw unprocessable("dependency_cycle", `Task ${input.taskId} cannot depend on itself.`);
+  // No parents, nothing to look up (most tasks): one query fewer on the way to a 201.
+  if (ids.length === 0) return;
   const rows = await db().task.findMany({ where: { id: { in: ids } }, select: { id: true, workspaceId: true } });
   const missing = ids.filter((id) => !rows.some((row) => row.id === id));
   if (missing.length > 0) throw unprocessable("dependency_unknown", `No task with id ${missing.join(", ")}.`, { taskIds: missing });

@@ -75,6 +75,24 @@ describe("the spawner", () => {
     expect(Number(result.stdout.trim())).not.toBe(process.pid);
   });
 
+  it("streams a command's output as it comes, in order, and close() ends its process group", async () => {
+    const spawner = sharedSpawner()!;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const finished = spawner.stream({ argv: ["sh", "-c", "seq 1 20000; echo oops >&2"], cwd, env: process.env, drainMs: 2_000 }, { onStdout: (chunk) => out.push(chunk), onStderr: (chunk) => err.push(chunk) });
+    expect((await finished.exited).exitCode).toBe(0);
+    expect(Buffer.concat(out).toString()).toBe(`${Array.from({ length: 20000 }, (_, index) => index + 1).join("\n")}\n`);
+    expect(Buffer.concat(err).toString()).toBe("oops\n");
+
+    const lines: string[] = [];
+    const endless = spawner.stream({ argv: ["sh", "-c", "while :; do echo tick; sleep 0.05; done"], cwd, env: process.env, drainMs: 2_000 }, { onStdout: (chunk) => lines.push(chunk.toString()), onStderr: () => undefined });
+    while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    endless.close();
+    const ended = await endless.exited;
+    expect(ended.exitCode).toBeNull();
+    expect(ended.signal).toBe("SIGKILL");
+  });
+
   it("when it dies mid-command, the command resolves as lost (never hangs) and the next one starts a new spawner", async () => {
     await transport.exec(["true"], { cwd });
     const spawner = sharedSpawner()!;
