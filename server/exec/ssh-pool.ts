@@ -127,8 +127,10 @@ class SshConnection {
     try {
       const channel = await this.tryExec(command, pty).catch(async (error: unknown) => {
         if (error instanceof SshError) throw error;
-        // A refused channel (too many sessions) says the connection works: do not drop it.
-        if (/open failure/i.test(String(error))) throw new SshError(`SSH to ${endpointName(this.endpoint)}: ${String(error)}`, "channel");
+        // A refused channel or command (too many sessions, "Unable to exec") says the connection
+        // works: closing it would drop every other command running on it. Only a connection
+        // that is gone is replaced.
+        if (this.client && !/not connected|no response/i.test(String(error))) throw new SshError(`SSH to ${endpointName(this.endpoint)}: ${String(error)}`, "channel");
         this.destroy();
         return this.tryExec(command, pty);
       });

@@ -229,7 +229,14 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
     verdict = { ...verdict, status: "FAILED", errorClass: "NETWORK", reason, transient: false };
   }
   // A reviewer changes nothing; whatever it left is not the work's. A resolver's edits are staged by the merge queue.
-  if (run.kind !== "review" && run.kind !== "resolve") await commitLeftovers(transport, task, run, writer);
+  if (run.kind !== "review" && run.kind !== "resolve") {
+    // A host already given up on gets a few short tries, not the whole away limit again.
+    const leftovers = await commitLeftovers(transport, task, run, writer, "", followed.exit.unreachableMs !== undefined ? 10_000 : undefined);
+    // Work that is not on the branch is not done: a run whose changes could not be committed fails.
+    if (leftovers.error && verdict.status === "DONE" && !active.cancelled && !followed.timedOut) {
+      verdict = { ...verdict, status: "FAILED", errorClass: leftovers.unreachable ? "NETWORK" : "UNKNOWN", reason: leftovers.error, transient: false };
+    }
+  }
   const earlier = await db().run.findMany({ where: { taskId: task.id, id: { lt: run.id } }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
   const final = finalVerdict({
     verdict,

@@ -101,6 +101,28 @@ describe("diff and merge", () => {
   });
 });
 
+describe("the agent's uncommitted changes", () => {
+  it("a run whose changes cannot be committed is FAILED with the reason and keeps them in the worktree; a retry commits them", async () => {
+    const id = await doneTask("first.txt", "one");
+    const { worktreePath } = await getTask(id);
+    // Another git left its lock behind: the server's commit of what the next run writes fails.
+    const lock = path.join(git(worktreePath!, "rev-parse", "--absolute-git-dir"), "index.lock");
+    fs.writeFileSync(lock, "");
+    expect((await taskAction(id, "continue", { prompt: "FILE:second.txt=two" })).status).toBe(200);
+    const failed = await waitForStatus(id, ["DONE", "FAILED"]);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.failureReason).toMatch(/^Could not commit the agent's changes: .*index\.lock.* They are still in the worktree/s);
+    expect((await runsOf(id)).map((run) => [run.kind, run.status, run.errorClass])).toEqual([["initial", "DONE", null], ["continue", "FAILED", "UNKNOWN"]]);
+    expect(fs.readFileSync(path.join(worktreePath!, "second.txt"), "utf8")).toBe("two\n");
+    expect(spawnSync("git", ["-C", repo, "cat-file", "-e", `task-${id}:second.txt`]).status).not.toBe(0);
+
+    fs.rmSync(lock);
+    expect((await taskAction(id, "retry")).status).toBe(200);
+    expect((await waitForStatus(id, ["DONE", "FAILED"])).status).toBe("DONE");
+    expect(git(repo, "show", `task-${id}:second.txt`)).toBe("two");
+  });
+});
+
 describe("retry, cancel and delete", () => {
   it("retry queues the same task in place: same worktree, a new run with a fresh session", async () => {
     const id = await doneTask("r.txt", "1");
