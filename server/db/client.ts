@@ -4,6 +4,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { config } from "@/server/config";
 import { peekSingleton, processSingleton, setSingleton } from "@/server/singleton";
 import { PrismaClient } from "./generated/client";
+import { retryBusyAsync } from "./busy-retry";
 import { closeLogConnection } from "./log-connection";
 import { cachePreparedStatements } from "./statement-cache";
 
@@ -15,18 +16,25 @@ import { cachePreparedStatements } from "./statement-cache";
 class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
   override async connect() {
     const adapter = await super.connect();
-    const connection = (adapter as unknown as { client?: Pick<BetterSqlite3.Database, "prepare"> }).client;
+    const connection = (adapter as unknown as { client?: Pick<BetterSqlite3.Database, "prepare" | "pragma"> }).client;
     // Another adapter version may keep its connection elsewhere: then it prepares as before.
     if (typeof connection?.prepare === "function") cachePreparedStatements(connection);
+    // A lock held by another process is waited for between turns of the event loop, not inside
+    // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.
+    if (typeof connection?.pragma === "function" && retryBusyAsync(adapter, BUSY_WAIT_MS)) connection.pragma("busy_timeout = 0");
     return adapter;
   }
 }
 
+/** How long a statement waits for another process's write lock before the request gets a 503. */
+const BUSY_WAIT_MS = 10_000;
+
 export function createPrismaClient(databaseFile: string): PrismaClient {
   // One connection for the whole process: SQLite has one writer at a time anyway, and a single
-  // connection cannot hit "database is locked" against itself. `timeout` is the busy timeout
-  // for other processes (a CLI, a second server) touching the same file.
-  const adapter = new CachingBetterSqlite3({ url: `file:${databaseFile}`, timeout: 10_000 });
+  // connection cannot hit "database is locked" against itself. `timeout` is the busy timeout for
+  // other processes (a CLI, a second server) touching the same file, used only if the adapter
+  // could not be made to wait asynchronously (busy-retry.ts).
+  const adapter = new CachingBetterSqlite3({ url: `file:${databaseFile}`, timeout: BUSY_WAIT_MS });
   return new PrismaClient({ adapter });
 }
 
