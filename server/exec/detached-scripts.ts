@@ -1,8 +1,9 @@
 /**
  * The shell scripts behind detached runs, on every transport. Values are quoted by quote.ts; the
- * prompt and the environment travel on stdin and the run script as base64, never as plain text
- * in a command line, so no secret shows in `ps`.
+ * prompt and the environment travel on stdin, never in a command line, so no secret shows in `ps`
+ * (the run script, which holds none, is in the launch script's text).
  */
+import { randomBytes } from "node:crypto";
 import { exportLines, shellJoin, shellQuote } from "./quote";
 
 /** Every file of one detached run, derived from its log path (`.../run-12.log`). */
@@ -82,52 +83,59 @@ export function envFile(env: Record<string, string>): string {
   return `${exportLines(env).join("\n")}\n`;
 }
 
-/** What the launch script reads on stdin: the environment file as one base64 line, then the prompt. */
+/**
+ * What the launch script reads on stdin: a random end marker, the environment file's lines, the
+ * marker again, then the prompt. The marker (128 random bits, a new one each launch) cannot be
+ * one of the file's lines; the shell copies those lines with `read` and `printf`, builtins, so no
+ * process is started for them.
+ */
 export function launchStdin(env: Record<string, string>, prompt: string): string {
-  return `${Buffer.from(envFile(env)).toString("base64")}\n${prompt}`;
+  const marker = `AI-SLAVE-ENV-END-${randomBytes(16).toString("hex")}`;
+  return `${marker}\n${envFile(env)}${marker}\n${prompt}`;
 }
 
 /**
  * Makes the run folder (mode 0700, refused unless the login user owns it and its parent), writes
- * the environment file and prompt from stdin and the run script from base64, empties the logs,
+ * the environment file and prompt from stdin and the run script from its quoted text, empties the logs,
  * starts the run script in the task's tmux session (a new window when the session exists, e.g. a
  * user's terminal), waits until the agent runs and prints the agent's pid.
  */
-export function launchScript(input: { files: DetachedFiles; sessionName: string; cwd: string; scriptArgv: string[]; scriptB64: string }): string {
+export function launchScript(input: { files: DetachedFiles; sessionName: string; cwd: string; scriptArgv: string[]; script: string }): string {
   const { files, sessionName, cwd } = input;
   const q = shellQuote;
   const command = shellJoin(input.scriptArgv);
   const parent = files.dir.slice(0, files.dir.lastIndexOf("/")) || "/";
+  // What tmux said when it could not start the run (shown only if no try succeeded).
+  const tmuxErr = `${files.script}.tmux-err`;
   return [
     "set -e",
     "umask 077",
     `mkdir -p -- ${q(files.dir)}`,
     `for d in ${q(parent)} ${q(files.dir)}; do [ -O "$d" ] || { echo "the run folder $d is not owned by $(id -un): refusing to write there" >&2; exit 1; }; done`,
     `chmod 700 -- ${q(parent)} ${q(files.dir)}`,
-    `rm -f -- ${q(files.exit)} ${q(files.pid)} ${q(files.agentPid)}`,
-    "IFS= read -r env_b64",
-    `printf '%s' "$env_b64" | base64 -d > ${q(files.env)}`,
+    // Each process costs milliseconds (more on a small VM): builtins wherever they do the job.
+    `if [ -e ${q(files.exit)} ] || [ -e ${q(files.pid)} ] || [ -e ${q(files.agentPid)} ]; then rm -f -- ${q(files.exit)} ${q(files.pid)} ${q(files.agentPid)}; fi`,
+    "IFS= read -r env_end",
+    `: > ${q(files.env)}`,
+    `while IFS= read -r line && [ "$line" != "$env_end" ]; do printf '%s\n' "$line" >> ${q(files.env)}; done`,
     `cat > ${q(files.prompt)}`,
-    `printf '%s' ${q(input.scriptB64)} | base64 -d > ${q(files.script)}`,
+    `printf '%s' ${q(input.script)} > ${q(files.script)}`,
     `: > ${q(files.out)}`,
     `: > ${q(files.err)}`,
     // Two launches that both start the host's tmux server race for its socket: the loser's
     // client says "server exited unexpectedly" and made nothing. Try again, unless the run
     // script did start (its pid file), so it never runs twice.
+    // A new session first (a task's first run); when the session exists, a window in it.
     "tries=0",
-    "until",
-    `  if tmux has-session -t ${q(`=${sessionName}`)} 2>/dev/null; then`,
-    `    tmux new-window -d -t ${q(`=${sessionName}:`)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
-    "  else",
-    `    tmux new-session -d -s ${q(sessionName)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)}`,
-    "  fi",
+    `until tmux new-session -d -s ${q(sessionName)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)} 2> ${q(tmuxErr)} ||`,
+    `  tmux new-window -d -t ${q(`=${sessionName}:`)} -n ${q(files.name)} -c ${q(cwd)} ${q(command)} 2>> ${q(tmuxErr)}`,
     "do",
     "  tries=$((tries + 1))",
     `  sleep 0.3; [ -s ${q(files.pid)} ] && break`,
-    "  [ \"$tries\" -lt 5 ] || { echo 'tmux could not start the run' >&2; exit 1; }",
+    `  [ "$tries" -lt 5 ] || { cat -- ${q(tmuxErr)} >&2; echo 'tmux could not start the run' >&2; exit 1; }`,
     "done",
     "i=0",
-    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done`,
+    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 3000 ]; do sleep 0.02; i=$((i + 1)); done`,
     `[ -s ${q(files.pid)} ] || { rm -f -- ${q(files.env)}; echo 'the run script did not start in tmux' >&2; exit 1; }`,
     // The agent's pid on its machine (empty when it ended at once).
     `cat -- ${q(files.agentPid)} 2>/dev/null || true`,

@@ -268,7 +268,7 @@ export async function spawnDetached(host: ScriptHost, argv: string[], options: D
     sessionName: options.sessionName,
     cwd: options.cwd,
     scriptArgv: host.runScriptArgv(files.script),
-    scriptB64: Buffer.from(runScript(files, argv, options.cwd, host.exactEnv, options.nice ?? 0)).toString("base64"),
+    script: runScript(files, argv, options.cwd, host.exactEnv, options.nice ?? 0),
   });
   const launched = await host.runScript(script, ["launch"], { stdin: launchStdin(options.env, options.stdin), timeoutMs: 120_000 });
   if (launched.exitCode !== 0) {

@@ -27,6 +27,8 @@ export class Scheduler {
   private wakeTimer: NodeJS.Timeout | null = null;
   private passing: Promise<void> | null = null;
   private again = false;
+  /** Whether the pending pass has begun reading the queue (a poke before that needs no other). */
+  private passStarted = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
   /** Pool members that stopped answering, left out of placement for a while. */
@@ -40,14 +42,24 @@ export class Scheduler {
     this.poke("start");
   }
 
-  /** Asks for a dispatch pass now; passes never overlap, and pokes during one cause one more. */
+  /**
+   * Asks for a dispatch pass; passes never overlap, and pokes during one cause one more. The pass
+   * starts on the next turn of the event loop, not inside the caller: a request that queued a task
+   * answers before the pass reads the queue and starts agents, and a burst of pokes (fifty tasks
+   * queued at once) is one pass.
+   */
   poke(_reason: string): void {
     if (this.stopped) return;
     if (this.passing) {
-      this.again = true;
+      if (this.passStarted) this.again = true;
       return;
     }
-    this.passing = this.dispatchPass()
+    this.passStarted = false;
+    this.passing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        this.passStarted = true;
+        return this.stopped ? [] : this.dispatchPass();
+      })
       .then(() => undefined)
       .catch((error: unknown) => console.error("[scheduler] dispatch pass failed", error))
       .finally(() => {

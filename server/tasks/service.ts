@@ -63,7 +63,12 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
   const dependsOn = [...new Set(input.dependsOn ?? [])];
   const dependencyMode = input.dependencyMode ?? "merged";
   if (target.workspaceId !== null) await checkDependencies({ workspaceId: target.workspaceId, dependsOn, mode: dependencyMode });
-  const number = await nextTaskNumber(target.numberedIn);
+  // Independent of each other: asked at once.
+  const [number, model, reviewer] = await Promise.all([
+    nextTaskNumber(target.numberedIn),
+    input.model ?? defaultModel(input.backend),
+    reviewerOf(input, target.defaults),
+  ]);
   const now = new Date();
   const history: PromptHistoryEntry[] = [{ prompt: input.prompt, at: now.toISOString(), kind: "initial" }];
   const row = await db().task.create({
@@ -74,7 +79,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       title: input.title ?? titleFromPrompt(input.prompt),
       prompt: input.prompt,
       backend: input.backend,
-      model: input.model ?? (await defaultModel(input.backend)),
+      model,
       permissionMode: input.permissionMode ?? getAdapter(input.backend).defaultPermissionMode,
       promptHistory: JSON.stringify(history),
       queuedAt: now,
@@ -83,7 +88,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
       dependencyMode,
       fallbackBackend: input.fallbackBackend ?? null,
       gpus: input.gpus ?? 0,
-      ...(await reviewerOf(input, target.defaults)),
+      ...reviewer,
     },
   });
   const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });

@@ -55,12 +55,15 @@ afterAll(() => {
 
 describe("detached runs on this machine", () => {
   it("run in tmux with the prompt on stdin and exactly the given environment, every line delivered once", async () => {
-    const { process: run, lines, logPath } = await launch("plain", 'read -r p; echo "got: $p"; echo "secret=$SECRET home=${HOME:-unset}"; for i in 1 2 3; do echo "line $i"; done; echo oops >&2; exit 3', { SECRET: "s3cr3t" });
+    // A value with lines, quotes, backslashes and spaces at both ends, and one shaped like the launch's end-of-environment marker.
+    const tricky = "  first line 'single' \"double\" \\back\\ $HOME `id`\n\nAI-SLAVE-ENV-END-00000000000000000000000000000000\n\tlast \\";
+    const { process: run, lines, logPath } = await launch("plain", 'read -r p; echo "got: $p"; echo "secret=$SECRET home=${HOME:-unset}"; printf %s "$TRICKY" > tricky.out; for i in 1 2 3; do echo "line $i"; done; echo oops >&2; exit 3', { SECRET: "s3cr3t", TRICKY: tricky });
     expect(run.pid).toBeGreaterThan(0);
     const exit = await run.exited;
     expect(exit).toEqual({ exitCode: 3, signal: null });
     expect(lines.out).toEqual(["got: the prompt", "secret=s3cr3t home=unset", "line 1", "line 2", "line 3"]);
     expect(lines.err).toEqual(["oops"]);
+    expect(fs.readFileSync(path.join(dir, "tricky.out"), "utf8")).toBe(tricky);
     // The run folder is private, and the environment file is gone once read.
     const runDir = path.dirname(logPath);
     expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
