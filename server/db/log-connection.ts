@@ -58,6 +58,20 @@ export function tryLogTransaction<T>(work: (statements: LogStatements) => T): T 
   }
 }
 
+/**
+ * Rows of a read on the log connection, through a statement prepared once: the log's pages, read
+ * without Prisma's per-row conversion. It sees what is committed (WAL); a read never waits.
+ */
+export function logRead<Row>(sql: string, ...args: unknown[]): Row[] {
+  const conn = connection();
+  let prepared = conn.statements.get(sql);
+  if (!prepared) {
+    prepared = conn.db.prepare(sql);
+    conn.statements.set(sql, prepared);
+  }
+  return prepared.all(...args) as Row[];
+}
+
 /** Closes the log connection (tests switching databases, shutdown). */
 export function closeLogConnection(): void {
   peekSingleton<LogConnection>(NAME)?.db.close();

@@ -2,7 +2,7 @@ import "server-only";
 import { notFound } from "@/lib/errors";
 import type { StoredLogEvent } from "@/lib/log-events";
 import { db } from "@/server/db/client";
-import { readLog, readLogJson, storedEventJson } from "./log-store";
+import { readLogJson, storedEventJson } from "./log-store";
 import { services } from "@/server/services";
 import type { RunEnd } from "./bus";
 import { sseResponse, sseMaxQueued, type SseChannel } from "./sse";
@@ -225,9 +225,14 @@ export async function taskLogStream(request: Request, taskId: number, cursor: Ta
   );
 }
 
-/** `GET /api/runs/:id/logs`: a page of the stored log; nextCursor is null on the last page. */
-export async function runLogPage(runId: number, afterSeq: number, limit: number): Promise<{ items: StoredLogEvent[]; nextCursor: string | null }> {
+/**
+ * `GET /api/runs/:id/logs`: a page of the stored log (`{ items, nextCursor }`, nextCursor null on
+ * the last page), as JSON text spliced from the stored events: a page of a thousand events is
+ * neither parsed nor validated again on its way out (they were when written).
+ */
+export async function runLogPageJson(runId: number, afterSeq: number, limit: number): Promise<string> {
   if (!(await runState(runId))) throw notFound("run", runId);
-  const items = await readLog(runId, afterSeq, limit);
-  return { items, nextCursor: items.length === limit ? String(items[items.length - 1]!.seq) : null };
+  const items = await readLogJson(runId, afterSeq, limit);
+  const nextCursor = items.length === limit ? JSON.stringify(String(items[items.length - 1]!.seq)) : "null";
+  return `{"items":[${items.map((item) => item.json).join(",")}],"nextCursor":${nextCursor}}`;
 }

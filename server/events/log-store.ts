@@ -1,7 +1,7 @@
 import "server-only";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
 import { db } from "@/server/db/client";
-import { tryLogTransaction } from "@/server/db/log-connection";
+import { logRead, tryLogTransaction } from "@/server/db/log-connection";
 
 /** The run log table, read and written with plain SQL: it is the hot path. */
 
@@ -116,9 +116,12 @@ export async function readLogTail(runId: number, count: number): Promise<StoredL
   return rows.reverse().map(toStored);
 }
 
-/** Like readLog, as JSON text per event (what an SSE client gets), without parsing the rows. */
+/**
+ * Like readLog, as JSON text per event (what an SSE client and a log page get), without parsing
+ * the rows: read on the log connection (log-connection.ts), each event spliced from its stored data.
+ */
 export async function readLogJson(runId: number, afterSeq: number, limit: number): Promise<{ seq: number; json: string }[]> {
-  const rows = await db().$queryRawUnsafe<{ seq: number; ts: string; data: string }[]>(
+  const rows = logRead<{ seq: number; ts: string; data: string }>(
     `SELECT "seq", CAST("ts" AS TEXT) AS "ts", "data" FROM "RunLog" WHERE "runId" = ? AND "seq" > ? ORDER BY "seq" ASC LIMIT ?`,
     runId,
     afterSeq,

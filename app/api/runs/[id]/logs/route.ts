@@ -1,7 +1,6 @@
-import { runLogPage } from "@/server/events/log-replay";
-import { logPageSchema, runLogsQuerySchema } from "@/lib/schemas/logs";
+import { runLogPageJson } from "@/server/events/log-replay";
+import { runLogsQuerySchema } from "@/lib/schemas/logs";
 import { handler, parseId, parseQuery } from "@/server/http/handler";
-import { respond } from "@/server/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -9,5 +8,5 @@ export const dynamic = "force-dynamic";
 export const GET = handler(async (request, params) => {
   const id = parseId(params);
   const query = parseQuery(request, runLogsQuerySchema);
-  return respond(logPageSchema, await runLogPage(id, query.after, query.limit));
+  return new Response(await runLogPageJson(id, query.after, query.limit), { headers: { "content-type": "application/json" } });
 });
