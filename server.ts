@@ -4,6 +4,7 @@
  * (after `next build`) for production. Binds to 127.0.0.1 unless HOST says otherwise.
  */
 import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import nextEnv from "@next/env";
@@ -19,6 +20,21 @@ nextEnv.loadEnvConfig(process.cwd(), dev);
 // every Next server chunk it loads: tens of MB of strings at idle (a heap snapshot). Production
 // stack traces point into .next/ instead; AI_SLAVE_SOURCE_MAPS=1 keeps them on.
 if (!dev && process.env.AI_SLAVE_SOURCE_MAPS !== "1") process.setSourceMapsEnabled(false);
+
+/**
+ * Production serves the config `next build` resolved (.next/required-server-files.json), the way
+ * Next's own standalone server does, instead of loading next.config.ts again: compiling a
+ * TypeScript config loads Next's SWC compiler, 26 MB of native code resident for nothing at run
+ * time (bench/README.md, "Idle memory"). Without that file (an older build) Next loads the config.
+ */
+function useBuiltNextConfig(projectRoot: string): void {
+  try {
+    const built = JSON.parse(readFileSync(path.join(projectRoot, ".next", "required-server-files.json"), "utf8")) as { config?: object };
+    if (built.config) process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(built.config);
+  } catch {
+    // Next reads next.config.ts itself.
+  }
+}
 
 async function main(): Promise<void> {
   const { loadConfig } = await import("./server/config");
@@ -38,6 +54,7 @@ async function main(): Promise<void> {
   // the request's), which ends every socket it does not know: the terminal's among them. It gets a
   // sink instead; the hook below routes all upgrades and hands Next its own (dev HMR).
   const upgradeSink = new EventEmitter() as unknown as Server;
+  if (!dev) useBuiltNextConfig(settings.projectRoot);
   const app = next({ dev, hostname: settings.host, port: settings.port, httpServer: upgradeSink });
   await app.prepare();
   const handle = app.getRequestHandler();

@@ -4,6 +4,7 @@
  * and "never above the limit" are counted from the agents' side, not from the database.
  * CI runs RELIABILITY_TASKS=100; scripts/reliability.sh runs 500 and prints the figures.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RealServer } from "../../fixtures/real-server";
@@ -56,6 +57,9 @@ describe("the real server under load", () => {
     server = await startStubServer(dir, { STUB_SLEEP_MS: "2000", AI_SLAVE_MAX_CONCURRENCY: String(LIMITS.reduce((a, b) => a + b, 0)) });
     const live = server;
     const rssAtStart = rssMb(live.child.pid!);
+    // The production server serves the config the build resolved: Next's compiler (SWC, 26 MB of
+    // native code) is never loaded.
+    expect(fs.readFileSync(`/proc/${live.child.pid}/maps`, "utf8")).not.toMatch(/next-swc/);
     const workspaces = await Promise.all(LIMITS.map(async (limit, index) => {
       const repo = makeGitRepo(dir, `repo-${index}`);
       return { repo, limit, id: await createdId(live, "/api/workspaces", { name: `load-${index}`, path: repo, concurrencyLimit: limit }) };
