@@ -1,7 +1,8 @@
 /**
  * AI-Slave's one process: serves Next (pages, REST API, SSE) and attaches the terminal
- * WebSocket to the same HTTP server. `tsx server.ts --dev` for development, without the flag
- * (after `next build`) for production. Binds to 127.0.0.1 unless HOST says otherwise.
+ * WebSocket to the same HTTP server. `tsx server.ts --dev` for development; for production, after
+ * `next build`, scripts/bundle-server.mjs bundles this file to .next/ai-slave-server.mjs and plain
+ * `node` runs that. Binds to 127.0.0.1 unless HOST says otherwise.
  */
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
@@ -16,10 +17,10 @@ import { attachUpgradeHandler } from "./server/http/upgrade";
 
 const dev = process.argv.includes("--dev");
 nextEnv.loadEnvConfig(process.cwd(), dev);
-// tsx turns Node's source maps on, and Node then parses and keeps the map (sources included) of
+// With source maps on (tsx turns them on), Node parses and keeps the map (sources included) of
 // every Next server chunk it loads: tens of MB of strings at idle (a heap snapshot). Production
-// stack traces point into .next/ instead; AI_SLAVE_SOURCE_MAPS=1 keeps them on.
-if (!dev && process.env.AI_SLAVE_SOURCE_MAPS !== "1") process.setSourceMapsEnabled(false);
+// stack traces point into .next/ instead; AI_SLAVE_SOURCE_MAPS=1 turns them on.
+if (!dev) process.setSourceMapsEnabled(process.env.AI_SLAVE_SOURCE_MAPS === "1");
 
 /**
  * Production serves the config `next build` resolved (.next/required-server-files.json), the way

@@ -9,6 +9,7 @@ import path from "node:path";
 import { freePort } from "../../tests/fixtures/sshd";
 import { TEST_TOKEN } from "../../tests/fixtures/real-server";
 import { now } from "./stats";
+import { productionServerArgs } from "../../scripts/production-server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const STUB = path.join(ROOT, "bench", "fixtures", "stub-claude.mjs");
@@ -66,7 +67,7 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
   const started = now();
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, ...productionServerArgs(ROOT)], {
     cwd: ROOT,
     env: {
       ...process.env,

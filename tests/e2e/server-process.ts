@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import path from "node:path";
+import { productionServerArgs } from "../../scripts/production-server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -34,7 +35,7 @@ async function waitForHealth(url: string, child: { exitCode: number | null }, lo
 
 /** Starts the real production server (server.ts after `next build`) and waits until it answers. */
 export async function startServerProcess(env: NodeJS.ProcessEnv, port: number): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, productionServerArgs(ROOT), {
     cwd: ROOT,
     env: { ...env, NODE_ENV: "production", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
