@@ -3,7 +3,8 @@ import { config } from "@/server/config";
 import { peekSingleton, setSingleton } from "@/server/singleton";
 
 /**
- * A second connection to the database, for the run log's hot path only (server/events/log-store.ts):
+ * A second connection to the database, for the run log's hot path (server/events/log-store.ts) and
+ * the few reads of many rows (directRead):
  * prepared statements, bound once, and one transaction per batch, without Prisma's per-parameter
  * JSON round trip and its per-query `prepare`. It never waits for a lock (busy timeout 0): while
  * another writer holds one (Prisma's connection in a batch transaction, another process), the
@@ -59,10 +60,11 @@ export function tryLogTransaction<T>(work: (statements: LogStatements) => T): T 
 }
 
 /**
- * Rows of a read on the log connection, through a statement prepared once: the log's pages, read
- * without Prisma's per-row conversion. It sees what is committed (WAL); a read never waits.
+ * Rows of a read on this connection, through a statement prepared once, without Prisma's per-row
+ * conversion: for the hot reads that return many rows (a log page, the scheduler's queue). It sees
+ * what is committed (WAL); values come as SQLite has them (dates as their stored text).
  */
-export function logRead<Row>(sql: string, ...args: unknown[]): Row[] {
+export function directRead<Row>(sql: string, ...args: unknown[]): Row[] {
   const conn = connection();
   let prepared = conn.statements.get(sql);
   if (!prepared) {

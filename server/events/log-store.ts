@@ -1,7 +1,7 @@
 import "server-only";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
 import { db } from "@/server/db/client";
-import { logRead, tryLogTransaction } from "@/server/db/log-connection";
+import { directRead, tryLogTransaction } from "@/server/db/log-connection";
 
 /** The run log table, read and written with plain SQL: it is the hot path. */
 
@@ -121,7 +121,7 @@ export async function readLogTail(runId: number, count: number): Promise<StoredL
  * the rows: read on the log connection (log-connection.ts), each event spliced from its stored data.
  */
 export async function readLogJson(runId: number, afterSeq: number, limit: number): Promise<{ seq: number; json: string }[]> {
-  const rows = logRead<{ seq: number; ts: string; data: string }>(
+  const rows = directRead<{ seq: number; ts: string; data: string }>(
     `SELECT "seq", CAST("ts" AS TEXT) AS "ts", "data" FROM "RunLog" WHERE "runId" = ? AND "seq" > ? ORDER BY "seq" ASC LIMIT ?`,
     runId,
     afterSeq,

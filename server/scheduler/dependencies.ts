@@ -32,9 +32,12 @@ export function dependencyWait(mode: DependencyMode, dependsOn: number[], parent
 
 /** Splits the TODO queue into tasks free to be planned and those waiting for their parents. */
 export async function gateOnDependencies<T extends { id: number; nextRunKind: string }>(queue: T[]): Promise<{ ready: T[]; waiting: { id: number; reason: string }[] }> {
-  const candidates = queue.filter((task) => task.nextRunKind === "initial").map((task) => task.id);
-  if (candidates.length === 0) return { ready: queue, waiting: [] };
-  const gated = await db().task.findMany({ where: { id: { in: candidates }, NOT: { dependsOn: "[]" } }, select: { id: true, dependsOn: true, dependencyMode: true } });
+  const candidates = new Set(queue.filter((task) => task.nextRunKind === "initial").map((task) => task.id));
+  if (candidates.size === 0) return { ready: queue, waiting: [] };
+  // The queue's first runs that have parents, by their own condition rather than by thousands of
+  // ids bound one by one; only those in this pass's queue count.
+  const gated = (await db().task.findMany({ where: { status: "TODO", nextRunKind: "initial", NOT: { dependsOn: "[]" } }, select: { id: true, dependsOn: true, dependencyMode: true } }))
+    .filter((task) => candidates.has(task.id));
   if (gated.length === 0) return { ready: queue, waiting: [] };
   const parentIds = [...new Set(gated.flatMap((task) => parseJson<number[]>(task.dependsOn, [])))];
   const parents = (await db().task.findMany({ where: { id: { in: parentIds } }, select: { id: true, number: true, status: true, mergedAt: true } }))

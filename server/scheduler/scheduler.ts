@@ -1,6 +1,7 @@
 import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
+import { directRead } from "@/server/db/log-connection";
 import { accountSlots, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
 import { gateOnDependencies } from "./dependencies";
@@ -15,6 +16,35 @@ export interface SchedulerOptions {
   runnerMaxConcurrency: number;
   /** Runs a claimed task under the account chosen for it; the scheduler does not wait for it. */
   execute: (taskId: number, choice: AccountChoice) => Promise<void>;
+}
+
+interface QueueRow {
+  id: number;
+  workspaceId: number | null;
+  poolId: number | null;
+  backend: string;
+  nextRunKind: string;
+  reviewBackend: string | null;
+  notBefore: Date | null;
+  waitingReason: string | null;
+  accountId: number | null;
+  fallbackBackend: string | null;
+  gpus: number;
+}
+
+/**
+ * Every TODO task in dispatch order, with what the plan needs: read directly (directRead), since
+ * the queue can hold thousands and Prisma's per-row conversion cost a pass most of its time
+ * (bench: scheduler pass). Dates are stored as ISO text, so their text order is their time order.
+ */
+async function queuedTasks(): Promise<QueueRow[]> {
+  const rows = directRead<Omit<QueueRow, "notBefore"> & { notBefore: string | null }>(
+    `SELECT "id", "workspaceId", "poolId", "backend", "nextRunKind", "reviewBackend", "notBefore", "waitingReason", "accountId", "fallbackBackend", "gpus"
+     FROM "Task" WHERE "status" = 'TODO' ORDER BY "queuedAt" ASC, "id" ASC`,
+  );
+  // Converted in place: the rows are new objects of this read.
+  for (const row of rows) if (row.notBefore !== null) (row as unknown as QueueRow).notBefore = new Date(row.notBefore);
+  return rows as unknown as QueueRow[];
 }
 
 /**
@@ -80,11 +110,7 @@ export class Scheduler {
   async dispatchPass(now = new Date()): Promise<number[]> {
     await expireQuotaResets(now);
     const [queue, running, workspaces, accounts, gpuHolders] = await Promise.all([
-      db().task.findMany({
-        where: { status: "TODO" },
-        orderBy: [{ queuedAt: "asc" }, { id: "asc" }],
-        select: { id: true, workspaceId: true, poolId: true, backend: true, nextRunKind: true, reviewBackend: true, notBefore: true, waitingReason: true, accountId: true, fallbackBackend: true, gpus: true },
-      }),
+      queuedTasks(),
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
       db().workspace.findMany(),
       accountSlots(now),
@@ -111,12 +137,12 @@ export class Scheduler {
       // A review waits for its reviewer's quota, not the task agent's.
       queue: gate.ready.map((task): QueuedTask => {
         const review = task.nextRunKind === "review" && task.reviewBackend !== null;
-        return {
-          ...task,
-          provider: BACKEND_PROVIDER[(review ? task.reviewBackend : task.backend) as Backend],
-          keepsAccount: !review && KEEPS_ACCOUNT.has(task.nextRunKind),
-          fallbackProvider: !review && task.fallbackBackend ? BACKEND_PROVIDER[task.fallbackBackend as Backend] : null,
-        };
+        // Completed in place: the rows are this pass's own, and a queue of thousands is copied for nothing otherwise.
+        const queued = task as unknown as QueuedTask;
+        queued.provider = BACKEND_PROVIDER[(review ? task.reviewBackend : task.backend) as Backend];
+        queued.keepsAccount = !review && KEEPS_ACCOUNT.has(task.nextRunKind);
+        queued.fallbackProvider = !review && task.fallbackBackend ? BACKEND_PROVIDER[task.fallbackBackend as Backend] : null;
+        return queued;
       }),
       runningByWorkspace: runningBy,
       limitByWorkspace: new Map(workspaces.map((workspace) => [workspace.id, workspace.concurrencyLimit])),
