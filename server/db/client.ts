@@ -5,6 +5,7 @@ import { config } from "@/server/config";
 import { peekSingleton, processSingleton, setSingleton } from "@/server/singleton";
 import { PrismaClient } from "./generated/client";
 import { retryBusyAsync } from "./busy-retry";
+import { gateOutsideTransactions } from "./transaction-gate";
 import { closeLogConnection } from "./log-connection";
 import { cachePreparedStatements } from "./statement-cache";
 
@@ -22,6 +23,8 @@ class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
     // A lock held by another process is waited for between turns of the event loop, not inside
     // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.
     if (typeof connection?.pragma === "function" && retryBusyAsync(adapter, BUSY_WAIT_MS)) connection.pragma("busy_timeout = 0");
+    // Statements from outside wait while a transaction is open on the one connection (transaction-gate.ts).
+    if (!gateOutsideTransactions(adapter)) console.warn("[db] this Prisma adapter version cannot be gated: statements may run inside another's open transaction");
     return adapter;
   }
 }
