@@ -20,6 +20,11 @@ class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
     const connection = (adapter as unknown as { client?: Pick<BetterSqlite3.Database, "prepare" | "pragma"> }).client;
     // Another adapter version may keep its connection elsewhere: then it prepares as before.
     if (typeof connection?.prepare === "function") cachePreparedStatements(connection);
+    // WAL with synchronous=NORMAL: a commit is not flushed to disk on its own (checkpoints are),
+    // so no commit stops the event loop for an fsync. A crash of the server loses nothing; a power
+    // loss or an OS crash may lose the last commits, never the database's consistency (SQLite's
+    // documented guarantee for this mode).
+    if (typeof connection?.pragma === "function") connection.pragma("synchronous = NORMAL");
     // A lock held by another process is waited for between turns of the event loop, not inside
     // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.
     if (typeof connection?.pragma === "function" && retryBusyAsync(adapter, BUSY_WAIT_MS)) connection.pragma("busy_timeout = 0");

@@ -25,6 +25,9 @@ function connection(): LogConnection {
   current?.db.close();
   const db = new Database(file, { timeout: 0 });
   db.pragma("journal_mode = WAL");
+  // As on Prisma's connection (client.ts): no fsync per commit; a batch of log lines every few ms
+  // would otherwise wait for the disk on the main thread each time.
+  db.pragma("synchronous = NORMAL");
   const next: LogConnection = { file, db, statements: new Map() };
   setSingleton(NAME, next);
   return next;

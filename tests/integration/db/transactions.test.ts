@@ -53,3 +53,14 @@ describe("statements outside an open transaction", () => {
     await committed;
   });
 });
+
+describe("the connections' durability settings", () => {
+  it("both connections are in WAL with synchronous NORMAL: no fsync per commit, checkpoints flush", async () => {
+    const { db } = await import("@/server/db/client");
+    const { directRead } = await import("@/server/db/log-connection");
+    const prisma = await db().$queryRawUnsafe<{ synchronous: number | bigint }[]>("PRAGMA synchronous");
+    const journal = await db().$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
+    expect([Number(prisma[0]!.synchronous), journal[0]!.journal_mode]).toEqual([1, "wal"]);
+    expect(directRead<{ synchronous: number }>("PRAGMA synchronous")).toEqual([{ synchronous: 1 }]);
+  });
+});
