@@ -29,7 +29,7 @@ interface Adapter extends Queryable {
 }
 
 /** The SQLite code of the driver error behind an adapter error, if it kept one. */
-export function driverCodeOf(error: unknown): string | undefined {
+function driverCodeOf(error: unknown): string | undefined {
   return error && typeof error === "object" ? ((error as Record<symbol, unknown>)[DRIVER_CODE] as string | undefined) : undefined;
 }
 

@@ -24,10 +24,12 @@ class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
     // so no commit stops the event loop for an fsync. A crash of the server loses nothing; a power
     // loss or an OS crash may lose the last commits, never the database's consistency (SQLite's
     // documented guarantee for this mode).
-    if (typeof connection?.pragma === "function") connection.pragma("synchronous = NORMAL");
-    // A lock held by another process is waited for between turns of the event loop, not inside
-    // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.
-    if (typeof connection?.pragma === "function" && retryBusyAsync(adapter, BUSY_WAIT_MS)) connection.pragma("busy_timeout = 0");
+    if (typeof connection?.pragma === "function") {
+      connection.pragma("synchronous = NORMAL");
+      // A lock held by another process is waited for between turns of the event loop, not inside
+      // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.
+      if (retryBusyAsync(adapter, BUSY_WAIT_MS)) connection.pragma("busy_timeout = 0");
+    }
     // Statements from outside wait while a transaction is open on the one connection (transaction-gate.ts).
     if (!gateOutsideTransactions(adapter)) console.warn("[db] this Prisma adapter version cannot be gated: statements may run inside another's open transaction");
     return adapter;

@@ -33,6 +33,16 @@ function connection(): LogConnection {
   return next;
 }
 
+/** The connection's statement for `sql`, prepared on first use. */
+function statementOf(conn: LogConnection, sql: string): Database.Statement {
+  let prepared = conn.statements.get(sql);
+  if (!prepared) {
+    prepared = conn.db.prepare(sql);
+    conn.statements.set(sql, prepared);
+  }
+  return prepared;
+}
+
 export interface LogStatements {
   /** A statement prepared once per connection and reused. */
   statement(sql: string): Database.Statement;
@@ -44,16 +54,7 @@ export interface LogStatements {
  */
 export function tryLogTransaction<T>(work: (statements: LogStatements) => T): T | null {
   const conn = connection();
-  const statements: LogStatements = {
-    statement(sql) {
-      let prepared = conn.statements.get(sql);
-      if (!prepared) {
-        prepared = conn.db.prepare(sql);
-        conn.statements.set(sql, prepared);
-      }
-      return prepared;
-    },
-  };
+  const statements: LogStatements = { statement: (sql) => statementOf(conn, sql) };
   try {
     return conn.db.transaction(() => work(statements)).immediate();
   } catch (error) {
@@ -68,13 +69,7 @@ export function tryLogTransaction<T>(work: (statements: LogStatements) => T): T 
  * what is committed (WAL); values come as SQLite has them (dates as their stored text).
  */
 export function directRead<Row>(sql: string, ...args: unknown[]): Row[] {
-  const conn = connection();
-  let prepared = conn.statements.get(sql);
-  if (!prepared) {
-    prepared = conn.db.prepare(sql);
-    conn.statements.set(sql, prepared);
-  }
-  return prepared.all(...args) as Row[];
+  return statementOf(connection(), sql).all(...args) as Row[];
 }
 
 /** Closes the log connection (tests switching databases, shutdown). */

@@ -44,6 +44,9 @@ export async function commitLeftovers(transport: Transport, task: Task & { works
   }
 }
 
+/** The tries left for a host the run has already given up on (its away limit passed): 1, 3 and 6 s. */
+export const GIVEN_UP_HOST_BUDGET_MS = 10_000;
+
 /** Waits between tries: short at first, then every 10 s. */
 const RETRY_DELAYS_MS = [1_000, 3_000, 6_000, 10_000];
 

@@ -18,7 +18,7 @@ import { recordQuotaWindows } from "@/server/quota/service";
 import { services } from "@/server/services";
 import { agentEnvironment } from "./agent-env";
 import { agentMcpConfigPath } from "./agent-mcp";
-import { commitLeftovers } from "./commit-leftovers";
+import { commitLeftovers, GIVEN_UP_HOST_BUDGET_MS } from "./commit-leftovers";
 import { recordRunOutcome } from "./finish";
 import { lineRecorder, skippingFirst } from "./line-recorder";
 import { withHistory } from "./plan";
@@ -231,7 +231,7 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
   // A reviewer changes nothing; whatever it left is not the work's. A resolver's edits are staged by the merge queue.
   if (run.kind !== "review" && run.kind !== "resolve") {
     // A host already given up on gets a few short tries, not the whole away limit again.
-    const leftovers = await commitLeftovers(transport, task, run, writer, "", followed.exit.unreachableMs !== undefined ? 10_000 : undefined);
+    const leftovers = await commitLeftovers(transport, task, run, writer, "", followed.exit.unreachableMs !== undefined ? GIVEN_UP_HOST_BUDGET_MS : undefined);
     // Work that is not on the branch is not done: a run whose changes could not be committed fails.
     if (leftovers.error && verdict.status === "DONE" && !active.cancelled && !followed.timedOut) {
       verdict = { ...verdict, status: "FAILED", errorClass: leftovers.unreachable ? "NETWORK" : "UNKNOWN", reason: leftovers.error, transient: false };
