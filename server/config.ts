@@ -19,6 +19,12 @@ export interface ServerConfig {
   cancelGraceMs: number;
   /** The niceness agents run at (0 to 19): the user's own interactive work comes first. */
   agentNice: number;
+  /**
+   * The niceness of the local commands the server starts through its spawner (git, tmux, probes,
+   * the run scripts; 0 to 19): under load the server's own thread, which answers the API and the
+   * board, comes before the work it starts.
+   */
+  workNice: number;
   /** How long a run's machine may stay unreachable before the run is FAILED with class NETWORK. */
   hostAwayLimitMs: number;
   logCapBytes: number;
@@ -82,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     scanIntervalMs: intFromEnv("AI_SLAVE_SCAN_INTERVAL_MS", 5000),
     cancelGraceMs: intFromEnv("AI_SLAVE_CANCEL_GRACE_MS", 5000),
     agentNice: Math.min(19, Math.max(0, intFromEnv("AI_SLAVE_AGENT_NICE", 10))),
+    workNice: Math.min(19, Math.max(0, intFromEnv("AI_SLAVE_WORK_NICE", 10))),
     hostAwayLimitMs: intFromEnv("AI_SLAVE_HOST_AWAY_LIMIT_SEC", 600) * 1000,
     logCapBytes: intFromEnv("AI_SLAVE_LOG_CAP_BYTES", 50 * 1024 * 1024),
     logCompactDays: intFromEnv("AI_SLAVE_LOG_COMPACT_DAYS", 14),

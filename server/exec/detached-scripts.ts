@@ -45,14 +45,34 @@ export function detachedFiles(logPath: string): DetachedFiles {
 }
 
 /**
+ * Becomes "$@" at niceness `nice` (absolute): the shell may already run above 0 (the local spawner
+ * and tmux server run at AI_SLAVE_WORK_NICE), so its own niceness, field 19 of /proc/$$/stat, is
+ * read without starting a process and `nice -n` raises it by the difference. A machine without
+ * /proc counts from 0; one without nice(1) runs the agent as it is. `exec nice` keeps the pid
+ * written first.
+ */
+function niceStart(nice: number): string {
+  // Names of its own: the environment file sourced before may have set short ones.
+  return [
+    // The fields after the command's ")"; the 17th of them is the niceness.
+    'ai_slave_own() { [ $# -ge 17 ] || return 0; shift 16; ai_slave_n=$1; }',
+    'ai_slave_n=0',
+    'if [ -r /proc/$$/stat ] && read -r ai_slave_s < /proc/$$/stat; then ai_slave_own ${ai_slave_s##*")"}; fi',
+    'case $ai_slave_n in ""|*[!0-9-]*) ai_slave_n=0;; esac',
+    `ai_slave_i=$((${nice} - ai_slave_n))`,
+    'if [ "$ai_slave_i" -gt 0 ] && command -v nice >/dev/null 2>&1; then exec nice -n "$ai_slave_i" "$@"; fi',
+    'exec "$@"',
+  ].join("; ");
+}
+
+/**
  * The agent's shell, in a process group of its own: records its pid, reads the environment file
  * and removes it, then becomes the agent. With `exactEnv` it starts from an empty environment, so
  * the agent sees exactly the file's variables (the server's own, on this machine); otherwise the
  * file's variables are added to the login environment (a remote host's PATH and HOME).
  */
 function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean, nice: number): string {
-  // `exec nice` keeps the pid written first; a machine without nice(1) runs the agent as it is.
-  const start = nice > 0 ? `command -v nice >/dev/null 2>&1 && exec nice -n ${Math.trunc(nice)} "$@"; exec "$@"` : 'exec "$@"';
+  const start = nice > 0 ? niceStart(Math.trunc(nice)) : 'exec "$@"';
   const inner = `echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; ${start}`;
   return shellJoin(["setsid", "-w", ...(exactEnv ? ["env", "-i"] : []), "/bin/sh", "-c", inner, "sh", files.agentPid, files.env, ...argv]);
 }

@@ -19,6 +19,16 @@
  */
 "use strict";
 const { spawn } = require("node:child_process");
+const os = require("node:os");
+
+// The niceness asked for (argv[2]), for this process and so for every command it starts; never
+// lower than it already is (lowering needs privileges, and is not this process's to ask).
+const nice = Math.min(19, Math.max(0, Math.trunc(Number(process.argv[2] ?? 0)) || 0));
+try {
+  if (nice > os.getPriority()) os.setPriority(nice);
+} catch {
+  // A system that refuses: the commands run at the server's priority, as before.
+}
 
 /** Keeps up to capBytes, counts the rest. */
 function capped(capBytes) {

@@ -5,6 +5,9 @@
  * One spawner per server process, started on first use and again after it died; a request it
  * was holding when it died resolves as a failed command, never hangs. AI_SLAVE_SPAWNER=off, or a
  * missing spawner.cjs, starts the commands in this process instead (same results, same API).
+ * The spawner runs at AI_SLAVE_WORK_NICE (default 10), so do the commands it starts: on a machine
+ * short of CPU (fifty agents, their builds, the git of every dispatch) the server's own thread,
+ * which answers the API and the board, is served first.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -78,7 +81,11 @@ export class Spawner {
   private nextId = 1;
   private buffered = "";
 
-  constructor(private readonly script: string) {}
+  /** `nice`: the niceness the spawner and so every command it starts run at (never lower than the server's). */
+  constructor(
+    private readonly script: string,
+    private readonly nice = 0,
+  ) {}
 
   run(request: SpawnRequest): Promise<SpawnOutcome> {
     return this.send(request).exited;
@@ -112,7 +119,7 @@ export class Spawner {
 
   private start(): ChildProcess {
     // Its own environment is bare: every request carries the command's.
-    const child: ChildProcess = spawn(process.execPath, [this.script], { stdio: ["pipe", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "", NODE_ENV: process.env.NODE_ENV } });
+    const child: ChildProcess = spawn(process.execPath, [this.script, String(this.nice)], { stdio: ["pipe", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "", NODE_ENV: process.env.NODE_ENV } });
     this.child = child;
     this.buffered = "";
     child.unref();
@@ -164,6 +171,6 @@ let shared: Spawner | null | undefined;
 export function sharedSpawner(): Spawner | null {
   if (shared !== undefined) return shared;
   const script = path.join(/*turbopackIgnore: true*/ config().projectRoot, "server", "exec", "spawner.cjs");
-  shared = process.env.AI_SLAVE_SPAWNER === "off" || !fs.existsSync(script) ? null : new Spawner(script);
+  shared = process.env.AI_SLAVE_SPAWNER === "off" || !fs.existsSync(script) ? null : new Spawner(script, config().workNice);
   return shared;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { tmpdir } from "node:os";
+import fs from "node:fs";
+import os, { tmpdir } from "node:os";
 import { LocalTransport } from "@/server/exec/local";
 import { sharedSpawner } from "@/server/exec/spawner";
 
@@ -73,6 +74,16 @@ describe("the spawner", () => {
     expect(spawner.pid).toBeGreaterThan(0);
     expect(Number(result.stdout.trim())).toBe(spawner.pid);
     expect(Number(result.stdout.trim())).not.toBe(process.pid);
+  });
+
+  it("starts them at AI_SLAVE_WORK_NICE (default 10), never below this process's niceness", async () => {
+    // Field 19 of /proc/<pid>/stat; the fields after the command's ")" start at 3.
+    const niceIn = (stat: string) => Number(stat.split(") ")[1]!.split(" ")[16]);
+    const own = niceIn(fs.readFileSync("/proc/self/stat", "utf8"));
+    const result = await transport.exec(["sh", "-c", "cat /proc/$$/stat"], { cwd });
+    expect(niceIn(result.stdout)).toBe(Math.max(own, 10));
+    // This process is left as it was: only the work it starts yields.
+    expect(os.getPriority()).toBe(own);
   });
 
   it("streams a command's output as it comes, in order, and close() ends its process group", async () => {
