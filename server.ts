@@ -14,6 +14,7 @@ import { createTokenSource } from "./server/auth/token";
 import { accessCheck, baseUrl, loginUrl } from "./server/auth/startup";
 import { createGate } from "./server/http/gate";
 import { attachUpgradeHandler } from "./server/http/upgrade";
+import { startIdleGc } from "./server/idle-gc";
 
 const dev = process.argv.includes("--dev");
 nextEnv.loadEnvConfig(process.cwd(), dev);
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     if (!gate.handle(request, response)) void handle(request, response);
   });
   attachUpgradeHandler(server, app.getUpgradeHandler(), settings, gate);
+  // What a burst of work left in the heap is collected once the server is quiet again.
+  startIdleGc();
 
   server.listen(settings.port, settings.host, () => {
     console.log(`[ai-slave] ready on ${baseUrl(settings.host, settings.port)} (${dev ? "development" : "production"})`);

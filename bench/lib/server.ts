@@ -9,7 +9,7 @@ import path from "node:path";
 import { freePort } from "../../tests/fixtures/sshd";
 import { TEST_TOKEN } from "../../tests/fixtures/real-server";
 import { now } from "./stats";
-import { productionServerArgs } from "../../scripts/production-server";
+import { MALLOC_ENV, productionServerArgs } from "../../scripts/production-server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const STUB = path.join(ROOT, "bench", "fixtures", "stub-claude.mjs");
@@ -70,6 +70,7 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
   const child = spawn(process.execPath, [...nodeArgs, ...productionServerArgs(ROOT)], {
     cwd: ROOT,
     env: {
+      ...MALLOC_ENV,
       ...process.env,
       AI_SLAVE_CLAUDE_BIN: STUB,
       ...env,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import path from "node:path";
-import { productionServerArgs } from "../../scripts/production-server";
+import { MALLOC_ENV, productionServerArgs } from "../../scripts/production-server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -37,7 +37,7 @@ async function waitForHealth(url: string, child: { exitCode: number | null }, lo
 export async function startServerProcess(env: NodeJS.ProcessEnv, port: number): Promise<ServerProcess> {
   const child = spawn(process.execPath, productionServerArgs(ROOT), {
     cwd: ROOT,
-    env: { ...env, NODE_ENV: "production", PORT: String(port) },
+    env: { ...MALLOC_ENV, ...env, NODE_ENV: "production", PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

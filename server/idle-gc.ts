@@ -1,0 +1,68 @@
+/**
+ * Memory given back when the server turns quiet.
+ *
+ * Under load V8 lets garbage pile up in a grown heap and keeps the pages: after 100 tasks the
+ * server's RSS stood 70-80 MB above its RSS at start while heap snapshots (which collect first)
+ * found the live heap only 5 MB larger (49.9 MB at start, 54.5 MB after). Nothing leaked; the
+ * memory was simply never asked back, and V8's own memory reducer did not act within seconds.
+ *
+ * So every few seconds the server looks at how busy its event loop was since the last look. When
+ * it was nearly idle (no run printing, no requests to speak of) and the heap holds well more than
+ * after the last full collection, it runs one full collection then, while nobody waits for it.
+ * Under load it never does: V8 collects as it always did.
+ */
+import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
+import vm from "node:vm";
+
+export interface IdleGcPolicy {
+  /** Event-loop utilisation over the last interval at or below which the server counts as quiet. */
+  quietUtilization: number;
+  /** Heap growth since the last full collection that makes one worth its pause. */
+  minGrowthBytes: number;
+}
+
+export const DEFAULT_IDLE_GC_POLICY: IdleGcPolicy = { quietUtilization: 0.05, minGrowthBytes: 16 * 1024 * 1024 };
+
+/** Whether to collect now: quiet since the last look, and grown enough since the last collection. */
+export function shouldCollect(input: { utilization: number; heapUsed: number; heapAfterLastGc: number }, policy: IdleGcPolicy = DEFAULT_IDLE_GC_POLICY): boolean {
+  return input.utilization <= policy.quietUtilization && input.heapUsed - input.heapAfterLastGc >= policy.minGrowthBytes;
+}
+
+/** V8's full collection, made reachable without a command-line flag; null if this runtime refuses. */
+export function fullGc(): (() => void) | null {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as unknown;
+    return typeof gc === "function" ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the check every `intervalMs`; returns a stop function. `onCollect` hears each
+ * collection's heap before and after (the server logs nothing per collection; tests listen).
+ */
+export function startIdleGc(options: { intervalMs?: number; policy?: IdleGcPolicy; onCollect?: (before: number, after: number) => void } = {}): () => void {
+  const gc = fullGc();
+  if (!gc) return () => undefined;
+  let last = performance.eventLoopUtilization();
+  let heapAfterLastGc = process.memoryUsage().heapUsed;
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(now, last);
+    last = now;
+    const heapUsed = process.memoryUsage().heapUsed;
+    // A heap that shrank by itself (V8 collected) is the new floor.
+    if (heapUsed < heapAfterLastGc) heapAfterLastGc = heapUsed;
+    if (!shouldCollect({ utilization, heapUsed, heapAfterLastGc }, options.policy)) return;
+    gc();
+    heapAfterLastGc = process.memoryUsage().heapUsed;
+    options.onCollect?.(heapUsed, heapAfterLastGc);
+    // The collection itself is not load: the next interval starts after it.
+    last = performance.eventLoopUtilization();
+  }, options.intervalMs ?? 1_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_IDLE_GC_POLICY, fullGc, shouldCollect, startIdleGc } from "@/server/idle-gc";
+
+const MB = 1024 * 1024;
+
+describe("the idle collection", () => {
+  it("collects only when the loop was quiet and the heap grew past the policy's margin", () => {
+    const base = { heapAfterLastGc: 50 * MB };
+    expect(shouldCollect({ ...base, utilization: 0.01, heapUsed: 70 * MB })).toBe(true);
+    // Busy: V8 collects as it always does.
+    expect(shouldCollect({ ...base, utilization: 0.4, heapUsed: 200 * MB })).toBe(false);
+    // Quiet, but nothing worth a pause.
+    expect(shouldCollect({ ...base, utilization: 0, heapUsed: 60 * MB })).toBe(false);
+    // The edges belong to "collect".
+    expect(shouldCollect({ ...base, utilization: DEFAULT_IDLE_GC_POLICY.quietUtilization, heapUsed: 50 * MB + DEFAULT_IDLE_GC_POLICY.minGrowthBytes })).toBe(true);
+  });
+
+  it("reaches V8's full collection without a command-line flag", () => {
+    expect(typeof fullGc()).toBe("function");
+  });
+
+  it("gives back the garbage a burst left once the process is quiet, and not while it is busy", async () => {
+    const collections: { before: number; after: number }[] = [];
+    const stop = startIdleGc({ intervalMs: 100, policy: { quietUtilization: 0.5, minGrowthBytes: 8 * MB }, onCollect: (before, after) => collections.push({ before, after }) });
+    try {
+      // A burst: 600 ms of work in 20 ms slices, the timers running between them (the loop busy
+      // well over half the time), keeping about 40 MB alive until it ends.
+      const busyUntil = Date.now() + 600;
+      let junk: string[][] = [];
+      while (Date.now() < busyUntil) {
+        const slice = Date.now() + 20;
+        while (Date.now() < slice) junk.push(Array.from({ length: 200 }, (_, index) => `garbage ${index} ${Math.random()}`));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(collections).toEqual([]);
+      junk = [];
+      expect(junk).toHaveLength(0);
+      // Quiet now: the next looks find the loop idle.
+      const deadline = Date.now() + 5_000;
+      while (collections.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(collections.length).toBeGreaterThan(0);
+      const first = collections[0]!;
+      expect(first.before - first.after).toBeGreaterThan(8 * MB);
+    } finally {
+      stop();
+    }
+  });
+});
