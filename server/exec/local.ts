@@ -1,4 +1,5 @@
 import { access } from "node:fs/promises";
+import { config } from "@/server/config";
 import { resolveCli } from "./resolve-cli";
 import { reattach, replayLogs, spawnDetached, stopDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions } from "./detached";
 import { exportableEnv } from "./forward-env";
@@ -48,8 +49,14 @@ export class LocalTransport implements Transport {
     return spawnLocal(argv, options, this.drainMs);
   }
 
+  /**
+   * A workspace's setup and check scripts (builds, test suites) are work like the agent's: they run
+   * AI_SLAVE_AGENT_NICE above the server, which starts them in process, so its own thread stays
+   * first in line for the CPU.
+   */
   userScriptArgv(script: string): string[] {
-    return ["env", "-u", "AI_SLAVE_TOKEN", this.shell, "-lc", script];
+    const nice = config().agentNice;
+    return [...(nice > 0 ? ["nice", "-n", String(nice)] : []), "env", "-u", "AI_SLAVE_TOKEN", this.shell, "-lc", script];
   }
 
   async pathExists(path: string): Promise<boolean> {

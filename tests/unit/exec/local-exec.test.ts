@@ -65,6 +65,19 @@ describe.each([
   });
 });
 
+describe("a workspace's scripts", () => {
+  it("run AI_SLAVE_AGENT_NICE (default 10) above this process, in the login shell, without the server's token", async () => {
+    const niceIn = (stat: string) => Number(stat.split(") ")[1]!.split(" ")[16]);
+    const own = niceIn(fs.readFileSync("/proc/self/stat", "utf8"));
+    const transport = new LocalTransport();
+    const lines: string[] = [];
+    const child = transport.spawn(transport.userScriptArgv('cat /proc/$$/stat; echo "token=${AI_SLAVE_TOKEN:-none}"'), { cwd, env: { AI_SLAVE_TOKEN: "not-for-scripts" }, onStdoutLine: (line) => lines.push(line), onStderrLine: () => undefined });
+    expect((await child.exited).exitCode).toBe(0);
+    expect(niceIn(lines[0]!)).toBe(Math.min(19, own + 10));
+    expect(lines[1]).toBe("token=none");
+  });
+});
+
 describe("the spawner", () => {
   const transport = new LocalTransport();
 
