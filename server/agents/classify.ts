@@ -93,6 +93,9 @@ const RELATIVE =
 // Claude Code's subscription limit: "Claude AI usage limit reached|1767225600" (epoch seconds).
 const EPOCH_AFTER_PIPE = /limit reached\|(\d{10})\b/i;
 const CLOCK_TIME = /(?:try again at|resets? at|resets|available again at|until)\s+(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?\b)?/i;
+// Codex names the day when the reset is not today: "try again at Dec 1st, 2026 12:12 AM".
+const DATE_AND_CLOCK = /(?:try again at|resets? at|resets|available again at|until)\s+([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(?:(\d{4}),?\s+)?(\d{1,2}):(\d{2})\s*(?:([ap])\.?m\.?\b)?/i;
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /** When the limit in `message` lifts, if the message says; relative times count from `now`. */
 export function parseResetTime(message: string, now: Date): Date | undefined {
@@ -107,22 +110,44 @@ export function parseResetTime(message: string, now: Date): Date | undefined {
   if (relative) return new Date(now.getTime() + Number(relative[1]) * unitMs(relative[2]));
   const epoch = EPOCH_AFTER_PIPE.exec(message);
   if (epoch) return new Date(Number(epoch[1]) * 1000);
+  const dated = DATE_AND_CLOCK.exec(message);
+  if (dated) return datedClockTime(dated, now);
   const clock = CLOCK_TIME.exec(message);
   if (clock) return nextClockTime(clock, now);
   return undefined;
+}
+
+/** The hour of a 12- or 24-hour clock reading, or undefined when it is not one. */
+function hourOf(hourText: string, meridiem: string | undefined): number | undefined {
+  let hour = Number(hourText);
+  if (meridiem) {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (meridiem.toLowerCase() === "p" ? 12 : 0);
+  }
+  return hour > 23 ? undefined : hour;
+}
+
+/** "Dec 1st, 2026 12:12 AM" in local time; without a year, the next such day from `now`. */
+function datedClockTime([, monthText, dayText, yearText, hourText, minuteText, meridiem]: RegExpExecArray, now: Date): Date | undefined {
+  const month = MONTHS.indexOf(monthText!.toLowerCase());
+  const day = Number(dayText);
+  const hour = hourOf(hourText!, meridiem);
+  const minute = Number(minuteText);
+  if (month < 0 || day < 1 || day > 31 || hour === undefined || minute > 59) return undefined;
+  const at = new Date(yearText ? Number(yearText) : now.getFullYear(), month, day, hour, minute, 0, 0);
+  // A day that month does not have rolls over: not a date the CLI meant.
+  if (at.getMonth() !== month) return undefined;
+  if (!yearText && at.getTime() <= now.getTime()) at.setFullYear(at.getFullYear() + 1);
+  return at;
 }
 
 /** "12:23 PM" means the next time the local clock shows 12:23 PM: today, or tomorrow if passed. */
 function nextClockTime([, hourText, minuteText, meridiem]: RegExpExecArray, now: Date): Date | undefined {
   // A bare number ("resets 5") is too ambiguous to act on.
   if (minuteText === undefined && meridiem === undefined) return undefined;
-  let hour = Number(hourText);
+  const hour = hourOf(hourText!, meridiem);
   const minute = Number(minuteText ?? 0);
-  if (meridiem) {
-    if (hour < 1 || hour > 12) return undefined;
-    hour = (hour % 12) + (meridiem.toLowerCase() === "p" ? 12 : 0);
-  }
-  if (hour > 23 || minute > 59) return undefined;
+  if (hour === undefined || minute > 59) return undefined;
   const at = new Date(now);
   at.setHours(hour, minute, 0, 0);
   if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);

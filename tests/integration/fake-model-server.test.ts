@@ -191,7 +191,8 @@ describe("fake model server with the real codex CLI", () => {
   it.each([
     ["FAKE_429", /^exceeded retry limit, last status: 429 Too Many Requests, request id: req_/],
     ["FAKE_QUOTA", /^Quota exceeded\. Check your plan and billing details\.$/],
-    ["FAKE_USAGE_LIMIT", /^You’ve hit your usage limit\. .* try again at \d{1,2}:\d\d [AP]M\.$/],
+    // The reset is an hour ahead: Codex names its day when that is tomorrow ("Dec 1st, 2026 12:12 AM").
+    ["FAKE_USAGE_LIMIT", /^You’ve hit your usage limit\. .* try again at (?:[A-Z][a-z]{2} \d{1,2}(?:st|nd|rd|th), \d{4} )?\d{1,2}:\d\d [AP]M\.$/],
     ["FAKE_529", /^unexpected status 529 <unknown status code>: The server is overloaded \(fake\)\., url: http:\/\/127\.0\.0\.1:\d+\/v1\/responses/],
   ])("%s fails the turn with the message the transcripts show", async (keyword, message) => {
     const run = await runCodex(`trigger ${keyword}`).done;

@@ -80,6 +80,20 @@ describe("parseResetTime", () => {
     expect(parseResetTime("try again at 11:20 AM", now)).toEqual(new Date(2026, 10, 25, 11, 20, 0));
   });
 
+  it("reads the day Codex names when the reset is not today", () => {
+    // Measured: the real Codex CLI at 23:12 with a reset an hour later.
+    const message = "You’ve hit your usage limit. Upgrade to Pro (https://chatgpt.com/explore/pro), visit https://chatgpt.com/settings/usage to purchase more credits or try again at Dec 1st, 2026 12:12 AM.";
+    expect(parseResetTime(message, now)).toEqual(new Date(2026, 11, 1, 0, 12, 0));
+    expect(classifyError(message, undefined, now).quota?.resetsAt).toEqual(new Date(2026, 11, 1, 0, 12, 0));
+    expect(parseResetTime("try again at Nov 30th, 2026 4:05 PM", now)).toEqual(new Date(2026, 10, 30, 16, 5, 0));
+    expect(parseResetTime("try again at Jan 2nd, 2027 9:00 AM", now)).toEqual(new Date(2027, 0, 2, 9, 0, 0));
+    // Without a year: the next such day.
+    expect(parseResetTime("try again at Feb 3rd 10:30 PM", now)).toEqual(new Date(2027, 1, 3, 22, 30, 0));
+    // Not a day of that month, not a clock: nothing is guessed.
+    expect(parseResetTime("try again at Feb 30th, 2027 10:30 PM", now)).toBeUndefined();
+    expect(parseResetTime("try again at Dec 1st, 2026 13:12 PM", now)).toBeUndefined();
+  });
+
   it("reads 12 AM as midnight, a bare hour with pm and a 24-hour time", () => {
     expect(parseResetTime("try again at 12 AM", now)).toEqual(new Date(2026, 10, 25, 0, 0, 0));
     expect(parseResetTime("5-hour limit reached ∙ resets 3pm", now)).toEqual(new Date(2026, 10, 24, 15, 0, 0));

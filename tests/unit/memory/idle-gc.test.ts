@@ -23,20 +23,21 @@ describe("the idle collection", () => {
     const collections: { before: number; after: number }[] = [];
     const stop = startIdleGc({ intervalMs: 100, policy: { quietUtilization: 0.5, minGrowthBytes: 8 * MB }, onCollect: (before, after) => collections.push({ before, after }) });
     try {
-      // A burst: 600 ms of work in 20 ms slices, the timers running between them (the loop busy
-      // well over half the time), keeping about 40 MB alive until it ends.
-      const busyUntil = Date.now() + 600;
-      let junk: string[][] = [];
-      while (Date.now() < busyUntil) {
-        const slice = Date.now() + 20;
-        while (Date.now() < slice) junk.push(Array.from({ length: 200 }, (_, index) => `garbage ${index} ${Math.random()}`));
+      // A burst: 40 MB kept alive (5,000 arrays of 1,000 numbers) made in 50 slices, the timers
+      // running between them, so the loop is busy well over half of each look.
+      let junk: number[][] = [];
+      for (let slice = 0; slice < 50; slice += 1) {
+        const until = Date.now() + 5;
+        for (let index = 0; index < 100; index += 1) junk.push(new Array<number>(1000).fill(slice * 1000 + index));
+        // At least 5 ms of work a slice, however fast this machine is.
+        while (Date.now() < until);
         await new Promise((resolve) => setImmediate(resolve));
       }
       expect(collections).toEqual([]);
       junk = [];
       expect(junk).toHaveLength(0);
       // Quiet now: the next looks find the loop idle.
-      const deadline = Date.now() + 5_000;
+      const deadline = Date.now() + 15_000;
       while (collections.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(collections.length).toBeGreaterThan(0);
       const first = collections[0]!;
@@ -44,5 +45,5 @@ describe("the idle collection", () => {
     } finally {
       stop();
     }
-  });
+  }, 30_000);
 });
