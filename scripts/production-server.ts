@@ -12,8 +12,8 @@ let bundled: string | null = null;
  * glibc's allocator settings the server runs with (scripts/start.sh and `npm start` set the same;
  * a value already in the environment wins): one arena instead of one per thread that ever
  * allocated, and freed memory returned to the system past 1 MB instead of 128 KB-and-only-at-the-top.
- * Measured side by side: RSS after start 192-198 MB against 210-229 MB without, and 213 MB against
- * 256-318 MB after 100 tasks (bench/README.md, "Cold start and idle memory").
+ * Measured side by side: RSS after start 192-198 MB against 210-229 MB without (bench/README.md,
+ * "Cold start and idle memory").
  */
 export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "1", MALLOC_TRIM_THRESHOLD_: "1048576" };
 

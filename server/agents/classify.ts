@@ -92,9 +92,12 @@ const RELATIVE =
   /(?:try again|retry|resets?|available again|wait)\s+(?:in|after)\s+(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\b/i;
 // Claude Code's subscription limit: "Claude AI usage limit reached|1767225600" (epoch seconds).
 const EPOCH_AFTER_PIPE = /limit reached\|(\d{10})\b/i;
-const CLOCK_TIME = /(?:try again at|resets? at|resets|available again at|until)\s+(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?\b)?/i;
+// What comes before a reset time, then the hour, minutes and AM/PM of a clock reading.
+const RESET_AT = String.raw`(?:try again at|resets? at|resets|available again at|until)\s+`;
+const CLOCK = String.raw`(\d{1,2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?\b)?`;
+const CLOCK_TIME = new RegExp(RESET_AT + CLOCK, "i");
 // Codex names the day when the reset is not today: "try again at Dec 1st, 2026 12:12 AM".
-const DATE_AND_CLOCK = /(?:try again at|resets? at|resets|available again at|until)\s+([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(?:(\d{4}),?\s+)?(\d{1,2}):(\d{2})\s*(?:([ap])\.?m\.?\b)?/i;
+const DATE_AND_CLOCK = new RegExp(RESET_AT + String.raw`([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(?:(\d{4}),?\s+)?` + CLOCK, "i");
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /** When the limit in `message` lifts, if the message says; relative times count from `now`. */
@@ -111,7 +114,8 @@ export function parseResetTime(message: string, now: Date): Date | undefined {
   const epoch = EPOCH_AFTER_PIPE.exec(message);
   if (epoch) return new Date(Number(epoch[1]) * 1000);
   const dated = DATE_AND_CLOCK.exec(message);
-  if (dated) return datedClockTime(dated, now);
+  const onDay = dated ? datedClockTime(dated, now) : undefined;
+  if (onDay) return onDay;
   const clock = CLOCK_TIME.exec(message);
   if (clock) return nextClockTime(clock, now);
   return undefined;
@@ -133,7 +137,8 @@ function datedClockTime([, monthText, dayText, yearText, hourText, minuteText, m
   const day = Number(dayText);
   const hour = hourOf(hourText!, meridiem);
   const minute = Number(minuteText);
-  if (month < 0 || day < 1 || day > 31 || hour === undefined || minute > 59) return undefined;
+  // A day needs a full clock reading ("12:12 AM"), not a bare hour.
+  if (minuteText === undefined || month < 0 || day < 1 || day > 31 || hour === undefined || minute > 59) return undefined;
   const at = new Date(yearText ? Number(yearText) : now.getFullYear(), month, day, hour, minute, 0, 0);
   // A day that month does not have rolls over: not a date the CLI meant.
   if (at.getMonth() !== month) return undefined;

@@ -5,6 +5,9 @@ import { LocalTransport } from "@/server/exec/local";
 import { sharedSpawner } from "@/server/exec/spawner";
 
 const cwd = tmpdir();
+// Field 19 of /proc/<pid>/stat is the niceness; the fields after the command's ")" start at 3.
+const niceIn = (stat: string) => Number(stat.split(") ")[1]!.split(" ")[16]);
+const own = niceIn(fs.readFileSync("/proc/self/stat", "utf8"));
 
 // The same behaviour whoever starts the command: the spawner process (the default) or this one.
 describe.each([
@@ -67,8 +70,6 @@ describe.each([
 
 describe("a workspace's scripts", () => {
   it("run AI_SLAVE_AGENT_NICE (default 10) above this process, in the login shell, without the server's token", async () => {
-    const niceIn = (stat: string) => Number(stat.split(") ")[1]!.split(" ")[16]);
-    const own = niceIn(fs.readFileSync("/proc/self/stat", "utf8"));
     const transport = new LocalTransport();
     const lines: string[] = [];
     const child = transport.spawn(transport.userScriptArgv('cat /proc/$$/stat; echo "token=${AI_SLAVE_TOKEN:-none}"'), { cwd, env: { AI_SLAVE_TOKEN: "not-for-scripts" }, onStdoutLine: (line) => lines.push(line), onStderrLine: () => undefined });
@@ -90,9 +91,6 @@ describe("the spawner", () => {
   });
 
   it("starts them at AI_SLAVE_WORK_NICE (default 10), never below this process's niceness", async () => {
-    // Field 19 of /proc/<pid>/stat; the fields after the command's ")" start at 3.
-    const niceIn = (stat: string) => Number(stat.split(") ")[1]!.split(" ")[16]);
-    const own = niceIn(fs.readFileSync("/proc/self/stat", "utf8"));
     const result = await transport.exec(["sh", "-c", "cat /proc/$$/stat"], { cwd });
     expect(niceIn(result.stdout)).toBe(Math.max(own, 10));
     // This process is left as it was: only the work it starts yields.
