@@ -1,9 +1,33 @@
 // Adds up the vitest and Playwright JSON reports into one closing line: "N passed, N failed, N skipped".
+// Before it, each failed test is named with the first lines of its error, so the end of a long
+// run's output (often all that a CI page keeps) says what failed.
 import fs from "node:fs";
+import path from "node:path";
 
+const ERROR_LINES = 8;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failures = [];
+
+const firstLines = (text) =>
+  String(text ?? "")
+    .replace(/\u001b\[[0-9;]*m/g, "")
+    .split("\n")
+    .slice(0, ERROR_LINES)
+    .map((line) => `    ${line}`)
+    .join("\n");
+
+function playwrightFailures(suite, file) {
+  for (const spec of suite.specs ?? []) {
+    if (spec.ok) continue;
+    const results = (spec.tests ?? []).flatMap((test) => test.results ?? []);
+    const error = results.map((result) => result.error?.message).find(Boolean);
+    failures.push({ name: `${spec.file ?? file}: ${spec.title}`, error });
+  }
+  for (const child of suite.suites ?? []) playwrightFailures(child, suite.file ?? file);
+}
+
 for (const file of process.argv.slice(2)) {
   if (!fs.existsSync(file)) {
     console.log(`missing report: ${file}`);
@@ -15,11 +39,22 @@ for (const file of process.argv.slice(2)) {
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+    for (const testFile of report.testResults ?? []) {
+      const failedTests = (testFile.assertionResults ?? []).filter((test) => test.status === "failed");
+      for (const test of failedTests) failures.push({ name: `${path.relative(process.cwd(), testFile.name)}: ${test.fullName}`, error: test.failureMessages?.[0] });
+      // A file that failed outside its tests (import error, hook) has no failed test to name.
+      if (testFile.status === "failed" && failedTests.length === 0) failures.push({ name: path.relative(process.cwd(), testFile.name), error: testFile.message });
+    }
   } else if (report.stats) {
     passed += report.stats.expected + (report.stats.flaky ?? 0);
     failed += report.stats.unexpected;
     skipped += report.stats.skipped;
+    for (const suite of report.suites ?? []) playwrightFailures(suite, suite.file);
   }
+}
+for (const failure of failures) {
+  console.log(`FAILED ${failure.name}`);
+  if (failure.error) console.log(firstLines(failure.error));
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
