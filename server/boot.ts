@@ -17,21 +17,35 @@ import { services } from "@/server/services";
 /**
  * Starts the background services once per process: migrations, taking over the runs the last
  * server process left running, the local runner and the scheduler. Idempotent: dev reloads and
- * a second call do nothing.
+ * a second call do nothing (they get the first call's promise).
+ *
+ * The server does not wait for it before answering (instrumentation.ts): requests are served by
+ * services.ts's stand-ins meanwhile, a task queued then waits in TODO for the scheduler's first
+ * pass, and a cancel waits until the runs left by the last process are taken over.
  */
-export async function startServices(): Promise<void> {
+export function startServices(): Promise<void> {
   const shared = services();
-  if (shared.started) return;
+  if (shared.started) return shared.booting ?? Promise.resolve();
   shared.started = true;
+  shared.booting = boot(shared);
+  return shared.booting;
+}
+
+async function boot(shared: ReturnType<typeof services>): Promise<void> {
   startProcessMetrics();
   const settings = config();
   migrateDatabase(settings.databaseFile, path.join(settings.projectRoot, "prisma", "migrations"));
-  const runnerId = await registerLocalRunner();
-  shared.refreshRunner = async () => void (await registerLocalRunner());
+  // Set at once: a cancel that comes during boot waits for the runs to be taken over, then
+  // finds its run (an agent the last process left running is stopped, not forgotten).
   shared.runControl = {
-    cancel: (taskId) => cancelRunningTask(taskId, settings.cancelGraceMs),
+    cancel: async (taskId) => {
+      await shared.booting;
+      return cancelRunningTask(taskId, settings.cancelGraceMs);
+    },
     isActive: (taskId) => activeRuns().has(taskId),
   };
+  const runnerId = await registerLocalRunner();
+  shared.refreshRunner = async () => void (await registerLocalRunner());
   // Before the scheduler: the runs taken over count against their workspaces' limits.
   const { reattached, failed } = await reconcileRuns();
   if (reattached > 0) console.log(`[ai-slave] re-attached to ${reattached} running agent(s); their logs continue where they stopped.`);

@@ -3,7 +3,7 @@ import type { HealthReport } from "@/lib/schemas/health";
 import { db } from "@/server/db/client";
 import { processMetrics } from "@/server/process-metrics";
 import { localRunnerStatus } from "@/server/runner/local-runner";
-import { services } from "@/server/services";
+import { schedulerRunning } from "@/server/services";
 import packageJson from "@/package.json";
 
 export async function healthReport(): Promise<HealthReport> {
@@ -20,7 +20,7 @@ export async function healthReport(): Promise<HealthReport> {
     version: packageJson.version,
     uptimeSec: Math.round(process.uptime()),
     database,
-    scheduler: { running: Boolean(services().scheduler) },
+    scheduler: { running: schedulerRunning() },
     runner,
     process: processMetrics(),
   };

@@ -34,6 +34,11 @@ export interface Services {
   /** Probes the agent CLIs again (after a CLI path changed). */
   refreshRunner: () => Promise<void>;
   started: boolean;
+  /**
+   * Settles when boot has started the real services (until then a request is served by the
+   * stand-ins below); null before boot began. Boot runs beside the first requests, not before them.
+   */
+  booting: Promise<void> | null;
   /** Timers of the background services (heartbeat, log compaction), stopped at shutdown. */
   stopBackground: (() => void)[];
 }
@@ -44,7 +49,12 @@ const NOT_STARTED_MERGE_QUEUE: MergeQueueHandle = { poke: () => undefined, stop:
 const NO_RUNS: RunControl = { cancel: async () => false, isActive: () => false };
 
 function fresh(): Services {
-  return { bus: new EventBus(), scheduler: NOT_STARTED_SCHEDULER, mergeQueue: NOT_STARTED_MERGE_QUEUE, runControl: NO_RUNS, refreshRunner: async () => undefined, started: false, stopBackground: [] };
+  return { bus: new EventBus(), scheduler: NOT_STARTED_SCHEDULER, mergeQueue: NOT_STARTED_MERGE_QUEUE, runControl: NO_RUNS, refreshRunner: async () => undefined, started: false, booting: null, stopBackground: [] };
+}
+
+/** Whether this process's scheduler has started (false before and during boot, and in a process that never boots). */
+export function schedulerRunning(): boolean {
+  return services().scheduler !== NOT_STARTED_SCHEDULER;
 }
 
 export function services(): Services {

@@ -7,6 +7,10 @@ import { services } from "./services";
  * launch) gets `graceMs` to launch its agent first.
  */
 export async function stopServices(graceMs = 3000): Promise<{ detached: number }> {
+  // A stop during boot lets it finish first (within the grace): otherwise its scheduler would
+  // start after the stop, and the runs it is taking over would not be let go of.
+  const booting = services().booting;
+  if (booting) await Promise.race([booting.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   await services().scheduler.stop();
   await services().mergeQueue.stop();
   for (const stop of services().stopBackground) stop();
