@@ -93,10 +93,13 @@ export async function superviseResumedRun(ctx: RunContext, checkpoint: RunCheckp
   const usage = { sawUsage: false };
   // The parser's state (session id, usage, last result) is rebuilt from what it had already read.
   const replayed = await untilReachable(ctx.active, () => ctx.transport.replayLogs(checkpoint.logPath, checkpoint.offsets, lineRecorder(parser, null, usage)));
-  if (replayed !== true) {
-    const exit = { exitCode: null, signal: null, ...(replayed === "away" ? { unreachableMs: config().hostAwayLimitMs } : {}) };
+  if (replayed === "away") {
+    const exit = { exitCode: null, signal: null, unreachableMs: config().hostAwayLimitMs };
     return finishRun(ctx, { exit, verdict: parser.finish(null, checkpoint.previousCumulative), timedOut: false });
   }
+  // Cancelled before the replay (a cancel sent while the server boots): the agent still runs, so
+  // it is re-attached all the same, and follow() stops it at once. Finishing here left it running.
+
   // After everything stored: the events made again from the lines past the checkpoint are skipped.
   ctx.writer.append([{ kind: "system", message: `The server restarted: re-attached to the agent in tmux session ${checkpoint.sessionName}; its log continues where it stopped.` }]);
   const process = ctx.transport.reattach({

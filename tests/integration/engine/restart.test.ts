@@ -203,6 +203,32 @@ describe("the real server restarted while agents run", () => {
   }, 180_000);
 });
 
+describe("a cancel while the restarted server boots", () => {
+  it("waits until boot has taken over the run, then stops its agent: nothing is left running", async () => {
+    const dir = path.join(testDb.dir, "cancel-at-boot");
+    fs.mkdirSync(dir);
+    const first = await start(dir);
+    const repo = makeGitRepo(dir, "repo");
+    const id = await createTask(first, await localWorkspace(first, repo, 2), "Create the file. FILE:never.txt HOLD:cancel-at-boot");
+    const run = await until("the agent to wait on the model", async () => (models.held("cancel-at-boot") === 1 ? (await runsOf(first, id))[0] : null));
+    await first.stop("SIGKILL");
+    expect(isProcessRunning(run!.pid!)).toBe(true);
+    // Sent as soon as the new server answers: its boot (taking over the run) goes on beside it.
+    const second = await start(dir);
+    const cancelled = await second.api(`/api/tasks/${id}/cancel`, { method: "POST", body: {} });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBeLessThan(300);
+    const [task] = await waitForFinish(second, [id]);
+    expect(task!.status).toBe("FAILED");
+    // Had the cancel not waited for boot, or had the taken-over run ended on it without stopping
+    // its agent (both happened), the task would be FAILED with its agent still running, unseen.
+    await until(() => `the agent (pid ${run!.pid}) to be stopped\n${second.output().slice(-3000)}`, async () => !isProcessRunning(run!.pid!), 15_000);
+    // The run itself was stopped and recorded so, not only its task marked.
+    expect((await runsOf(second, id))[0]).toMatchObject({ status: "FAILED", errorClass: "CANCELLED" });
+    expect(second.output()).toContain("re-attached to 1 running agent(s)");
+    await second.stop("SIGTERM");
+  }, 180_000);
+});
+
 describe("two servers on one SSH host", () => {
   it("run a task each at the same time (both task 1) without touching each other's tmux sessions", async () => {
     const [a, b] = await Promise.all(["server-a", "server-b"].map(async (name) => {
