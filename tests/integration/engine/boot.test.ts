@@ -1,16 +1,12 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, createWorkspace, stopEngine, waitForStatus } from "../helpers/engine";
-import { PROJECT_ROOT, jsonRequest, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
+import { createTask, createWorkspace, stopEngine, useStubAgent, waitForStatus } from "../helpers/engine";
+import { jsonRequest, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
 
 let testDb: TestDb;
 
 beforeAll(async () => {
   testDb = await useTestDatabase();
-  process.env.AI_SLAVE_CLAUDE_BIN = path.join(PROJECT_ROOT, "tests", "fixtures", "stub-claude.mjs");
-  process.env.STUB_SLEEP_MS = "50";
-  process.env.AI_SLAVE_SCAN_INTERVAL_MS = "600000";
-  (await import("@/server/config")).resetConfigForTests();
+  await useStubAgent(50);
   (await import("@/server/services")).resetServicesForTests();
 });
 afterAll(async () => {

@@ -1,17 +1,12 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, createWorkspace, runsOf, startEngine, stopEngine, waitForStatus } from "../helpers/engine";
-import { PROJECT_ROOT, git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
+import { createTask, createWorkspace, runsOf, startEngine, stopEngine, useStubAgent, waitForStatus } from "../helpers/engine";
+import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
 
 let testDb: TestDb;
 
 beforeAll(async () => {
   testDb = await useTestDatabase();
-  // A fast stub that speaks Claude's stream-json stands in for the agent in this load test.
-  process.env.AI_SLAVE_CLAUDE_BIN = path.join(PROJECT_ROOT, "tests", "fixtures", "stub-claude.mjs");
-  process.env.STUB_SLEEP_MS = "300";
-  process.env.AI_SLAVE_SCAN_INTERVAL_MS = "600000";
-  (await import("@/server/config")).resetConfigForTests();
+  await useStubAgent(300);
   await startEngine();
 });
 afterAll(async () => {

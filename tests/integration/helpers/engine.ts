@@ -1,5 +1,17 @@
+import path from "node:path";
 import { expect } from "vitest";
-import { jsonRequest, routeContext } from "./test-env";
+import { PROJECT_ROOT, jsonRequest, routeContext } from "./test-env";
+
+/**
+ * The fast stub that speaks Claude's stream-json stands in for the agent, each run taking
+ * `sleepMs`; the periodic scan is 10 minutes away, so only the event path dispatches.
+ */
+export async function useStubAgent(sleepMs: number): Promise<void> {
+  process.env.AI_SLAVE_CLAUDE_BIN = path.join(PROJECT_ROOT, "tests", "fixtures", "stub-claude.mjs");
+  process.env.STUB_SLEEP_MS = String(sleepMs);
+  process.env.AI_SLAVE_SCAN_INTERVAL_MS = "600000";
+  (await import("@/server/config")).resetConfigForTests();
+}
 
 /** Starts the real background services (migrations, runner, scheduler) as instrumentation does. */
 export async function startEngine(): Promise<void> {
