@@ -98,8 +98,7 @@ export async function superviseResumedRun(ctx: RunContext, checkpoint: RunCheckp
     return finishRun(ctx, { exit, verdict: parser.finish(null, checkpoint.previousCumulative), timedOut: false });
   }
   // Cancelled before the replay (a cancel sent while the server boots): the agent still runs, so
-  // it is re-attached all the same, and follow() stops it at once. Finishing here left it running.
-
+  // it is re-attached all the same and follow() stops it at once (finishing here left it running).
   // After everything stored: the events made again from the lines past the checkpoint are skipped.
   ctx.writer.append([{ kind: "system", message: `The server restarted: re-attached to the agent in tmux session ${checkpoint.sessionName}; its log continues where it stopped.` }]);
   const process = ctx.transport.reattach({
