@@ -40,10 +40,11 @@ for (const file of process.argv.slice(2)) {
     failed += report.numFailedTests;
     skipped += report.numPendingTests + (report.numTodoTests ?? 0);
     for (const testFile of report.testResults ?? []) {
+      const fileName = path.relative(process.cwd(), testFile.name);
       const failedTests = (testFile.assertionResults ?? []).filter((test) => test.status === "failed");
-      for (const test of failedTests) failures.push({ name: `${path.relative(process.cwd(), testFile.name)}: ${test.fullName}`, error: test.failureMessages?.[0] });
+      for (const test of failedTests) failures.push({ name: `${fileName}: ${test.fullName}`, error: test.failureMessages?.[0] });
       // A file that failed outside its tests (import error, hook) has no failed test to name.
-      if (testFile.status === "failed" && failedTests.length === 0) failures.push({ name: path.relative(process.cwd(), testFile.name), error: testFile.message });
+      if (testFile.status === "failed" && failedTests.length === 0) failures.push({ name: fileName, error: testFile.message });
     }
   } else if (report.stats) {
     passed += report.stats.expected + (report.stats.flaky ?? 0);

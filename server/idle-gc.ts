@@ -40,13 +40,13 @@ export function fullGc(): (() => void) | null {
   }
 }
 
+/** Bytes of live and not yet collected objects in V8's heap (no /proc read, unlike process.memoryUsage). */
+const heapUsedBytes = () => v8.getHeapStatistics().used_heap_size;
+
 /**
  * Starts the check every `intervalMs`; returns a stop function. `onCollect` hears each
  * collection's heap before and after (the server logs nothing per collection; tests listen).
  */
-/** Bytes of live and not yet collected objects in V8's heap (no /proc read, unlike process.memoryUsage). */
-const heapUsedBytes = () => v8.getHeapStatistics().used_heap_size;
-
 export function startIdleGc(options: { intervalMs?: number; policy?: IdleGcPolicy; onCollect?: (before: number, after: number) => void } = {}): () => void {
   const gc = fullGc();
   if (!gc) return () => undefined;

@@ -93,6 +93,20 @@ async function waitForFinish(server: RealServer, ids: number[]): Promise<TaskBod
   }, 150_000);
 }
 
+/**
+ * A server in its own data folder (named `hold`) running one task on a local workspace, its agent
+ * held on the model (HOLD:`hold`) until the test releases it; resolves once the agent waits there.
+ */
+async function heldAgent(hold: string, file: string): Promise<{ dir: string; first: RealServer; repo: string; id: number; run: RunBody }> {
+  const dir = path.join(testDb.dir, hold);
+  fs.mkdirSync(dir);
+  const first = await start(dir);
+  const repo = makeGitRepo(dir, "repo");
+  const id = await createTask(first, await localWorkspace(first, repo, 2), `Create the file. FILE:${file} HOLD:${hold}`);
+  const run = await until("the agent to wait on the model", async () => (models.held(hold) === 1 ? (await runsOf(first, id))[0] : null));
+  return { dir, first, repo, id, run };
+}
+
 /** Where the wrapper counts the agent starts of the server whose data folder is `dir`. */
 function startLogOf(dir: string): string {
   return path.join(dir, "agent-starts.log");
@@ -184,35 +198,25 @@ describe("the real server restarted while agents run", () => {
   }, 300_000);
 
   it("SIGTERM leaves the agent running and says so; the next start finishes its task", async () => {
-    const dir = path.join(testDb.dir, "graceful");
-    fs.mkdirSync(dir);
-    const first = await start(dir);
-    const repo = makeGitRepo(dir, "repo");
-    const id = await createTask(first, await localWorkspace(first, repo, 2), "Create the file. FILE:graceful.txt HOLD:graceful");
-    const run = await until("the agent to wait on the model", async () => (models.held("graceful") === 1 ? (await runsOf(first, id))[0] : null));
+    const { dir, first, repo, id, run } = await heldAgent("graceful", "graceful.txt");
     await first.stop("SIGTERM");
     expect(first.output()).toContain("1 agent(s) left running in their tmux sessions");
-    expect(isProcessRunning(run!.pid!)).toBe(true);
+    expect(isProcessRunning(run.pid!)).toBe(true);
     const second = await start(dir);
     models.release("graceful");
     const [task] = await waitForFinish(second, [id]);
     expect(task).toMatchObject({ status: "DONE", failureReason: null });
     expect(git(repo, "show", `task-${id}:graceful.txt`)).toContain("hello from fake model");
-    expect(startsByRun(dir).get(String(run!.id))).toBe(1);
+    expect(startsByRun(dir).get(String(run.id))).toBe(1);
     await second.stop("SIGTERM");
   }, 180_000);
 });
 
 describe("a cancel while the restarted server boots", () => {
   it("waits until boot has taken over the run, then stops its agent: nothing is left running", async () => {
-    const dir = path.join(testDb.dir, "cancel-at-boot");
-    fs.mkdirSync(dir);
-    const first = await start(dir);
-    const repo = makeGitRepo(dir, "repo");
-    const id = await createTask(first, await localWorkspace(first, repo, 2), "Create the file. FILE:never.txt HOLD:cancel-at-boot");
-    const run = await until("the agent to wait on the model", async () => (models.held("cancel-at-boot") === 1 ? (await runsOf(first, id))[0] : null));
+    const { dir, first, id, run } = await heldAgent("cancel-at-boot", "never.txt");
     await first.stop("SIGKILL");
-    expect(isProcessRunning(run!.pid!)).toBe(true);
+    expect(isProcessRunning(run.pid!)).toBe(true);
     // Sent as soon as the new server answers: its boot (taking over the run) goes on beside it.
     const second = await start(dir);
     const cancelled = await second.api(`/api/tasks/${id}/cancel`, { method: "POST", body: {} });
@@ -221,7 +225,7 @@ describe("a cancel while the restarted server boots", () => {
     expect(task!.status).toBe("FAILED");
     // Had the cancel not waited for boot, or had the taken-over run ended on it without stopping
     // its agent (both happened), the task would be FAILED with its agent still running, unseen.
-    await until(() => `the agent (pid ${run!.pid}) to be stopped\n${second.output().slice(-3000)}`, async () => !isProcessRunning(run!.pid!), 15_000);
+    await until(() => `the agent (pid ${run.pid}) to be stopped\n${second.output().slice(-3000)}`, async () => !isProcessRunning(run.pid!), 15_000);
     // The run itself was stopped and recorded so, not only its task marked.
     expect((await runsOf(second, id))[0]).toMatchObject({ status: "FAILED", errorClass: "CANCELLED" });
     expect(second.output()).toContain("re-attached to 1 running agent(s)");
