@@ -33,18 +33,35 @@ interface QueueRow {
 }
 
 /**
- * Every TODO task in dispatch order, with what the plan needs: read directly (directRead), since
- * the queue can hold thousands and Prisma's per-row conversion cost a pass most of its time
+ * The TODO tasks a pass has to look at, in dispatch order, with what the plan needs. A task on a
+ * workspace at its limit cannot start and, unless something else concerns it, its pass changes
+ * nothing, so it is not read: read are the tasks on workspaces with a free slot (`open`), the
+ * unplaced pool tasks, those that wait on parents, those that show a waiting reason (it may have
+ * to change), and those whose agent's provider has an account on hold (`heldBackends`: they get
+ * a quota reason wherever they are queued). A queue of thousands on full workspaces is then a few
+ * rows. Read directly (directRead): Prisma's per-row conversion cost a pass most of its time
  * (bench: scheduler pass). Dates are stored as ISO text, so their text order is their time order.
  */
-async function queuedTasks(): Promise<QueueRow[]> {
+export function queuedTasks(open: readonly number[], heldBackends: readonly string[]): QueueRow[] {
   const rows = directRead<Omit<QueueRow, "notBefore"> & { notBefore: string | null }>(
     `SELECT "id", "workspaceId", "poolId", "backend", "nextRunKind", "reviewBackend", "notBefore", "waitingReason", "accountId", "fallbackBackend", "gpus"
-     FROM "Task" WHERE "status" = 'TODO' ORDER BY "queuedAt" ASC, "id" ASC`,
+     FROM "Task" WHERE "status" = 'TODO' AND (
+       "workspaceId" IS NULL OR "waitingReason" IS NOT NULL OR ("nextRunKind" = 'initial' AND "dependsOn" <> '[]')
+       OR "workspaceId" IN (SELECT "value" FROM json_each(?))
+       OR "backend" IN (SELECT "value" FROM json_each(?)) OR "reviewBackend" IN (SELECT "value" FROM json_each(?))
+     ) ORDER BY "queuedAt" ASC, "id" ASC`,
+    JSON.stringify(open),
+    JSON.stringify(heldBackends),
+    JSON.stringify(heldBackends),
   );
   // Converted in place: the rows are new objects of this read.
   for (const row of rows) if (row.notBefore !== null) (row as unknown as QueueRow).notBefore = new Date(row.notBefore);
   return rows as unknown as QueueRow[];
+}
+
+/** The backends whose provider has an account on hold (exhausted, or a window past the threshold). */
+function backendsOnHold(accounts: Awaited<ReturnType<typeof accountSlots>>): string[] {
+  return (Object.keys(BACKEND_PROVIDER) as Backend[]).filter((backend) => accounts.get(BACKEND_PROVIDER[backend])?.some((account) => account.hold !== null));
 }
 
 /**
@@ -109,20 +126,23 @@ export class Scheduler {
   /** One pass: claim and start every task that may run now. Returns the started ids. */
   async dispatchPass(now = new Date()): Promise<number[]> {
     await expireQuotaResets(now);
-    const [queue, running, workspaces, accounts, gpuHolders] = await Promise.all([
-      queuedTasks(),
+    const [running, workspaces, accounts, gpuHolders] = await Promise.all([
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
       db().workspace.findMany(),
       accountSlots(now),
       db().task.findMany({ where: { status: "RUNNING", gpus: { gt: 0 } }, select: { gpuIndices: true, workspace: { select: { type: true, host: true, port: true } } } }),
     ]);
+    const runningBy = new Map(running.flatMap((group) => (group.workspaceId === null ? [] : [[group.workspaceId, group._count._all] as const])));
+    const open = new Set(workspaces.filter((workspace) => (runningBy.get(workspace.id) ?? 0) < workspace.concurrencyLimit).map((workspace) => workspace.id));
+    const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
+    // The counts first, then only the part of the queue they leave to decide: with the runner
+    // at its own limit no workspace can take a task.
+    const queue = queuedTasks(runningTotal < this.options.runnerMaxConcurrency ? [...open] : [], backendsOnHold(accounts));
     const pools = await poolViews(queue);
     // Tasks waiting for their parents are neither probed for nor planned.
     const gate = await gateOnDependencies(queue);
-    const runningBy = new Map(running.flatMap((group) => (group.workspaceId === null ? [] : [[group.workspaceId, group._count._all] as const])));
     // Probed only where a task is due and a slot is free.
     const due = gate.ready.filter((task) => !task.notBefore || task.notBefore <= now);
-    const open = new Set(workspaces.filter((workspace) => (runningBy.get(workspace.id) ?? 0) < workspace.concurrencyLimit).map((workspace) => workspace.id));
     // Pool tasks: every member with a free slot is probed, which also tells whether it answers.
     const members = (task: (typeof due)[number]) => (task.workspaceId !== null ? [task.workspaceId] : (pools.get(task.poolId ?? -1)?.members.map((member) => member.id) ?? []));
     const hosts = await hostViews(
@@ -132,7 +152,6 @@ export class Scheduler {
       new Set(due.filter((task) => task.workspaceId === null).flatMap(members).filter((id) => open.has(id))),
       this.away,
     );
-    const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     const plan = planDispatch({
       // A review waits for its reviewer's quota, not the task agent's.
       queue: gate.ready.map((task): QueuedTask => {

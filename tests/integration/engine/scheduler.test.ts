@@ -67,4 +67,47 @@ describe("scheduler", () => {
     expect(new Set(started).size).toBe(started.length);
     expect(started).toHaveLength(30);
   });
+  it("a pass reads only the queue it can act on: a full workspace's plain tasks stay unread, its held, gated and reasoned ones are read", async () => {
+    const { Scheduler, queuedTasks } = await import("@/server/scheduler/scheduler");
+    const { services } = await import("@/server/services");
+    await services().scheduler.stop();
+    const { db } = await import("@/server/db/client");
+    const full = await createWorkspace(makeGitRepo(testDb.dir, "full"), { concurrencyLimit: 1 });
+    const open = await createWorkspace(makeGitRepo(testDb.dir, "open"), { concurrencyLimit: 5 });
+    let number = 200;
+    const task = async (workspaceId: number, data: Record<string, unknown> = {}) =>
+      (await db().task.create({ data: { workspaceId, number: number++, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default", ...data } })).id;
+    await task(full, { status: "RUNNING", startedAt: new Date() });
+    const plain = await task(full);
+    const held = await task(full, { backend: "claude_code" });
+    const gated = await task(full, { dependsOn: JSON.stringify([plain]) });
+    const reasoned = await task(full, { waitingReason: "Waiting for something that passed." });
+    const startable = await task(open);
+    const key = { provider_account: { provider: "anthropic", account: "default" } };
+    const before = await db().quotaState.findUnique({ where: key });
+    const exhausted = { state: "EXHAUSTED", resetsAt: new Date(Date.now() + 3600_000), lastEvent: "exhausted", note: "test" };
+    await db().quotaState.upsert({ where: key, create: { provider: "anthropic", account: "default", ...exhausted }, update: exhausted });
+    try {
+      const ids = (rows: { id: number }[]) => rows.map((row) => row.id).filter((id) => id >= plain);
+      expect(ids(queuedTasks([open], ["claude_code"]))).toEqual([held, gated, reasoned, startable]);
+      expect(ids(queuedTasks([open, full], []))).toEqual([plain, held, gated, reasoned, startable]);
+
+      const started: number[] = [];
+      const schedulerWith = (runnerMaxConcurrency: number) => new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency, execute: async (id) => void started.push(id) });
+      // The runner at its own limit: nothing starts, the held task still gets its reason.
+      const running = await db().task.count({ where: { status: "RUNNING" } });
+      expect(await schedulerWith(running).dispatchPass()).toEqual([]);
+      expect((await db().task.findUniqueOrThrow({ where: { id: held } })).waitingReason).toMatch(/^Waiting for quota: /);
+      const pass = await schedulerWith(100).dispatchPass();
+      expect(pass).toEqual([startable]);
+      const reasons = new Map((await db().task.findMany({ where: { id: { in: [plain, held, gated] } }, select: { id: true, waitingReason: true } })).map((row) => [row.id, row.waitingReason]));
+      expect(reasons.get(plain)).toBeNull();
+      expect(reasons.get(held)).toMatch(/^Waiting for quota: the anthropic limit resets at /);
+      const parent = await db().task.findUniqueOrThrow({ where: { id: plain } });
+      expect(reasons.get(gated)).toBe(`waiting for #${parent.number} to merge`);
+    } finally {
+      if (before) await db().quotaState.update({ where: key, data: { state: before.state, resetsAt: before.resetsAt, lastEvent: before.lastEvent, note: before.note } });
+      else await db().quotaState.delete({ where: key });
+    }
+  });
 });
