@@ -134,3 +134,38 @@ export async function readLogJson(runId: number, afterSeq: number, limit: number
 function isoTime(text: string): string {
   return text.endsWith("Z") && text.length === 24 ? text : new Date(text).toISOString();
 }
+
+/**
+ * What a finished run's log says, for its verification (server/runs/verification.ts): the tool
+ * calls the CLI denied ("name: summary", in log order; a denied result whose call is unknown gives
+ * the start of its output), and the final answer (the assistant text after the last tool call or
+ * result). SQLite picks the few events out (json_extract, on the log connection), so a run of
+ * 200,000 lines is not parsed in JavaScript on the server's thread to find them.
+ */
+export function runLogSummary(runId: number): { denied: string[]; finalText: string } {
+  const TOOL = `"kind" IN ('tool_call', 'tool_result')`;
+  const lastTool = directRead<{ seq: number | null }>(`SELECT MAX("seq") AS "seq" FROM "RunLog" WHERE "runId" = ? AND ${TOOL}`, runId)[0]?.seq ?? 0;
+  const finalText = directRead<{ data: string }>(`SELECT "data" FROM "RunLog" WHERE "runId" = ? AND "kind" = 'assistant' AND "seq" > ? ORDER BY "seq" ASC`, runId, lastTool)
+    .map((row) => (JSON.parse(row.data) as { text: string }).text)
+    .join("\n");
+  const deniedRows = directRead<{ seq: number; data: string }>(
+    `SELECT "seq", "data" FROM "RunLog" WHERE "runId" = ? AND ${TOOL} AND json_extract("data", '$.status') = 'denied' ORDER BY "seq" ASC`,
+    runId,
+  );
+  const denied: string[] = [];
+  for (const row of deniedRows) {
+    const event = JSON.parse(row.data) as LogEvent;
+    if (event.kind === "tool_call") denied.push(`${event.name}: ${event.summary}`);
+    else if (event.kind === "tool_result") {
+      const call = directRead<{ data: string }>(
+        `SELECT "data" FROM "RunLog" WHERE "runId" = ? AND "kind" = 'tool_call' AND "seq" < ? AND json_extract("data", '$.id') = ? ORDER BY "seq" DESC LIMIT 1`,
+        runId,
+        row.seq,
+        event.id,
+      )[0];
+      const described = call ? ((parsed) => `${parsed.name}: ${parsed.summary}`)(JSON.parse(call.data) as { name: string; summary: string }) : undefined;
+      if (!denied.includes(described ?? "")) denied.push(described ?? event.output.slice(0, 300));
+    }
+  }
+  return { denied, finalText };
+}

@@ -4,7 +4,7 @@ import { getAdapter } from "@/server/agents/registry";
 import type { PromptHistoryEntry } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import { parseJson } from "@/server/db/serialize";
-import { readLog } from "@/server/events/log-store";
+import { runLogSummary } from "@/server/events/log-store";
 import { branchDiff } from "@/server/git/diff";
 import { fileAt, headSha } from "@/server/git/repo";
 import { REVIEW_ANSWER_JSON_SCHEMA, type ReviewFinding } from "@/lib/schemas/review";
@@ -94,38 +94,13 @@ export interface AfterRun {
   taskStatus?: "DONE" | "FAILED";
 }
 
-/** What the run's log says: the tool calls the CLI denied, the final answer. */
-async function readRunLog(runId: number): Promise<{ denied: string[]; finalText: string }> {
-  const denied: string[] = [];
-  const calls = new Map<string, string>();
-  let finalText: string[] = [];
-  for (let after = 0; ; ) {
-    const page = await readLog(runId, after, 2_000);
-    for (const event of page) {
-      if (event.kind === "tool_call") {
-        calls.set(event.id, `${event.name}: ${event.summary}`);
-        finalText = [];
-        if (event.status === "denied") denied.push(`${event.name}: ${event.summary}`);
-      } else if (event.kind === "tool_result") {
-        finalText = [];
-        if (event.status === "denied" && !denied.includes(calls.get(event.id) ?? "")) denied.push(calls.get(event.id) ?? event.output.slice(0, 300));
-      } else if (event.kind === "assistant") {
-        finalText.push(event.text);
-      }
-    }
-    if (page.length < 2_000) break;
-    after = page[page.length - 1]!.seq;
-  }
-  return { denied, finalText: finalText.join("\n") };
-}
-
 /**
  * After a run whose agent ended DONE: the denied edits, the check, the review's answer, and the
  * next step. Runs that failed are not verified (their outcome stands as the verdict says).
  */
 export async function verifyRun(ctx: RunContext, final: FinalVerdict): Promise<AfterRun> {
   await ctx.writer.flush();
-  const log = await readRunLog(ctx.run.id);
+  const log = runLogSummary(ctx.run.id);
   if (ctx.run.kind === "review") return afterReview(ctx, final, log.finalText);
   return afterWork(ctx, final, log.denied);
 }

@@ -110,3 +110,49 @@ describe("log writes of several runs", () => {
     expect(await db().run.findUniqueOrThrow({ where: { id: kept } })).toMatchObject({ logSeq: 30 });
   });
 });
+
+/** The summary as the finish computed it before SQLite picked the events out: every event parsed, in order. */
+function summaryInJs(events: LogEvent[]): { denied: string[]; finalText: string } {
+  const denied: string[] = [];
+  const calls = new Map<string, string>();
+  let finalText: string[] = [];
+  for (const event of events) {
+    if (event.kind === "tool_call") {
+      calls.set(event.id, `${event.name}: ${event.summary}`);
+      finalText = [];
+      if (event.status === "denied") denied.push(`${event.name}: ${event.summary}`);
+    } else if (event.kind === "tool_result") {
+      finalText = [];
+      if (event.status === "denied" && !denied.includes(calls.get(event.id) ?? "")) denied.push(calls.get(event.id) ?? event.output.slice(0, 300));
+    } else if (event.kind === "assistant") finalText.push(event.text);
+  }
+  return { denied, finalText: finalText.join("\n") };
+}
+
+describe("a finished run's log summary (runLogSummary)", () => {
+  it("finds the denied tool calls and the final answer as parsing every event in order does, for random logs", async () => {
+    const fc = (await import("fast-check")).default;
+    const { runLogSummary } = await import("@/server/events/log-store");
+    const { RunLogWriter } = await import("@/server/events/log-writer");
+    const { services } = await import("@/server/services");
+    const { taskId } = await seedTask();
+    const id = fc.constantFrom("t1", "t2", "t3");
+    const status = fc.constantFrom("running", "ok", "error", "denied");
+    const event: fc.Arbitrary<LogEvent> = fc.oneof(
+      fc.record({ kind: fc.constant("assistant" as const), text: fc.string({ maxLength: 20 }) }),
+      fc.record({ kind: fc.constant("tool_call" as const), id, name: fc.constantFrom("Bash", "Edit"), summary: fc.string({ maxLength: 10 }), status }),
+      fc.record({ kind: fc.constant("tool_result" as const), id, output: fc.string({ maxLength: 400 }), status }),
+      fc.constant<LogEvent>({ kind: "system", message: "between" }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { maxLength: 30 }), async (events) => {
+        const runId = await seedRun(taskId);
+        const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+        for (const each of events) writer.append([each], JSON.stringify(each));
+        await writer.close();
+        expect(runLogSummary(runId)).toEqual(summaryInJs(events));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
