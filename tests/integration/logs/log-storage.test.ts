@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
 import { seedRun, seedTask, useLogDatabase } from "./log-fixture";
@@ -131,7 +132,6 @@ function summaryInJs(events: LogEvent[]): { denied: string[]; finalText: string 
 
 describe("a finished run's log summary (runLogSummary)", () => {
   it("finds the denied tool calls and the final answer as parsing every event in order does, for random logs", async () => {
-    const fc = (await import("fast-check")).default;
     const { runLogSummary } = await import("@/server/events/log-store");
     const { RunLogWriter } = await import("@/server/events/log-writer");
     const { services } = await import("@/server/services");
