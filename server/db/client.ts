@@ -8,6 +8,7 @@ import { retryBusyAsync } from "./busy-retry";
 import { gateOutsideTransactions } from "./transaction-gate";
 import { closeLogConnection } from "./log-connection";
 import { cachePreparedStatements } from "./statement-cache";
+import { checkpointOffThread, SAFETY_NET_PAGES } from "./wal-checkpoint";
 
 /**
  * One Prisma client per process (a process singleton: see singleton.ts).
@@ -15,6 +16,13 @@ import { cachePreparedStatements } from "./statement-cache";
 
 /** The adapter, with each distinct SQL text prepared once on its connection (statement-cache.ts). */
 class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
+  constructor(
+    private readonly databaseFile: string,
+    options: ConstructorParameters<typeof PrismaBetterSqlite3>[0],
+  ) {
+    super(options);
+  }
+
   override async connect() {
     const adapter = await super.connect();
     const connection = (adapter as unknown as { client?: Pick<BetterSqlite3.Database, "prepare" | "pragma"> }).client;
@@ -26,6 +34,8 @@ class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
     // documented guarantee for this mode).
     if (typeof connection?.pragma === "function") {
       connection.pragma("synchronous = NORMAL");
+      // Checkpoints are the spawner's, off this thread (wal-checkpoint.ts); this one only past the safety net.
+      if (checkpointOffThread(this.databaseFile)) connection.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
       // A lock held by another process is waited for between turns of the event loop, not inside
       // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.
       if (retryBusyAsync(adapter, BUSY_WAIT_MS)) connection.pragma("busy_timeout = 0");
@@ -44,7 +54,7 @@ export function createPrismaClient(databaseFile: string): PrismaClient {
   // connection cannot hit "database is locked" against itself. `timeout` is the busy timeout for
   // other processes (a CLI, a second server) touching the same file, used only if the adapter
   // could not be made to wait asynchronously (busy-retry.ts).
-  const adapter = new CachingBetterSqlite3({ url: `file:${databaseFile}`, timeout: BUSY_WAIT_MS });
+  const adapter = new CachingBetterSqlite3(databaseFile, { url: `file:${databaseFile}`, timeout: BUSY_WAIT_MS });
   return new PrismaClient({ adapter });
 }
 

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { config } from "@/server/config";
 import { peekSingleton, setSingleton } from "@/server/singleton";
+import { checkpointOffThread, SAFETY_NET_PAGES } from "./wal-checkpoint";
 
 /**
  * A second connection to the database, for the run log's hot path (server/events/log-store.ts) and
@@ -28,6 +29,8 @@ function connection(): LogConnection {
   // As on Prisma's connection (client.ts): no fsync per commit; a batch of log lines every few ms
   // would otherwise wait for the disk on the main thread each time.
   db.pragma("synchronous = NORMAL");
+  // As on Prisma's connection: the spawner checkpoints, this connection only past the safety net.
+  if (checkpointOffThread(file)) db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   const next: LogConnection = { file, db, statements: new Map() };
   setSingleton(NAME, next);
   return next;

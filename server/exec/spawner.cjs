@@ -12,7 +12,8 @@
  * drainMs, stream?}. Out: {id, exitCode, signal, stdout, stderr (base64 of the kept bytes),
  * stdoutDropped, stderrDropped, timedOut, startError?: {code, message}}. A `stream` request gets
  * its output as it comes instead ({id, o: base64} and {id, e: base64}), then the same final
- * answer with nothing kept; {kill: id} ends a command's process group. The server's end is
+ * answer with nothing kept; {kill: id} ends a command's process group; {checkpoint: {file,
+ * module, intervalMs}} starts the WAL checkpointer of a database (below). The server's end is
  * server/exec/spawner.ts.
  * When its stdin closes (the server exited) it exits; commands it started run on, as they would
  * have as the server's own children.
@@ -137,6 +138,50 @@ function run(request) {
   });
 }
 
+/**
+ * A database's WAL checkpointer, in a worker thread of this process: every intervalMs a PASSIVE
+ * checkpoint (it never waits for a lock) copies what the server committed into the database
+ * file, so the server's own connections do not, inside a commit, on its event loop (server/db/
+ * wal-checkpoint.ts). `module` is better-sqlite3's folder, which this bare process cannot find by
+ * itself. A failure (a locked or full database, a file removed) is tried again at the next tick.
+ */
+const CHECKPOINTER = `
+const { workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const Database = require(workerData.module);
+let db = null;
+setInterval(() => {
+  try {
+    if (!fs.existsSync(workerData.file)) {
+      if (db) db.close();
+      db = null;
+      return;
+    }
+    if (!db) db = new Database(workerData.file, { timeout: 0, fileMustExist: true });
+    db.pragma("wal_checkpoint(PASSIVE)");
+  } catch {
+    // Busy, full or gone: the next tick tries again.
+  }
+}, workerData.intervalMs);
+`;
+const checkpointers = new Map();
+
+function startCheckpointer({ file, module, intervalMs }) {
+  if (checkpointers.has(file)) return;
+  try {
+    const { Worker } = require("node:worker_threads");
+    const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, module, intervalMs } });
+    worker.unref();
+    worker.on("error", (error) => {
+      checkpointers.delete(file);
+      process.stderr.write(`spawner: the WAL checkpointer of ${file} stopped: ${error.message}\n`);
+    });
+    checkpointers.set(file, worker);
+  } catch (error) {
+    process.stderr.write(`spawner: the WAL checkpointer of ${file} could not start: ${error.message}\n`);
+  }
+}
+
 let buffered = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (text) => {
@@ -150,6 +195,10 @@ process.stdin.on("data", (text) => {
       request = JSON.parse(line);
     } catch {
       process.stderr.write("spawner: a request that is not JSON was ignored\n");
+      continue;
+    }
+    if (request.checkpoint !== undefined) {
+      startCheckpointer(request.checkpoint);
       continue;
     }
     if (request.kill !== undefined) {

@@ -80,6 +80,8 @@ export class Spawner {
   private readonly pending = new Map<number, Waiter>();
   private nextId = 1;
   private buffered = "";
+  /** The WAL checkpointers asked for, asked again of a spawner started after one died. */
+  private readonly checkpoints = new Map<string, { file: string; module: string; intervalMs: number }>();
 
   /** `nice`: the niceness the spawner and so every command it starts run at (never lower than the server's). */
   constructor(
@@ -112,6 +114,19 @@ export class Spawner {
     };
   }
 
+  /**
+   * Has the spawner checkpoint the database's WAL every `intervalMs` in a worker thread of its own
+   * (server/db/wal-checkpoint.ts); `module` is better-sqlite3's folder. Once per file.
+   */
+  checkpointWal(file: string, module: string, intervalMs: number): void {
+    if (this.checkpoints.has(file)) return;
+    const request = { file, module, intervalMs };
+    this.checkpoints.set(file, request);
+    // A spawner started now is sent every checkpointer asked for (start()).
+    if (this.child) (this.child.stdin as Writable).write(`${JSON.stringify({ checkpoint: request })}\n`);
+    else this.start();
+  }
+
   /** The spawner's pid while it runs (tests). */
   get pid(): number | undefined {
     return this.child?.pid;
@@ -133,6 +148,7 @@ export class Spawner {
       for (const { resolve } of waiting) resolve(lostOutcome());
     });
     this.holdOpen(child, false);
+    for (const checkpoint of this.checkpoints.values()) (child.stdin as Writable).write(`${JSON.stringify({ checkpoint })}\n`);
     return child;
   }
 
