@@ -129,4 +129,29 @@ describe("detached runs on this machine", () => {
     process.kill(-agentPid, "SIGKILL");
     expect(await run.exited).toEqual({ exitCode: null, signal: null, statusMissing: true });
   });
+
+  it("following a run starts a few processes, not five a second: the waiter waits in one tail --pid between its checks", async () => {
+    // Every sleep, cat and timeout started from here on is counted by a wrapper first on PATH.
+    const bin = path.join(dir, "counting-bin");
+    const counted = path.join(dir, "counted.log");
+    fs.mkdirSync(bin, { recursive: true });
+    for (const name of ["sleep", "cat", "timeout"]) {
+      const real = execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+      fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho ${name} >> '${counted}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    }
+    const pathBefore = process.env.PATH;
+    process.env.PATH = `${bin}:${pathBefore}`;
+    try {
+      const { process: run, lines } = await launch("quiet", `echo start; ${JSON.stringify(globalThis.process.execPath)} -e "setTimeout(() => console.log('end'), 4000)"`);
+      expect(await run.exited).toEqual({ exitCode: 0, signal: null });
+      expect(lines.out).toEqual(["start", "end"]);
+    } finally {
+      process.env.PATH = pathBefore;
+    }
+    // The launch's own few (the prompt's cat, its short wait for the agent's pid) and a timeout
+    // every 2 s; a waiter sleeping 0.2 s between checks would have started 20 sleeps and 20 cats.
+    const started = fs.readFileSync(counted, "utf8").trim().split("\n");
+    expect(started.length, started.join(" ")).toBeLessThanOrEqual(12);
+  });
 });
+
