@@ -2,6 +2,8 @@ import "server-only";
 import path from "node:path";
 import { config } from "@/server/config";
 import { migrateDatabase } from "@/server/db/migrate";
+import { checkpointElsewhere } from "@/server/db/wal-checkpoint";
+import { spawnerCheckpointer } from "@/server/exec/wal-checkpointer";
 import { startProcessMetrics } from "@/server/process-metrics";
 import { scheduleLogCompaction } from "@/server/events/log-compaction";
 import { activeRuns } from "@/server/runs/active-runs";
@@ -32,6 +34,9 @@ export function startServices(): Promise<void> {
 }
 
 async function boot(shared: ReturnType<typeof services>): Promise<void> {
+  // Before any connection is made (boot starts inside instrumentation's register(), before the
+  // first request): the spawner checkpoints, not the server's thread (db/wal-checkpoint.ts).
+  checkpointElsewhere(spawnerCheckpointer);
   startProcessMetrics();
   const settings = config();
   migrateDatabase(settings.databaseFile, path.join(settings.projectRoot, "prisma", "migrations"));

@@ -34,7 +34,8 @@ class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
     // documented guarantee for this mode).
     if (typeof connection?.pragma === "function") {
       connection.pragma("synchronous = NORMAL");
-      // Checkpoints are the spawner's, off this thread (wal-checkpoint.ts); this one only past the safety net.
+      // Once boot named a checkpointer (the spawner), checkpoints are made off this thread: this
+      // connection checkpoints only past the safety net (wal-checkpoint.ts).
       if (checkpointOffThread(this.databaseFile)) connection.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
       // A lock held by another process is waited for between turns of the event loop, not inside
       // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.

@@ -29,7 +29,7 @@ function connection(): LogConnection {
   // As on Prisma's connection (client.ts): no fsync per commit; a batch of log lines every few ms
   // would otherwise wait for the disk on the main thread each time.
   db.pragma("synchronous = NORMAL");
-  // As on Prisma's connection: the spawner checkpoints, this connection only past the safety net.
+  // As on Prisma's connection: once boot named a checkpointer, this connection only past the safety net.
   if (checkpointOffThread(file)) db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   const next: LogConnection = { file, db, statements: new Map() };
   setSingleton(NAME, next);

@@ -14,11 +14,15 @@ const MB = 1024 * 1024;
 describe("WAL checkpoints off the server's thread", () => {
   it("the server's connections leave checkpoints to the spawner, whose worker copies 24 MB of log into the database file", async () => {
     const { config } = await import("@/server/config");
-    const { db } = await import("@/server/db/client");
+    const { db, disconnectDb } = await import("@/server/db/client");
     const { directRead } = await import("@/server/db/log-connection");
     const { RunLogWriter } = await import("@/server/events/log-writer");
-    const { SAFETY_NET_PAGES } = await import("@/server/db/wal-checkpoint");
+    const { checkpointElsewhere, SAFETY_NET_PAGES } = await import("@/server/db/wal-checkpoint");
+    const { spawnerCheckpointer } = await import("@/server/exec/wal-checkpointer");
     const { services } = await import("@/server/services");
+    // As boot does it, then connections made anew.
+    checkpointElsewhere(spawnerCheckpointer);
+    await disconnectDb();
     const runId = await seedRun((await seedTask()).taskId);
 
     const prismaSetting = await db().$queryRawUnsafe<{ wal_autocheckpoint: number | bigint }[]>("PRAGMA wal_autocheckpoint");
@@ -40,5 +44,6 @@ describe("WAL checkpoints off the server's thread", () => {
     for (const deadline = Date.now() + 10_000; grown() < 20 * MB && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(grown(), `the database file grew by ${(grown() / MB).toFixed(1)} MB`).toBeGreaterThanOrEqual(20 * MB);
     expect(directRead<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "RunLog" WHERE "runId" = ?`, runId)[0]!.n).toBe(48 * 500);
+    checkpointElsewhere(null);
   });
 });
