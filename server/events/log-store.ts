@@ -152,10 +152,11 @@ export function runLogSummary(runId: number): { denied: string[]; finalText: str
     `SELECT "seq", "data" FROM "RunLog" WHERE "runId" = ? AND ${TOOL} AND json_extract("data", '$.status') = 'denied' ORDER BY "seq" ASC`,
     runId,
   );
+  const described = (call: { name: string; summary: string }) => `${call.name}: ${call.summary}`;
   const denied: string[] = [];
   for (const row of deniedRows) {
     const event = JSON.parse(row.data) as LogEvent;
-    if (event.kind === "tool_call") denied.push(`${event.name}: ${event.summary}`);
+    if (event.kind === "tool_call") denied.push(described(event));
     else if (event.kind === "tool_result") {
       const call = directRead<{ data: string }>(
         `SELECT "data" FROM "RunLog" WHERE "runId" = ? AND "kind" = 'tool_call' AND "seq" < ? AND json_extract("data", '$.id') = ? ORDER BY "seq" DESC LIMIT 1`,
@@ -163,8 +164,8 @@ export function runLogSummary(runId: number): { denied: string[]; finalText: str
         row.seq,
         event.id,
       )[0];
-      const described = call ? ((parsed) => `${parsed.name}: ${parsed.summary}`)(JSON.parse(call.data) as { name: string; summary: string }) : undefined;
-      if (!denied.includes(described ?? "")) denied.push(described ?? event.output.slice(0, 300));
+      const text = call ? described(JSON.parse(call.data) as { name: string; summary: string }) : undefined;
+      if (!denied.includes(text ?? "")) denied.push(text ?? event.output.slice(0, 300));
     }
   }
   return { denied, finalText };
