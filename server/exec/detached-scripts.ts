@@ -66,13 +66,28 @@ function niceStart(nice: number): string {
 }
 
 /**
+ * Sets the niceness of the agent's autogroup, in the background. `setsid` makes the agent a session
+ * of its own, and with the kernel's autogroup scheduling (on by default in most distributions) each
+ * session is a scheduling group whose share of the CPU follows the group's niceness, not its
+ * processes': an agent at nice 10 alone in its group would take as much CPU as the server's whole
+ * group. Any process of the session may write the group's niceness (a higher one needs no
+ * privilege); without CAP_SYS_ADMIN the kernel takes one such write per 0.1 s for the whole machine
+ * and refuses the others (EAGAIN), so a subshell tries again for up to 5 s while the agent starts.
+ * Without /proc/self/autogroup (autogroups off, another kernel) it does nothing.
+ */
+function autogroupNice(nice: number): string {
+  const write = `{ echo ${nice} > /proc/self/autogroup; } 2>/dev/null`;
+  return `if [ -w /proc/self/autogroup ] && ! ${write}; then (ai_slave_t=0; until ${write}; do ai_slave_t=$((ai_slave_t + 1)); [ "$ai_slave_t" -lt 50 ] || break; sleep 0.1; done) & fi`;
+}
+
+/**
  * The agent's shell, in a process group of its own: records its pid, reads the environment file
  * and removes it, then becomes the agent. With `exactEnv` it starts from an empty environment, so
  * the agent sees exactly the file's variables (the server's own, on this machine); otherwise the
  * file's variables are added to the login environment (a remote host's PATH and HOME).
  */
 function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean, nice: number): string {
-  const start = nice > 0 ? niceStart(Math.trunc(nice)) : 'exec "$@"';
+  const start = nice > 0 ? `${autogroupNice(Math.trunc(nice))}; ${niceStart(Math.trunc(nice))}` : 'exec "$@"';
   const inner = `echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; ${start}`;
   return shellJoin(["setsid", "-w", ...(exactEnv ? ["env", "-i"] : []), "/bin/sh", "-c", inner, "sh", files.agentPid, files.env, ...argv]);
 }

@@ -4,12 +4,13 @@
  * offsets, terminate ends the whole tree (also a child that left the agent's process group), and
  * a run whose tmux vanished without an exit status says so.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DetachedProcess } from "@/server/exec/detached";
+import { detachedFiles, runScript } from "@/server/exec/detached-scripts";
 import { LocalTransport } from "@/server/exec/local";
 import { isProcessRunning } from "../../unit/exec/process-liveness";
 
@@ -90,6 +91,35 @@ describe("detached runs on this machine", () => {
     expect(tmux).toBeGreaterThan(1);
     expect(niceOf(tmux)).toBe(Math.max(own, 10));
     await again.terminate(500);
+  });
+
+  it("puts each agent's session (its CPU autogroup) at the niceness too, also for an unprivileged user whose writes the kernel throttles", async () => {
+    // Each agent is a session of its own (setsid), and with autogroup scheduling a session's CPU
+    // share follows its group's niceness, not its processes': without the group's, a nice-10 agent
+    // took as much CPU as the whole server. This machine schedules by autogroup.
+    expect(fs.readFileSync("/proc/self/autogroup", "utf8")).toMatch(/nice/);
+    // Four at once as a user without CAP_SYS_ADMIN (nobody, when this runs as root): the kernel
+    // takes one autogroup write per 0.1 s from such users and refuses the rest, so the launcher
+    // tries again in the background.
+    const asUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+    const runs = [0, 1, 2, 3].map((index) => {
+      const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-autogroup-"));
+      fs.chmodSync(runDir, 0o777);
+      const files = detachedFiles(path.join(runDir, "run-1.log"));
+      fs.writeFileSync(files.env, "", { mode: 0o666 });
+      fs.writeFileSync(files.prompt, "", { mode: 0o666 });
+      const script = path.join(runDir, "run.sh");
+      fs.writeFileSync(script, runScript(files, ["sh", "-c", "sleep 1; cat /proc/self/autogroup"], runDir, false, 10), { mode: 0o644 });
+      return { runDir, files, script };
+    });
+    await Promise.all(runs.map((run) => new Promise<void>((resolve, reject) => {
+      execFile(asUser[0] ?? "sh", [...asUser.slice(1), ...(asUser.length ? ["sh"] : []), run.script], (error) => (error ? reject(error) : resolve()));
+    })));
+    const groups = runs.map((run) => fs.readFileSync(run.files.out, "utf8").trim());
+    for (const group of groups) expect(group).toMatch(/^\/autogroup-\d+ nice 10$/);
+    // Four sessions, four groups.
+    expect(new Set(groups).size).toBe(4);
+    for (const run of runs) fs.rmSync(run.runDir, { recursive: true, force: true });
   });
 
   it("re-attaches from saved offsets: the lines after them, none twice", async () => {
