@@ -86,7 +86,10 @@ function stubByHand(lines: number, cwd: string): Promise<{ firstByteAt: number; 
  * GET /api/tasks/:id/logs/stream, against the same stand-in's raw pipe.
  */
 export async function dispatchAndLogs(root: string, sizes: Sizes): Promise<{ figures: Figure[]; server: BenchServer; workspaceId: number; runTaskId: number }> {
-  const server = await startBenchServer(path.join(root, "server"));
+  // The agents at the niceness of the baseline's stand-in (0): these figures are the server's
+  // overhead. At the default (10, its session's autogroup too) an agent that wants the CPU gets
+  // less of it while the server and the follower want it too, as that setting means it to.
+  const server = await startBenchServer(path.join(root, "server"), { AI_SLAVE_AGENT_NICE: "0" });
   const repo = benchRepo(path.join(root, "repo"));
   const { body: workspace } = await server.api<{ id: number }>("/api/workspaces", { method: "POST", body: { name: "bench", path: repo } });
 
