@@ -58,6 +58,9 @@ export async function moveStep(entry: MergeQueueEntry, to: MergeQueueStep, data:
 
 /** Out of the queue (merged, or left with the reason), from whatever step it was at. */
 export async function closeEntry(entry: MergeQueueEntry, state: "merged" | "left", reason: string | null, landedSha?: string): Promise<boolean> {
+  // The last step's git work (cleanup) and its record too: without it, that step was visible only
+  // while its git commands ran, and a loaded machine's poll could miss it.
+  await crashWindow();
   const { count } = await db().mergeQueueEntry.updateMany({
     where: { id: entry.id, state: "queued" },
     data: { state, reason, finishedAt: new Date(), ...(landedSha ? { landedSha } : {}) },
