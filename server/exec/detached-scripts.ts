@@ -87,7 +87,8 @@ function autogroupNice(nice: number): string {
  * file's variables are added to the login environment (a remote host's PATH and HOME).
  */
 function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean, nice: number): string {
-  const start = nice > 0 ? `${autogroupNice(Math.trunc(nice))}; ${niceStart(Math.trunc(nice))}` : 'exec "$@"';
+  const level = Math.trunc(nice);
+  const start = level > 0 ? `${autogroupNice(level)}; ${niceStart(level)}` : 'exec "$@"';
   const inner = `echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; ${start}`;
   return shellJoin(["setsid", "-w", ...(exactEnv ? ["env", "-i"] : []), "/bin/sh", "-c", inner, "sh", files.agentPid, files.env, ...argv]);
 }
