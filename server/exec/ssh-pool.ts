@@ -29,12 +29,31 @@ export interface SshPoolOptions {
 }
 
 const SLOTS_PER_CONNECTION = 8;
+/** Waits before asking again for a session the host refused (about 1.6 s in all). */
+const SESSION_REFUSED_DELAYS_MS = [10, 25, 50, 100, 200, 400, 800];
 
 export class SshError extends Error {
   constructor(message: string, readonly code: "connect" | "host_key" | "auth" | "channel") {
     super(message);
     this.name = "SshError";
   }
+}
+
+/** How a command on a channel ended, as the host said: its exit code, or the signal that ended it. */
+export interface ChannelExit {
+  code: number | null;
+  signal: string | null;
+}
+
+const channelExits = new WeakMap<ClientChannel, ChannelExit>();
+
+/**
+ * The exit status the host sent on a channel from SshPool.exec, or null when it sent none (yet).
+ * Recorded from the moment the channel opens: a fast command's status can arrive in the same read
+ * as the reply to exec, and ssh2 emits it before the caller's `await` resumes to listen.
+ */
+export function channelExit(channel: ClientChannel): ChannelExit | null {
+  return channelExits.get(channel) ?? null;
 }
 
 export function endpointName(endpoint: SshEndpoint): string {
@@ -121,31 +140,52 @@ class SshConnection {
     return new SshError(`SSH to ${where} failed: ${error.message}`, "connect");
   }
 
-  /** Opens an exec channel; one retry on a fresh connection when the old one turned out dead. */
+  /**
+   * Opens an exec channel; one retry on a fresh connection when the old one turned out dead, and
+   * a few, a moment apart, when the host refused the session: OpenSSH counts a session against
+   * MaxSessions until its loop has freed it, a moment after the channel closed, so a command
+   * started as another ended can be refused while there is room (12% of 400 such starts, 8 at a
+   * time, were refused before these retries).
+   */
   async exec(command: string, pty?: PseudoTtyOptions): Promise<ClientChannel> {
     this.claimSlot();
     try {
-      const channel = await this.tryExec(command, pty).catch(async (error: unknown) => {
-        if (error instanceof SshError) throw error;
-        // A refused channel or command (too many sessions, "Unable to exec") says the connection
-        // works: closing it would drop every other command running on it. Only a connection
-        // that is gone is replaced.
-        if (this.client && !/not connected|no response/i.test(String(error))) throw new SshError(`SSH to ${endpointName(this.endpoint)}: ${String(error)}`, "channel");
-        this.destroy();
-        return this.tryExec(command, pty);
-      });
-      channel.once("close", () => this.releaseSlot());
-      return channel;
+      return await this.openChannel(command, pty);
     } catch (error) {
       this.releaseSlot();
       throw error;
     }
   }
 
+  private async openChannel(command: string, pty: PseudoTtyOptions | undefined): Promise<ClientChannel> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.tryExec(command, pty);
+      } catch (error) {
+        if (error instanceof SshError) throw error;
+        // A refused channel or command ("Unable to exec") says the connection works: closing it
+        // would drop every other command running on it. Only a connection that is gone is replaced.
+        if (!this.client || /not connected|no response/i.test(String(error))) {
+          this.destroy();
+          return this.tryExec(command, pty);
+        }
+        const delay = SESSION_REFUSED_DELAYS_MS[attempt];
+        if (delay === undefined || !/channel open failure/i.test(String(error))) throw new SshError(`SSH to ${endpointName(this.endpoint)}: ${String(error)}`, "channel");
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   private async tryExec(command: string, pty?: PseudoTtyOptions): Promise<ClientChannel> {
     const client = await this.connect();
     return new Promise((resolve, reject) => {
-      const callback = (error: Error | undefined, channel: ClientChannel) => (error ? reject(error) : resolve(channel));
+      const callback = (error: Error | undefined, channel: ClientChannel) => {
+        if (error) return reject(error);
+        // Here, not after the caller's await: the status and the close may be in the same read.
+        channel.once("exit", (code: number | null, signal?: string) => channelExits.set(channel, { code: typeof code === "number" ? code : null, signal: signal ?? null }));
+        channel.once("close", () => this.releaseSlot());
+        resolve(channel);
+      };
       if (pty) client.exec(command, { pty }, callback);
       else client.exec(command, callback);
     });

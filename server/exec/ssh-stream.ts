@@ -5,7 +5,7 @@
 import type { ClientChannel } from "ssh2";
 import { STDOUT_MARKER_END, STDOUT_MARKER_START } from "./quote";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
-import { endpointName, SshError } from "./ssh-pool";
+import { channelExit, endpointName, SshError } from "./ssh-pool";
 
 const START = Buffer.from(STDOUT_MARKER_START, "utf8");
 const END = Buffer.from(STDOUT_MARKER_END, "utf8");
@@ -71,11 +71,8 @@ export async function openRawStream(pool: SshPool, endpoint: SshEndpoint, comman
   // A remote that exits without reading its stdin closes it: not our failure.
   channel.on("error", () => undefined);
   const exited = new Promise<RawExit>((resolve) => {
-    let status: { code: number | null; signal: string | null } | null = null;
-    channel.on("exit", (code: number | null, signal?: string) => {
-      status = { code: typeof code === "number" ? code : null, signal: signal ?? null };
-    });
     channel.on("close", () => {
+      const status = channelExit(channel);
       if (!status) return resolve({ exitCode: null, signal: null, lost: true });
       resolve({ exitCode: status.signal ? null : status.code, signal: status.signal, lost: false });
     });

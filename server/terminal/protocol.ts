@@ -2,7 +2,8 @@
  * The terminal WebSocket's messages. Binary frames carry terminal bytes both ways, untouched.
  * Text frames carry JSON control messages: from the browser `{type:"resize",cols,rows}` (and
  * `{type:"input",data}` for text input); from the server `{type:"ready",session}`,
- * `{type:"exit",code}` and `{type:"error",message}`.
+ * `{type:"exit",code}` and `{type:"error",message}`. The browser's first message is its size:
+ * the server opens the PTY at it (at 120x32 when none came within a second).
  */
 
 export type ClientMessage = { kind: "input"; data: Buffer } | { kind: "resize"; cols: number; rows: number } | { kind: "invalid"; reason: string };

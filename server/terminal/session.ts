@@ -12,6 +12,8 @@ import { parseClientMessage, tmuxAttachArgv, type ClientMessage, type ServerCont
 /** Output waits while the browser has this much unsent: a slow tab cannot grow server memory. */
 const HIGH_WATER_BYTES = 1024 * 1024;
 const DEFAULT_SIZE: TerminalSize = { cols: 120, rows: 32 };
+/** How long the PTY waits for the page's size (its first message) before it opens at the default. */
+const FIRST_SIZE_WAIT_MS = 1_000;
 
 export interface TerminalTarget {
   task: Task & { workspace: Workspace };
@@ -42,20 +44,31 @@ export async function runTerminalSession(socket: WebSocket, taskId: number): Pro
   const early: ClientMessage[] = [];
   let pty: TerminalPty | null = null;
   let closed = false;
+  // The page sends its size first: the PTY opens at it, so no program in it starts at another.
+  let sized: () => void = () => undefined;
+  const firstSize = new Promise<void>((resolve) => {
+    sized = resolve;
+    setTimeout(resolve, FIRST_SIZE_WAIT_MS).unref();
+  });
   socket.on("message", (data: Buffer, isBinary: boolean) => {
     const message = parseClientMessage(data, isBinary);
-    if (pty) handle(socket, pty, message);
-    else early.push(message);
+    if (pty) return handle(socket, pty, message);
+    early.push(message);
+    if (message.kind === "resize") sized();
   });
   // Closing the page detaches from tmux; the session (and an agent in it) lives on.
   socket.on("close", () => {
     closed = true;
+    sized();
     pty?.close();
   });
   let target: TerminalTarget;
   try {
     target = await terminalTarget(taskId);
-    pty = await openPty(target, DEFAULT_SIZE);
+    await firstSize;
+    if (closed) return;
+    const asked = early.filter((message): message is Extract<ClientMessage, { kind: "resize" }> => message.kind === "resize").at(-1);
+    pty = await openPty(target, asked ? { cols: asked.cols, rows: asked.rows } : DEFAULT_SIZE);
   } catch (error) {
     send(socket, { type: "error", message: error instanceof Error ? error.message : String(error) });
     socket.close(1011, "terminal unavailable");

@@ -94,7 +94,7 @@ test("defaults for new tasks and CLI paths are kept on the server and used by th
 
 test("a remote workspace's CLI path, and forgetting the host key pinned on first connection", async ({ page, request }) => {
   test.skip(!fs.existsSync("/usr/sbin/sshd"), "needs OpenSSH's sshd (scripts/install-system-deps.sh)");
-  const sshd = await startSshd();
+  const sshd = await startSshd({ logLevel: "VERBOSE" });
   let workspaceId: number | undefined;
   const hostPort = `${sshd.host}:${sshd.port}`;
   try {
@@ -106,7 +106,7 @@ test("a remote workspace's CLI path, and forgetting the host key pinned on first
     workspaceId = workspace.id;
     // The e2e server's HOME has no known_hosts: its first connection pins the key it sees.
     const health = await (await request.get(`/api/workspaces/${workspace.id}/health`)).json();
-    expect(health.reachable, JSON.stringify(health)).toBe(true);
+    expect(health.reachable, `${JSON.stringify(health)}\nsshd: ${sshd.log().slice(-3000)}`).toBe(true);
     await expect.poll(async () => (await settingValues(request))[`hostKey.${hostPort}`]).toMatchObject({ fingerprint: health.hostKey.fingerprint });
 
     await page.goto("/settings");

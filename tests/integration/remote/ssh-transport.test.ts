@@ -7,7 +7,7 @@ import { randomInt } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SshPool } from "@/server/exec/ssh-pool";
+import { channelExit, SshPool } from "@/server/exec/ssh-pool";
 import { SshTransport } from "@/server/exec/ssh-transport";
 import type { Transport } from "@/server/exec/transport";
 import { MemoryHostKeyStore, startRemoteSetup, type RemoteSetup } from "./remote-setup";
@@ -127,6 +127,48 @@ describe("SSH transport over OpenSSH on 127.0.0.1", () => {
     const transport = setup.transport("bash");
     const results = await Promise.all(Array.from({ length: 20 }, (_, index) => transport.exec(["printf", "%s", String(index)], { cwd: "/" })));
     expect(results.map((result) => result.stdout)).toEqual(Array.from({ length: 20 }, (_, index) => String(index)));
+  });
+
+  it("starts hundreds of short commands as others end, 8 at a time, and the host refuses none", async () => {
+    // OpenSSH counts a session against MaxSessions (10) until its loop frees it, a moment after
+    // the channel closed: before the pool asked again, 12% of these starts were refused. And
+    // before the pool recorded exit statuses as channels opened, 13% of them read as dropped.
+    const endpoint = { host: setup.sshd.host, port: setup.sshd.port, user: setup.sshd.user, identityFile: setup.sshd.identityFile };
+    const exits: (number | null)[] = [];
+    const worker = async () => {
+      for (let index = 0; index < 50; index += 1) {
+        const channel = await setup.pool.exec(endpoint, "true");
+        channel.resume();
+        // The status as the pool recorded it: `true` ends so fast that its status often comes in
+        // the same read as the reply to exec, before a listener added here could hear it.
+        exits.push(await new Promise<number | null>((resolve) => channel.on("close", () => resolve(channelExit(channel)?.code ?? null))));
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect(exits).toEqual(Array.from({ length: 400 }, () => 0));
+  });
+
+  it("tells a command's exit when the server's event loop was busy as it ended (not a dropped connection)", async () => {
+    // A busy loop reads the reply to exec, the output, the exit status and the close all at once:
+    // ssh2 then emits the status before the awaiting code listens. This failed CI's first health
+    // check ("dropped while running true").
+    const transport = setup.transport("bash");
+    const busy = setInterval(() => {
+      const until = Date.now() + 30;
+      while (Date.now() < until) {
+        // The event loop is blocked, as by a burst of other work.
+      }
+    }, 35);
+    try {
+      const worker = async () => {
+        const codes: (number | null)[] = [];
+        for (let index = 0; index < 12; index += 1) codes.push((await transport.exec(["true"], { cwd: "/" })).exitCode);
+        return codes;
+      };
+      expect((await Promise.all(Array.from({ length: 8 }, worker))).flat()).toEqual(Array.from({ length: 96 }, () => 0));
+    } finally {
+      clearInterval(busy);
+    }
   });
 
   it("reconnects after the connection dropped", async () => {

@@ -104,14 +104,20 @@ async function sessionOf(taskId: number): Promise<string> {
 async function expectShellAnswers(taskId: number, tmux: (args: string[]) => Promise<string>): Promise<void> {
   const session = await sessionOf(taskId);
   const client = await connect(taskId);
+  const windowSize = async () => (await tmux(["display-message", "-p", "-t", session, "#{window_width}x#{window_height}"])).trim();
+  // As the page does: its size first, which the PTY opens at.
+  client.socket.send(JSON.stringify({ type: "resize", cols: 90, rows: 25 }));
   await until(() => client.controls.some((control) => control.type === "ready"), "the ready message");
   expect(client.controls[0]).toEqual({ type: "ready", session });
-  client.socket.send(JSON.stringify({ type: "resize", cols: 101, rows: 31 }));
   await until(() => client.output().length > 0, "the prompt");
+  // One row is tmux's status line.
+  await expect.poll(windowSize, { timeout: 10_000 }).toBe("90x24");
+  // Then a resize at once, before the program in the PTY settled (in a container, before the
+  // docker client follows size changes): it arrives all the same.
+  client.socket.send(JSON.stringify({ type: "resize", cols: 101, rows: 31 }));
   client.socket.send(Buffer.from("echo hi-$((6*7)) ✓\r"));
   await until(() => client.output().includes("hi-42 ✓"), "echo's answer");
-  // One row is tmux's status line.
-  await expect.poll(async () => (await tmux(["display-message", "-p", "-t", session, "#{window_width}x#{window_height}"])).trim(), { timeout: 10_000 }).toBe("101x30");
+  await expect.poll(windowSize, { timeout: 10_000 }).toBe("101x30");
   client.socket.close();
   expect(await client.closed).toBe(1005);
   // Closing the page detaches: the session lives on for the next visit (and for an agent in it).

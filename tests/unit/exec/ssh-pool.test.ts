@@ -28,6 +28,7 @@ let endpoint: SshEndpoint;
 let connections = 0;
 /** Commands the server holds open until the test releases them. */
 const held = new Map<string, ServerChannel>();
+let sessionsToRefuse = 0;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ssh-pool-"));
@@ -39,7 +40,12 @@ beforeAll(async () => {
     connections += 1;
     client.on("authentication", (context) => context.accept());
     client.on("ready", () => {
-      client.on("session", (acceptSession) => {
+      client.on("session", (acceptSession, rejectSession) => {
+        // As OpenSSH answers past MaxSessions: the channel open fails, the connection stays.
+        if (sessionsToRefuse > 0) {
+          sessionsToRefuse -= 1;
+          return rejectSession();
+        }
         const session = acceptSession();
         session.once("exec", (accept, reject, info) => {
           if (info.command.startsWith("refuse")) return reject();
@@ -97,6 +103,31 @@ describe("SshPool", () => {
       expect(await outcome(await pool.exec(endpoint, "echo"))).toEqual({ code: 0, output: "ran echo\n" });
       expect(connections).toBe(1);
     } finally {
+      pool.destroyAll();
+    }
+  });
+
+  it("asks again, a moment later, for a session the host refused, on the same connection; fails with the host's answer when it keeps refusing", async () => {
+    const pool = new SshPool({ hostKeyStore: new MemoryStore(), knownHostsFile: path.join(dir, "known_hosts") });
+    const before = connections;
+    try {
+      sessionsToRefuse = 3;
+      expect(await outcome(await pool.exec(endpoint, "echo"))).toEqual({ code: 0, output: "ran echo\n" });
+      expect(sessionsToRefuse).toBe(0);
+      sessionsToRefuse = 100;
+      const started = Date.now();
+      const refused = await pool.exec(endpoint, "echo").then(() => null, (error: unknown) => error);
+      expect(refused).toBeInstanceOf(SshError);
+      expect((refused as SshError).code).toBe("channel");
+      expect((refused as SshError).message).toMatch(/Channel open failure/);
+      // Eight tries in all, about 1.6 s apart from the first to the last.
+      expect(100 - sessionsToRefuse).toBe(8);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+      sessionsToRefuse = 0;
+      expect(await outcome(await pool.exec(endpoint, "echo"))).toEqual({ code: 0, output: "ran echo\n" });
+      expect(connections - before).toBe(1);
+    } finally {
+      sessionsToRefuse = 0;
       pool.destroyAll();
     }
   });
