@@ -27,6 +27,10 @@ describe("the prepared statement cache", () => {
     };
     for (const from of [1, 2, 3]) expect(answer(cached, from)).toEqual(answer(plain, from));
     expect(answer(cached, 2).rows).toEqual([[2n, "b"], [3n, "c"]]);
+    // The columns are read once per statement, and stay what a fresh statement says.
+    const first = prepare(cached)(query).bind([1]).columns();
+    expect(prepare(cached)(query).bind([2]).columns()).toBe(first);
+    expect(first).toEqual(prepare(plain)(query).bind([1]).columns());
     // BEGIN, INSERT, COMMIT and the SELECT: four texts, each prepared once.
     expect(cache.prepared()).toBe(4);
     expect(cache.size()).toBe(4);
