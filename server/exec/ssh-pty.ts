@@ -9,7 +9,7 @@ import type { TerminalPty, TerminalSize } from "./transport";
 const HANGUP_SCRIPT = 'p=$(cat -- "$1" 2>/dev/null) && kill -s HUP "$p" 2>/dev/null; rm -f -- "$1"';
 
 /** After a container terminal's first output, how long before a size it may have missed is sent again. */
-export const CONTAINER_RESIZE_SETTLE_MS = 300;
+const CONTAINER_RESIZE_SETTLE_MS = 300;
 
 /**
  * A PTY on the SSH host (ssh2 exec with a pty request) running argv in the login shell; in a
