@@ -12,7 +12,12 @@ export interface MemberState {
   used: number;
   limit: number;
   host: HostView | undefined;
+  /** When this server last placed a task on it, as a rising count (0: never). */
+  lastPlaced?: number;
 }
+
+/** Free memory within this share of the most any candidate has counts as the same: probes of like hosts differ by noise. */
+const MEMORY_TIE_SHARE = 0.05;
 
 export type Placement = { workspaceId: number; gpuIndices: number[] | null; message: string } | { reason: string };
 
@@ -45,7 +50,9 @@ function idleGpus(host: HostView | undefined, taken: ReadonlySet<number>): numbe
 /**
  * The member a pool task starts on (pure): among those with a free slot that answered their
  * latest probe and admit it (memory, GPUs), the one with the most free slots, then the most
- * free memory (unknown counts least), then, for a task asking for GPUs, the most idle GPUs.
+ * free memory (unknown counts least; within 5% of the most counts as equal), then, for a task
+ * asking for GPUs, the most idle GPUs, then the one placed on least recently. Without that last
+ * step, like hosts whose memory readings differ by noise gave every tie to the same host.
  * Otherwise why not, in words shared by every task of the pool waiting on the same thing.
  */
 export function placeOnPool(want: number, pool: PoolView, stateOf: (workspaceId: number) => MemberState, held: ReadonlyMap<string, ReadonlySet<number>>): Placement {
@@ -67,12 +74,16 @@ export function placeOnPool(want: number, pool: PoolView, stateOf: (workspaceId:
   }
   if (admitted.length === 0) return { reason: `Waiting for room in pool ${pool.name}: ${refused.join("; ")}.` };
   const memory = (candidate: Candidate) => candidate.state.host?.freeMemoryMb ?? -1;
+  const most = Math.max(...admitted.map(memory));
+  // Near the most: one tier, ordered by what follows; below it, by memory itself.
+  const memoryRank = (candidate: Candidate) => (most >= 0 && memory(candidate) >= most * (1 - MEMORY_TIE_SHARE) ? most : memory(candidate));
   const taken = (candidate: Candidate) => (candidate.state.host && held.get(candidate.state.host.hostKey)) ?? none;
   admitted.sort(
     (a, b) =>
       b.state.limit - b.state.used - (a.state.limit - a.state.used) ||
-      memory(b) - memory(a) ||
-      (want > 0 ? idleGpus(b.state.host, taken(b)) - idleGpus(a.state.host, taken(a)) : 0),
+      memoryRank(b) - memoryRank(a) ||
+      (want > 0 ? idleGpus(b.state.host, taken(b)) - idleGpus(a.state.host, taken(a)) : 0) ||
+      (a.state.lastPlaced ?? 0) - (b.state.lastPlaced ?? 0),
   );
   const chosen = admitted[0]!;
   return { workspaceId: chosen.id, gpuIndices: chosen.gpuIndices, message: placedMessage(chosen, pool.name) };

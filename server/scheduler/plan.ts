@@ -46,6 +46,8 @@ export interface DispatchInput {
   heldGpus?: Map<string, Set<number>>;
   /** The pools that unplaced tasks target. */
   pools?: Map<number, PoolView>;
+  /** Per pool member, when this server last placed a task on it, as a rising count (absent: never). */
+  lastPlaced?: Map<number, number>;
   now: Date;
 }
 
@@ -117,6 +119,9 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
   const accountsOf = (provider: Provider) => input.accounts.get(provider) ?? IMPLICIT;
   // Copies: GPUs given out in this pass are held for the tasks after.
   const held = new Map([...(input.heldGpus ?? new Map<string, Set<number>>())].map(([key, indices]) => [key, new Set(indices)]));
+  // This pass's placements count as the latest, after every earlier one.
+  const lastPlaced = new Map(input.lastPlaced);
+  let placements = Math.max(0, ...lastPlaced.values());
 
   for (const task of input.queue) {
     if (task.notBefore && task.notBefore > input.now) {
@@ -142,7 +147,7 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
     if (workspaceId === null) {
       const pool = task.poolId != null ? input.pools?.get(task.poolId) : undefined;
       const placement: ReturnType<typeof placeOnPool> = pool
-        ? placeOnPool(task.gpus ?? 0, pool, (id) => ({ used: running.get(id) ?? 0, limit: input.limitByWorkspace.get(id) ?? 0, host: input.hosts?.get(id) }), held)
+        ? placeOnPool(task.gpus ?? 0, pool, (id) => ({ used: running.get(id) ?? 0, limit: input.limitByWorkspace.get(id) ?? 0, host: input.hosts?.get(id), lastPlaced: lastPlaced.get(id) }), held)
         : { reason: "Waiting for a pool: the task's pool is gone; delete the task or create it again." };
       if ("reason" in placement) {
         if (task.waitingReason !== placement.reason) waiting.push({ id: task.id, reason: placement.reason });
@@ -150,6 +155,8 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
       }
       workspaceId = placement.workspaceId;
       gpuIndices = placement.gpuIndices;
+      placements += 1;
+      lastPlaced.set(workspaceId, placements);
       const host = input.hosts?.get(workspaceId);
       if (host && gpuIndices) held.set(host.hostKey, new Set([...(held.get(host.hostKey) ?? []), ...gpuIndices]));
       choice = { ...choice, workspaceId, placement: placement.message };

@@ -80,6 +80,8 @@ export class Scheduler {
   private readonly inFlight = new Set<Promise<void>>();
   /** Pool members that stopped answering, left out of placement for a while. */
   private readonly away = new AwayHosts();
+  /** When this scheduler last started a pool task on each member (a rising count): ties go to the least recent. */
+  private readonly lastPlaced = new Map<number, number>();
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -170,6 +172,7 @@ export class Scheduler {
       hosts,
       heldGpus: heldGpus(gpuHolders),
       pools,
+      lastPlaced: this.lastPlaced,
       now,
     });
     // One statement per distinct reason, and only for tasks whose reason changed.
@@ -177,7 +180,9 @@ export class Scheduler {
     const started: number[] = [];
     for (const id of plan.start) {
       // A pool task's claim also places it on the member the plan chose.
+      const placedOn = plan.choices.get(id)?.placement ? plan.choices.get(id)?.workspaceId : undefined;
       if (await claimTask(id, now, plan.choices.get(id)?.workspaceId)) {
+        if (placedOn !== undefined) this.lastPlaced.set(placedOn, Math.max(0, ...this.lastPlaced.values()) + 1);
         started.push(id);
         this.launch(id, plan.choices.get(id) ?? { accountId: null, fallback: null });
       }

@@ -37,6 +37,32 @@ describe("placing pool tasks", () => {
     expect(plan.choices.get(1)).toMatchObject({ workspaceId: 2, placement: "Placed on box-2 (10.0.0.2) from pool gpu-boxes: 1/3 slots used, 41 GB free." });
   });
 
+  it("gives a tie to the member placed on least recently when free memory differs only by noise (within 5%)", () => {
+    // Like hosts probed a moment apart: 8,300, 8,100 and 8,200 MB free. Ordered by memory alone,
+    // box-1 took every tie; by when each was last given a task, box-2 (longest ago) goes first.
+    const hosts = new Map([[1, host("10.0.0.1", { freeMemoryMb: 8300 })], [2, host("10.0.0.2", { freeMemoryMb: 8100 })], [3, host("10.0.0.3", { freeMemoryMb: 8200 })]]);
+    const lastPlaced = new Map([[1, 3], [2, 1], [3, 2]]);
+    expect(placedOn(planDispatch(input({ queue: [poolTask(1)], hosts, lastPlaced })))).toEqual([2]);
+    // Pass after pass, each placement goes to the end of the line: the three take turns.
+    const turns: (number | undefined)[] = [];
+    for (let pass = 0; pass < 6; pass += 1) {
+      const [placed] = placedOn(planDispatch(input({ queue: [poolTask(pass + 1)], hosts, lastPlaced })));
+      turns.push(placed);
+      lastPlaced.set(placed!, Math.max(...lastPlaced.values()) + 1);
+    }
+    expect(turns).toEqual([2, 3, 1, 2, 3, 1]);
+    // A member never placed on comes before all of them.
+    expect(placedOn(planDispatch(input({ queue: [poolTask(7)], hosts, lastPlaced: new Map([[1, 1], [2, 2]]) })))).toEqual([3]);
+  });
+
+  it("still gives a tie to clearly more free memory, however recently that member was placed on", () => {
+    const hosts = new Map([[1, host("10.0.0.1", { freeMemoryMb: 8192 })], [2, host("10.0.0.2", { freeMemoryMb: 41 * 1024 })], [3, host("10.0.0.3", { freeMemoryMb: 7000 })]]);
+    expect(placedOn(planDispatch(input({ queue: [poolTask(1)], hosts, lastPlaced: new Map([[2, 9]]) })))).toEqual([2]);
+    // With box-2 full: box-1 (8,192 MB) before box-3 (7,000 MB, 15% less), though box-3 waited longer.
+    const busy = new Map([[2, 3]]);
+    expect(placedOn(planDispatch(input({ queue: [poolTask(2)], hosts, runningByWorkspace: busy, lastPlaced: new Map([[1, 5], [3, 1]]) })))).toEqual([1]);
+  });
+
   it("gives a member below its minFreeMemoryMb nothing", () => {
     const hosts = new Map([[1, host("10.0.0.1", { freeMemoryMb: 1000 })], [2, host("10.0.0.2", { freeMemoryMb: 900 })], [3, host("10.0.0.3", { freeMemoryMb: 3000 })]]);
     const plan = planDispatch(input({ queue: [1, 2, 3].map((id) => poolTask(id)), hosts }));
