@@ -82,6 +82,7 @@ export class Scheduler {
   private readonly away = new AwayHosts();
   /** When this scheduler last started a pool task on each member (a rising count): ties go to the least recent. */
   private readonly lastPlaced = new Map<number, number>();
+  private placements = 0;
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -180,11 +181,11 @@ export class Scheduler {
     const started: number[] = [];
     for (const id of plan.start) {
       // A pool task's claim also places it on the member the plan chose.
-      const placedOn = plan.choices.get(id)?.placement ? plan.choices.get(id)?.workspaceId : undefined;
-      if (await claimTask(id, now, plan.choices.get(id)?.workspaceId)) {
-        if (placedOn !== undefined) this.lastPlaced.set(placedOn, Math.max(0, ...this.lastPlaced.values()) + 1);
+      const choice = plan.choices.get(id);
+      if (await claimTask(id, now, choice?.workspaceId)) {
+        if (choice?.placement && choice.workspaceId !== undefined) this.lastPlaced.set(choice.workspaceId, ++this.placements);
         started.push(id);
-        this.launch(id, plan.choices.get(id) ?? { accountId: null, fallback: null });
+        this.launch(id, choice ?? { accountId: null, fallback: null });
       }
     }
     this.scheduleWake(plan.wakeAt, now);
