@@ -2,11 +2,15 @@ import "server-only";
 import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
 import { directRead } from "@/server/db/log-connection";
+import { sqlDate } from "@/server/db/sql-date";
 import { accountSlots, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
 import { gateOnDependencies } from "./dependencies";
 import { AwayHosts, heldGpus, hostViews } from "./admission";
 import { planDispatch, type AccountChoice, type PoolView, type QueuedTask } from "./plan";
+
+/** The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs that resume the task's session: they keep the account it lives in. */
 const KEEPS_ACCOUNT = new Set(["continue", "fix", "auto_retry"]);
@@ -39,17 +43,20 @@ interface QueueRow {
  * unplaced pool tasks, those that wait on parents, those that show a waiting reason (it may have
  * to change), and those whose agent's provider has an account on hold (`heldBackends`: they get
  * a quota reason wherever they are queued). A queue of thousands on full workspaces is then a few
- * rows. Read directly (directRead): Prisma's per-row conversion cost a pass most of its time
- * (bench: scheduler pass). Dates are stored as ISO text, so their text order is their time order.
+ * rows. A task in a backoff (`notBefore` still ahead) cannot start either and is not read: the pass
+ * wakes at the earliest of those times (nextDue). Read directly (directRead): Prisma's per-row
+ * conversion cost a pass most of its time (bench: scheduler pass). Dates are stored as ISO text in
+ * one form (sqlDate), so their text order is their time order.
  */
-export function queuedTasks(open: readonly number[], heldBackends: readonly string[]): QueueRow[] {
+export function queuedTasks(open: readonly number[], heldBackends: readonly string[], now = new Date()): QueueRow[] {
   const rows = directRead<Omit<QueueRow, "notBefore"> & { notBefore: string | null }>(
     `SELECT "id", "workspaceId", "poolId", "backend", "nextRunKind", "reviewBackend", "notBefore", "waitingReason", "accountId", "fallbackBackend", "gpus"
-     FROM "Task" WHERE "status" = 'TODO' AND (
+     FROM "Task" WHERE "status" = 'TODO' AND ("notBefore" IS NULL OR "notBefore" <= ?) AND (
        "workspaceId" IS NULL OR "waitingReason" IS NOT NULL OR ("nextRunKind" = 'initial' AND "dependsOn" <> '[]')
        OR "workspaceId" IN (SELECT "value" FROM json_each(?))
        OR "backend" IN (SELECT "value" FROM json_each(?)) OR "reviewBackend" IN (SELECT "value" FROM json_each(?))
      ) ORDER BY "queuedAt" ASC, "id" ASC`,
+    sqlDate(now),
     JSON.stringify(open),
     JSON.stringify(heldBackends),
     JSON.stringify(heldBackends),
@@ -57,6 +64,12 @@ export function queuedTasks(open: readonly number[], heldBackends: readonly stri
   // Converted in place: the rows are new objects of this read.
   for (const row of rows) if (row.notBefore !== null) (row as unknown as QueueRow).notBefore = new Date(row.notBefore);
   return rows as unknown as QueueRow[];
+}
+
+/** The earliest time a queued task's backoff ends (the tasks queuedTasks leaves unread until then), or null. */
+export function nextDue(now = new Date()): Date | null {
+  const [row] = directRead<{ at: string | null }>(`SELECT MIN("notBefore") AS "at" FROM "Task" WHERE "status" = 'TODO' AND "notBefore" > ?`, sqlDate(now));
+  return row?.at ? new Date(row.at) : null;
 }
 
 /** The backends whose provider has an account on hold (exhausted, or a window past the threshold). */
@@ -140,7 +153,7 @@ export class Scheduler {
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     // The counts first, then only the part of the queue they leave to decide: with the runner
     // at its own limit no workspace can take a task.
-    const queue = queuedTasks(runningTotal < this.options.runnerMaxConcurrency ? [...open] : [], backendsOnHold(accounts));
+    const queue = queuedTasks(runningTotal < this.options.runnerMaxConcurrency ? [...open] : [], backendsOnHold(accounts), now);
     const pools = await poolViews(queue);
     // Tasks waiting for their parents are neither probed for nor planned.
     const gate = await gateOnDependencies(queue);
@@ -188,7 +201,8 @@ export class Scheduler {
         this.launch(id, choice ?? { accountId: null, fallback: null });
       }
     }
-    this.scheduleWake(plan.wakeAt, now);
+    const backoffEnd = nextDue(now);
+    this.scheduleWake(plan.wakeAt && backoffEnd ? (plan.wakeAt < backoffEnd ? plan.wakeAt : backoffEnd) : (plan.wakeAt ?? backoffEnd), now);
     return started;
   }
 
@@ -202,7 +216,9 @@ export class Scheduler {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     if (!at || this.stopped) return;
-    this.wakeTimer = setTimeout(() => this.poke("wake"), Math.max(0, at.getTime() - now.getTime()) + 50);
+    // Node's timers hold 32 bits: a later time (a backoff weeks ahead) would fire at once, and every
+    // pass would set it again, a loop of passes. The periodic scan and each later pass set it anew.
+    this.wakeTimer = setTimeout(() => this.poke("wake"), Math.min(MAX_TIMER_MS, Math.max(0, at.getTime() - now.getTime()) + 50));
     this.wakeTimer.unref();
   }
 

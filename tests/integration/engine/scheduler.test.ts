@@ -110,4 +110,44 @@ describe("scheduler", () => {
       else await db().quotaState.delete({ where: key });
     }
   });
+
+  it("a task in a backoff is not read until it is due, and a backoff months ahead does not wake the scheduler in a loop", async () => {
+    const { Scheduler, queuedTasks, nextDue } = await import("@/server/scheduler/scheduler");
+    const { services } = await import("@/server/services");
+    await services().scheduler.stop();
+    const { db } = await import("@/server/db/client");
+    const workspaceId = await createWorkspace(makeGitRepo(testDb.dir, "backoff"), { concurrencyLimit: 5 });
+    const far = new Date("2099-01-01T00:00:00Z");
+    const soon = new Date(Date.now() + 60_000);
+    const task = async (notBefore: Date | null, number: number) =>
+      (await db().task.create({ data: { workspaceId, number, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default", notBefore, waitingReason: notBefore ? "Retrying automatically later." : null } })).id;
+    const farId = await task(far, 300);
+    const soonId = await task(soon, 301);
+    try {
+      const read = (at: Date) => queuedTasks([workspaceId], [], at).map((row) => row.id).filter((id) => id === farId || id === soonId);
+      expect(read(new Date())).toEqual([]);
+      expect(read(new Date(soon.getTime() + 1))).toEqual([soonId]);
+      expect(read(new Date("2099-01-02T00:00:00Z"))).toEqual([farId, soonId]);
+      expect(nextDue(new Date())?.getTime()).toBe(soon.getTime());
+      expect(nextDue(new Date(soon.getTime() + 1))?.getTime()).toBe(far.getTime());
+
+      // With only the far one left, the next wake-up is past what a Node timer holds (2^31 ms).
+      await db().task.delete({ where: { id: soonId } });
+      const started: number[] = [];
+      const scheduler = new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency: 100, execute: async (id) => void started.push(id) });
+      let passes = 0;
+      const pass = scheduler.dispatchPass.bind(scheduler);
+      scheduler.dispatchPass = async (now?: Date) => {
+        passes += 1;
+        return pass(now);
+      };
+      scheduler.start();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await scheduler.stop();
+      expect(passes).toBe(1);
+      expect(started).not.toContain(farId);
+    } finally {
+      await db().task.deleteMany({ where: { id: { in: [farId, soonId] } } });
+    }
+  });
 });
