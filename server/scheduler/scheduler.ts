@@ -10,7 +10,7 @@ import { AwayHosts, heldGpus, hostViews } from "./admission";
 import { planDispatch, type AccountChoice, type PoolView, type QueuedTask } from "./plan";
 
 /** The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Runs that resume the task's session: they keep the account it lives in. */
 const KEEPS_ACCOUNT = new Set(["continue", "fix", "auto_retry"]);
