@@ -66,8 +66,8 @@ function afterKey(field: KeyField, dir: "asc" | "desc", cursor: { at: Date | nul
 
 export type TaskListInput = Omit<TaskListQuery, "sort" | "backend" | "review"> & Partial<Pick<TaskListQuery, "sort" | "backend" | "review">>;
 
-/** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
-export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
+/** The query of a page: its filters, its order, one row more than the page (is there a next?). */
+export async function listQuery(query: TaskListInput): Promise<Prisma.TaskFindManyArgs & { take: number; orderBy: Prisma.TaskOrderByWithRelationInput[] }> {
   const sort = query.sort ?? "newest";
   const and = await filterWhere(query);
   if (query.parentTaskId) and.push({ parentTaskId: query.parentTaskId });
@@ -82,10 +82,19 @@ export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[
   } else {
     const { field, dir } = ORDERS[sort];
     if (query.cursor) and.push(afterKey(field, dir, parseKeyCursor(query.cursor)));
-    // queuedAt is never null; the nullable dates come with their nulls last.
-    orderBy = [field === "queuedAt" ? { queuedAt: dir } : { [field]: { sort: dir, nulls: "last" } }, { id: dir }];
+    // Nulls last. SQLite orders NULL below every date, so a descending order has them last already:
+    // it is asked for plainly, since Prisma writes `nulls: "last"` as a CASE before the column, which
+    // keeps SQLite from walking the (workspaceId, status, finishedAt) index and makes it sort every
+    // row of the column (Done's first page of 1,200: 4 to 9 ms of SQL, against under 1 ms).
+    orderBy = [dir === "desc" || field === "queuedAt" ? { [field]: dir } : { [field]: { sort: dir, nulls: "last" } }, { id: dir }];
   }
-  const rows = await db().task.findMany({ where: and.length ? { AND: and } : {}, orderBy, take: query.limit + 1 });
+  return { where: and.length ? { AND: and } : {}, orderBy, take: query.limit + 1 };
+}
+
+/** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
+export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
+  const sort = query.sort ?? "newest";
+  const rows = await db().task.findMany(await listQuery(query));
   const page = rows.slice(0, query.limit);
   const ids = page.map((row) => row.id);
   const [usage, queue, overlaps] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids), overlapsByTask(page)]);

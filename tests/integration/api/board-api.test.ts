@@ -78,6 +78,34 @@ describe("the board's data at scale", () => {
     expect(times.every((time, index) => index === 0 || time <= times[index - 1]!)).toBe(true);
   });
 
+  it("sorts by finish with the unfinished last, across pages, and Done's page walks the index instead of sorting the column", async () => {
+    // The other workspace: 4 DONE (finished) and 3 TODO (finishedAt null); pages of 3 cross from one to the other.
+    const items = await walk(`workspaceId=${otherWorkspaceId}&sort=finished`, 3);
+    expect(items.map((item) => item.title)).toEqual(["other DONE 3", "other DONE 2", "other DONE 1", "other DONE 0", "other TODO 2", "other TODO 1", "other TODO 0"]);
+    // The SQL Prisma writes for the list's query, and SQLite's plan for it.
+    const { listQuery } = await import("@/server/tasks/list");
+    const { PrismaClient } = await import("@/server/db/generated/client");
+    const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
+    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${testDb.file}` }), log: [{ emit: "event", level: "query" }] });
+    try {
+      const plans: string[] = [];
+      for (const [status, sort] of [["DONE", "finished"], ["FAILED", "finished"], ["TODO", "queue"]] as const) {
+        const seen: { query: string; params: string }[] = [];
+        client.$on("query", (event) => seen.push(event));
+        await client.task.findMany(await listQuery({ workspaceId, status, sort, limit: 50 }));
+        const list = seen.find((event) => /FROM `main`.`Task` WHERE/.test(event.query))!;
+        const plan = await client.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${list.query}`, ...(JSON.parse(list.params) as unknown[]));
+        plans.push(`${status}: ${plan.map((row) => row.detail).join("; ")}`);
+      }
+      for (const plan of plans) {
+        expect(plan).toMatch(/USING INDEX Task_workspaceId_status_/);
+        expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+      }
+    } finally {
+      await client.$disconnect();
+    }
+  });
+
   it("filters on the server: text, #number, backend, review; the counts follow the same filters", async () => {
     const found = await get(`/api/tasks?workspaceId=${workspaceId}&q=seed%20DONE%2012&sort=finished&status=DONE`);
     expect(found.body.items.map((item: Item) => item.title).sort()).toEqual(["seed DONE 12", "seed DONE 120", "seed DONE 121", "seed DONE 122", "seed DONE 123", "seed DONE 124", "seed DONE 125", "seed DONE 126", "seed DONE 127", "seed DONE 128", "seed DONE 129"]);
