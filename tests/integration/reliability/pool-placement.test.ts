@@ -126,6 +126,15 @@ describe("a pool of five SSH hosts", () => {
     await away.sshd.interrupt();
     const awayAt = Date.now();
     const rest: number[] = [];
+    // What each task showed when the test failed: where it was placed, its status and reason, its runs.
+    onTestFailed(async () => {
+      const states = await Promise.all([...first, ...rest].map(async (id) => {
+        const task = await getTask(id);
+        const runs = await runsOf(id);
+        return `#${id} ${task.status} on ${task.workspaceId ?? "-"} reason=${task.waitingReason ?? "-"} runs=${runs.map((run) => `${run.status}/${run.errorClass ?? ""}`).join(",")}`;
+      }));
+      console.log(`[pool] ${Math.round((Date.now() - awayAt) / 1000)} s after the host went away:\n${states.join("\n")}`);
+    });
     for (let n = 11; n <= TASKS; n += 1) rest.push(await createTask({ poolId, prompt: `Pool task ${n}. FILE:pool-${n}.txt=${n} SLEEP:500`, backend: "claude_code" }));
     const waiting = await waitFor(async () => {
       const tasks = await Promise.all(rest.map(getTask));
