@@ -66,9 +66,12 @@ export function queuedTasks(open: readonly number[], heldBackends: readonly stri
   return rows as unknown as QueueRow[];
 }
 
+/** nextDue's read: one step down the (status, notBefore) index, however long the queue. */
+export const NEXT_DUE_SQL = `SELECT MIN("notBefore") AS "at" FROM "Task" WHERE "status" = 'TODO' AND "notBefore" > ?`;
+
 /** The earliest time a queued task's backoff ends (the tasks queuedTasks leaves unread until then), or null. */
 export function nextDue(now = new Date()): Date | null {
-  const [row] = directRead<{ at: string | null }>(`SELECT MIN("notBefore") AS "at" FROM "Task" WHERE "status" = 'TODO' AND "notBefore" > ?`, sqlDate(now));
+  const [row] = directRead<{ at: string | null }>(NEXT_DUE_SQL, sqlDate(now));
   return row?.at ? new Date(row.at) : null;
 }
 

@@ -112,7 +112,7 @@ describe("scheduler", () => {
   });
 
   it("a task in a backoff is not read until it is due, and a backoff months ahead does not wake the scheduler in a loop", async () => {
-    const { Scheduler, queuedTasks, nextDue } = await import("@/server/scheduler/scheduler");
+    const { Scheduler, queuedTasks, nextDue, NEXT_DUE_SQL } = await import("@/server/scheduler/scheduler");
     const { services } = await import("@/server/services");
     await services().scheduler.stop();
     const { db } = await import("@/server/db/client");
@@ -130,6 +130,9 @@ describe("scheduler", () => {
       expect(read(new Date("2099-01-02T00:00:00Z"))).toEqual([farId, soonId]);
       expect(nextDue(new Date())?.getTime()).toBe(soon.getTime());
       expect(nextDue(new Date(soon.getTime() + 1))?.getTime()).toBe(far.getTime());
+      // Read on every pass: from the index, not by scanning the queue.
+      const plan = await db().$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${NEXT_DUE_SQL}`, "2026-01-01T00:00:00.000+00:00");
+      expect(plan.map((row) => row.detail).join("; ")).toMatch(/COVERING INDEX Task_status_notBefore_idx/);
 
       // With only the far one left, the next wake-up is past what a Node timer holds (2^31 ms).
       await db().task.delete({ where: { id: soonId } });
