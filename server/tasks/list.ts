@@ -7,6 +7,7 @@ import type { Prisma, Task } from "@/server/db/generated/client";
 import { toTaskDto } from "@/server/db/serialize";
 import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { overlapsByTask } from "./overlaps";
+import { tasksByIds } from "./task-rows";
 import { usageByTask } from "./usage";
 
 /**
@@ -94,7 +95,8 @@ export async function listQuery(query: TaskListInput): Promise<Prisma.TaskFindMa
 /** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
 export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
   const sort = query.sort ?? "newest";
-  const rows = await db().task.findMany(await listQuery(query));
+  // Prisma finds the page (its filters and order), better-sqlite3 reads its rows (task-rows.ts).
+  const rows = tasksByIds((await db().task.findMany({ ...(await listQuery(query)), select: { id: true } })).map((row) => row.id));
   const page = rows.slice(0, query.limit);
   const ids = page.map((row) => row.id);
   const [usage, queue, overlaps] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids), overlapsByTask(page)]);

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
+
+let testDb: TestDb;
+let workspaceId: number;
+
+beforeAll(async () => {
+  testDb = await useTestDatabase();
+  const { createWorkspace } = await import("@/server/workspaces/service");
+  const { workspaceCreateSchema } = await import("@/lib/schemas/workspace");
+  workspaceId = (await createWorkspace(workspaceCreateSchema.parse({ name: "rows", path: makeGitRepo(testDb.dir) }))).id;
+});
+afterAll(async () => testDb.cleanup());
+
+describe("task rows read without Prisma", () => {
+  it("are what Prisma returns, column for column: a task with every column set and one with the defaults", async () => {
+    const { db } = await import("@/server/db/client");
+    const { tasksByIds } = await import("@/server/tasks/task-rows");
+    const at = (iso: string) => new Date(iso);
+    const full = await db().task.create({
+      data: {
+        workspaceId, number: 1, title: "full", prompt: "every column", backend: "codex_cli", model: "gpt-5", permissionMode: "default", status: "DONE",
+        failureReason: "f", waitingReason: "w", notBefore: at("2026-12-01T10:00:00.123Z"), branch: "task-1", worktreePath: "/tmp/x", promptHistory: "[]",
+        nextRunKind: "continue", queuedAt: at("2026-11-30T09:00:00.000Z"), currentRunId: 7, reviewBackend: "claude_code", reviewModel: "opus",
+        checkState: "PASSED", reviewState: "APPROVED", reviewedBy: "codex_cli", setupDone: true, pendingPrompt: "p", pendingCause: "c",
+        permissionDenials: "[\"Bash: rm\"]", startedAt: at("2026-11-30T09:01:00.000Z"), finishedAt: at("2026-11-30T09:02:00.000Z"),
+        mergedAt: at("2026-11-30T09:03:00.000Z"), parentTaskId: 99, mcpTokenHash: "h", dependsOn: "[98]", dependencyMode: "done",
+        changedFiles: "[\"a.ts\"]", pullRequestUrl: "https://example.test/pr/1", pullRequestNumber: 1, pullRequestState: "open", accountId: 3,
+        fallbackBackend: "claude_code", gpus: 2, gpuIndices: "[0,1]",
+      },
+    });
+    const plain = await db().task.create({ data: { workspaceId, number: 2, title: "plain", prompt: "defaults", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits" } });
+    const viaPrisma = await db().task.findMany({ where: { id: { in: [full.id, plain.id] } }, orderBy: { id: "asc" } });
+    expect(tasksByIds([full.id, plain.id])).toEqual(viaPrisma);
+    // Each column of the full one is set: a column left out of the conversion shows here.
+    expect(Object.entries(viaPrisma[0]!).filter(([, value]) => value === null || value === false)).toEqual([]);
+    // In the order asked for; an id that is gone is left out.
+    expect(tasksByIds([plain.id, 123_456, full.id]).map((task) => task.id)).toEqual([plain.id, full.id]);
+  });
+
+  it("reads SQLite's own CURRENT_TIMESTAMP text as UTC, and epoch milliseconds, as Prisma does", async () => {
+    const { db } = await import("@/server/db/client");
+    const { tasksByIds, storedDate } = await import("@/server/tasks/task-rows");
+    const task = await db().task.create({ data: { workspaceId, number: 3, title: "t", prompt: "p", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits" } });
+    await db().$executeRawUnsafe(`UPDATE "Task" SET "startedAt" = '2026-12-01 10:20:30' WHERE "id" = ?`, task.id);
+    const [read] = tasksByIds([task.id]);
+    expect(read!.startedAt).toEqual(new Date("2026-12-01T10:20:30.000Z"));
+    expect(read!.startedAt).toEqual((await db().task.findUniqueOrThrow({ where: { id: task.id } })).startedAt);
+    expect(storedDate(1_764_584_430_000)).toEqual(new Date(1_764_584_430_000));
+    expect(storedDate("2026-12-01T10:20:30.000+00:00")).toEqual(new Date("2026-12-01T10:20:30.000Z"));
+  });
+
+  it("sums usage per task in one statement, as the runs hold it", async () => {
+    const { db } = await import("@/server/db/client");
+    const { usageByTask } = await import("@/server/tasks/usage");
+    const task = await db().task.create({ data: { workspaceId, number: 4, title: "u", prompt: "p", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits" } });
+    const run = (inputTokens: number, costUsd: number) =>
+      db().run.create({ data: { taskId: task.id, kind: "initial", backend: "claude_code", model: "sonnet", prompt: "p", status: "DONE", inputTokens, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4, costUsd } });
+    await run(100, 0.25);
+    await run(50, 0.125);
+    const usage = await usageByTask([task.id, 987_654]);
+    expect([...usage.keys()]).toEqual([task.id]);
+    expect(usage.get(task.id)).toEqual({ inputTokens: 150, outputTokens: 4, cacheReadTokens: 6, cacheWriteTokens: 8, costUsd: 0.375 });
+  });
+});
