@@ -17,9 +17,10 @@ describe("task rows read without Prisma", () => {
     const { db } = await import("@/server/db/client");
     const { tasksByIds } = await import("@/server/tasks/task-rows");
     const at = (iso: string) => new Date(iso);
+    const pool = await db().pool.create({ data: { name: "rows" } });
     const full = await db().task.create({
       data: {
-        workspaceId, number: 1, title: "full", prompt: "every column", backend: "codex_cli", model: "gpt-5", permissionMode: "default", status: "DONE",
+        workspaceId, poolId: pool.id, number: 1, title: "full", prompt: "every column", backend: "codex_cli", model: "gpt-5", permissionMode: "default", status: "DONE",
         failureReason: "f", waitingReason: "w", notBefore: at("2026-12-01T10:00:00.123Z"), branch: "task-1", worktreePath: "/tmp/x", promptHistory: "[]",
         nextRunKind: "continue", queuedAt: at("2026-11-30T09:00:00.000Z"), currentRunId: 7, reviewBackend: "claude_code", reviewModel: "opus",
         checkState: "PASSED", reviewState: "APPROVED", reviewedBy: "codex_cli", setupDone: true, pendingPrompt: "p", pendingCause: "c",
