@@ -75,6 +75,19 @@ export function directRead<Row>(sql: string, ...args: unknown[]): Row[] {
   return statementOf(connection(), sql).all(...args) as Row[];
 }
 
+/**
+ * Like directRead, each row as an array of its values in the SELECT's order (better-sqlite3's raw
+ * mode): no object with named properties is made per row, which cost more than reading the row.
+ */
+export function directReadValues(sql: string, ...args: unknown[]): unknown[][] {
+  const statement = statementOf(connection(), sql);
+  try {
+    return statement.raw(true).all(...args) as unknown[][];
+  } finally {
+    statement.raw(false);
+  }
+}
+
 /** Closes the log connection (tests switching databases, shutdown). */
 export function closeLogConnection(): void {
   peekSingleton<LogConnection>(NAME)?.db.close();

@@ -1,5 +1,5 @@
 import "server-only";
-import { directRead } from "@/server/db/log-connection";
+import { directReadValues } from "@/server/db/log-connection";
 import type { Task } from "@/server/db/generated/client";
 
 /**
@@ -10,10 +10,21 @@ import type { Task } from "@/server/db/generated/client";
  *
  * Columns come as SQLite holds them: dates as text, booleans as 0/1. Converted here to what
  * Prisma returns; tests/integration/api/task-rows.test.ts compares the two on every column, so a
- * date or boolean column added to Task and not named below fails there.
+ * column added to Task and not named below fails there.
  */
-const DATE_COLUMNS = ["notBefore", "queuedAt", "createdAt", "updatedAt", "startedAt", "finishedAt", "mergedAt"] as const;
-const BOOLEAN_COLUMNS = ["setupDone"] as const;
+/** Every column of Task, in one order: the SELECT's and the row object's. */
+const TASK_COLUMNS = [
+  "id", "workspaceId", "poolId", "number", "title", "prompt", "backend", "model", "permissionMode", "status", "failureReason", "waitingReason",
+  "notBefore", "branch", "worktreePath", "promptHistory", "nextRunKind", "queuedAt", "currentRunId", "reviewBackend", "reviewModel", "checkState",
+  "reviewState", "reviewedBy", "setupDone", "pendingPrompt", "pendingCause", "permissionDenials", "createdAt", "updatedAt", "startedAt",
+  "finishedAt", "mergedAt", "parentTaskId", "mcpTokenHash", "dependsOn", "dependencyMode", "changedFiles", "pullRequestUrl", "pullRequestNumber",
+  "pullRequestState", "accountId", "fallbackBackend", "gpus", "gpuIndices",
+] as const satisfies readonly (keyof Task)[];
+const DATE_COLUMNS = new Set<string>(["notBefore", "queuedAt", "createdAt", "updatedAt", "startedAt", "finishedAt", "mergedAt"] satisfies (keyof Task)[]);
+const BOOLEAN_COLUMNS = new Set<string>(["setupDone"] satisfies (keyof Task)[]);
+const BY_IDS = `SELECT ${TASK_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "Task" WHERE "id" IN (SELECT "value" FROM json_each(?))`;
+/** Each row starts as a copy of this: every row object then has the same shape, built fast. */
+const BLANK: Record<string, unknown> = Object.fromEntries(TASK_COLUMNS.map((column) => [column, null]));
 
 /**
  * A stored date: Prisma's ISO text (`...+00:00`), SQLite's CURRENT_TIMESTAMP text (UTC, no zone:
@@ -25,17 +36,20 @@ export function storedDate(value: unknown): Date {
   return new Date(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text) ? `${text.replace(" ", "T")}Z` : text);
 }
 
-/** Converts a `SELECT *` row of Task in place. */
-export function taskFromRow(row: Record<string, unknown>): Task {
-  for (const column of DATE_COLUMNS) if (row[column] !== null && row[column] !== undefined) row[column] = storedDate(row[column]);
-  for (const column of BOOLEAN_COLUMNS) row[column] = row[column] === 1 || row[column] === true;
+/** A row's values (TASK_COLUMNS' order) as the Task Prisma would return. */
+function taskFromValues(values: unknown[]): Task {
+  const row = { ...BLANK };
+  for (let index = 0; index < TASK_COLUMNS.length; index += 1) {
+    const column = TASK_COLUMNS[index]!;
+    const value = values[index] ?? null;
+    row[column] = value === null ? null : DATE_COLUMNS.has(column) ? storedDate(value) : BOOLEAN_COLUMNS.has(column) ? value === 1 || value === true : value;
+  }
   return row as unknown as Task;
 }
 
 /** The tasks with these ids, in the order of `ids` (an id gone since is left out). */
 export function tasksByIds(ids: readonly number[]): Task[] {
   if (ids.length === 0) return [];
-  const rows = directRead<Record<string, unknown>>(`SELECT * FROM "Task" WHERE "id" IN (SELECT "value" FROM json_each(?))`, JSON.stringify(ids));
-  const byId = new Map(rows.map((row) => [Number(row.id), taskFromRow(row)]));
+  const byId = new Map(directReadValues(BY_IDS, JSON.stringify(ids)).map((values) => [Number(values[0]), taskFromValues(values)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
