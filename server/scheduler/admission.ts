@@ -7,7 +7,7 @@ import type { HostView } from "./admit";
 /** A probe slower than this admits (memory unknown) rather than stall the dispatch pass; its answer is cached for the next. */
 const PROBE_WAIT_MS = 3_000;
 /** Pool members' answers are reused only this long: a host that stops answering is seen within a pass or two. */
-const MEMBER_PROBE_TTL_MS = 1_000;
+export const MEMBER_PROBE_TTL_MS = 1_000;
 /** A pool member whose probe failed or did not answer is left out of placement this long, then probed again. */
 export const AWAY_MS = 15_000;
 
