@@ -127,8 +127,10 @@ describe("a pool of five SSH hosts", () => {
     const awayAt = Date.now();
     // A member's probe answer is reused for MEMBER_PROBE_TTL_MS. A task queued sooner may still be
     // placed on it from an answer taken before it went away; it then waits to reconnect, holding a
-    // runner slot, and with the runner full the others are passed over without a reason (CI failed
-    // so, once: this test waited 30 s for one). Past that time the next pass probes it and finds it away.
+    // runner slot, and with the runner full the others are passed over without a reason. That is
+    // the likeliest reading of a CI run where this test waited 30 s for a reason (its first wave had
+    // started within a second, so the answer was fresh); not reproduced. Past that time the next
+    // pass probes the member again and finds it away.
     const { MEMBER_PROBE_TTL_MS } = await import("@/server/scheduler/admission");
     await new Promise((resolve) => setTimeout(resolve, MEMBER_PROBE_TTL_MS + 500));
     const rest: number[] = [];
