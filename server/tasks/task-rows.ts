@@ -2,16 +2,18 @@ import "server-only";
 import { directReadValues } from "@/server/db/log-connection";
 import type { Task } from "@/server/db/generated/client";
 
-/**
+/*
  * Task rows read without Prisma, for the hot list reads (a board page: 51 rows of 45 columns).
- * Prisma's conversion of such a page cost 4 to 6 ms of a request's 13 to 20 (bench/README.md);
- * better-sqlite3 reads it in well under 1 ms. Prisma still builds the page's query (its filters
- * and order, shared with the counts) and returns only the ids.
+ * Prisma's client took about 3.5 ms of a page request's 14.8 ms of CPU (a profile of 1,000 page
+ * requests, bench/README.md); here the rows are read as arrays (better-sqlite3's raw mode, about
+ * 0.35 ms) into objects of one shape. Prisma still builds the page's query (its filters and order,
+ * shared with the counts) and returns only the ids.
  *
  * Columns come as SQLite holds them: dates as text, booleans as 0/1. Converted here to what
  * Prisma returns; tests/integration/api/task-rows.test.ts compares the two on every column, so a
  * column added to Task and not named below fails there.
  */
+
 /** Every column of Task, in one order: the SELECT's and the row object's. */
 const TASK_COLUMNS = [
   "id", "workspaceId", "poolId", "number", "title", "prompt", "backend", "model", "permissionMode", "status", "failureReason", "waitingReason",
