@@ -160,8 +160,8 @@ export class Scheduler {
     const pools = await poolViews(queue);
     // Tasks waiting for their parents are neither probed for nor planned.
     const gate = await gateOnDependencies(queue);
-    // Probed only where a task is due and a slot is free.
-    const due = gate.ready.filter((task) => !task.notBefore || task.notBefore <= now);
+    // Probed only where a task is due (queuedTasks read no other) and a slot is free.
+    const due = gate.ready;
     // Pool tasks: every member with a free slot is probed, which also tells whether it answers.
     const members = (task: (typeof due)[number]) => (task.workspaceId !== null ? [task.workspaceId] : (pools.get(task.poolId ?? -1)?.members.map((member) => member.id) ?? []));
     const hosts = await hostViews(
@@ -204,8 +204,9 @@ export class Scheduler {
         this.launch(id, choice ?? { accountId: null, fallback: null });
       }
     }
+    // The plan's wake-up (a quota reset) or the end of a backoff queuedTasks left unread, whichever is first.
     const backoffEnd = nextDue(now);
-    this.scheduleWake(plan.wakeAt && backoffEnd ? (plan.wakeAt < backoffEnd ? plan.wakeAt : backoffEnd) : (plan.wakeAt ?? backoffEnd), now);
+    this.scheduleWake(!plan.wakeAt || (backoffEnd && backoffEnd < plan.wakeAt) ? backoffEnd : plan.wakeAt, now);
     return started;
   }
 
