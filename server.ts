@@ -12,6 +12,7 @@ import nextEnv from "@next/env";
 import next from "next";
 import { createTokenSource } from "./server/auth/token";
 import { accessCheck, baseUrl, loginUrl } from "./server/auth/startup";
+import { applyCompressionPolicy } from "./server/http/compression";
 import { createGate } from "./server/http/gate";
 import { attachUpgradeHandler } from "./server/http/upgrade";
 import { startIdleGc } from "./server/idle-gc";
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((request, response) => {
-    if (!gate.handle(request, response)) void handle(request, response);
+    if (gate.handle(request, response)) return;
+    applyCompressionPolicy(request);
+    void handle(request, response);
   });
   attachUpgradeHandler(server, app.getUpgradeHandler(), settings, gate);
   // What a burst of work left in the heap is collected once the server is quiet again.
