@@ -145,11 +145,10 @@ export class Scheduler {
   /** One pass: claim and start every task that may run now. Returns the started ids. */
   async dispatchPass(now = new Date()): Promise<number[]> {
     await expireQuotaResets(now);
-    const [running, workspaces, accounts, gpuHolders] = await Promise.all([
+    const [running, workspaces, accounts] = await Promise.all([
       db().task.groupBy({ by: ["workspaceId"], where: { status: "RUNNING" }, _count: { _all: true } }),
       db().workspace.findMany(),
       accountSlots(now),
-      db().task.findMany({ where: { status: "RUNNING", gpus: { gt: 0 } }, select: { gpuIndices: true, workspace: { select: { type: true, host: true, port: true } } } }),
     ]);
     const runningBy = new Map(running.flatMap((group) => (group.workspaceId === null ? [] : [[group.workspaceId, group._count._all] as const])));
     const open = new Set(workspaces.filter((workspace) => (runningBy.get(workspace.id) ?? 0) < workspace.concurrencyLimit).map((workspace) => workspace.id));
@@ -162,6 +161,11 @@ export class Scheduler {
     const gate = await gateOnDependencies(queue);
     // Probed only where a task is due (queuedTasks read no other) and a slot is free.
     const due = gate.ready;
+    // The GPUs running tasks hold matter only to a due task that wants some: most passes have none
+    // and skip the read (two statements: the tasks, then their workspaces).
+    const gpuHolders = due.some((task) => task.gpus > 0)
+      ? await db().task.findMany({ where: { status: "RUNNING", gpus: { gt: 0 } }, select: { gpuIndices: true, workspace: { select: { type: true, host: true, port: true } } } })
+      : [];
     // Pool tasks: every member with a free slot is probed, which also tells whether it answers.
     const members = (task: (typeof due)[number]) => (task.workspaceId !== null ? [task.workspaceId] : (pools.get(task.poolId ?? -1)?.members.map((member) => member.id) ?? []));
     const hosts = await hostViews(
