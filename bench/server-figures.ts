@@ -210,7 +210,10 @@ export async function apiAtScale(server: BenchServer, workspaceId: number, runTa
     const { status } = await server.api(pathname);
     if (status !== 200) throw new Error(`${pathname}: ${status}`);
   };
-  const board = async () => {
+  // What the board asks for its first screen (lib/hooks/use-board-data.ts): one request.
+  const board = () => ok(`/api/tasks/board?workspaceId=${workspaceId}&limit=50`);
+  // The same data as the board asked for it before GET /api/tasks/board: five requests at once.
+  const boardInFive = async () => {
     await Promise.all([
       ok(`/api/tasks/counts?workspaceId=${workspaceId}`),
       ok(`/api/tasks?workspaceId=${workspaceId}&status=TODO&sort=queue&limit=50`),
@@ -228,20 +231,21 @@ export async function apiAtScale(server: BenchServer, workspaceId: number, runTa
   };
   // The server's floor: an authenticated GET /api/health (the gate, Next's routing, one query).
   const floor = percentile(await measureRequests(() => ok("/api/health")), 95);
-  const cases: [string, () => Promise<unknown>][] = [
-    ["GET /api/tasks (a page of 50)", () => ok(`/api/tasks?workspaceId=${workspaceId}&limit=50`)],
-    ["a board's data (counts + 4 column pages, in parallel)", board],
-    [`GET /api/runs/:id/logs (1,000 events from the middle of ${sizes.logEvents.toLocaleString("en-US")})`, () => ok(`/api/runs/${runId}/logs?after=${Math.floor(sizes.logEvents / 2)}&limit=1000`)],
+  const cases: [string, () => Promise<unknown>, string][] = [
+    ["GET /api/tasks (a page of 50)", () => ok(`/api/tasks?workspaceId=${workspaceId}&limit=50`), "p95 < 20 ms"],
+    ["a board's data (GET /api/tasks/board: counts + 4 column pages)", board, "p95 < 20 ms"],
+    ["the same data in 5 requests at once (counts + 4 column pages, as the board asked before)", boardInFive, "–"],
+    [`GET /api/runs/:id/logs (1,000 events from the middle of ${sizes.logEvents.toLocaleString("en-US")})`, () => ok(`/api/runs/${runId}/logs?after=${Math.floor(sizes.logEvents / 2)}&limit=1000`), "p95 < 20 ms"],
   ];
-  for (const [name, work] of cases) {
+  for (const [name, work, target] of cases) {
     const samples = await measureRequests(work);
     figures.push({
       figure: `API at scale: ${name}`,
-      target: "p95 < 20 ms",
+      target,
       unit: "ms",
       measured: percentile(samples, 95),
       baseline: floor,
-      limit: { value: 20, better: "lower" },
+      ...(target === "–" ? {} : { limit: { value: 20, better: "lower" as const } }),
       note: `${sizes.tasks.toLocaleString("en-US")} tasks; ${sizes.requests} requests one after another, p50 ${median(samples).toFixed(1)} ms. Baseline: p95 of an authenticated GET /api/health on the same server (its floor: the gate, Next's routing, one query).`,
     });
   }

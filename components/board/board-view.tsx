@@ -13,8 +13,9 @@ import { WorkspaceHealthBadge } from "@/components/workspaces/workspace-health-b
 import { WORKSPACE_TYPE_LABELS, workspaceLocation } from "@/components/workspaces/workspace-location";
 import { errorMessage } from "@/lib/api-client";
 import { BACKEND_LABELS, BACKENDS, TASK_STATUSES, type Backend, type TaskStatus } from "@/lib/enums";
-import { type BoardFilters, useTaskCounts, useTaskColumn } from "@/lib/hooks/use-board-data";
+import { type BoardFilters, useTaskBoard, useTaskColumn } from "@/lib/hooks/use-board-data";
 import { REVIEW_FILTERS, type ReviewFilter } from "@/lib/review-status";
+import type { TaskBoard } from "@/lib/schemas/task";
 import { useWorkspace } from "@/lib/hooks/use-workspaces";
 import { BoardColumn } from "./board-column";
 import { MergeQueuePanel } from "./merge-queue-panel";
@@ -31,9 +32,9 @@ function useDebounced<T>(value: T, ms: number): T {
   return settled;
 }
 
-/** One column: its pages from the server, its true count. */
-function LiveColumn({ workspaceId, status, filters, count, ...rest }: { workspaceId: number; status: TaskStatus; filters: BoardFilters; count: number | undefined; filtered: boolean; baseBranch?: string; meta?: string }) {
-  const { tasks, hasMore, loadingMore, loadMore } = useTaskColumn(workspaceId, status, filters);
+/** One column: its first page from the board's answer, the next ones from the server, its true count. */
+function LiveColumn({ workspaceId, status, filters, first, count, ...rest }: { workspaceId: number; status: TaskStatus; filters: BoardFilters; first: TaskBoard["columns"][TaskStatus] | undefined; count: number | undefined; filtered: boolean; baseBranch?: string; meta?: string }) {
+  const { tasks, hasMore, loadingMore, loadMore } = useTaskColumn(workspaceId, status, filters, first);
   return <BoardColumn status={status} tasks={tasks} count={count} hasMore={hasMore} loadingMore={loadingMore} onLoadMore={loadMore} {...rest} />;
 }
 
@@ -44,7 +45,8 @@ export function BoardView({ workspaceId }: { workspaceId: number }) {
   const [review, setReview] = useState<ReviewFilter | "">("");
   const q = useDebounced(query.trim(), FILTER_DEBOUNCE_MS);
   const filters = useMemo<BoardFilters>(() => ({ backend, review, q }), [backend, review, q]);
-  const { counts, error } = useTaskCounts(workspaceId, filters);
+  const { board, error } = useTaskBoard(workspaceId, filters);
+  const counts = board?.counts;
 
   if (workspaceError && !workspace) {
     return <EmptyState icon={TriangleAlert} tone="error" title="Workspace not found" description={errorMessage(workspaceError)} className="mt-6" />;
@@ -149,6 +151,7 @@ export function BoardView({ workspaceId }: { workspaceId: number }) {
               workspaceId={workspaceId}
               status={status}
               filters={filters}
+              first={board?.columns[status]}
               count={counts?.[status]}
               filtered={filtered}
               baseBranch={workspace?.baseBranch}

@@ -6,7 +6,9 @@ import useSWRInfinite from "swr/infinite";
 import { fetcherFor } from "@/lib/api-client";
 import type { Backend, TaskStatus } from "@/lib/enums";
 import type { ReviewFilter } from "@/lib/review-status";
-import { taskCountsSchema, taskListSchema, type TaskDto, type TaskSort } from "@/lib/schemas/task";
+import { COLUMN_SORT, taskBoardSchema, taskListSchema, type TaskDto } from "@/lib/schemas/task";
+
+type TaskList = { items: TaskDto[]; nextCursor: string | null };
 import { registerPagedList } from "./use-board-events";
 
 export interface BoardFilters {
@@ -16,8 +18,6 @@ export interface BoardFilters {
   q: string;
 }
 
-/** Each column's order: the queue as the scheduler dispatches it, the newest finish first. */
-export const COLUMN_SORT: Record<TaskStatus, TaskSort> = { TODO: "queue", RUNNING: "started", DONE: "finished", FAILED: "finished" };
 export const COLUMN_PAGE = 50;
 
 function filterParams(workspaceId: number, filters: BoardFilters): URLSearchParams {
@@ -28,43 +28,48 @@ function filterParams(workspaceId: number, filters: BoardFilters): URLSearchPara
   return params;
 }
 
-/** The true number of tasks per column, counted by the server with the same filters. */
-export function useTaskCounts(workspaceId: number, filters: BoardFilters) {
-  const { data, error } = useSWR(`/api/tasks/counts?${filterParams(workspaceId, filters)}`, fetcherFor(taskCountsSchema), {
+/**
+ * The board's first screen in one request: the true count of each column (counted by the server
+ * with the same filters) and each column's first page. Five requests cost the server about twice
+ * the work of this one (bench/README.md). Board events refresh it; the 10 s refresh is the
+ * fallback for when the event stream is down.
+ */
+export function useTaskBoard(workspaceId: number, filters: BoardFilters) {
+  const { data, error } = useSWR(`/api/tasks/board?${filterParams(workspaceId, filters)}`, fetcherFor(taskBoardSchema), {
     refreshInterval: 10_000,
     keepPreviousData: true,
   });
-  return { counts: data?.counts, error };
+  return { board: data, error };
 }
 
 /**
- * One column's tasks, a page at a time in the column's order (cursor pagination). Board events
- * refresh the loaded pages (registerPagedList); the 10 s refresh of the first page is the
- * fallback for when the event stream is down.
+ * One column's tasks: its first page from the board, the pages after it loaded as the user
+ * scrolls, a page at a time in the column's order (cursor pagination, starting at the first
+ * page's nextCursor). Board events refresh the loaded pages (registerPagedList).
  */
-export function useTaskColumn(workspaceId: number, status: TaskStatus, filters: BoardFilters) {
+export function useTaskColumn(workspaceId: number, status: TaskStatus, filters: BoardFilters, first: TaskList | undefined) {
   const base = filterParams(workspaceId, filters);
   base.set("status", status);
   base.set("sort", COLUMN_SORT[status]);
   base.set("limit", String(COLUMN_PAGE));
   const prefix = `/api/tasks?${base}`;
+  const after = (cursor: string | null | undefined) => (cursor ? `${prefix}&cursor=${encodeURIComponent(cursor)}` : null);
   const { data, error, size, setSize, isValidating, mutate } = useSWRInfinite(
-    (index: number, previous: { nextCursor: string | null } | null) => {
-      if (index === 0) return prefix;
-      if (!previous?.nextCursor) return null;
-      return `${prefix}&cursor=${encodeURIComponent(previous.nextCursor)}`;
-    },
+    (index: number, previous: TaskList | null) => after(index === 0 ? first?.nextCursor : previous?.nextCursor),
     fetcherFor(taskListSchema),
-    { refreshInterval: 10_000, keepPreviousData: true },
+    // No page after the first until the user asks; the count of loaded pages survives the first
+    // page moving on (a task finished: its cursor changed).
+    { initialSize: 0, persistSize: true, refreshInterval: 10_000, keepPreviousData: true },
   );
-  const keyRef = useRef(prefix);
-  keyRef.current = prefix;
+  const firstKey = after(first?.nextCursor);
+  const keyRef = useRef(firstKey);
+  keyRef.current = firstKey;
   const mutateRef = useRef(mutate);
   mutateRef.current = mutate;
   useEffect(() => registerPagedList(() => keyRef.current, () => void mutateRef.current()), []);
 
-  const tasks = data ? uniqueById(data.flatMap((page) => page.items)) : undefined;
-  const last = data?.[data.length - 1];
+  const tasks = first ? uniqueById([...first.items, ...(data ?? []).flatMap((page) => page.items)]) : undefined;
+  const last = data && data.length > 0 ? data[data.length - 1] : first;
   const hasMore = Boolean(last?.nextCursor);
   const loadingMore = isValidating && size > (data?.length ?? 0);
   const loadMore = () => {

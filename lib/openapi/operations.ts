@@ -19,6 +19,8 @@ import {
   taskPushResultSchema,
   taskChainSchema,
   taskContinueSchema,
+  taskBoardQuerySchema,
+  taskBoardSchema,
   taskCountsQuerySchema,
   taskCountsSchema,
   taskCreateSchema,
@@ -134,6 +136,7 @@ export const API_OPERATIONS: Record<string, ApiOperation> = {
 
   "GET /api/tasks": { operationId: "listTasks", tag: "tasks", summary: "Tasks in one of four orders (newest first by default), with filters and a cursor", query: taskListQuerySchema, ok: { 200: taskListSchema } },
   "GET /api/tasks/counts": { operationId: "countTasks", tag: "tasks", summary: "How many tasks match the filters, per status (the board's column counts)", query: taskCountsQuerySchema, ok: { 200: taskCountsSchema } },
+  "GET /api/tasks/board": { operationId: "boardTasks", tag: "tasks", summary: "The board's first screen: the counts per status and each column's first page in its order", query: taskBoardQuerySchema, ok: { 200: taskBoardSchema } },
   "POST /api/tasks": {
     operationId: "createTask",
     tag: "tasks",

@@ -141,6 +141,15 @@ export const taskCountsSchema = z.object({
 });
 export type TaskCounts = z.infer<typeof taskCountsSchema>;
 
+/** Each board column's order: the queue as the scheduler dispatches it, the newest finish first. */
+export const COLUMN_SORT: Record<(typeof TASK_STATUSES)[number], TaskSort> = { TODO: "queue", RUNNING: "started", DONE: "finished", FAILED: "finished" };
+
+/** GET /api/tasks/board: the board's filters, and how many tasks each column's first page holds. */
+export const taskBoardQuerySchema = z
+  .object({ ...taskFilterFields, limit: z.coerce.number().int().min(1).max(200).default(50) })
+  .strict();
+export type TaskBoardQuery = z.infer<typeof taskBoardQuerySchema>;
+
 export const taskContinueSchema = z.object({ prompt: promptSchema }).strict();
 
 export const taskDeleteQuerySchema = z
@@ -214,6 +223,16 @@ export type TaskDto = z.infer<typeof taskSchema>;
 
 /** GET /api/tasks */
 export const taskListSchema = listSchema(taskSchema);
+
+/**
+ * GET /api/tasks/board: what the board shows first, in one answer: the counts per column and each
+ * column's first page in its order (COLUMN_SORT); a column's next pages come from GET /api/tasks
+ * with its nextCursor.
+ */
+export const taskBoardSchema = taskCountsSchema.extend({
+  columns: z.object(Object.fromEntries(TASK_STATUSES.map((status) => [status, taskListSchema])) as Record<(typeof TASK_STATUSES)[number], typeof taskListSchema>),
+});
+export type TaskBoard = z.infer<typeof taskBoardSchema>;
 
 /**
  * POST /api/tasks/chain: several tasks of one workspace in one request. Each waits for the items

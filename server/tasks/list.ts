@@ -1,7 +1,7 @@
 import "server-only";
 import { TASK_STATUSES, type TaskStatus } from "@/lib/enums";
 import { badRequest } from "@/lib/errors";
-import type { TaskCounts, TaskCountsQuery, TaskDto, TaskListQuery, TaskSort } from "@/lib/schemas/task";
+import { COLUMN_SORT, type TaskBoard, type TaskBoardQuery, type TaskCounts, type TaskCountsQuery, type TaskDto, type TaskListQuery, type TaskSort } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import type { Prisma, Task } from "@/server/db/generated/client";
 import { toTaskDto } from "@/server/db/serialize";
@@ -68,9 +68,9 @@ function afterKey(field: KeyField, dir: "asc" | "desc", cursor: { at: Date | nul
 export type TaskListInput = Omit<TaskListQuery, "sort" | "backend" | "review"> & Partial<Pick<TaskListQuery, "sort" | "backend" | "review">>;
 
 /** The query of a page: its filters, its order, one row more than the page (is there a next?). */
-export async function listQuery(query: TaskListInput): Promise<Prisma.TaskFindManyArgs & { take: number; orderBy: Prisma.TaskOrderByWithRelationInput[] }> {
+export async function listQuery(query: TaskListInput, filters?: Prisma.TaskWhereInput[]): Promise<Prisma.TaskFindManyArgs & { take: number; orderBy: Prisma.TaskOrderByWithRelationInput[] }> {
   const sort = query.sort ?? "newest";
-  const and = await filterWhere(query);
+  const and = filters ? [...filters] : await filterWhere(query);
   if (query.parentTaskId) and.push({ parentTaskId: query.parentTaskId });
   if (query.status) and.push({ status: query.status });
   if (query.checkState) and.push({ checkState: query.checkState });
@@ -93,10 +93,10 @@ export async function listQuery(query: TaskListInput): Promise<Prisma.TaskFindMa
 }
 
 /** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
-export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
+export async function listTasks(query: TaskListInput, filters?: Prisma.TaskWhereInput[]): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
   const sort = query.sort ?? "newest";
   // Prisma finds the page (its filters and order), better-sqlite3 reads its rows (task-rows.ts).
-  const rows = tasksByIds((await db().task.findMany({ ...(await listQuery(query)), select: { id: true } })).map((row) => row.id));
+  const rows = tasksByIds((await db().task.findMany({ ...(await listQuery(query, filters)), select: { id: true } })).map((row) => row.id));
   const page = rows.slice(0, query.limit);
   const ids = page.map((row) => row.id);
   const [usage, queue, overlaps] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids), overlapsByTask(page)]);
@@ -114,10 +114,23 @@ function cursorOf(sort: TaskSort, row: Task): string {
 }
 
 /** How many tasks match the filters, per status: the board's column counts. */
-export async function countTasks(query: TaskCountsQuery): Promise<TaskCounts> {
-  const and = await filterWhere(query);
+export async function countTasks(query: TaskCountsQuery, filters?: Prisma.TaskWhereInput[]): Promise<TaskCounts> {
+  const and = filters ?? (await filterWhere(query));
   const groups = await db().task.groupBy({ by: ["status"], where: and.length ? { AND: and } : {}, _count: { _all: true } });
   const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
   for (const group of groups) if (group.status in counts) counts[group.status as TaskStatus] = group._count._all;
   return { counts, total: Object.values(counts).reduce((sum, value) => sum + value, 0) };
+}
+
+/**
+ * The board's first screen in one answer: the counts and each column's first page, the filters
+ * worked out once. Five requests cost five times the server's floor per request (bench/README.md).
+ */
+export async function boardTasks(query: TaskBoardQuery): Promise<TaskBoard> {
+  const filters = await filterWhere(query);
+  const [counts, ...pages] = await Promise.all([
+    countTasks(query, filters),
+    ...TASK_STATUSES.map((status) => listTasks({ ...query, status, sort: COLUMN_SORT[status] }, filters)),
+  ]);
+  return { ...counts, columns: Object.fromEntries(TASK_STATUSES.map((status, index) => [status, pages[index]!])) as TaskBoard["columns"] };
 }

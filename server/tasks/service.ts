@@ -97,7 +97,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
   return toTaskDto(task);
 }
 
-export { countTasks, listTasks } from "./list";
+export { boardTasks, countTasks, listTasks } from "./list";
 
 export async function updateTask(id: number, patch: TaskUpdateInput): Promise<TaskDto> {
   const current = await findTask(id);

@@ -7,6 +7,7 @@ let workspaceId: number;
 let otherWorkspaceId: number;
 let routes: typeof import("@/app/api/tasks/route");
 let countRoutes: typeof import("@/app/api/tasks/counts/route");
+let boardRoutes: typeof import("@/app/api/tasks/board/route");
 
 interface Item {
   id: number;
@@ -26,6 +27,7 @@ beforeAll(async () => {
   await seedTasks(testDb.file, otherWorkspaceId, { TODO: 3, DONE: 4 }, "other");
   routes = await import("@/app/api/tasks/route");
   countRoutes = await import("@/app/api/tasks/counts/route");
+  boardRoutes = await import("@/app/api/tasks/board/route");
 });
 afterAll(async () => testDb.cleanup());
 
@@ -35,6 +37,11 @@ const get = async (url: string) => {
 };
 const counts = async (query: string) => {
   const response = await countRoutes.GET(jsonRequest(`/api/tasks/counts?${query}`, "GET"));
+  return { status: response.status, body: await response.json() };
+};
+
+const board = async (query: string) => {
+  const response = await boardRoutes.GET(jsonRequest(`/api/tasks/board?${query}`, "GET"));
   return { status: response.status, body: await response.json() };
 };
 
@@ -115,6 +122,28 @@ describe("the board's data at scale", () => {
     expect(byNumber.body.items[0].number).toBe(700);
     expect((await counts(`workspaceId=${workspaceId}&backend=codex_cli`)).body.total).toBe(0);
     expect((await counts(`workspaceId=${workspaceId}&review=needs-review`)).body.counts).toEqual({ TODO: 0, RUNNING: 0, DONE: 730, FAILED: 0 });
+  });
+
+  it("answers the board's first screen in one request: the counts and each column's first page, as the separate requests give them", async () => {
+    for (const filters of [`workspaceId=${workspaceId}`, `workspaceId=${workspaceId}&q=seed%20DONE%2012`, `workspaceId=${otherWorkspaceId}&backend=claude_code`]) {
+      const { status, body } = await board(`${filters}&limit=20`);
+      expect(status).toBe(200);
+      const separate = (await counts(filters)).body;
+      expect({ counts: body.counts, total: body.total }).toEqual(separate);
+      const orders = { TODO: "queue", RUNNING: "started", DONE: "finished", FAILED: "finished" };
+      for (const [column, sort] of Object.entries(orders)) {
+        const page = (await get(`/api/tasks?${filters}&status=${column}&sort=${sort}&limit=20`)).body;
+        expect(body.columns[column], `${filters} ${column}`).toEqual(page);
+      }
+    }
+    // The next page of a column follows its cursor, as on the board when the user scrolls.
+    const first = (await board(`workspaceId=${workspaceId}&limit=50`)).body.columns.DONE;
+    expect(first.items).toHaveLength(50);
+    const next = (await get(`/api/tasks?workspaceId=${workspaceId}&status=DONE&sort=finished&limit=50&cursor=${encodeURIComponent(first.nextCursor)}`)).body;
+    expect(next.items[0].title).toBe("seed DONE 679");
+    expect((await board("workspaceId=abc")).status).toBe(400);
+    expect((await board(`workspaceId=${workspaceId}&limit=500`)).status).toBe(400);
+    expect((await board(`workspaceId=${workspaceId}&status=DONE`)).status).toBe(400);
   });
 
   it("refuses a bad sort, filter or a cursor of another order with 400", async () => {
