@@ -6,10 +6,11 @@ import useSWRInfinite from "swr/infinite";
 import { fetcherFor } from "@/lib/api-client";
 import type { Backend, TaskStatus } from "@/lib/enums";
 import type { ReviewFilter } from "@/lib/review-status";
-import { COLUMN_SORT, taskBoardSchema, taskListSchema, type TaskDto } from "@/lib/schemas/task";
-
-type TaskList = { items: TaskDto[]; nextCursor: string | null };
+import { COLUMN_SORT, taskBoardSchema, taskListSchema, type TaskBoard, type TaskDto } from "@/lib/schemas/task";
 import { registerPagedList } from "./use-board-events";
+
+/** A page of one column: the board's first, or one after it. */
+type TaskList = TaskBoard["columns"]["TODO"];
 
 export interface BoardFilters {
   backend: Backend | "";
