@@ -125,6 +125,20 @@ describe("the board's data at scale", () => {
   });
 
   it("answers the board's first screen in one request: the counts and each column's first page, as the separate requests give them", async () => {
+    // Some of the first pages' tasks in the merge queue, and some whose changed files overlap,
+    // so the answers compared below carry both (the board reads them once for all columns).
+    const { db } = await import("@/server/db/client");
+    const newestDone = await db().task.findMany({ where: { workspaceId, status: "DONE" }, orderBy: { finishedAt: "desc" }, take: 2, select: { id: true } });
+    const queueHead = await db().task.findMany({ where: { workspaceId, status: "TODO" }, orderBy: { queuedAt: "asc" }, take: 2, select: { id: true } });
+    await db().mergeQueueEntry.createMany({ data: newestDone.map((task, index) => ({ workspaceId, taskId: task.id, position: index + 1 })) });
+    for (const task of [...queueHead, newestDone[0]!]) await db().task.update({ where: { id: task.id }, data: { changedFiles: JSON.stringify(["src/shared.ts", `src/own-${task.id}.ts`]) } });
+    const whole = (await board(`workspaceId=${workspaceId}`)).body;
+    expect(whole.columns.DONE.items.slice(0, 2).map((item: { mergeQueue: unknown }) => item.mergeQueue)).toEqual([
+      { position: 1, step: "waiting", reason: null },
+      { position: 2, step: "waiting", reason: null },
+    ]);
+    expect(whole.columns.TODO.items[0].overlaps.map((overlap: { taskId: number }) => overlap.taskId).sort()).toEqual([queueHead[1]!.id, newestDone[0]!.id].sort());
+
     for (const filters of [`workspaceId=${workspaceId}`, `workspaceId=${workspaceId}&q=seed%20DONE%2012`, `workspaceId=${otherWorkspaceId}&backend=claude_code`]) {
       const { status, body } = await board(`${filters}&limit=20`);
       expect(status).toBe(200);
@@ -141,6 +155,8 @@ describe("the board's data at scale", () => {
     expect(first.items).toHaveLength(50);
     const next = (await get(`/api/tasks?workspaceId=${workspaceId}&status=DONE&sort=finished&limit=50&cursor=${encodeURIComponent(first.nextCursor)}`)).body;
     expect(next.items[0].title).toBe("seed DONE 679");
+    await db().mergeQueueEntry.deleteMany({ where: { workspaceId } });
+    await db().task.updateMany({ where: { id: { in: [...queueHead, newestDone[0]!].map((task) => task.id) } }, data: { changedFiles: "[]" } });
     expect((await board("workspaceId=abc")).status).toBe(400);
     expect((await board(`workspaceId=${workspaceId}&limit=500`)).status).toBe(400);
     expect((await board(`workspaceId=${workspaceId}&status=DONE`)).status).toBe(400);
