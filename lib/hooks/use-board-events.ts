@@ -46,7 +46,7 @@ function keysFor(event: BoardEvent): string[] {
   // A pool task not placed yet has no workspace.
   const workspace = event.workspaceId === null ? [] : [`/api/workspaces/${event.workspaceId}`];
   if (event.type === "workspace.changed") return ["/api/workspaces", ...workspace];
-  const keys = ["/api/tasks?*", "/api/tasks/counts?*", "/api/tasks/board?*", "/api/workspaces", ...workspace, `/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`];
+  const keys = ["/api/tasks?*", "/api/tasks/board?*", "/api/workspaces", ...workspace, `/api/tasks/${event.taskId}`, `/api/tasks/${event.taskId}/*`];
   if (event.type === "task.finished" || event.type === "task.merged") keys.push("/api/usage*");
   return keys;
 }
@@ -76,7 +76,7 @@ function revalidate(patterns: Iterable<string>) {
 
 /** Refreshes every paged task list now (after this page changed a task itself). */
 export function refreshTaskLists(): void {
-  revalidate(["/api/tasks?*", "/api/tasks/counts?*", "/api/tasks/board?*"]);
+  revalidate(["/api/tasks?*", "/api/tasks/board?*"]);
 }
 
 function queueRevalidation(event: BoardEvent) {

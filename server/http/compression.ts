@@ -12,7 +12,7 @@ import type { IncomingMessage } from "node:http";
  */
 const COMPRESSED_API = /^\/api\/(?:tasks\/[^/?]+\/diff|openapi\.json)(?:[/?]|$)/;
 
-export function compressible(url: string): boolean {
+function compressible(url: string): boolean {
   return !url.startsWith("/api/") || COMPRESSED_API.test(url);
 }
 

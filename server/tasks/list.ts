@@ -93,8 +93,8 @@ export async function listQuery(query: TaskListInput, filters?: Prisma.TaskWhere
 }
 
 /** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
-export async function listTasks(query: TaskListInput, filters?: Prisma.TaskWhereInput[]): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
-  const { page, nextCursor } = await pageRows(query, filters);
+export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
+  const { page, nextCursor } = await pageRows(query);
   return { items: await taskDtos(page), nextCursor };
 }
 
@@ -141,12 +141,10 @@ export async function boardTasks(query: TaskBoardQuery): Promise<TaskBoard> {
     ...TASK_STATUSES.map((status) => pageRows({ ...query, status, sort: COLUMN_SORT[status] }, filters)),
   ]);
   // The four pages' answers in one go: one merge-queue read and one usage read, not four each.
-  const items = await taskDtos(pages.flatMap((page) => page.page));
-  let next = 0;
+  const answers = new Map((await taskDtos(pages.flatMap((page) => page.page))).map((task) => [task.id, task]));
   const columns = TASK_STATUSES.map((status, index) => {
     const { page, nextCursor } = pages[index]!;
-    next += page.length;
-    return [status, { items: items.slice(next - page.length, next), nextCursor }] as const;
+    return [status, { items: page.map((row) => answers.get(row.id)!), nextCursor }] as const;
   });
   return { ...counts, columns: Object.fromEntries(columns) as TaskBoard["columns"] };
 }

@@ -78,10 +78,10 @@ describe("response compression", () => {
     const diff = await get("/api/tasks/999999/diff");
     expect(diff.status).toBe(404);
     expect(diff.encoding).toBe("gzip");
-    const board = await get("/");
-    expect(board.status).toBe(200);
-    expect(board.encoding).toBe("gzip");
-    const html = gunzipSync(board.body).toString("utf8");
+    const home = await get("/");
+    expect(home.status).toBe(200);
+    expect(home.encoding).toBe("gzip");
+    const html = gunzipSync(home.body).toString("utf8");
     const script = /\/_next\/static\/[^"]+\.js/.exec(html)?.[0];
     expect(script).toBeDefined();
     const code = await get(script!);
