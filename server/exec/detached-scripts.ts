@@ -21,6 +21,8 @@ export interface DetachedFiles {
   prompt: string;
   /** The agent's environment (mode 0600), removed by the agent's shell once read. */
   env: string;
+  /** The launch's login environment (`export -p`), for a run script that runs without a login shell. */
+  loginEnv: string;
   script: string;
   /** The tmux window name. */
   name: string;
@@ -39,6 +41,7 @@ export function detachedFiles(logPath: string): DetachedFiles {
     agentPid: `${base}.agent-pid`,
     prompt: `${base}.prompt`,
     env: `${base}.env`,
+    loginEnv: `${base}.login-env`,
     script: `${base}.sh`,
     name: base.slice(slash + 1),
   };
@@ -82,33 +85,42 @@ function autogroupNice(nice: number): string {
 
 /**
  * The agent's shell, in a process group of its own: records its pid, reads the environment file
- * and removes it, then becomes the agent. With `exactEnv` it starts from an empty environment, so
+ * and empties it (a builtin: the agent's start waits for no process; the run script removes the
+ * emptied file when the agent ends), then becomes the agent. With `exactEnv` it starts from an empty environment, so
  * the agent sees exactly the file's variables (the server's own, on this machine); otherwise the
  * file's variables are added to the login environment (a remote host's PATH and HOME).
  */
 function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean, nice: number): string {
   const level = Math.trunc(nice);
   const start = level > 0 ? `${autogroupNice(level)}; ${niceStart(level)}` : 'exec "$@"';
-  const inner = `echo $$ > "$1"; . "$2"; rm -f -- "$2"; shift 2; ${start}`;
+  // `true`, not `:`: a special builtin's failed redirection would end the shell. A file this user
+  // may not write (made by another) is removed instead, as before.
+  const inner = `echo $$ > "$1"; . "$2"; true 2>/dev/null > "$2" || rm -f -- "$2"; shift 2; ${start}`;
   return shellJoin(["setsid", "-w", ...(exactEnv ? ["env", "-i"] : []), "/bin/sh", "-c", inner, "sh", files.agentPid, files.env, ...argv]);
 }
 
 /**
- * Run by a shell inside tmux. It survives the session's SIGHUP, runs the agent (agentLauncher)
+ * Run by `sh` inside tmux. It survives the session's SIGHUP, runs the agent (agentLauncher)
  * with the prompt on stdin and each stream in its own file, then writes the exit status atomically.
+ * Without `exactEnv` (another machine) it first takes the login environment the launch script
+ * saved: a login shell in the pane would read the account's profile again, tens of milliseconds
+ * (more with version managers) on the way to the agent's start.
  */
 export function runScript(files: DetachedFiles, argv: string[], cwd: string, exactEnv: boolean, nice = 0): string {
   const q = shellQuote;
   const writeExit = (status: string) => `echo ${status} > ${q(`${files.exit}.tmp`)} && mv -f ${q(`${files.exit}.tmp`)} ${q(files.exit)}`;
+  const removeEnv = `rm -f -- ${q(files.env)}${exactEnv ? "" : ` ${q(files.loginEnv)}`}`;
   return [
     "trap '' HUP",
     `echo $$ > ${q(files.pid)}`,
-    `cd -- ${q(cwd)} || { rm -f -- ${q(files.env)}; ${writeExit("127")}; exit 127; }`,
+    ...(exactEnv ? [] : [`if [ -r ${q(files.loginEnv)} ]; then . ${q(files.loginEnv)}; true 2>/dev/null > ${q(files.loginEnv)}; fi`]),
+    `cd -- ${q(cwd)} || { ${removeEnv}; ${writeExit("127")}; exit 127; }`,
     `printf 'AI-Slave: the agent of %s is running; its output goes to %s\\n' ${q(files.name)} ${q(files.out)}`,
     `${agentLauncher(files, argv, exactEnv, nice)} < ${q(files.prompt)} > ${q(files.out)} 2> ${q(files.err)} &`,
     "wait $!",
     // Not `status`: zsh has it as a read-only alias of $?.
     "code=$?",
+    removeEnv,
     writeExit("$code"),
     `printf 'AI-Slave: the agent exited with status %s\\n' "$code"`,
     "",
@@ -135,17 +147,18 @@ export function launchStdin(env: Record<string, string>, prompt: string): string
  * the environment file and prompt from stdin and the run script from its quoted text, empties the logs,
  * starts the run script in the task's tmux session (a new window when the session exists, e.g. a
  * user's terminal), waits until the agent runs and prints the agent's pid.
+ * With `filesWritten` (this machine: the server wrote the files itself, server/exec/local-run-files.ts,
+ * and waits for the agent's pid file itself) it only starts the run script: each process started
+ * costs milliseconds on a small VM, and a task's start waits for every one of them.
  */
-export function launchScript(input: { files: DetachedFiles; sessionName: string; cwd: string; scriptArgv: string[]; script: string }): string {
+export function launchScript(input: { files: DetachedFiles; sessionName: string; cwd: string; scriptArgv: string[]; script: string; filesWritten?: boolean; saveLoginEnv?: boolean }): string {
   const { files, sessionName, cwd } = input;
   const q = shellQuote;
   const command = shellJoin(input.scriptArgv);
   const parent = files.dir.slice(0, files.dir.lastIndexOf("/")) || "/";
   // What tmux said when it could not start the run (shown only if no try succeeded).
   const tmuxErr = `${files.script}.tmux-err`;
-  return [
-    "set -e",
-    "umask 077",
+  const writeFiles = [
     `mkdir -p -- ${q(files.dir)}`,
     `for d in ${q(parent)} ${q(files.dir)}; do [ -O "$d" ] || { echo "the run folder $d is not owned by $(id -un): refusing to write there" >&2; exit 1; }; done`,
     `chmod 700 -- ${q(parent)} ${q(files.dir)}`,
@@ -156,8 +169,22 @@ export function launchScript(input: { files: DetachedFiles; sessionName: string;
     `while IFS= read -r line && [ "$line" != "$env_end" ]; do printf '%s\n' "$line" >> ${q(files.env)}; done`,
     `cat > ${q(files.prompt)}`,
     `printf '%s' ${q(input.script)} > ${q(files.script)}`,
+    // This shell's environment is the login shell's that started it: the run script takes it from here.
+    ...(input.saveLoginEnv ? [`export -p > ${q(files.loginEnv)}`] : []),
     `: > ${q(files.out)}`,
     `: > ${q(files.err)}`,
+  ];
+  const waitForAgent = [
+    "i=0",
+    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 3000 ]; do sleep 0.02; i=$((i + 1)); done`,
+    `[ -s ${q(files.pid)} ] || { rm -f -- ${q(files.env)}; echo 'the run script did not start in tmux' >&2; exit 1; }`,
+    // The agent's pid on its machine (empty when it ended at once), read by a builtin.
+    `p=; { read -r p < ${q(files.agentPid)}; } 2>/dev/null || true; echo "$p"`,
+  ];
+  return [
+    "set -e",
+    "umask 077",
+    ...(input.filesWritten ? [] : writeFiles),
     // Two launches that both start the host's tmux server race for its socket: the loser's
     // client says "server exited unexpectedly" and made nothing. Try again, unless the run
     // script did start (its pid file), so it never runs twice.
@@ -170,11 +197,7 @@ export function launchScript(input: { files: DetachedFiles; sessionName: string;
     `  sleep 0.3; [ -s ${q(files.pid)} ] && break`,
     `  [ "$tries" -lt 5 ] || { cat -- ${q(tmuxErr)} >&2; echo 'tmux could not start the run' >&2; exit 1; }`,
     "done",
-    "i=0",
-    `while [ ! -s ${q(files.agentPid)} ] && [ ! -e ${q(files.exit)} ] && [ "$i" -lt 3000 ]; do sleep 0.02; i=$((i + 1)); done`,
-    `[ -s ${q(files.pid)} ] || { rm -f -- ${q(files.env)}; echo 'the run script did not start in tmux' >&2; exit 1; }`,
-    // The agent's pid on its machine (empty when it ended at once).
-    `cat -- ${q(files.agentPid)} 2>/dev/null || true`,
+    ...(input.filesWritten ? [] : waitForAgent),
   ].join("\n");
 }
 

@@ -13,6 +13,7 @@ import {
   PREFIX_SCRIPT,
   SIGNAL_SCRIPT,
   detachedFiles,
+  envFile,
   launchScript,
   launchStdin,
   runScript,
@@ -95,10 +96,18 @@ export interface ScriptHost {
   runScript(script: string, args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
   /** Runs `sh -c script name args...` streaming its output as bytes. */
   streamScript(script: string, args: string[], handlers: ChunkHandlers): Promise<ScriptStream>;
-  /** How tmux runs the run script: the login shell on a remote host, plain sh on this machine. */
+  /** How tmux runs the run script (`sh`: on another machine it takes the login environment from the launch). */
   runScriptArgv(scriptPath: string): string[];
   /** The agent gets exactly the env file's variables (this machine) instead of the login env plus them. */
   exactEnv: boolean;
+  /**
+   * This machine: the server writes a run's files and waits for the agent's pid itself, so the
+   * launch script only starts tmux. Elsewhere the launch script does both, in the one round trip.
+   */
+  runFiles?: {
+    write(files: DetachedFiles, contents: { env: string; prompt: string; script: string }): Promise<void>;
+    agentPid(files: DetachedFiles): Promise<string>;
+  };
 }
 
 /** Lines out of a byte stream, remembering the offset just past the last complete line. */
@@ -263,19 +272,19 @@ class DetachedFollower implements DetachedProcess {
 /** Starts argv detached in its tmux session and follows it from the first byte. */
 export async function spawnDetached(host: ScriptHost, argv: string[], options: DetachedSpawnOptions): Promise<DetachedProcess> {
   const files = detachedFiles(options.logPath);
-  const script = launchScript({
-    files,
-    sessionName: options.sessionName,
-    cwd: options.cwd,
-    scriptArgv: host.runScriptArgv(files.script),
-    script: runScript(files, argv, options.cwd, host.exactEnv, options.nice ?? 0),
+  const script = runScript(files, argv, options.cwd, host.exactEnv, options.nice ?? 0);
+  const local = host.runFiles;
+  const failed = (detail: string) => new Error(`Could not start the agent in tmux session ${options.sessionName}${detail}`);
+  const orFailed = <T>(step: Promise<T>) => step.catch((error: unknown) => {
+    throw failed(`: ${error instanceof Error ? error.message : String(error)}`);
   });
-  const launched = await host.runScript(script, ["launch"], { stdin: launchStdin(options.env, options.stdin), timeoutMs: 120_000 });
-  if (launched.exitCode !== 0) {
-    throw new Error(`Could not start the agent in tmux session ${options.sessionName} (exit ${launched.exitCode}): ${launched.stderr.trim() || "no output"}`);
-  }
+  if (local) await orFailed(local.write(files, { env: envFile(options.env), prompt: options.stdin, script }));
+  const launch = launchScript({ files, sessionName: options.sessionName, cwd: options.cwd, scriptArgv: host.runScriptArgv(files.script), script, filesWritten: Boolean(local), saveLoginEnv: !host.exactEnv });
+  const launched = await host.runScript(launch, ["launch"], { ...(local ? {} : { stdin: launchStdin(options.env, options.stdin) }), timeoutMs: 120_000 });
+  if (launched.exitCode !== 0) throw failed(` (exit ${launched.exitCode}): ${launched.stderr.trim() || "no output"}`);
+  const printed = local ? await orFailed(local.agentPid(files)) : launched.stdout;
   const follower = new DetachedFollower(host, files, { stdout: 0, stderr: 0 }, options);
-  const pid = Number(launched.stdout.trim());
+  const pid = Number(printed.trim());
   follower.pid = Number.isInteger(pid) && pid > 0 ? pid : null;
   return follower;
 }

@@ -10,6 +10,7 @@ import type { ExecResult } from "./transport";
 import { toExecResult } from "./local-exec";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./output-cap";
 import { sharedSpawner } from "./spawner";
+import { waitForAgentPid, writeRunFiles } from "./local-run-files";
 
 /** What the scripts and tmux need from the server's environment; TMUX_TMPDIR picks the tmux server. */
 const SCRIPT_ENV_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TMPDIR", "TMUX_TMPDIR"];
@@ -42,6 +43,7 @@ const DRAIN_MS = 2_000;
 
 export const localScriptHost: ScriptHost = {
   exactEnv: true,
+  runFiles: { write: writeRunFiles, agentPid: waitForAgentPid },
   runScriptArgv: (scriptPath) => ["sh", scriptPath],
   async runScript(script, args, options = {}) {
     const spawner = sharedSpawner();

@@ -15,11 +15,14 @@ export interface SshTransportTarget {
   container?: string | null;
 }
 
-/** Detached runs' scripts on the host (or in its container), through the login shell. */
+/**
+ * Detached runs' scripts on the host (or in its container), through the login shell; the run
+ * script in tmux takes the login environment its launch saved (runScript) instead of a second one.
+ */
 function sshScriptHost(context: RemoteContext): ScriptHost {
   return {
     exactEnv: false,
-    runScriptArgv: (scriptPath) => [context.target.shell, "-l", scriptPath],
+    runScriptArgv: (scriptPath) => ["sh", scriptPath],
     runScript: (script, args, options = {}) => execRemote(context, ["sh", "-c", script, ...args], { cwd: "/", stdin: options.stdin, timeoutMs: options.timeoutMs }),
     async streamScript(script, args, handlers) {
       const stream = await openRawStream(context.pool, context.endpoint, commandLineFor(context.target, ["sh", "-c", script, ...args], { cwd: "/" }), {

@@ -81,20 +81,32 @@ export function ensureWorktree(t: Transport, options: EnsureWorktreeOptions): Pr
 }
 
 /**
- * The usual case, a new task, in one command (one round trip to a remote host instead of six):
- * nothing at the path, no branch yet, the base there: prune, add, print HEAD. Anything else
- * prints nothing and the step-by-step path below decides, with its checks and its errors. The
- * values travel as the script's arguments, never inside it.
+ * The usual case, a new task, in one command (one round trip to a remote host instead of six) and
+ * two git processes besides `worktree add`'s own: nothing at the path, no branch yet, the base
+ * there: one `for-each-ref` reads both refs, the branch is made at the base's commit, and that
+ * commit is the new worktree's HEAD. Anything else (a failed add too: a path still registered to
+ * a deleted worktree, which wants a prune) prints nothing, and the step-by-step path below
+ * decides, with its checks and its errors. The values travel as the script's arguments, never
+ * inside it. Branch names hold no glob characters (git check-ref-format), so the patterns match
+ * those refs and the refs below them (refs/heads/main/x), which the loop leaves out.
  */
 const ADD_IN_ONE_TRIP = [
   'cd "$1" || exit 0',
   `g() { ${shellJoin(["git", ...GIT_HARDENING])} "$@"; }`,
-  "g worktree prune || exit 0",
   '{ [ -e "$2" ] || [ -L "$2" ]; } && exit 0',
-  'g show-ref --verify --quiet "refs/heads/$3" && exit 0',
-  'g show-ref --verify --quiet "refs/heads/$4" || exit 0',
-  'g worktree add -b "$3" "$2" "$4" >&2 || exit 0',
-  'cd "$2" && g rev-parse --verify HEAD',
+  'refs=$(g for-each-ref --format="%(objectname) %(refname)" "refs/heads/$3" "refs/heads/$4") || exit 0',
+  "base=",
+  'while read -r sha ref; do',
+  '  [ "$ref" = "refs/heads/$3" ] && exit 0',
+  '  [ "$ref" = "refs/heads/$4" ] && base=$sha',
+  "done <<EOF",
+  "$refs",
+  "EOF",
+  '[ -n "$base" ] || exit 0',
+  // A failed add may have made the branch already (git makes it first): it goes again, only if
+  // it still is the base's commit (update-ref's old value), so the careful path starts as before.
+  'g worktree add -b "$3" "$2" "$base" >&2 || { g update-ref -d "refs/heads/$3" "$base" 2>/dev/null; exit 0; }',
+  'echo "$base"',
 ].join("\n");
 
 async function addInOneTrip(t: Transport, options: EnsureWorktreeOptions): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalTransport } from "@/server/exec/local";
 import { GitError, WorktreeError } from "@/server/git/errors";
@@ -45,6 +46,43 @@ describe("ensureWorktree", () => {
     expect(branchOf(worktree)).toBe("task-1");
     expect(sha(worktree)).toBe(sha(repo, "main"));
     expect(read(worktree, "README.md")).toBe("hello\n");
+  });
+
+  it("starts two git commands for a new task's worktree: one for-each-ref, then worktree add at the base's commit", async () => {
+    // Each process costs milliseconds on a small VM, and every dispatch pays them: a git on PATH
+    // that notes its arguments before it runs the real one.
+    const { repo, worktree, options } = setup();
+    const shims = join(sandbox.dir(), "bin");
+    mkdirSync(shims);
+    const calls = join(shims, "calls.txt");
+    const realGit = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    writeFileSync(join(shims, "git"), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const shimmed = Object.assign(Object.create(t) as LocalTransport, {
+      exec: (argv: string[], execOptions: Parameters<LocalTransport["exec"]>[1]) => t.exec(argv, { ...execOptions, env: { ...execOptions?.env, PATH: `${shims}:${process.env.PATH}` } }),
+    });
+    const result = await ensureWorktree(shimmed, options);
+    expect(result.headSha).toBe(sha(repo, "main"));
+    const commands = readFileSync(calls, "utf8").trim().split("\n").map((line) => line.replace(/^(-c \S+ )+/, "").split(" ").slice(0, 2).join(" "));
+    expect(commands).toEqual(["for-each-ref --format=%(objectname)", "worktree add"]);
+    expect(branchOf(worktree)).toBe("task-1");
+  });
+
+  it("creates the worktree where a deleted worktree of another branch is still registered (the add fails, the careful path prunes)", async () => {
+    const { repo, worktree, options } = setup();
+    git(repo, "worktree", "add", "-q", "-b", "other", worktree, "main");
+    rmSync(worktree, { recursive: true, force: true });
+    const result = await ensureWorktree(t, options);
+    expect(result.action).toBe("created");
+    expect(branchOf(worktree)).toBe("task-1");
+    expect((await listWorktrees(t, repo)).map((entry) => entry.path)).toEqual([repo, worktree]);
+  });
+
+  it("refuses a task's branch name when a branch below it exists (task-1/x), leaving that branch alone", async () => {
+    const { repo, worktree, options } = setup();
+    git(repo, "branch", "task-1/x", "main");
+    await expect(ensureWorktree(t, options)).rejects.toThrow();
+    expect(existsSync(worktree)).toBe(false);
+    expect(git(repo, "branch", "--list", "task-1*").trim()).toBe("task-1/x");
   });
 
   it("creates a worktree whose path and branch hold spaces, quotes and dollar signs", async () => {
