@@ -48,13 +48,26 @@ export interface ShellTarget {
 export interface WrapOptions {
   /** `docker exec -t` for an interactive terminal (the SSH channel has a PTY). */
   tty?: boolean;
+  /**
+   * The host keeps the account's login environment in SAVED_LOGIN_ENV (server/exec/ssh-login-env.ts):
+   * `sh` takes it from there instead of a login shell reading the profile again; without the file,
+   * the login shell runs as before.
+   */
+  savedEnv?: boolean;
 }
+
+/** Where a host keeps the account's login environment: `export` lines and the umask, for `sh`. */
+export const SAVED_LOGIN_ENV = "$HOME/.ai-slave/login-env";
+
+/** Arguments: the login shell, the script. */
+const FROM_SAVED_ENV = `f="${SAVED_LOGIN_ENV}"; if [ -r "$f" ]; then . "$f"; eval "$2"; else exec "$1" -lc "$2"; fi`;
 
 /**
  * The argv that runs `script` in the target's login shell: `bash -lc script`, or
- * `docker exec -i <container> bash -lc script`.
+ * `docker exec -i <container> bash -lc script`; with `savedEnv`, `sh` in the saved login environment.
  */
 export function loginShellArgv(target: ShellTarget, script: string, options: WrapOptions = {}): string[] {
+  if (options.savedEnv && !target.container) return ["sh", "-c", FROM_SAVED_ENV, "sh", target.shell, script];
   const shell = [target.shell, "-lc", script];
   if (!target.container) return shell;
   return ["docker", "exec", options.tty ? "-it" : "-i", target.container, ...shell];

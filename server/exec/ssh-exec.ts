@@ -9,6 +9,7 @@ import { CappedOutput } from "./output-cap";
 import { execScript, remoteCommandLine, shellJoin, type ShellTarget } from "./quote";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
 import { connectionLost, openRawStream, type RawExit } from "./ssh-stream";
+import { SAVE_LOGIN_ENV_SCRIPT, savedLoginEnv } from "./ssh-login-env";
 
 export interface RemoteContext {
   pool: SshPool;
@@ -23,9 +24,26 @@ const TIMEOUT_EXITS = new Set([124, 137]);
 /** What the ssh client reports when the connection itself failed. */
 export const EXIT_SSH_FAILED = 255;
 
-export function commandLineFor(target: ShellTarget, argv: string[], options: Pick<ExecOptions, "cwd" | "env" | "timeoutMs">): string {
+export function commandLineFor(target: ShellTarget, argv: string[], options: Pick<ExecOptions, "cwd" | "env" | "timeoutMs">, savedEnv = false): string {
   const timeoutSec = options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000;
-  return remoteCommandLine(target, execScript({ argv, cwd: options.cwd, env: options.env, timeoutSec }));
+  return remoteCommandLine(target, execScript({ argv, cwd: options.cwd, env: options.env, timeoutSec }), { savedEnv });
+}
+
+/**
+ * The command line for argv, in the host's saved login environment once it is there
+ * (ssh-login-env.ts), else through the login shell.
+ */
+export async function commandLineOf(context: RemoteContext, argv: string[], options: Pick<ExecOptions, "cwd" | "env" | "timeoutMs">): Promise<string> {
+  return commandLineFor(context.target, argv, options, await useSavedEnv(context));
+}
+
+function useSavedEnv(context: RemoteContext): Promise<boolean> | false {
+  if (context.target.container) return false;
+  const { user, host, port } = context.endpoint;
+  return savedLoginEnv(`${user}@${host}:${port} ${context.target.shell}`, async () => {
+    const result = await execRemoteOnce(context, ["sh", "-c", SAVE_LOGIN_ENV_SCRIPT], { cwd: "/", timeoutMs: 60_000 }, false);
+    return result !== "not-started" && result.exitCode === 0;
+  });
 }
 
 /** Waits before running a command again whose connection dropped before it started. */
@@ -47,11 +65,12 @@ export async function execRemote(context: RemoteContext, argv: string[], options
   }
 }
 
-async function execRemoteOnce(context: RemoteContext, argv: string[], options: ExecOptions): Promise<ExecResult | "not-started"> {
+async function execRemoteOnce(context: RemoteContext, argv: string[], options: ExecOptions, savedEnv?: false): Promise<ExecResult | "not-started"> {
   const stdout = new CappedOutput(options.maxOutputBytes);
   const stderr = new CappedOutput(options.maxOutputBytes);
+  const line = savedEnv === false ? commandLineFor(context.target, argv, options) : await commandLineOf(context, argv, options);
   const started = Date.now();
-  const stream = await openRawStream(context.pool, context.endpoint, commandLineFor(context.target, argv, options), {
+  const stream = await openRawStream(context.pool, context.endpoint, line, {
     stdin: options.stdin,
     stripMarker: true,
     onStdout: (chunk) => stdout.push(chunk),
@@ -76,12 +95,12 @@ export function spawnRemote(context: RemoteContext, argv: string[], options: Spa
   const stdoutLines = new LineSplitter(guard(options.onStdoutLine));
   const stderrLines = new LineSplitter(guard(options.onStderrLine));
   // The time limit is kept here, not by a remote `timeout`: ending it is terminate()'s job.
-  const opening = openRawStream(context.pool, context.endpoint, commandLineFor(context.target, argv, { cwd: options.cwd, env: options.env }), {
+  const opening = commandLineOf(context, argv, { cwd: options.cwd, env: options.env }).then((line) => openRawStream(context.pool, context.endpoint, line, {
     stdin: options.stdin,
     stripMarker: true,
     onStdout: (chunk) => stdoutLines.push(chunk),
     onStderr: (chunk) => stderrLines.push(chunk),
-  });
+  }));
   let settled = false;
   const exited = opening
     .then((stream) => stream.exited)

@@ -1,7 +1,7 @@
 import type { LoginShell } from "@/lib/enums";
 import { reattach, replayLogs, spawnDetached, stopDetached, type DetachedProcess, type DetachedSpawnOptions, type LineHandlers, type LogOffsets, type ReattachOptions, type ScriptHost } from "./detached";
 import { forwardedEnv, type ForwardRules } from "./forward-env";
-import { commandLineFor, execRemote, spawnRemote, type RemoteContext } from "./ssh-exec";
+import { commandLineOf, execRemote, spawnRemote, type RemoteContext } from "./ssh-exec";
 import type { SshEndpoint, SshPool } from "./ssh-pool";
 import { openSshPty } from "./ssh-pty";
 import { openRawStream } from "./ssh-stream";
@@ -25,7 +25,7 @@ function sshScriptHost(context: RemoteContext): ScriptHost {
     runScriptArgv: (scriptPath) => ["sh", scriptPath],
     runScript: (script, args, options = {}) => execRemote(context, ["sh", "-c", script, ...args], { cwd: "/", stdin: options.stdin, timeoutMs: options.timeoutMs }),
     async streamScript(script, args, handlers) {
-      const stream = await openRawStream(context.pool, context.endpoint, commandLineFor(context.target, ["sh", "-c", script, ...args], { cwd: "/" }), {
+      const stream = await openRawStream(context.pool, context.endpoint, await commandLineOf(context, ["sh", "-c", script, ...args], { cwd: "/" }), {
         stripMarker: true,
         onStdout: handlers.onStdout,
         onStderr: handlers.onStderr,

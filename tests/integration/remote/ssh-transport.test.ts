@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelExit, SshPool } from "@/server/exec/ssh-pool";
 import { SshTransport } from "@/server/exec/ssh-transport";
+import { forgetSavedLoginEnvs } from "@/server/exec/ssh-login-env";
 import type { Transport } from "@/server/exec/transport";
 import { MemoryHostKeyStore, startRemoteSetup, type RemoteSetup } from "./remote-setup";
 
@@ -176,6 +177,37 @@ describe("SSH transport over OpenSSH on 127.0.0.1", () => {
     expect((await transport.exec(["true"], { cwd: "/" })).exitCode).toBe(0);
     setup.pool.destroyAll();
     expect((await transport.exec(["printf", "back"], { cwd: "/" })).stdout).toBe("back");
+  });
+});
+
+describe("the saved login environment", () => {
+  it("reads the profile once for many commands, which still get its variables and umask, and again when the file is gone", async () => {
+    // A login shell per command read the profile every time: tens of milliseconds bare, hundreds with nvm or conda.
+    const home = path.join(setup.sshd.dir, "home");
+    const profile = path.join(home, ".profile");
+    const reads = path.join(home, "profile-reads");
+    fs.writeFileSync(profile, `echo read >> '${reads}'\nexport FROM_PROFILE='a b'\numask 027\n`);
+    forgetSavedLoginEnvs();
+    try {
+      const transport = setup.transport("bash");
+      const results = await Promise.all([0, 1, 2, 3, 4].map(() => transport.exec(["sh", "-c", 'printf "%s|%s|%s" "$FROM_PROFILE" "$(umask)" "${SSH_CONNECTION:+session}"'], { cwd: "/" })));
+      for (const result of results) expect(result).toEqual({ exitCode: 0, stdout: "a b|0027|session", stderr: "" });
+      // Once, by the save, for five commands at once.
+      expect(fs.readFileSync(reads, "utf8")).toBe("read\n");
+      const saved = path.join(home, ".ai-slave", "login-env");
+      expect(fs.statSync(saved).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(path.dirname(saved)).mode & 0o777).toBe(0o700);
+      // What belongs to one SSH session is not kept: each command's session gives its own.
+      expect(fs.readFileSync(saved, "utf8")).not.toMatch(/SSH_CONNECTION|SSH_CLIENT/);
+
+      // Without the file, the login shell runs as before.
+      fs.rmSync(saved);
+      expect((await transport.exec(["sh", "-c", 'printf %s "$FROM_PROFILE"'], { cwd: "/" })).stdout).toBe("a b");
+      expect(fs.readFileSync(reads, "utf8")).toBe("read\nread\n");
+    } finally {
+      fs.rmSync(profile, { force: true });
+      forgetSavedLoginEnvs();
+    }
   });
 });
 
