@@ -15,8 +15,8 @@ export const REFRESH_MS = 5 * 60_000;
 /**
  * Run by `sh` started from the login shell, so it holds the login environment. What belongs to one
  * SSH session (its address, agent socket, tty) or to this shell is left out: each command's own
- * session gives its own. Written to a temporary file and renamed, so a command reads the old file
- * or the new one, whole.
+ * session gives its own. Written to a file of this save's own and renamed, so a command reads the
+ * old file or the new one, whole, also while another server saves the same account's.
  */
 export const SAVE_LOGIN_ENV_SCRIPT = [
   "u=$(umask)",
@@ -24,7 +24,7 @@ export const SAVE_LOGIN_ENV_SCRIPT = [
   'd="$HOME/.ai-slave"',
   'mkdir -p -- "$d" && [ -O "$d" ] && chmod 700 -- "$d" || exit 1',
   "unset PWD OLDPWD SHLVL _ SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK SSH_ORIGINAL_COMMAND XDG_SESSION_ID 2>/dev/null || true",
-  '{ export -p && echo "umask $u"; } > "$d/login-env.tmp" && mv -f -- "$d/login-env.tmp" "$d/login-env"',
+  '{ export -p && echo "umask $u"; } > "$d/login-env.$$" && mv -f -- "$d/login-env.$$" "$d/login-env" || { rm -f -- "$d/login-env.$$"; exit 1; }',
 ].join("\n");
 
 interface Saved {
