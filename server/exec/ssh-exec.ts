@@ -41,7 +41,10 @@ function useSavedEnv(context: RemoteContext): Promise<boolean> | false {
   if (context.target.container) return false;
   const { user, host, port } = context.endpoint;
   return savedLoginEnv(`${user}@${host}:${port} ${context.target.shell}`, async () => {
-    const result = await execRemoteOnce(context, ["sh", "-c", SAVE_LOGIN_ENV_SCRIPT], { cwd: "/", timeoutMs: 60_000 }, false);
+    // Through the login shell: its environment is what the save keeps.
+    const argv = ["sh", "-c", SAVE_LOGIN_ENV_SCRIPT];
+    const options = { cwd: "/", timeoutMs: 60_000 };
+    const result = await execRemoteOnce(context, argv, options, commandLineFor(context.target, argv, options));
     return result !== "not-started" && result.exitCode === 0;
   });
 }
@@ -65,12 +68,13 @@ export async function execRemote(context: RemoteContext, argv: string[], options
   }
 }
 
-async function execRemoteOnce(context: RemoteContext, argv: string[], options: ExecOptions, savedEnv?: false): Promise<ExecResult | "not-started"> {
+/** `line`: the command line when it is not argv's usual one (commandLineOf). */
+async function execRemoteOnce(context: RemoteContext, argv: string[], options: ExecOptions, line?: string): Promise<ExecResult | "not-started"> {
   const stdout = new CappedOutput(options.maxOutputBytes);
   const stderr = new CappedOutput(options.maxOutputBytes);
-  const line = savedEnv === false ? commandLineFor(context.target, argv, options) : await commandLineOf(context, argv, options);
+  const command = line ?? (await commandLineOf(context, argv, options));
   const started = Date.now();
-  const stream = await openRawStream(context.pool, context.endpoint, line, {
+  const stream = await openRawStream(context.pool, context.endpoint, command, {
     stdin: options.stdin,
     stripMarker: true,
     onStdout: (chunk) => stdout.push(chunk),
