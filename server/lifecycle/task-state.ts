@@ -204,6 +204,24 @@ export async function cancelQueued(taskId: number, workspaceId: number | null): 
  * Waiting reasons of TODO tasks, written only where they change: one statement per distinct
  * reason however many tasks share it (200 tasks waiting for one quota reset cost one write).
  */
+/**
+ * The runner at its own limit: the due tasks on workspaces with a free slot wait for the runner,
+ * and say so, in one statement (a pass with the runner full does not read them: that keeps it
+ * small). Only tasks without a reason get it; once the runner has room, a pass reads them (they
+ * have a reason) and clears it, or starts them.
+ */
+export async function setRunnerFullReason(openWorkspaces: readonly number[], reason: string, now: Date): Promise<number> {
+  if (openWorkspaces.length === 0) return 0;
+  const rows = await db().$queryRawUnsafe<{ id: number; workspaceId: number | null }[]>(
+    `UPDATE "Task" SET "waitingReason" = ?, "updatedAt" = ? WHERE "status" = 'TODO' AND "waitingReason" IS NULL
+       AND ("notBefore" IS NULL OR "notBefore" <= ?) AND NOT ("nextRunKind" = 'initial' AND "dependsOn" <> '[]')
+       AND "workspaceId" IN (SELECT "value" FROM json_each(?)) RETURNING "id", "workspaceId"`,
+    reason, sqlDate(new Date()), sqlDate(now), JSON.stringify(openWorkspaces),
+  );
+  for (const row of rows) publish("task.updated", Number(row.id), row.workspaceId === null ? null : Number(row.workspaceId), "TODO");
+  return rows.length;
+}
+
 export async function setWaitingReasons(entries: { id: number; reason: string | null }[]): Promise<number> {
   const byReason = new Map<string | null, number[]>();
   for (const { id, reason } of entries) byReason.set(reason, [...(byReason.get(reason) ?? []), id]);

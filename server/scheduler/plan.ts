@@ -74,6 +74,14 @@ export interface DispatchPlan {
 
 const IMPLICIT: AccountView[] = [{ id: null, label: "default", hold: null }];
 
+/** How the reason of a task that waits for the runner's own limit (not its workspace's) begins. */
+export const RUNNER_FULL_PREFIX = "Waiting for a free slot on this server";
+
+/** The reason of a due task on a workspace with room while the runner runs as many agents as it may. */
+export function runnerFullReason(max: number): string {
+  return `${RUNNER_FULL_PREFIX}: it runs at most ${max} agent${max === 1 ? "" : "s"} at once (AI_SLAVE_MAX_CONCURRENCY), and all are busy.`;
+}
+
 /** Why no account of the provider can take the task: the same words for every task waiting on the same thing. */
 function heldReason(provider: Provider, held: AccountView[]): { reason: string; until: Date } {
   const until = new Date(Math.min(...held.map((account) => account.hold!.until.getTime())));
@@ -161,7 +169,11 @@ export function planDispatch(input: DispatchInput): DispatchPlan {
       if (host && gpuIndices) held.set(host.hostKey, new Set([...(held.get(host.hostKey) ?? []), ...gpuIndices]));
       choice = { ...choice, workspaceId, placement: placement.message };
     } else {
-      if ((running.get(workspaceId) ?? 0) >= (input.limitByWorkspace.get(workspaceId) ?? 0)) continue;
+      if ((running.get(workspaceId) ?? 0) >= (input.limitByWorkspace.get(workspaceId) ?? 0)) {
+        // The runner has room again: what holds the task now is its workspace, as for any queued task.
+        if (task.waitingReason?.startsWith(RUNNER_FULL_PREFIX)) waiting.push({ id: task.id, reason: null });
+        continue;
+      }
       const admission = admitOnHost(task, input.hosts?.get(workspaceId), held);
       if ("reason" in admission) {
         if (task.waitingReason !== admission.reason) waiting.push({ id: task.id, reason: admission.reason });

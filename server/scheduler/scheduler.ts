@@ -4,10 +4,10 @@ import { db } from "@/server/db/client";
 import { directRead } from "@/server/db/log-connection";
 import { sqlDate } from "@/server/db/sql-date";
 import { accountSlots, expireQuotaResets } from "@/server/quota/service";
-import { claimTask, setWaitingReasons } from "@/server/lifecycle/task-state";
+import { claimTask, setRunnerFullReason, setWaitingReasons } from "@/server/lifecycle/task-state";
 import { gateOnDependencies } from "./dependencies";
 import { AwayHosts, heldGpus, hostViews } from "./admission";
-import { planDispatch, type AccountChoice, type PoolView, type QueuedTask } from "./plan";
+import { planDispatch, RUNNER_FULL_PREFIX, runnerFullReason, type AccountChoice, type PoolView, type QueuedTask } from "./plan";
 
 /** The longest delay setTimeout takes (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -41,22 +41,25 @@ interface QueueRow {
  * workspace at its limit cannot start and, unless something else concerns it, its pass changes
  * nothing, so it is not read: read are the tasks on workspaces with a free slot (`open`), the
  * unplaced pool tasks, those that wait on parents, those that show a waiting reason (it may have
- * to change), and those whose agent's provider has an account on hold (`heldBackends`: they get
+ * to change; not the runner's own while the runner stays full: `runnerFull`), and those whose agent's provider has an account on hold (`heldBackends`: they get
  * a quota reason wherever they are queued). A queue of thousands on full workspaces is then a few
  * rows. A task in a backoff (`notBefore` still ahead) cannot start either and is not read: the pass
  * wakes at the earliest of those times (nextDue). Read directly (directRead): Prisma's per-row
  * conversion cost a pass most of its time (bench: scheduler pass). Dates are stored as ISO text in
  * one form (sqlDate), so their text order is their time order.
  */
-export function queuedTasks(open: readonly number[], heldBackends: readonly string[], now = new Date()): QueueRow[] {
+export function queuedTasks(open: readonly number[], heldBackends: readonly string[], now = new Date(), runnerFull = false): QueueRow[] {
   const rows = directRead<Omit<QueueRow, "notBefore"> & { notBefore: string | null }>(
     `SELECT "id", "workspaceId", "poolId", "backend", "nextRunKind", "reviewBackend", "notBefore", "waitingReason", "accountId", "fallbackBackend", "gpus"
      FROM "Task" WHERE "status" = 'TODO' AND ("notBefore" IS NULL OR "notBefore" <= ?) AND (
-       "workspaceId" IS NULL OR "waitingReason" IS NOT NULL OR ("nextRunKind" = 'initial' AND "dependsOn" <> '[]')
+       "workspaceId" IS NULL OR ("waitingReason" IS NOT NULL AND NOT (? AND instr("waitingReason", ?) = 1)) OR ("nextRunKind" = 'initial' AND "dependsOn" <> '[]')
        OR "workspaceId" IN (SELECT "value" FROM json_each(?))
        OR "backend" IN (SELECT "value" FROM json_each(?)) OR "reviewBackend" IN (SELECT "value" FROM json_each(?))
      ) ORDER BY "queuedAt" ASC, "id" ASC`,
     sqlDate(now),
+    // While the runner is full, those that wait for it stay unread too: nothing about them can change.
+    runnerFull ? 1 : 0,
+    RUNNER_FULL_PREFIX,
     JSON.stringify(open),
     JSON.stringify(heldBackends),
     JSON.stringify(heldBackends),
@@ -155,7 +158,8 @@ export class Scheduler {
     const runningTotal = running.reduce((sum, group) => sum + group._count._all, 0);
     // The counts first, then only the part of the queue they leave to decide: with the runner
     // at its own limit no workspace can take a task.
-    const queue = queuedTasks(runningTotal < this.options.runnerMaxConcurrency ? [...open] : [], backendsOnHold(accounts), now);
+    const runnerFull = runningTotal >= this.options.runnerMaxConcurrency;
+    const queue = queuedTasks(runnerFull ? [] : [...open], backendsOnHold(accounts), now, runnerFull);
     const pools = await poolViews(queue);
     // Tasks waiting for their parents are neither probed for nor planned.
     const gate = await gateOnDependencies(queue);
@@ -198,6 +202,7 @@ export class Scheduler {
     });
     // One statement per distinct reason, and only for tasks whose reason changed.
     if (plan.waiting.length + gate.waiting.length > 0) await setWaitingReasons([...plan.waiting, ...gate.waiting]);
+    if (runnerFull) await setRunnerFullReason([...open], runnerFullReason(this.options.runnerMaxConcurrency), now);
     const started: number[] = [];
     for (const id of plan.start) {
       // A pool task's claim also places it on the member the plan chose.

@@ -111,6 +111,47 @@ describe("scheduler", () => {
     }
   });
 
+  it("tasks the runner has no room for say so in one statement, stay unread while it is full, and lose the reason once it has room", async () => {
+    const { Scheduler, queuedTasks } = await import("@/server/scheduler/scheduler");
+    const { RUNNER_FULL_PREFIX } = await import("@/server/scheduler/plan");
+    const { services } = await import("@/server/services");
+    await services().scheduler.stop();
+    const { db } = await import("@/server/db/client");
+    // A workspace with room for one, and two tasks for it.
+    const workspaceId = await createWorkspace(makeGitRepo(testDb.dir, "runner-full"), { concurrencyLimit: 1 });
+    const task = async (number: number) =>
+      (await db().task.create({ data: { workspaceId, number, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default" } })).id;
+    const first = await task(400);
+    const second = await task(401);
+    const reasonOf = async (id: number) => (await db().task.findUniqueOrThrow({ where: { id } })).waitingReason;
+    const started: number[] = [];
+    const schedulerWith = (runnerMaxConcurrency: number) => new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency, execute: async (id) => void started.push(id) });
+    const updates: number[] = [];
+    const unsubscribe = services().bus.onBoard((event) => {
+      if (event.type === "task.updated" && (event.taskId === first || event.taskId === second)) updates.push(event.taskId);
+    });
+    try {
+      // The runner at its own limit (every running task of the earlier tests counts).
+      const full = await db().task.count({ where: { status: "RUNNING" } });
+      expect(await schedulerWith(full).dispatchPass()).toEqual([]);
+      for (const id of [first, second]) expect(await reasonOf(id)).toBe(`${RUNNER_FULL_PREFIX}: it runs at most ${full} agents at once (AI_SLAVE_MAX_CONCURRENCY), and all are busy.`);
+      expect(updates.sort()).toEqual([first, second].sort());
+      // Still full: they are not read, and nothing is written for them again.
+      expect(queuedTasks([], [], new Date(), true).map((row) => row.id)).not.toContain(first);
+      expect(await schedulerWith(full).dispatchPass()).toEqual([]);
+      expect(updates).toHaveLength(2);
+
+      // Room on the runner: the first starts, the second now waits for its workspace, like any queued task.
+      expect(await schedulerWith(full + 5).dispatchPass()).toEqual([first]);
+      expect(started).toEqual([first]);
+      expect(await reasonOf(first)).toBeNull();
+      expect(await reasonOf(second)).toBeNull();
+    } finally {
+      unsubscribe();
+      await db().task.deleteMany({ where: { id: { in: [first, second] } } });
+    }
+  });
+
   it("a task in a backoff is not read until it is due, and a backoff months ahead does not wake the scheduler in a loop", async () => {
     const { Scheduler, queuedTasks, nextDue, NEXT_DUE_SQL } = await import("@/server/scheduler/scheduler");
     const { services } = await import("@/server/services");
