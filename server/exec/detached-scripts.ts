@@ -19,7 +19,7 @@ export interface DetachedFiles {
   /** The agent's pid, leader of its own process group. */
   agentPid: string;
   prompt: string;
-  /** The agent's environment (mode 0600), removed by the agent's shell once read. */
+  /** The agent's environment (mode 0600), emptied by the agent's shell once read, removed when the run ends. */
   env: string;
   /** The launch's login environment (`export -p`), for a run script that runs without a login shell. */
   loginEnv: string;
@@ -86,9 +86,10 @@ function autogroupNice(nice: number): string {
 /**
  * The agent's shell, in a process group of its own: records its pid, reads the environment file
  * and empties it (a builtin: the agent's start waits for no process; the run script removes the
- * emptied file when the agent ends), then becomes the agent. With `exactEnv` it starts from an empty environment, so
- * the agent sees exactly the file's variables (the server's own, on this machine); otherwise the
- * file's variables are added to the login environment (a remote host's PATH and HOME).
+ * emptied file when the agent ends), then becomes the agent. With `exactEnv` it starts from an
+ * empty environment, so the agent sees exactly the file's variables (the server's own, on this
+ * machine); otherwise the file's variables are added to the login environment (a remote host's
+ * PATH and HOME).
  */
 function agentLauncher(files: DetachedFiles, argv: string[], exactEnv: boolean, nice: number): string {
   const level = Math.trunc(nice);

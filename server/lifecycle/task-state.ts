@@ -201,10 +201,6 @@ export async function cancelQueued(taskId: number, workspaceId: number | null): 
 }
 
 /**
- * Waiting reasons of TODO tasks, written only where they change: one statement per distinct
- * reason however many tasks share it (200 tasks waiting for one quota reset cost one write).
- */
-/**
  * The runner at its own limit: the due tasks on workspaces with a free slot wait for the runner,
  * and say so, in one statement (a pass with the runner full does not read them: that keeps it
  * small). Only tasks without a reason get it; once the runner has room, a pass reads them (they
@@ -222,6 +218,10 @@ export async function setRunnerFullReason(openWorkspaces: readonly number[], rea
   return rows.length;
 }
 
+/**
+ * Waiting reasons of TODO tasks, written only where they change: one statement per distinct
+ * reason however many tasks share it (200 tasks waiting for one quota reset cost one write).
+ */
 export async function setWaitingReasons(entries: { id: number; reason: string | null }[]): Promise<number> {
   const byReason = new Map<string | null, number[]>();
   for (const { id, reason } of entries) byReason.set(reason, [...(byReason.get(reason) ?? []), id]);

@@ -79,6 +79,7 @@ export const RUNNER_FULL_PREFIX = "Waiting for a free slot on this server";
 
 /** The reason of a due task on a workspace with room while the runner runs as many agents as it may. */
 export function runnerFullReason(max: number): string {
+  if (max <= 0) return `${RUNNER_FULL_PREFIX}: it is set to run no agents (AI_SLAVE_MAX_CONCURRENCY is ${max}).`;
   return `${RUNNER_FULL_PREFIX}: it runs at most ${max} agent${max === 1 ? "" : "s"} at once (AI_SLAVE_MAX_CONCURRENCY), and all are busy.`;
 }
 

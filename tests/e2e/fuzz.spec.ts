@@ -260,6 +260,10 @@ test(`${RUNS} hostile requests: no 5xx, and refused ones change nothing in the d
   expect(task.status).toBe(201);
 
   const db = new Database(path.join(dir, "db.sqlite"), { readonly: true, fileMustExist: true });
+  // The scheduler's pass for the new task writes, once, why it waits (this server runs no agents):
+  // the snapshots below compare what requests write, so the fuzz starts after that.
+  const reasonOf = () => (db.prepare(`SELECT "waitingReason" FROM "Task" WHERE "id" = 1`).get() as { waitingReason: string | null } | undefined)?.waitingReason;
+  await expect.poll(reasonOf, { timeout: 15_000 }).toBe("Waiting for a free slot on this server: it is set to run no agents (AI_SLAVE_MAX_CONCURRENCY is 0).");
   // CI replays one seed, so a red run is a change's doing and a green one is reproducible;
   // FUZZ_SEED=random (or a number) explores.
   const seed = process.env.FUZZ_SEED === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 1547143988);
