@@ -19,6 +19,7 @@ import {
   runScript,
   type DetachedFiles,
 } from "./detached-scripts";
+import type { RunFileContents } from "./local-run-files";
 import type { ExecResult } from "./transport";
 
 /** How far each log was delivered as complete lines, in bytes. */
@@ -105,7 +106,7 @@ export interface ScriptHost {
    * launch script only starts tmux. Elsewhere the launch script does both, in the one round trip.
    */
   runFiles?: {
-    write(files: DetachedFiles, contents: { env: string; prompt: string; script: string }): Promise<void>;
+    write(files: DetachedFiles, contents: RunFileContents): Promise<void>;
     agentPid(files: DetachedFiles): Promise<string>;
   };
 }

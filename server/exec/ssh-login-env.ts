@@ -9,6 +9,8 @@
  * Containers keep their login shell per command (their profile is the image's).
  */
 
+import { SAVED_LOGIN_ENV } from "./quote";
+
 /** How old the saved environment may get before a login shell saves it again (in the background). */
 export const REFRESH_MS = 5 * 60_000;
 
@@ -21,10 +23,11 @@ export const REFRESH_MS = 5 * 60_000;
 export const SAVE_LOGIN_ENV_SCRIPT = [
   "u=$(umask)",
   "umask 077",
-  'd="$HOME/.ai-slave"',
+  `f="${SAVED_LOGIN_ENV}"`,
+  'd="${f%/*}"',
   'mkdir -p -- "$d" && [ -O "$d" ] && chmod 700 -- "$d" || exit 1',
   "unset PWD OLDPWD SHLVL _ SSH_CLIENT SSH_CONNECTION SSH_TTY SSH_AUTH_SOCK SSH_ORIGINAL_COMMAND XDG_SESSION_ID 2>/dev/null || true",
-  '{ export -p && echo "umask $u"; } > "$d/login-env.$$" && mv -f -- "$d/login-env.$$" "$d/login-env" || { rm -f -- "$d/login-env.$$"; exit 1; }',
+  '{ export -p && echo "umask $u"; } > "$f.$$" && mv -f -- "$f.$$" "$f" || { rm -f -- "$f.$$"; exit 1; }',
 ].join("\n");
 
 interface Saved {
