@@ -4,10 +4,20 @@ import { effectivePriceTable, type PriceTable } from "@/lib/pricing";
 import { isSecretSetting, SETTINGS, settingKeys, type SettingName, type SettingValue } from "@/lib/schemas/settings";
 import { getAdapter } from "@/server/agents/registry";
 import { db } from "@/server/db/client";
+import { directRead } from "@/server/db/log-connection";
+
+/**
+ * A setting's stored text, read on the direct connection (server/db/log-connection.ts): a new task
+ * reads two or three settings, and each through Prisma cost about 0.4 ms of the server's thread.
+ * Writes go through Prisma and are committed when setSetting returns, so a read sees them.
+ */
+function storedSetting(key: string): { value: string } | undefined {
+  return directRead<{ value: string }>(`SELECT "value" FROM "Setting" WHERE "key" = ?`, key)[0];
+}
 
 /** Settings are small JSON values by key (the table of keys: lib/schemas/settings.ts). */
 export async function getSetting<T>(key: string, fallback: T): Promise<T> {
-  const row = await db().setting.findUnique({ where: { key } });
+  const row = storedSetting(key);
   if (!row) return fallback;
   try {
     return JSON.parse(row.value) as T;
@@ -26,7 +36,7 @@ const warned = new Set<string>();
 
 /** The stored value when it is valid JSON that matches the setting's schema, else null (with a warning). */
 async function readSetting<N extends SettingName>(name: N, key: string): Promise<SettingValue<N> | null> {
-  const row = await db().setting.findUnique({ where: { key } });
+  const row = storedSetting(key);
   if (!row) return null;
   let json: unknown;
   try {

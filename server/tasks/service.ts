@@ -10,6 +10,7 @@ import { services } from "@/server/services";
 import { settings } from "@/server/settings";
 import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { checkDependencies } from "./dependencies";
+import { insertTaskDirect, type NewTask } from "./insert-task";
 import { nextTaskNumber, taskTarget } from "./target";
 import { overlapsByTask } from "./overlaps";
 import { usageByTask } from "./usage";
@@ -64,37 +65,38 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
   const dependencyMode = input.dependencyMode ?? "merged";
   if (target.workspaceId !== null) await checkDependencies({ workspaceId: target.workspaceId, dependsOn, mode: dependencyMode });
   // Independent of each other: asked at once.
-  const [number, model, reviewer] = await Promise.all([
-    nextTaskNumber(target.numberedIn),
-    input.model ?? defaultModel(input.backend),
-    reviewerOf(input, target.defaults),
-  ]);
+  const [model, reviewer] = await Promise.all([input.model ?? defaultModel(input.backend), reviewerOf(input, target.defaults)]);
   const now = new Date();
   const history: PromptHistoryEntry[] = [{ prompt: input.prompt, at: now.toISOString(), kind: "initial" }];
-  const row = await db().task.create({
-    data: {
-      workspaceId: target.workspaceId,
-      poolId: target.poolId,
-      number,
-      title: input.title ?? titleFromPrompt(input.prompt),
-      prompt: input.prompt,
-      backend: input.backend,
-      model,
-      permissionMode: input.permissionMode ?? getAdapter(input.backend).defaultPermissionMode,
-      promptHistory: JSON.stringify(history),
-      queuedAt: now,
-      parentTaskId: options.parentTaskId ?? null,
-      dependsOn: JSON.stringify(dependsOn),
-      dependencyMode,
-      fallbackBackend: input.fallbackBackend ?? null,
-      gpus: input.gpus ?? 0,
-      ...reviewer,
-    },
-  });
-  const task = await db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
+  const fields: NewTask = {
+    workspaceId: target.workspaceId,
+    poolId: target.poolId,
+    title: input.title ?? titleFromPrompt(input.prompt),
+    prompt: input.prompt,
+    backend: input.backend,
+    model,
+    permissionMode: input.permissionMode ?? getAdapter(input.backend).defaultPermissionMode,
+    promptHistory: JSON.stringify(history),
+    queuedAt: now,
+    parentTaskId: options.parentTaskId ?? null,
+    dependsOn: JSON.stringify(dependsOn),
+    dependencyMode,
+    fallbackBackend: input.fallbackBackend ?? null,
+    gpus: input.gpus ?? 0,
+    ...reviewer,
+  };
+  // Without Prisma in one transaction (insert-task.ts); while another writer holds the lock,
+  // through Prisma, which waits for it.
+  const task = insertTaskDirect(fields, target.numberedIn) ?? (await createTaskWithPrisma(fields, target.numberedIn));
   services().bus.publishBoard({ type: "task.created", taskId: task.id, workspaceId: task.workspaceId, status: "TODO" });
   services().scheduler.poke("task created");
   return toTaskDto(task);
+}
+
+/** The task's number, its row and its branch through Prisma: the path when the direct connection finds the database busy. */
+async function createTaskWithPrisma(fields: NewTask, numberedIn: number[]): Promise<Task> {
+  const row = await db().task.create({ data: { ...fields, number: await nextTaskNumber(numberedIn) } });
+  return db().task.update({ where: { id: row.id }, data: { branch: `task-${row.id}` } });
 }
 
 export { boardTasks, countTasks, listTasks } from "./list";

@@ -64,3 +64,68 @@ describe("task rows read without Prisma", () => {
     expect(usage.get(task.id)).toEqual({ inputTokens: 150, outputTokens: 4, cacheReadTokens: 6, cacheWriteTokens: 8, costUsd: 0.375 });
   });
 });
+
+describe("a new task written without Prisma", () => {
+  // A workspace of its own: the tests above number their tasks by hand, past its counter.
+  let workspaceId: number;
+  beforeAll(async () => {
+    const { createWorkspace } = await import("@/server/workspaces/service");
+    const { workspaceCreateSchema } = await import("@/lib/schemas/workspace");
+    workspaceId = (await createWorkspace(workspaceCreateSchema.parse({ name: "created", path: makeGitRepo(testDb.dir, "created") }))).id;
+  });
+
+  it("has, column for column, what Prisma's create gives the same task, and dates stored as Prisma stores them", async () => {
+    const { db } = await import("@/server/db/client");
+    const { createTask } = await import("@/server/tasks/service");
+    const { taskCreateSchema } = await import("@/lib/schemas/task");
+    const made = await createTask(taskCreateSchema.parse({ workspaceId, prompt: "Fix the parser\nin two steps", backend: "codex_cli", fallbackBackend: "claude_code", gpus: 1 }));
+    const direct = await db().task.findUniqueOrThrow({ where: { id: made.id } });
+    const { id: _id, number: _number, branch, createdAt, updatedAt, queuedAt, ...rest } = direct;
+    const viaPrisma = await db().task.create({
+      data: {
+        workspaceId, number: 99, title: rest.title, prompt: rest.prompt, backend: rest.backend, model: rest.model, permissionMode: rest.permissionMode,
+        promptHistory: rest.promptHistory, queuedAt, dependsOn: rest.dependsOn, dependencyMode: rest.dependencyMode, fallbackBackend: rest.fallbackBackend,
+        gpus: rest.gpus, reviewBackend: rest.reviewBackend, reviewModel: rest.reviewModel,
+      },
+    });
+    const { id: _id2, number: _number2, branch: _branch2, createdAt: created2, updatedAt: _updated2, queuedAt: queued2, ...restViaPrisma } = viaPrisma;
+    expect(rest).toEqual(restViaPrisma);
+    expect(branch).toBe(`task-${made.id}`);
+    expect(made.branch).toBe(branch);
+    expect(queuedAt).toEqual(queued2);
+    expect(createdAt).toEqual(queuedAt);
+    expect(updatedAt).toEqual(queuedAt);
+    expect(created2.getTime()).toBeGreaterThanOrEqual(queuedAt.getTime());
+    // The stored text of each date, as Prisma's adapter writes it (sql-date.ts).
+    const stored = await db().$queryRawUnsafe<{ queuedAt: string; createdAt: string; updatedAt: string }[]>(`SELECT CAST("queuedAt" AS TEXT) AS "queuedAt", CAST("createdAt" AS TEXT) AS "createdAt", CAST("updatedAt" AS TEXT) AS "updatedAt" FROM "Task" WHERE "id" IN (?, ?) ORDER BY "id"`, made.id, viaPrisma.id);
+    for (const row of stored) for (const text of Object.values(row)) expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+    // Numbered by the workspace's counter, one after the other.
+    const next = await createTask(taskCreateSchema.parse({ workspaceId, prompt: "the next one", backend: "claude_code" }));
+    expect(next.number).toBe(made.number + 1);
+  });
+
+  it("waits through Prisma while another process holds the write lock, and is written once", async () => {
+    const Database = (await import("better-sqlite3")).default;
+    const { db } = await import("@/server/db/client");
+    const { createTask } = await import("@/server/tasks/service");
+    const { taskCreateSchema } = await import("@/lib/schemas/task");
+    const other = new Database(testDb.file);
+    other.exec("BEGIN IMMEDIATE");
+    let released = false;
+    const release = setTimeout(() => {
+      other.exec("COMMIT");
+      released = true;
+    }, 400);
+    try {
+      const made = await createTask(taskCreateSchema.parse({ workspaceId, prompt: "written while locked", backend: "claude_code" }));
+      // Only once the other process let go: the direct connection found it busy and wrote nothing.
+      expect(released).toBe(true);
+      expect(await db().task.count({ where: { prompt: "written while locked" } })).toBe(1);
+      expect(made.branch).toBe(`task-${made.id}`);
+    } finally {
+      clearTimeout(release);
+      if (!released) other.exec("COMMIT");
+      other.close();
+    }
+  });
+});
