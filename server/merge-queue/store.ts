@@ -4,6 +4,7 @@ import { conflict, unprocessable } from "@/lib/errors";
 import type { MergeQueueEntryDto } from "@/lib/schemas/merge-queue";
 import type { TaskDto } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
+import { directRead } from "@/server/db/log-connection";
 import type { MergeQueueEntry } from "@/server/db/generated/client";
 import { parseJson } from "@/server/db/serialize";
 import { services } from "@/server/services";
@@ -102,11 +103,15 @@ export function toEntryDto(entry: MergeQueueEntry, position: number | null): Mer
   };
 }
 
+const QUEUED_WORKSPACES = `SELECT DISTINCT "workspaceId" FROM "MergeQueueEntry" WHERE "state" = 'queued' AND "taskId" IN (SELECT "value" FROM json_each(?))`;
+
 /** Each task's place in its queue (1 lands next), for the task answers. */
 export async function mergeQueueByTask(taskIds: number[]): Promise<Map<number, NonNullable<TaskDto["mergeQueue"]>>> {
   const result = new Map<number, NonNullable<TaskDto["mergeQueue"]>>();
   if (taskIds.length === 0) return result;
-  const mine = await db().mergeQueueEntry.findMany({ where: { taskId: { in: taskIds }, state: "queued" } });
+  // Read directly (server/db/log-connection.ts): every page of tasks asks, and almost always no
+  // task of it is queued; through Prisma the empty answer cost about 1 ms of the server's thread.
+  const mine = directRead<{ workspaceId: number }>(QUEUED_WORKSPACES, JSON.stringify(taskIds));
   for (const workspaceId of new Set(mine.map((entry) => entry.workspaceId))) {
     const order = await queuedEntries(workspaceId);
     order.forEach((entry, index) => {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { TaskDto } from "@/lib/schemas/task";
-import { db } from "@/server/db/client";
+import { directRead } from "@/server/db/log-connection";
 import type { Task } from "@/server/db/generated/client";
 import { parseJson } from "@/server/db/serialize";
 
@@ -10,16 +10,15 @@ import { parseJson } from "@/server/db/serialize";
  */
 
 const OPEN = ["TODO", "RUNNING", "DONE"];
+const OPEN_WITH_CHANGES = `SELECT "id", "workspaceId", "changedFiles" FROM "Task" WHERE "workspaceId" IN (SELECT "value" FROM json_each(?)) AND "status" IN (${OPEN.map((status) => `'${status}'`).join(", ")}) AND "mergedAt" IS NULL AND "changedFiles" <> '[]'`;
 
 /** Overlapping files per task, for the task answers: only open (unmerged, not failed) tasks. */
 export async function overlapsByTask(rows: Task[]): Promise<Map<number, TaskDto["overlaps"]>> {
   const result = new Map<number, TaskDto["overlaps"]>();
   const mine = rows.filter((row): row is Task & { workspaceId: number } => row.workspaceId !== null && OPEN.includes(row.status) && !row.mergedAt && row.changedFiles !== "[]");
   if (mine.length === 0) return result;
-  const others = await db().task.findMany({
-    where: { workspaceId: { in: [...new Set(mine.map((row) => row.workspaceId))] }, status: { in: OPEN }, mergedAt: null, NOT: { changedFiles: "[]" } },
-    select: { id: true, workspaceId: true, changedFiles: true },
-  });
+  // Read directly (server/db/log-connection.ts): a page of tasks with changes asks this each time.
+  const others = directRead<{ id: number; workspaceId: number; changedFiles: string }>(OPEN_WITH_CHANGES, JSON.stringify([...new Set(mine.map((row) => row.workspaceId))]));
   for (const row of mine) {
     const files = new Set(parseJson<string[]>(row.changedFiles, []));
     const overlaps = others
