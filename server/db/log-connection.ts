@@ -4,8 +4,9 @@ import { peekSingleton, setSingleton } from "@/server/singleton";
 import { checkpointOffThread, SAFETY_NET_PAGES } from "./wal-checkpoint";
 
 /**
- * A second connection to the database, for the run log's hot path (server/events/log-store.ts) and
- * the few reads of many rows (directRead):
+ * A second connection to the database, for the run log's hot path (server/events/log-store.ts), a
+ * new task's insert (server/tasks/insert-task.ts), the few reads of many rows and the reads every
+ * request makes (directRead: settings, a page's merge-queue places and overlaps):
  * prepared statements, bound once, and one transaction per batch, without Prisma's per-parameter
  * JSON round trip and its per-query `prepare`. It never waits for a lock (busy timeout 0): while
  * another writer holds one (Prisma's connection in a batch transaction, another process), the

@@ -6,9 +6,10 @@ import { tasksByIds } from "./task-rows";
 
 /*
  * A new task written without Prisma: its number, its row and its branch in one transaction on the
- * direct connection (server/db/log-connection.ts), about 0.3 ms, where Prisma's three statements
- * (the number, the create, the branch) took about 4 ms of the server's thread per POST
- * (bench/README.md, "Creating a task"). The row then reads back through task-rows.ts.
+ * direct connection (server/db/log-connection.ts). Through Prisma those three statements took
+ * about 3 ms of the server's thread per POST, most of it in Prisma's client (bench/README.md,
+ * "Creating a task, and what a POST waits for under load"). The row then reads back through
+ * task-rows.ts.
  *
  * The columns Prisma's create would fill from the schema's defaults are written here with the same
  * values; tests/integration/api/task-rows.test.ts compares a task made here with one made by Prisma.
