@@ -74,6 +74,8 @@ export class MergeQueueWorker implements MergeQueueHandle {
  */
 async function activeEntry(workspaceId: number): Promise<MergeQueueEntry | null> {
   const entries = await queuedEntries(workspaceId);
+  // Every run's end pokes its workspace's queue, which is mostly empty: no second statement then.
+  if (entries.length === 0) return null;
   const started = entries.find((entry) => entry.step !== "waiting");
   if (started) return started;
   const tasks = await db().task.findMany({ where: { id: { in: entries.map((entry) => entry.taskId) } }, select: { id: true, status: true } });
