@@ -201,18 +201,21 @@ export async function cancelQueued(taskId: number, workspaceId: number | null): 
 }
 
 /**
- * The runner at its own limit: the due tasks on workspaces with a free slot wait for the runner,
- * and say so, in one statement (a pass with the runner full does not read them: that keeps it
- * small). Only tasks without a reason get it; once the runner has room, a pass reads them (they
- * have a reason) and clears it, or starts them.
+ * The runner at its own limit: the due tasks on workspaces with a free slot, and the unplaced
+ * tasks of pools with such a member, wait for the runner, and say so, in one statement (a pass with
+ * the runner full does not read the workspaces' tasks: that keeps it small). Only tasks without a
+ * reason get it; once the runner has room, a pass reads them (they have a reason) and clears it,
+ * starts them, or gives a pool task the pool's own reason.
  */
 export async function setRunnerFullReason(openWorkspaces: readonly number[], reason: string, now: Date): Promise<number> {
   if (openWorkspaces.length === 0) return 0;
   const rows = await db().$queryRawUnsafe<{ id: number; workspaceId: number | null }[]>(
     `UPDATE "Task" SET "waitingReason" = ?, "updatedAt" = ? WHERE "status" = 'TODO' AND "waitingReason" IS NULL
        AND ("notBefore" IS NULL OR "notBefore" <= ?) AND NOT ("nextRunKind" = 'initial' AND "dependsOn" <> '[]')
-       AND "workspaceId" IN (SELECT "value" FROM json_each(?)) RETURNING "id", "workspaceId"`,
-    reason, sqlDate(new Date()), sqlDate(now), JSON.stringify(openWorkspaces),
+       AND ("workspaceId" IN (SELECT "value" FROM json_each(?))
+         OR ("workspaceId" IS NULL AND "poolId" IN (SELECT "poolId" FROM "PoolMember" WHERE "workspaceId" IN (SELECT "value" FROM json_each(?)))))
+       RETURNING "id", "workspaceId"`,
+    reason, sqlDate(new Date()), sqlDate(now), JSON.stringify(openWorkspaces), JSON.stringify(openWorkspaces),
   );
   for (const row of rows) publish("task.updated", Number(row.id), row.workspaceId === null ? null : Number(row.workspaceId), "TODO");
   return rows.length;

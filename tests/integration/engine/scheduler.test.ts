@@ -111,7 +111,7 @@ describe("scheduler", () => {
     }
   });
 
-  it("tasks the runner has no room for say so in one statement, stay unread while it is full, and lose the reason once it has room", async () => {
+  it("tasks the runner has no room for (a pool's too) say so in one statement, stay unread while it is full, and lose the reason once it has room", async () => {
     const { Scheduler, queuedTasks } = await import("@/server/scheduler/scheduler");
     const { RUNNER_FULL_PREFIX } = await import("@/server/scheduler/plan");
     const { services } = await import("@/server/services");
@@ -123,32 +123,41 @@ describe("scheduler", () => {
       (await db().task.create({ data: { workspaceId, number, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default" } })).id;
     const first = await task(400);
     const second = await task(401);
+    // And a pool whose one member is that workspace, with a task not placed yet.
+    const pool = await db().pool.create({ data: { name: "runner-full" } });
+    await db().poolMember.create({ data: { poolId: pool.id, workspaceId } });
+    const pooled = (await db().task.create({ data: { workspaceId: null, poolId: pool.id, number: 402, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default" } })).id;
     const reasonOf = async (id: number) => (await db().task.findUniqueOrThrow({ where: { id } })).waitingReason;
     const started: number[] = [];
     const schedulerWith = (runnerMaxConcurrency: number) => new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency, execute: async (id) => void started.push(id) });
     const updates: number[] = [];
     const unsubscribe = services().bus.onBoard((event) => {
-      if (event.type === "task.updated" && (event.taskId === first || event.taskId === second)) updates.push(event.taskId);
+      if (event.type === "task.updated" && [first, second, pooled].includes(event.taskId)) updates.push(event.taskId);
     });
     try {
       // The runner at its own limit (every running task of the earlier tests counts).
       const full = await db().task.count({ where: { status: "RUNNING" } });
       expect(await schedulerWith(full).dispatchPass()).toEqual([]);
-      for (const id of [first, second]) expect(await reasonOf(id)).toBe(`${RUNNER_FULL_PREFIX}: it runs at most ${full} agents at once (AI_SLAVE_MAX_CONCURRENCY), and all are busy.`);
-      expect(updates.sort()).toEqual([first, second].sort());
+      for (const id of [first, second, pooled]) expect(await reasonOf(id)).toBe(`${RUNNER_FULL_PREFIX}: it runs at most ${full} agents at once (AI_SLAVE_MAX_CONCURRENCY), and all are busy.`);
+      expect(updates.sort()).toEqual([first, second, pooled].sort());
       // Still full: they are not read, and nothing is written for them again.
       expect(queuedTasks([], [], new Date(), true).map((row) => row.id)).not.toContain(first);
       expect(await schedulerWith(full).dispatchPass()).toEqual([]);
-      expect(updates).toHaveLength(2);
+      expect(updates).toHaveLength(3);
 
       // Room on the runner: the first starts, the second now waits for its workspace, like any queued task.
       expect(await schedulerWith(full + 5).dispatchPass()).toEqual([first]);
       expect(started).toEqual([first]);
       expect(await reasonOf(first)).toBeNull();
       expect(await reasonOf(second)).toBeNull();
+      // The pool's one member is now at its limit: the pool task says that instead.
+      const pooledReason = await reasonOf(pooled);
+      expect(pooledReason).toMatch(/^Waiting for /);
+      expect(pooledReason!.startsWith(RUNNER_FULL_PREFIX)).toBe(false);
     } finally {
       unsubscribe();
-      await db().task.deleteMany({ where: { id: { in: [first, second] } } });
+      await db().task.deleteMany({ where: { id: { in: [first, second, pooled] } } });
+      await db().pool.delete({ where: { id: pool.id } });
     }
   });
 
