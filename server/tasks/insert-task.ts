@@ -2,6 +2,7 @@ import "server-only";
 import { tryLogTransaction } from "@/server/db/log-connection";
 import type { Task } from "@/server/db/generated/client";
 import { sqlDate } from "@/server/db/sql-date";
+import { NEXT_NUMBER_SQL } from "./target";
 import { tasksByIds } from "./task-rows";
 
 /*
@@ -41,8 +42,6 @@ const COLUMNS = [
   "dependsOn", "dependencyMode", "changedFiles", "fallbackBackend", "gpus",
 ] as const;
 const INSERT = `INSERT INTO "Task" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")}) RETURNING "id"`;
-/** The counters of every workspace named move past the largest (a pool task's number is free in each): nextTaskNumber's statement. */
-const NUMBER = `UPDATE "Workspace" SET "nextTaskNumber" = (SELECT MAX("nextTaskNumber") FROM "Workspace" WHERE "id" IN (SELECT "value" FROM json_each(?))) + 1 WHERE "id" IN (SELECT "value" FROM json_each(?)) RETURNING "nextTaskNumber" - 1 AS "number"`;
 const BRANCH = `UPDATE "Task" SET "branch" = 'task-' || "id" WHERE "id" = ?`;
 
 /**
@@ -53,7 +52,7 @@ const BRANCH = `UPDATE "Task" SET "branch" = 'task-' || "id" WHERE "id" = ?`;
 export function insertTaskDirect(task: NewTask, numberedIn: number[]): Task | null {
   const id = tryLogTransaction(({ statement }) => {
     const ids = JSON.stringify(numberedIn);
-    const numbered = statement(NUMBER).get(ids, ids) as { number: number } | undefined;
+    const numbered = statement(NEXT_NUMBER_SQL).get(ids, ids) as { number: number } | undefined;
     if (!numbered) throw new Error(`No workspace ${numberedIn.join(", ")} to number the task in.`);
     const at = sqlDate(task.queuedAt);
     const values: Record<(typeof COLUMNS)[number], unknown> = {

@@ -46,11 +46,12 @@ export async function taskTarget(input: Pick<TaskCreateInput, "workspaceId" | "p
  * The task's number, from one atomic UPDATE ... RETURNING, so concurrent creates never share one.
  * A pool task takes a number free in every member (each counter moves past it), so it keeps it
  * wherever it is placed; the claim renumbers it only on a member that joined the pool later.
+ * Its two parameters are the workspaces' ids as one JSON array, twice (insert-task.ts runs it too).
  */
+export const NEXT_NUMBER_SQL = `UPDATE "Workspace" SET "nextTaskNumber" = (SELECT MAX("nextTaskNumber") FROM "Workspace" WHERE "id" IN (SELECT "value" FROM json_each(?))) + 1 WHERE "id" IN (SELECT "value" FROM json_each(?)) RETURNING "nextTaskNumber" - 1 AS "number"`;
+
 export async function nextTaskNumber(workspaceIds: number[]): Promise<number> {
-  const ids = workspaceIds.join(",");
-  const rows = await db().$queryRawUnsafe<{ number: number }[]>(
-    `UPDATE "Workspace" SET "nextTaskNumber" = (SELECT MAX("nextTaskNumber") FROM "Workspace" WHERE "id" IN (${ids})) + 1 WHERE "id" IN (${ids}) RETURNING "nextTaskNumber" - 1 AS "number"`,
-  );
+  const ids = JSON.stringify(workspaceIds);
+  const rows = await db().$queryRawUnsafe<{ number: number }[]>(NEXT_NUMBER_SQL, ids, ids);
   return Number(rows[0]!.number);
 }
