@@ -66,6 +66,11 @@ async function main(): Promise<void> {
     applyCompressionPolicy(request);
     void handle(request, response);
   });
+  // An idle keep-alive connection is closed after 65 s, not Node's 5 s: a client that sends on a
+  // connection just as the server closes it gets ECONNRESET (a script's request, seen in a browser
+  // test), and clients keep idle connections for less than that (undici 4 s, browsers seconds).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   attachUpgradeHandler(server, app.getUpgradeHandler(), settings, gate);
   // What a burst of work left in the heap is collected once the server is quiet again.
   startIdleGc();
