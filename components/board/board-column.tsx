@@ -19,6 +19,11 @@ const COLUMN = {
 /** A card's height before it is measured, and the gap below each. */
 const ESTIMATED_CARD_PX = 120;
 const GAP_PX = 8;
+/**
+ * The column's height before it is measured: the server's render and the page's first render in
+ * the browser (hydration) show the cards that fit in it, the same ones on both sides.
+ */
+const FIRST_VIEW_PX = 720;
 /** Ask for the next page when the last loaded cards come within this many of the view. */
 const LOAD_AHEAD = 8;
 
@@ -79,6 +84,7 @@ function CardList({ status, tasks, hasMore, loadingMore, onLoadMore, baseBranch 
     count: tasks.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_CARD_PX + GAP_PX,
+    initialRect: { width: 0, height: FIRST_VIEW_PX },
     overscan: 4,
     getItemKey: (index) => tasks[index]?.id ?? index,
   });

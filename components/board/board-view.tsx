@@ -3,6 +3,7 @@
 import { Pencil, Plus, Search, TriangleAlert } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
+import { SWRConfig } from "swr";
 import { PageHeader } from "@/components/layout/page-header";
 import { buttonVariants } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,7 +14,8 @@ import { WorkspaceHealthBadge } from "@/components/workspaces/workspace-health-b
 import { WORKSPACE_TYPE_LABELS, workspaceLocation } from "@/components/workspaces/workspace-location";
 import { errorMessage } from "@/lib/api-client";
 import { BACKEND_LABELS, BACKENDS, TASK_STATUSES, type Backend, type TaskStatus } from "@/lib/enums";
-import { type BoardFilters, useTaskBoard, useTaskColumn } from "@/lib/hooks/use-board-data";
+import { boardKey, NO_FILTERS, type BoardFilters } from "@/lib/board-query";
+import { useTaskBoard, useTaskColumn } from "@/lib/hooks/use-board-data";
 import { REVIEW_FILTERS, type ReviewFilter } from "@/lib/review-status";
 import type { TaskBoard } from "@/lib/schemas/task";
 import { useWorkspace } from "@/lib/hooks/use-workspaces";
@@ -38,7 +40,22 @@ function LiveColumn({ workspaceId, status, filters, first, count, ...rest }: { w
   return <BoardColumn status={status} tasks={tasks} count={count} hasMore={hasMore} loadingMore={loadingMore} onLoadMore={loadMore} {...rest} />;
 }
 
-export function BoardView({ workspaceId }: { workspaceId: number }) {
+/**
+ * The board. `initialBoard` is its first screen as the page's server render read it: the cards are
+ * in the HTML, on screen before the scripts have loaded, instead of after hydration and a request
+ * (the board of 2,000 tasks showed its cards 1.6 s after navigation here, 3 to 5 s in CI runs).
+ * It fills only the unfiltered board's key; the board revalidates it once mounted, as always.
+ */
+export function BoardView({ workspaceId, initialBoard }: { workspaceId: number; initialBoard?: TaskBoard | null }) {
+  if (!initialBoard) return <Board workspaceId={workspaceId} />;
+  return (
+    <SWRConfig value={{ fallback: { [boardKey(workspaceId, NO_FILTERS)]: initialBoard } }}>
+      <Board workspaceId={workspaceId} />
+    </SWRConfig>
+  );
+}
+
+function Board({ workspaceId }: { workspaceId: number }) {
   const { workspace, error: workspaceError } = useWorkspace(workspaceId);
   const [query, setQuery] = useState("");
   const [backend, setBackend] = useState<Backend | "">("");

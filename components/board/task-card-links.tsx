@@ -25,14 +25,14 @@ export function TaskCardLinks({ task }: { task: TaskDto }) {
           {dependsOn.map((id, index) => (
             <span key={id}>
               {index > 0 ? ", " : null}
-              <Link href={`/tasks/${id}`} className="font-mono hover:underline">{label(id)}</Link>
+              <Link href={`/tasks/${id}`} prefetch={false} className="font-mono hover:underline">{label(id)}</Link>
             </span>
           ))}
         </span>
       ) : null}
       {overlaps.map((overlap) => (
         <span key={overlap.taskId} className="rounded-md border border-warning/30 bg-warning/10 px-2 py-0.5" data-testid="overlap-warning">
-          overlaps <Link href={`/tasks/${overlap.taskId}`} className="font-mono hover:underline">{label(overlap.taskId)}</Link> in {overlap.files.slice(0, 3).join(", ")}
+          overlaps <Link href={`/tasks/${overlap.taskId}`} prefetch={false} className="font-mono hover:underline">{label(overlap.taskId)}</Link> in {overlap.files.slice(0, 3).join(", ")}
           {overlap.files.length > 3 ? ` and ${overlap.files.length - 3} more` : ""}
         </span>
       ))}

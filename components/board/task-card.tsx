@@ -11,21 +11,27 @@ import { TaskCardLinks } from "./task-card-links";
 import { VerificationBadges } from "@/components/reviews/verification-badges";
 import { BACKEND_LABELS } from "@/lib/enums";
 import { formatCost, formatElapsed, formatRelative } from "@/lib/format";
-import { useNow } from "@/lib/hooks/use-now";
+import { useHydrated, useNow } from "@/lib/hooks/use-now";
 import type { TaskDto } from "@/lib/schemas/task";
 
-/** RUNNING tasks tick every second; only their clock re-renders. */
+/**
+ * RUNNING tasks tick every second; only their clock re-renders. The board's cards are rendered on
+ * the server too: times read against the browser's clock, and local dates, appear once hydrated.
+ */
 function LiveElapsed({ since }: { since: string | null }) {
   const now = useNow();
-  return <>{formatElapsed(since, null, now)}</>;
+  const hydrated = useHydrated();
+  return <>{hydrated ? formatElapsed(since, null, now) : null}</>;
 }
 
 function LiveRelative({ at }: { at: string }) {
   const now = useNow();
-  return <>{formatRelative(at, now)}</>;
+  const hydrated = useHydrated();
+  return <>{hydrated ? formatRelative(at, now) : null}</>;
 }
 
 function Timing({ task }: { task: TaskDto }) {
+  const hydrated = useHydrated();
   if (task.status === "RUNNING") {
     return (
       <span className="inline-flex items-center gap-1 text-info" title="Running for">
@@ -36,14 +42,14 @@ function Timing({ task }: { task: TaskDto }) {
   }
   if (task.status === "TODO") {
     return (
-      <span className="inline-flex items-center gap-1" title={`Queued ${new Date(task.createdAt).toLocaleString()}`}>
+      <span className="inline-flex items-center gap-1" title={hydrated ? `Queued ${new Date(task.createdAt).toLocaleString()}` : undefined}>
         <Hourglass className="size-3" aria-hidden />
         queued <LiveRelative at={task.createdAt} />
       </span>
     );
   }
   return (
-    <span className="inline-flex items-center gap-1" title={task.finishedAt ? `Finished ${new Date(task.finishedAt).toLocaleString()}` : undefined}>
+    <span className="inline-flex items-center gap-1" title={hydrated && task.finishedAt ? `Finished ${new Date(task.finishedAt).toLocaleString()}` : undefined}>
       <Clock className="size-3" aria-hidden />
       {task.startedAt ? formatElapsed(task.startedAt, task.finishedAt) : "never started"}
     </span>
@@ -67,15 +73,18 @@ export const TaskCard = memo(function TaskCard({ task, baseBranch }: { task: Tas
         </span>
         {task.mergedAt ? <MergedBadge className="ml-auto" /> : null}
       </div>
+      {/* Not prefetched: a board shows dozens of cards, and each prefetch is a render on the server
+          while the board is loading (the route's loading shell; the task page loads its own data). */}
       <Link
         href={`/tasks/${task.id}`}
+        prefetch={false}
         className="line-clamp-2 rounded-sm text-sm leading-snug font-medium outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
         title={task.prompt.slice(0, 500)}
       >
         {task.title}
       </Link>
       {task.parentTaskId !== null ? (
-        <Link href={`/tasks/${task.parentTaskId}`} className="text-xs text-muted-foreground hover:underline" data-testid="subtask-of">
+        <Link href={`/tasks/${task.parentTaskId}`} prefetch={false} className="text-xs text-muted-foreground hover:underline" data-testid="subtask-of">
           ↳ subtask of task {task.parentTaskId}
         </Link>
       ) : null}

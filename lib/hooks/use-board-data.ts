@@ -4,30 +4,15 @@ import { useEffect, useRef } from "react";
 import useSWR from "swr";
 import useSWRInfinite from "swr/infinite";
 import { fetcherFor } from "@/lib/api-client";
-import type { Backend, TaskStatus } from "@/lib/enums";
-import type { ReviewFilter } from "@/lib/review-status";
+import { boardKey, filterParams, type BoardFilters } from "@/lib/board-query";
+import type { TaskStatus } from "@/lib/enums";
 import { COLUMN_SORT, taskBoardSchema, taskListSchema, type TaskBoard, type TaskDto } from "@/lib/schemas/task";
 import { registerPagedList } from "./use-board-events";
 
 /** A page of one column: the board's first, or one after it. */
 type TaskList = TaskBoard["columns"]["TODO"];
 
-export interface BoardFilters {
-  backend: Backend | "";
-  review: ReviewFilter | "";
-  /** Sent to the server (title, prompt, model, #number). */
-  q: string;
-}
-
 export const COLUMN_PAGE = 50;
-
-function filterParams(workspaceId: number, filters: BoardFilters): URLSearchParams {
-  const params = new URLSearchParams({ workspaceId: String(workspaceId) });
-  if (filters.backend) params.set("backend", filters.backend);
-  if (filters.review) params.set("review", filters.review);
-  if (filters.q) params.set("q", filters.q);
-  return params;
-}
 
 /**
  * The board's first screen in one request: the true count of each column (counted by the server
@@ -36,7 +21,7 @@ function filterParams(workspaceId: number, filters: BoardFilters): URLSearchPara
  * fallback for when the event stream is down.
  */
 export function useTaskBoard(workspaceId: number, filters: BoardFilters) {
-  const { data, error } = useSWR(`/api/tasks/board?${filterParams(workspaceId, filters)}`, fetcherFor(taskBoardSchema), {
+  const { data, error } = useSWR(boardKey(workspaceId, filters), fetcherFor(taskBoardSchema), {
     refreshInterval: 10_000,
     keepPreviousData: true,
   });

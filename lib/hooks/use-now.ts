@@ -28,3 +28,15 @@ function subscribe(listener: () => void) {
 export function useNow(): number {
   return useSyncExternalStore(subscribe, () => now, () => now);
 }
+
+const noSubscription = () => () => undefined;
+
+/**
+ * False in the server's render and while the page hydrates it, true after: what depends on the
+ * browser's clock or locale (a relative time, a local date) is shown only then, so the server's
+ * HTML and the first render in the browser agree (a page rendered on the server with its data,
+ * such as the board).
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscription, () => true, () => false);
+}

@@ -5,12 +5,14 @@ import { apiWorkspace } from "./helpers";
 
 const SEEDED = { TODO: 600, DONE: 1300, FAILED: 100 };
 /**
- * The issue's target is 1 s on this 2-core machine. It is missed today (6.0 s in the CI run of
- * 2026-11-30: DOMContentLoaded at 1.5 s, then hydration and the columns' first pages), so the
- * test holds the board to a ceiling it meets and prints the figure; E2E_BOARD_RENDER_MS=1000
- * asserts the target itself.
+ * The issue's target is 1 s on this 2-core machine. The page's server render puts the counts and
+ * the first cards in the HTML (app/workspaces/[id]/board/page.tsx): 0.4-0.6 s by hand, at
+ * DOMContentLoaded. Before, the browser asked for them after hydration: 1.6 s by hand, 1.7 to 5.4 s
+ * in CI runs, where the machine is busier (DOMContentLoaded came at 0.5-0.7 s there). The test
+ * holds the board to a ceiling with room for CI's noise and prints the figure;
+ * E2E_BOARD_RENDER_MS=1000 asserts the target itself.
  */
-const FIRST_RENDER_MS = Number(process.env.E2E_BOARD_RENDER_MS ?? 15_000);
+const FIRST_RENDER_MS = Number(process.env.E2E_BOARD_RENDER_MS ?? 2_000);
 const HEAP_LIMIT_MB = 150;
 
 /**
@@ -27,15 +29,27 @@ test("a board with 2,000 tasks: true counts, first render measured, small heap, 
   await page.addInitScript(() => {
     const done = () => {
       const counts = ["TODO", "RUNNING", "DONE", "FAILED"].map((status) => document.querySelector(`[data-testid="column-${status}-count"]`)?.textContent);
-      return counts.every((text) => text && text !== "–") && document.querySelector('[data-testid="column-DONE"] [data-testid="task-card"]');
+      // Shown, not only parsed: a streamed part of the page waits hidden until React moves it in.
+      const card = document.querySelector<HTMLElement>('[data-testid="column-DONE"] [data-testid="task-card"]');
+      return counts.every((text) => text && text !== "–") && card !== null && card.offsetParent !== null;
     };
     const observer = new MutationObserver(() => {
       if (!done()) return;
       (window as unknown as { boardReadyAt: number }).boardReadyAt = performance.now();
       observer.disconnect();
     });
-    document.addEventListener("DOMContentLoaded", () => observer.observe(document.body, { childList: true, subtree: true, characterData: true }));
+    // From the document's start: the server's render puts them in the HTML, and the parser's
+    // insertions are seen as they happen; the browser's own render after a request is seen too.
+    observer.observe(document, { childList: true, subtree: true, characterData: true });
   });
+  // The server's HTML holds the counts and the first cards already.
+  const html = await (await request.get(`/workspaces/${workspace.id}/board`)).text();
+  expect(html).toMatch(new RegExp(`data-testid="column-DONE-count"[^>]*>${SEEDED.DONE}<`));
+  expect(html).toContain("scale DONE 1299");
+  // ...and the browser's first render agrees with it: no hydration error, no other error.
+  const errors: string[] = [];
+  page.on("console", (message) => void (message.type() === "error" && errors.push(message.text())));
+  page.on("pageerror", (error) => void errors.push(error.message));
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
   // The first visit loads the app's scripts into the browser's cache; the second is measured.
@@ -59,6 +73,7 @@ test("a board with 2,000 tasks: true counts, first render measured, small heap, 
   const main = (await cdp.send("Performance.getMetrics")).metrics.filter((metric) => /Duration$/.test(metric.name)).map((metric) => `${metric.name} ${(metric.value * 1000).toFixed(0)} ms`);
   console.log(`board first render: ${readyAt.toFixed(0)} ms after navigation start (${navigation}; main thread since the first visit: ${main.join(", ")}); API requests:\n${requests.join("\n")}`);
   expect(readyAt).toBeLessThan(FIRST_RENDER_MS);
+  expect(errors).toEqual([]);
 
   // Only a window of cards is in the DOM, in the column's order: newest finish first.
   const done = page.getByTestId("column-DONE");
