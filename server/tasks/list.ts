@@ -2,50 +2,76 @@ import "server-only";
 import { TASK_STATUSES, type TaskStatus } from "@/lib/enums";
 import { badRequest } from "@/lib/errors";
 import { COLUMN_SORT, type TaskBoard, type TaskBoardQuery, type TaskCounts, type TaskCountsQuery, type TaskDto, type TaskListQuery, type TaskSort } from "@/lib/schemas/task";
-import { db } from "@/server/db/client";
-import type { Prisma, Task } from "@/server/db/generated/client";
+import type { Task } from "@/server/db/generated/client";
+import { directRead, directReadValues } from "@/server/db/log-connection";
+import { sqlDate } from "@/server/db/sql-date";
 import { toTaskDto } from "@/server/db/serialize";
 import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { overlapsByTask } from "./overlaps";
 import { tasksByIds } from "./task-rows";
 import { usageByTask } from "./usage";
 
+/** A piece of SQL and its arguments, in order. */
+interface Sql {
+  text: string;
+  args: unknown[];
+}
+
 /**
  * A workspace's tasks, and the tasks of its pools not placed yet: a member's board shows what
  * the pool may still give it. The pools are looked up first, so a workspace in no pool keeps
- * the plain indexed query.
+ * the plain indexed condition.
  */
-async function workspaceWhere(workspaceId: number): Promise<Prisma.TaskWhereInput> {
-  const pools = await db().poolMember.findMany({ where: { workspaceId }, select: { poolId: true } });
-  if (pools.length === 0) return { workspaceId };
-  return { OR: [{ workspaceId }, { workspaceId: null, poolId: { in: pools.map((pool) => pool.poolId) } }] };
+function workspaceSql(workspaceId: number): Sql {
+  const pools = directRead<{ poolId: number }>(`SELECT "poolId" FROM "PoolMember" WHERE "workspaceId" = ?`, workspaceId).map((row) => row.poolId);
+  if (pools.length === 0) return { text: `"workspaceId" = ?`, args: [workspaceId] };
+  return { text: `("workspaceId" = ? OR ("workspaceId" IS NULL AND "poolId" IN (SELECT "value" FROM json_each(?))))`, args: [workspaceId, JSON.stringify(pools)] };
 }
 
-/** The filters a list and the board's counts share: workspace, backend, review filter, text. */
-export async function filterWhere(query: TaskCountsQuery): Promise<Prisma.TaskWhereInput[]> {
-  const and: Prisma.TaskWhereInput[] = [];
-  if (query.workspaceId) and.push(await workspaceWhere(query.workspaceId));
-  if (query.backend) and.push({ backend: query.backend });
+/** `text` as a LIKE pattern that matches it anywhere, its own `%`, `_` and `\` taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/**
+ * The filters a list and the board's counts share: workspace, backend, review filter, text. Read
+ * without Prisma (the direct connection, server/db/log-connection.ts): a board's first screen is
+ * six statements, and through Prisma's client each cost about as much again as SQLite's work.
+ */
+export function filterSql(query: TaskCountsQuery): Sql[] {
+  const and: Sql[] = [];
+  if (query.workspaceId) and.push(workspaceSql(query.workspaceId));
+  if (query.backend) and.push({ text: `"backend" = ?`, args: [query.backend] });
   // The meaning of lib/review-status.ts's matchesReviewFilter, as a query.
-  if (query.review === "needs-review") and.push({ status: "DONE", mergedAt: null, reviewState: { not: "APPROVED" } });
-  if (query.review === "approved") and.push({ reviewState: "APPROVED", mergedAt: null });
-  if (query.review === "checks-failing") and.push({ checkState: "FAILED" });
+  if (query.review === "needs-review") and.push({ text: `"status" = 'DONE' AND "mergedAt" IS NULL AND "reviewState" <> 'APPROVED'`, args: [] });
+  if (query.review === "approved") and.push({ text: `"reviewState" = 'APPROVED' AND "mergedAt" IS NULL`, args: [] });
+  if (query.review === "checks-failing") and.push({ text: `"checkState" = 'FAILED'`, args: [] });
   if (query.q) {
-    // SQLite's LIKE (Prisma's contains) ignores ASCII case, as the board's filter always did.
-    const text: Prisma.TaskWhereInput[] = [{ title: { contains: query.q } }, { prompt: { contains: query.q } }, { model: { contains: query.q } }];
+    // SQLite's LIKE ignores ASCII case, as the board's filter always did.
+    const pattern = containsPattern(query.q);
+    const text = [`"title" LIKE ? ESCAPE '\\'`, `"prompt" LIKE ? ESCAPE '\\'`, `"model" LIKE ? ESCAPE '\\'`];
+    const args: unknown[] = [pattern, pattern, pattern];
     const number = /^#?(\d{1,9})$/.exec(query.q);
-    if (number) text.push({ number: Number(number[1]) });
-    and.push({ OR: text });
+    if (number) {
+      text.push(`"number" = ?`);
+      args.push(Number(number[1]));
+    }
+    and.push({ text: `(${text.join(" OR ")})`, args });
   }
   return and;
 }
 
+/** The conditions joined by AND, as a WHERE clause ("" without any). */
+function where(and: readonly Sql[]): Sql {
+  return and.length === 0 ? { text: "", args: [] } : { text: `WHERE ${and.map((part) => part.text).join(" AND ")}`, args: and.flatMap((part) => part.args) };
+}
+
 type KeyField = "queuedAt" | "startedAt" | "finishedAt";
 /** Each order but `newest`: its date column and direction, ties broken by id the same way. */
-const ORDERS: Record<Exclude<TaskSort, "newest">, { field: KeyField; dir: "asc" | "desc" }> = {
-  queue: { field: "queuedAt", dir: "asc" },
-  started: { field: "startedAt", dir: "asc" },
-  finished: { field: "finishedAt", dir: "desc" },
+const ORDERS: Record<Exclude<TaskSort, "newest">, { field: KeyField; dir: "ASC" | "DESC" }> = {
+  queue: { field: "queuedAt", dir: "ASC" },
+  started: { field: "startedAt", dir: "ASC" },
+  finished: { field: "finishedAt", dir: "DESC" },
 };
 
 /** `<ms>_<id>` or `n_<id>` (the date is null: those rows come last). */
@@ -55,57 +81,59 @@ function parseKeyCursor(cursor: string): { at: Date | null; id: number } {
   return { at: match[1] === "n" ? null : new Date(Number(match[1])), id: Number(match[2]) };
 }
 
-/** The rows after the cursor in (date dir, id dir) order with nulls last. */
-function afterKey(field: KeyField, dir: "asc" | "desc", cursor: { at: Date | null; id: number }): Prisma.TaskWhereInput {
-  const idAfter = dir === "asc" ? { gt: cursor.id } : { lt: cursor.id };
-  if (cursor.at === null) return { [field]: null, id: idAfter };
-  const dateAfter = dir === "asc" ? { gt: cursor.at } : { lt: cursor.at };
-  const after: Prisma.TaskWhereInput[] = [{ [field]: dateAfter }, { [field]: cursor.at, id: idAfter }];
-  if (field !== "queuedAt") after.push({ [field]: null });
-  return { OR: after };
+/**
+ * The rows after the cursor in (date dir, id dir) order with nulls last. Dates compare as the
+ * text Prisma stores (sqlDate), which orders as the instants do.
+ */
+function afterKey(field: KeyField, dir: "ASC" | "DESC", cursor: { at: Date | null; id: number }): Sql {
+  const op = dir === "ASC" ? ">" : "<";
+  if (cursor.at === null) return { text: `"${field}" IS NULL AND "id" ${op} ?`, args: [cursor.id] };
+  const at = sqlDate(cursor.at);
+  const after = [`"${field}" ${op} ?`, `("${field}" = ? AND "id" ${op} ?)`];
+  if (field !== "queuedAt") after.push(`"${field}" IS NULL`);
+  return { text: `(${after.join(" OR ")})`, args: [at, at, cursor.id] };
 }
 
 export type TaskListInput = Omit<TaskListQuery, "sort" | "backend" | "review"> & Partial<Pick<TaskListQuery, "sort" | "backend" | "review">>;
 
-/** The query of a page: its filters, its order, one row more than the page (is there a next?). */
-export async function listQuery(query: TaskListInput, filters?: Prisma.TaskWhereInput[]): Promise<Prisma.TaskFindManyArgs & { take: number; orderBy: Prisma.TaskOrderByWithRelationInput[] }> {
+/** The statement of a page's ids: its filters, its order, one row more than the page (is there a next?). */
+export function pageSql(query: TaskListInput, filters?: Sql[]): Sql {
   const sort = query.sort ?? "newest";
-  const and = filters ? [...filters] : await filterWhere(query);
-  if (query.parentTaskId) and.push({ parentTaskId: query.parentTaskId });
-  if (query.status) and.push({ status: query.status });
-  if (query.checkState) and.push({ checkState: query.checkState });
-  if (query.reviewState) and.push({ reviewState: query.reviewState });
-  let orderBy: Prisma.TaskOrderByWithRelationInput[];
+  const and = filters ? [...filters] : filterSql(query);
+  if (query.parentTaskId) and.push({ text: `"parentTaskId" = ?`, args: [query.parentTaskId] });
+  if (query.status) and.push({ text: `"status" = ?`, args: [query.status] });
+  if (query.checkState) and.push({ text: `"checkState" = ?`, args: [query.checkState] });
+  if (query.reviewState) and.push({ text: `"reviewState" = ?`, args: [query.reviewState] });
+  let orderBy: string;
   if (sort === "newest") {
     if (query.cursor && !/^\d+$/.test(query.cursor)) throw badRequest("validation", "Invalid query: cursor: Not a cursor of this order (give the nextCursor of the previous page).");
-    if (query.cursor) and.push({ id: { lt: Number(query.cursor) } });
-    orderBy = [{ id: "desc" }];
+    if (query.cursor) and.push({ text: `"id" < ?`, args: [Number(query.cursor)] });
+    orderBy = `"id" DESC`;
   } else {
     const { field, dir } = ORDERS[sort];
     if (query.cursor) and.push(afterKey(field, dir, parseKeyCursor(query.cursor)));
-    // Nulls last. SQLite orders NULL below every date, so a descending order has them last already:
-    // it is asked for plainly, since Prisma writes `nulls: "last"` as a CASE before the column, which
-    // keeps SQLite from walking the (workspaceId, status, finishedAt) index and makes it sort every
-    // row of the column (Done's first page of 1,200: 4 to 9 ms of SQL, against under 1 ms).
-    orderBy = [dir === "desc" || field === "queuedAt" ? { [field]: dir } : { [field]: { sort: dir, nulls: "last" } }, { id: dir }];
+    // Nulls last. SQLite orders NULL below every date, so a descending order has them last
+    // already, and queuedAt is never null: only `started` needs them moved, and it is the one
+    // order that sorts (SQLite walks the (workspaceId, status, date) indexes for the others).
+    orderBy = field === "startedAt" ? `"startedAt" IS NULL, "startedAt" ASC, "id" ASC` : `"${field}" ${dir}, "id" ${dir}`;
   }
-  return { where: and.length ? { AND: and } : {}, orderBy, take: query.limit + 1 };
+  const filter = where(and);
+  return { text: `SELECT "id" FROM "Task" ${filter.text} ORDER BY ${orderBy} LIMIT ?`, args: [...filter.args, query.limit + 1] };
 }
 
 /** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
 export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
-  const { page, nextCursor } = await pageRows(query);
+  const { page, nextCursor } = pageRows(query);
   return { items: await taskDtos(page), nextCursor };
 }
 
 /** A page's rows and the cursor of the next page. */
-async function pageRows(query: TaskListInput, filters?: Prisma.TaskWhereInput[]): Promise<{ page: Task[]; nextCursor: string | null }> {
-  const sort = query.sort ?? "newest";
-  // Prisma finds the page (its filters and order), better-sqlite3 reads its rows (task-rows.ts).
-  const rows = tasksByIds((await db().task.findMany({ ...(await listQuery(query, filters)), select: { id: true } })).map((row) => row.id));
+function pageRows(query: TaskListInput, filters?: Sql[]): { page: Task[]; nextCursor: string | null } {
+  const sql = pageSql(query, filters);
+  const rows = tasksByIds(directReadValues(sql.text, ...sql.args).map((values) => Number(values[0])));
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
-  return { page, nextCursor: rows.length > query.limit && last ? cursorOf(sort, last) : null };
+  return { page, nextCursor: rows.length > query.limit && last ? cursorOf(query.sort ?? "newest", last) : null };
 }
 
 /** The answers for rows: their usage, merge-queue places and overlaps read once for all of them. */
@@ -122,11 +150,11 @@ function cursorOf(sort: TaskSort, row: Task): string {
 }
 
 /** How many tasks match the filters, per status: the board's column counts. */
-export async function countTasks(query: TaskCountsQuery, filters?: Prisma.TaskWhereInput[]): Promise<TaskCounts> {
-  const and = filters ?? (await filterWhere(query));
-  const groups = await db().task.groupBy({ by: ["status"], where: and.length ? { AND: and } : {}, _count: { _all: true } });
+export async function countTasks(query: TaskCountsQuery, filters?: Sql[]): Promise<TaskCounts> {
+  const filter = where(filters ?? filterSql(query));
+  const groups = directRead<{ status: string; count: number }>(`SELECT "status", COUNT(*) AS "count" FROM "Task" ${filter.text} GROUP BY "status"`, ...filter.args);
   const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as Record<TaskStatus, number>;
-  for (const group of groups) if (group.status in counts) counts[group.status as TaskStatus] = group._count._all;
+  for (const group of groups) if (group.status in counts) counts[group.status as TaskStatus] = Number(group.count);
   return { counts, total: Object.values(counts).reduce((sum, value) => sum + value, 0) };
 }
 
@@ -135,11 +163,9 @@ export async function countTasks(query: TaskCountsQuery, filters?: Prisma.TaskWh
  * worked out once. Five requests cost five times the server's floor per request (bench/README.md).
  */
 export async function boardTasks(query: TaskBoardQuery): Promise<TaskBoard> {
-  const filters = await filterWhere(query);
-  const [counts, ...pages] = await Promise.all([
-    countTasks(query, filters),
-    ...TASK_STATUSES.map((status) => pageRows({ ...query, status, sort: COLUMN_SORT[status] }, filters)),
-  ]);
+  const filters = filterSql(query);
+  const counts = await countTasks(query, filters);
+  const pages = TASK_STATUSES.map((status) => pageRows({ ...query, status, sort: COLUMN_SORT[status] }, filters));
   // The four pages' answers in one go: one merge-queue read and one usage read, not four each.
   const answers = new Map((await taskDtos(pages.flatMap((page) => page.page))).map((task) => [task.id, task]));
   const columns = TASK_STATUSES.map((status, index) => {
