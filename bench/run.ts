@@ -7,7 +7,7 @@
  *   BENCH_REPEATS, BENCH_LOG_LINES, BENCH_DISPATCHES, BENCH_TASKS, BENCH_LOG_EVENTS, BENCH_REQUESTS,
  *   BENCH_REPO_FILES, BENCH_REPO_COMMITS, BENCH_QUEUED, BENCH_WAITING, BENCH_PASSES,
  *   BENCH_COMPLETED_TASKS, BENCH_SSE_CLIENTS, BENCH_FOLLOW_LINES, BENCH_PACED_RUNS, BENCH_PACED_SECONDS,
- *   BENCH_SSH_REPEATS; BENCH_CONTEXT: a sentence on what else loaded the machine, written to RESULTS.md
+ *   BENCH_SSH_REPEATS, BENCH_BOARD_TASKS; BENCH_CONTEXT: a sentence on what else loaded the machine, written to RESULTS.md
  *
  * The in-process log benchmark (bench/log-pipeline.ts: 50 paced runs, latency) runs on its own.
  */
@@ -22,6 +22,7 @@ import { memoryAndLogs, type MemorySizes } from "./memory-figures";
 import { schedulerPass, type SchedulerSizes } from "./scheduler-figure";
 import { sshDispatch } from "./ssh-figure";
 import { apiAtScale, coldStart, dispatchAndLogs, type Sizes } from "./server-figures";
+import { boardInBrowser } from "./browser-figure";
 
 const quick = process.env.BENCH_QUICK === "1";
 const size = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
@@ -43,6 +44,8 @@ const memorySizes: MemorySizes = {
 // The repository and the queue keep the sizes in quick mode: generating the repo is cached.
 const worktreeSizes: WorktreeSizes = { repeats: sizes.repeats, repoFiles: size("BENCH_REPO_FILES", 10_000, 10_000), repoCommits: size("BENCH_REPO_COMMITS", 1000, 1000) };
 const sshRepeats = size("BENCH_SSH_REPEATS", 10, 5);
+// The board: 2,000 tasks in both modes (written straight into the database, seconds).
+const boardTasks = size("BENCH_BOARD_TASKS", 2000, 2000);
 const schedulerSizes: SchedulerSizes = { queued: size("BENCH_QUEUED", 5000, 5000), waiting: size("BENCH_WAITING", 200, 200), passes: size("BENCH_PASSES", 10, 5) };
 
 assertBuilt();
@@ -73,6 +76,7 @@ try {
     }
   }
   await step("memory and paced runs", () => memoryAndLogs(root, memorySizes, figures)).catch((error: unknown) => figures.push(failed("memory and paced runs", error)));
+  figures.push(...(await step("board in the browser", () => boardInBrowser(root, { tasks: boardTasks, repeats: sizes.repeats })).catch((error: unknown) => [failed("board in the browser", error)])));
   // In process, last: these point this process's DATABASE_URL at their own database.
   figures.push(...(await step("worktree creation on a large repository", () => worktreeCreation(root, worktreeSizes)).catch((error: unknown) => [failed("worktree creation", error)])));
   figures.push(...(await step("scheduler pass", () => schedulerPass(root, schedulerSizes)).catch((error: unknown) => [failed("scheduler pass", error)])));

@@ -106,8 +106,9 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
       try {
         response = await request();
       } catch (error) {
-        // A kept-alive socket the server closed while the bench was busy elsewhere (its 5 s idle
-        // timeout): a GET is sent again on a new one, and timed from there.
+        // A kept-alive socket the server closed while the bench was busy elsewhere (its idle
+        // timeout, 65 s since 2026-12-02; 5 s before): a GET is sent again on a new one, and
+        // timed from there.
         if ((init.method ?? "GET") !== "GET") throw error;
         at = now();
         response = await request();
