@@ -12,10 +12,11 @@ const SEEDED = { TODO: 600, DONE: 1300, FAILED: 100 };
  * 0.9 s and its streamed part (after the root's loading boundary) shown by React in an animation
  * frame, which came only after the scripts' evaluation and hydration. Before, the browser asked for
  * the data after hydration: 1.6 s by hand, 1.7 to 5.4 s in CI runs. The test holds the board to a
- * ceiling with room for CI's noise and prints the figure; E2E_BOARD_RENDER_MS=1000 asserts the
+ * ceiling with room for CI's noise (the figure varies 0.5-1.4 s by hand) and prints the figure;
+ * what guards the server render is the HTML check below. E2E_BOARD_RENDER_MS=1000 asserts the
  * target itself.
  */
-const FIRST_RENDER_MS = Number(process.env.E2E_BOARD_RENDER_MS ?? 3_000);
+const FIRST_RENDER_MS = Number(process.env.E2E_BOARD_RENDER_MS ?? 4_000);
 const HEAP_LIMIT_MB = 150;
 
 /**
