@@ -42,9 +42,9 @@ function LiveColumn({ workspaceId, status, filters, first, count, ...rest }: { w
 
 /**
  * The board. `initialBoard` is its first screen as the page's server render read it: the cards are
- * in the HTML, on screen before the scripts have loaded, instead of after hydration and a request
- * (the board of 2,000 tasks showed its cards 1.6 s after navigation here, 3 to 5 s in CI runs).
- * It fills only the unfiltered board's key; the board revalidates it once mounted, as always.
+ * in the HTML instead of coming after hydration and a request (a board of 2,000 tasks showed its
+ * cards 1.6 s after navigation here before, about 0.5 s now; bench/README.md). It fills only the
+ * unfiltered board's key; the board revalidates it once mounted, as always.
  */
 export function BoardView({ workspaceId, initialBoard }: { workspaceId: number; initialBoard?: TaskBoard | null }) {
   if (!initialBoard) return <Board workspaceId={workspaceId} />;
