@@ -9,29 +9,11 @@
  */
 import path from "node:path";
 import { chromium } from "@playwright/test";
+import { BOARD_READY_STAMP } from "../tests/fixtures/board-ready";
 import { seedTasks } from "../tests/fixtures/seed-tasks";
 import type { Figure } from "./lib/results";
 import { authHeaders, benchRepo, startBenchServer } from "./lib/server";
 import { median } from "./lib/stats";
-
-/**
- * Runs in the page before its own scripts: stamps `boardReadyAt` (ms after navigation start). A
- * string, not a function: tsx (esbuild, keepNames) would wrap a function's inner functions in a
- * `__name` helper the page does not have.
- */
-const STAMP_BOARD_READY = `(() => {
-  const done = () => {
-    const counts = ["TODO", "RUNNING", "DONE", "FAILED"].map((status) => document.querySelector('[data-testid="column-' + status + '-count"]')?.textContent);
-    const card = document.querySelector('[data-testid="column-DONE"] [data-testid="task-card"]');
-    return counts.every((text) => text && text !== "–") && card !== null && card.offsetParent !== null;
-  };
-  const observer = new MutationObserver(() => {
-    if (!done()) return;
-    window.boardReadyAt = performance.now();
-    observer.disconnect();
-  });
-  observer.observe(document, { childList: true, subtree: true, characterData: true });
-})();`;
 
 export async function boardInBrowser(root: string, sizes: { tasks: number; repeats: number }): Promise<Figure[]> {
   const server = await startBenchServer(path.join(root, "browser"));
@@ -47,7 +29,7 @@ export async function boardInBrowser(root: string, sizes: { tasks: number; repea
     // The bearer token on every request of the page, as the login page's cookie would be.
     const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 860 }, extraHTTPHeaders: authHeaders() });
     const page = await context.newPage();
-    await page.addInitScript({ content: STAMP_BOARD_READY });
+    await page.addInitScript({ content: BOARD_READY_STAMP });
     const readyAt = async () => {
       await page.waitForFunction(() => typeof (window as unknown as { boardReadyAt?: number }).boardReadyAt === "number", undefined, { timeout: 60_000 });
       return page.evaluate(() => (window as unknown as { boardReadyAt: number }).boardReadyAt);

@@ -8,7 +8,7 @@ import { sqlDate } from "@/server/db/sql-date";
 import { toTaskDto } from "@/server/db/serialize";
 import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { overlapsByTask } from "./overlaps";
-import { tasksByIds } from "./task-rows";
+import { taskRowsById } from "./task-rows";
 import { usageByTask } from "./usage";
 
 /** A piece of SQL and its arguments, in order. */
@@ -124,7 +124,7 @@ export function pageSql(query: TaskListInput, filters?: Sql[]): Sql {
 /** A page of tasks in one of the orders of TASK_SORTS, with a cursor for the next. */
 export async function listTasks(query: TaskListInput): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
   const ids = pageIds(query);
-  const { page, nextCursor } = pageOf(query, ids, rowsById(ids));
+  const { page, nextCursor } = pageOf(query, ids, taskRowsById(ids));
   return { items: await taskDtos(page), nextCursor };
 }
 
@@ -140,11 +140,6 @@ function pageOf(query: TaskListInput, ids: readonly number[], rows: ReadonlyMap<
   const page = found.slice(0, query.limit);
   const last = page[page.length - 1];
   return { page, nextCursor: found.length > query.limit && last ? cursorOf(query.sort ?? "newest", last) : null };
-}
-
-/** The rows of these ids, by id, read in one statement. */
-function rowsById(ids: readonly number[]): Map<number, Task> {
-  return new Map(tasksByIds(ids).map((row) => [row.id, row]));
 }
 
 /** The answers for rows: their usage, merge-queue places and overlaps read once for all of them. */
@@ -183,7 +178,7 @@ export async function boardTasks(query: TaskBoardQuery): Promise<TaskBoard> {
   const queries = TASK_STATUSES.map((status) => ({ ...query, status, sort: COLUMN_SORT[status] }));
   const ids = queries.map((column) => pageIds(column, filters));
   // The four pages' rows in one read.
-  const rows = rowsById(ids.flat());
+  const rows = taskRowsById(ids.flat());
   const pages = queries.map((column, index) => pageOf(column, ids[index]!, rows));
   // The four pages' answers in one go: one merge-queue read and one usage read, not four each.
   const answers = new Map((await taskDtos(pages.flatMap((page) => page.page))).map((task) => [task.id, task]));

@@ -49,9 +49,14 @@ function taskFromValues(values: unknown[]): Task {
   return row as unknown as Task;
 }
 
+/** The tasks with these ids, by id (an id gone since is missing). */
+export function taskRowsById(ids: readonly number[]): Map<number, Task> {
+  if (ids.length === 0) return new Map();
+  return new Map(directReadValues(BY_IDS, JSON.stringify(ids)).map((values) => [Number(values[0]), taskFromValues(values)]));
+}
+
 /** The tasks with these ids, in the order of `ids` (an id gone since is left out). */
 export function tasksByIds(ids: readonly number[]): Task[] {
-  if (ids.length === 0) return [];
-  const byId = new Map(directReadValues(BY_IDS, JSON.stringify(ids)).map((values) => [Number(values[0]), taskFromValues(values)]));
+  const byId = taskRowsById(ids);
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { BOARD_READY_STAMP } from "../fixtures/board-ready";
 import { seedTasks } from "../fixtures/seed-tasks";
 import { expect, test } from "./fixtures";
 import { apiWorkspace } from "./helpers";
@@ -30,22 +31,7 @@ test("a board with 2,000 tasks: true counts, first render measured, small heap, 
   await seedTasks(path.join(process.env.E2E_DIR!, "db.sqlite"), workspace.id, SEEDED, "scale");
 
   // The moment all four counts and the first cards are on screen, seen from inside the page.
-  await page.addInitScript(() => {
-    const done = () => {
-      const counts = ["TODO", "RUNNING", "DONE", "FAILED"].map((status) => document.querySelector(`[data-testid="column-${status}-count"]`)?.textContent);
-      // Shown, not only parsed: a streamed part of the page waits hidden until React moves it in.
-      const card = document.querySelector<HTMLElement>('[data-testid="column-DONE"] [data-testid="task-card"]');
-      return counts.every((text) => text && text !== "–") && card !== null && card.offsetParent !== null;
-    };
-    const observer = new MutationObserver(() => {
-      if (!done()) return;
-      (window as unknown as { boardReadyAt: number }).boardReadyAt = performance.now();
-      observer.disconnect();
-    });
-    // From the document's start: the server's render puts them in the HTML, and the parser's
-    // insertions are seen as they happen; the browser's own render after a request is seen too.
-    observer.observe(document, { childList: true, subtree: true, characterData: true });
-  });
+  await page.addInitScript({ content: BOARD_READY_STAMP });
   // The server's HTML holds the counts and the first cards already.
   const html = await (await request.get(`/workspaces/${workspace.id}/board`)).text();
   expect(html).toMatch(new RegExp(`data-testid="column-DONE-count"[^>]*>${SEEDED.DONE}<`));
