@@ -5,12 +5,17 @@
  * already-open `ssh` connection (OpenSSH ControlMaster). Also one bare command both ways (`true`),
  * the per-command cost a task pays many times.
  *
+ * The finish phase the same way: what the agent left committed on the task branch (the worktree
+ * checked first, the identity fallback) and the branch's changed files read, against `git add`,
+ * `git commit` and `git diff --name-only` by hand in one round trip.
+ *
  * Then the whole dispatch on an SSH workspace of the production server: POST /api/tasks to the
  * stand-in agent's first byte (its first line carries the time it was written; the host is this
  * machine, so the clocks agree), against the same steps by hand in one round trip: worktree add,
  * then the stand-in started in it.
  */
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import type { Figure } from "./lib/results";
 import { allowServerModules } from "./lib/inprocess";
@@ -22,6 +27,8 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
   const { startRemoteSetup } = await import("../tests/integration/remote/remote-setup");
   const { ensureWorktree } = await import("@/server/git/worktree");
   const { shellQuote: quote } = await import("@/server/exec/quote");
+  const { commitWorktree } = await import("@/server/git/commit");
+  const { branchChangedFiles } = await import("@/server/merge-queue/changed-files");
   const dir = path.join(root, "ssh");
   const repo = benchRepo(path.join(dir, "repo"));
 
@@ -39,6 +46,8 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
     const plain: number[] = [];
     const oursCommand: number[] = [];
     const plainCommand: number[] = [];
+    const oursFinish: number[] = [];
+    const plainFinish: number[] = [];
     for (let index = -1; index < repeats; index += 1) {
       const keep = index >= 0;
       let at = now();
@@ -60,6 +69,18 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
       const result = await ensureWorktree(transport, { repoPath: repo, worktreePath: path.join(dir, `ours-${tag}`), branch: `bench-ours-${tag}`, baseBranch: "main" });
       if (keep) ours.push(now() - at);
       if (result.action !== "created") throw new Error(`ensureWorktree over SSH: ${result.action} instead of created`);
+
+      // The finish: a file the agent left in each worktree (the host is this machine).
+      fs.writeFileSync(path.join(plainPath, "left-by-the-agent.txt"), `${tag}\n`);
+      fs.writeFileSync(path.join(dir, `ours-${tag}`, "left-by-the-agent.txt"), `${tag}\n`);
+      at = now();
+      byHand(`cd ${quote(plainPath)} && git add --all && git -c user.name=Bench -c user.email=bench@localhost commit -q -m done && git diff --name-only -z main...bench-plain-${tag} --`);
+      if (keep) plainFinish.push(now() - at);
+      at = now();
+      const sha = await commitWorktree(transport, { repoPath: repo, worktreePath: path.join(dir, `ours-${tag}`), message: "done", noVerify: true });
+      const files = await branchChangedFiles(transport, repo, "main", `bench-ours-${tag}`);
+      if (keep) oursFinish.push(now() - at);
+      if (!sha || files?.join() !== "left-by-the-agent.txt") throw new Error(`the finish over SSH: commit ${sha}, files ${files?.join()}`);
     }
     const overhead = median(ours) - median(plain);
     const whole = await wholeDispatch(dir, repo, setup.sshd, byHand, quote, repeats);
@@ -71,7 +92,15 @@ export async function sshDispatch(root: string, repeats: number): Promise<Figure
         measured: median(ours),
         baseline: median(plain),
         limit: { value: 150, better: "lower", of: "difference" },
-        note: `ensureWorktree through the server's SshTransport (pooled connection, the saved login environment) against \`git worktree add\` alone, in one round trip over one open ssh connection (ControlMaster), ${repeats} of each; overhead ${overhead.toFixed(0)} ms, ours p90 ${percentile(ours, 90).toFixed(0)} ms. One bare command (\`true\`): ${median(oursCommand).toFixed(0)} ms through the transport, ${median(plainCommand).toFixed(0)} ms by hand. The launch and the finish are in the next figure.`,
+        note: `ensureWorktree through the server's SshTransport (pooled connection, the saved login environment) against \`git worktree add\` alone, in one round trip over one open ssh connection (ControlMaster), ${repeats} of each; overhead ${overhead.toFixed(0)} ms, ours p90 ${percentile(ours, 90).toFixed(0)} ms. One bare command (\`true\`): ${median(oursCommand).toFixed(0)} ms through the transport, ${median(plainCommand).toFixed(0)} ms by hand. The finish is the next figure; the launch is in the whole dispatch below.`,
+      },
+      {
+        figure: "SSH finish: what the agent left committed, the branch's files read",
+        target: "–",
+        unit: "ms",
+        measured: median(oursFinish),
+        baseline: median(plainFinish),
+        note: `commitWorktree (the worktree checked to be the repository's, \`add --all\`, the commit with the identity fallback the host needs) and branchChangedFiles through the SshTransport, as a run's end does (server/runs/commit-leftovers.ts, server/merge-queue/changed-files.ts), against \`git add --all && git commit && git diff --name-only\` by hand in one round trip over the open connection, ${repeats} of each; overhead ${(median(oursFinish) - median(plainFinish)).toFixed(0)} ms, ours p90 ${percentile(oursFinish, 90).toFixed(0)} ms. Step by step (before, nine commands and two) it was 164 ms against 34.`,
       },
       {
         figure: "SSH: one command (`true`) through the transport",

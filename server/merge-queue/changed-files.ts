@@ -1,8 +1,10 @@
 import "server-only";
 import { db } from "@/server/db/client";
 import { transportFor } from "@/server/exec/transport-for";
-import { branchExists } from "@/server/git/repo";
-import { runGit, splitNul } from "@/server/git/run-git";
+import { shellJoin } from "@/server/exec/quote";
+import type { Transport } from "@/server/exec/transport";
+import { GitError } from "@/server/git/errors";
+import { GIT_ENV, GIT_HARDENING, assertNotOption, splitNul } from "@/server/git/run-git";
 import { taskBranchName } from "@/server/git/worktree";
 
 /**
@@ -13,10 +15,30 @@ import { taskBranchName } from "@/server/git/worktree";
 export async function refreshChangedFiles(taskId: number): Promise<string[]> {
   const task = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });
   if (!task?.workspace) return [];
-  const transport = transportFor(task.workspace);
-  const branch = taskBranchName(task.id);
-  if (!(await branchExists(transport, task.workspace.path, branch))) return [];
-  const files = splitNul(await runGit(transport, task.workspace.path, ["diff", "--name-only", "-z", `${task.workspace.baseBranch}...${branch}`, "--"]));
+  const files = await branchChangedFiles(transportFor(task.workspace), task.workspace.path, task.workspace.baseBranch, taskBranchName(task.id));
+  if (files === null) return [];
   await db().task.update({ where: { id: taskId }, data: { changedFiles: JSON.stringify(files) } });
   return files;
 }
+
+/**
+ * The files `branch` changes against its merge base with `base`, or null when there is no such
+ * branch: one command (one round trip to a remote host instead of two).
+ */
+export async function branchChangedFiles(t: Transport, repoPath: string, base: string, branch: string): Promise<string[] | null> {
+  assertNotOption(base, branch);
+  const result = await t.exec(["sh", "-c", CHANGED_FILES, "sh", branch, base], { cwd: repoPath, env: GIT_ENV, timeoutMs: 10 * 60_000 });
+  if (result.exitCode === NO_BRANCH) return null;
+  if (result.exitCode !== 0) throw new GitError(["diff", "--name-only", "-z", `${base}...${branch}`, "--"], result.exitCode, result.stderr);
+  return splitNul(result.stdout);
+}
+
+const NO_BRANCH = 3;
+
+/** branchExists, then the diff; exits NO_BRANCH when show-ref says the branch is missing (its 1). */
+const CHANGED_FILES = [
+  `g() { ${shellJoin(["git", ...GIT_HARDENING])} "$@"; }`,
+  'g show-ref --verify --quiet "refs/heads/$1"',
+  `case $? in 0) ;; 1) exit ${NO_BRANCH} ;; *) echo "git show-ref could not read refs/heads/$1" >&2; exit 4 ;; esac`,
+  'g diff --name-only -z "$2...$1" --',
+].join("\n");

@@ -3,9 +3,8 @@ import type { Run, Task, Workspace } from "@/server/db/generated/client";
 import type { RunLogWriter } from "@/server/events/log-writer";
 import { config } from "@/server/config";
 import type { Transport } from "@/server/exec/transport";
-import { commitAll } from "@/server/git/commit";
+import { commitWorktree } from "@/server/git/commit";
 import { taskBranchName } from "@/server/git/worktree";
-import { gitCommonDir, inspectWorktree } from "@/server/git/worktree-inspect";
 
 /**
  * Whatever the agent left uncommitted goes on the task branch: nothing is lost, all is reviewable.
@@ -24,12 +23,8 @@ export interface LeftoversOutcome {
 export async function commitLeftovers(transport: Transport, task: Task & { workspace: Workspace }, run: Pick<Run, "id">, writer: RunLogWriter | null, note = "", retryBudgetMs = config().hostAwayLimitMs): Promise<LeftoversOutcome> {
   if (!task.worktreePath) return { sha: null, error: null, unreachable: false };
   const worktreePath = task.worktreePath;
-  const commit = async () => {
-    const state = await inspectWorktree(transport, worktreePath, await gitCommonDir(transport, task.workspace.path));
-    if (state.kind !== "valid") throw new Error(`the worktree ${worktreePath} ${state.reason}; nothing was committed`);
-    const message = `AI-Slave: task #${task.number} (${taskBranchName(task.id)}), run ${run.id}${note}\n\n${task.title}`;
-    return commitAll(transport, { cwd: worktreePath, message, noVerify: true });
-  };
+  const message = `AI-Slave: task #${task.number} (${taskBranchName(task.id)}), run ${run.id}${note}\n\n${task.title}`;
+  const commit = () => commitWorktree(transport, { repoPath: task.workspace.path, worktreePath, message, noVerify: true });
   try {
     const sha = await overDroppedConnections(commit, retryBudgetMs, (error, delayMs) =>
       writer?.append([{ kind: "system", message: `Committing: ${error.message} Trying again in ${delayMs / 1000} s.` }]),

@@ -11,6 +11,9 @@ import { channelExit, SshPool } from "@/server/exec/ssh-pool";
 import { SshTransport } from "@/server/exec/ssh-transport";
 import { forgetSavedLoginEnvs } from "@/server/exec/ssh-login-env";
 import type { Transport } from "@/server/exec/transport";
+import { commitWorktree } from "@/server/git/commit";
+import { branchChangedFiles } from "@/server/merge-queue/changed-files";
+import { execFileSync } from "node:child_process";
 import { MemoryHostKeyStore, startRemoteSetup, type RemoteSetup } from "./remote-setup";
 
 let setup: RemoteSetup;
@@ -177,6 +180,36 @@ describe("SSH transport over OpenSSH on 127.0.0.1", () => {
     expect((await transport.exec(["true"], { cwd: "/" })).exitCode).toBe(0);
     setup.pool.destroyAll();
     expect((await transport.exec(["printf", "back"], { cwd: "/" })).stdout).toBe("back");
+  });
+});
+
+describe("a run's finish over SSH", () => {
+  it("commits what the agent left and lists the branch's files in one command each, on a host where git knows no identity", async () => {
+    const dir = fs.mkdtempSync(path.join(setup.sshd.dir, "finish-"));
+    const repo = path.join(dir, "repo");
+    const tree = path.join(dir, "task tree 'x'");
+    const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8" });
+    fs.mkdirSync(repo);
+    git(repo, "init", "--quiet", "--initial-branch=main");
+    fs.writeFileSync(path.join(repo, "README.md"), "hello\n");
+    git(repo, "add", "--all");
+    git(repo, "commit", "--quiet", "-m", "initial");
+    git(repo, "worktree", "add", "--quiet", "-b", "task-7", tree, "main");
+    fs.writeFileSync(path.join(tree, "done by the agent.txt"), "work\n");
+    const commands: string[][] = [];
+    const inner = setup.transport("bash");
+    const transport: Transport = new Proxy(inner, {
+      get: (target, key, receiver) => (key === "exec" ? (argv: string[], options: Parameters<Transport["exec"]>[1]) => (commands.push(argv), target.exec(argv, options)) : Reflect.get(target, key, receiver)),
+    });
+    // Over ssh (the login environment), the host's git has no user.name: the fallback is used.
+    expect((await inner.exec(["git", "var", "GIT_AUTHOR_IDENT"], { cwd: repo })).exitCode).not.toBe(0);
+
+    const sha = await commitWorktree(transport, { repoPath: repo, worktreePath: tree, message: "AI-Slave: task #7\n\nit's \"done\"", noVerify: true });
+    expect(commands).toHaveLength(1);
+    expect(sha).toBe(git(repo, "rev-parse", "task-7").trim());
+    expect(git(repo, "log", "-1", "--format=%an <%ae>%n%B", "task-7")).toBe("AI-Slave <ai-slave@localhost>\nAI-Slave: task #7\n\nit's \"done\"\n\n");
+    expect(await branchChangedFiles(transport, repo, "main", "task-7")).toEqual(["done by the agent.txt"]);
+    expect(commands).toHaveLength(2);
   });
 });
 
