@@ -5,7 +5,9 @@ import type { PromptHistoryEntry, RunDto, TaskDto } from "@/lib/schemas/task";
 import type { WorkspaceDto } from "@/lib/schemas/workspace";
 import type { Run, Task, Workspace } from "./generated/client";
 
-const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+/** A date as ISO text; rows read without Prisma (server/tasks/task-rows.ts) have it as that text already. */
+const isoOf = (date: Date | string): string => (typeof date === "string" ? date : date.toISOString());
+const iso = (date: Date | string | null): string | null => (date === null ? null : isoOf(date));
 
 export function parseJson<T>(text: string, fallback: T): T {
   try {
@@ -61,7 +63,10 @@ export interface TaskExtras {
   overlaps?: TaskDto["overlaps"];
 }
 
-export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
+/** A Task, or a task read with its dates as ISO text (TaskRow, server/tasks/task-rows.ts). */
+type TaskOrRow = { [K in keyof Task]: Task[K] extends Date ? Date | string : Task[K] extends Date | null ? Date | string | null : Task[K] };
+
+export function toTaskDto(row: TaskOrRow, extras: TaskExtras = {}): TaskDto {
   const { usage } = extras;
   return {
     id: row.id,
@@ -86,8 +91,8 @@ export function toTaskDto(row: Task, extras: TaskExtras = {}): TaskDto {
     reviewState: row.reviewState as ReviewState,
     reviewedBy: row.reviewedBy as CommentAuthor | null,
     permissionDenials: parseJson<string[]>(row.permissionDenials, []),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    createdAt: isoOf(row.createdAt),
+    updatedAt: isoOf(row.updatedAt),
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
     mergedAt: iso(row.mergedAt),

@@ -1,9 +1,8 @@
 import "server-only";
 import { tryLogTransaction } from "@/server/db/log-connection";
-import type { Task } from "@/server/db/generated/client";
 import { sqlDate } from "@/server/db/sql-date";
 import { NEXT_NUMBER_SQL } from "./target";
-import { tasksByIds } from "./task-rows";
+import { tasksByIds, type TaskRow } from "./task-rows";
 
 /*
  * A new task written without Prisma: its number, its row and its branch in one transaction on the
@@ -49,7 +48,7 @@ const BRANCH = `UPDATE "Task" SET "branch" = 'task-' || "id" WHERE "id" = ?`;
  * database is busy (another writer holds the lock; nothing was written): the caller takes Prisma's
  * path, which waits for it.
  */
-export function insertTaskDirect(task: NewTask, numberedIn: number[]): Task | null {
+export function insertTaskDirect(task: NewTask, numberedIn: number[]): TaskRow | null {
   const id = tryLogTransaction(({ statement }) => {
     const ids = JSON.stringify(numberedIn);
     const numbered = statement(NEXT_NUMBER_SQL).get(ids, ids) as { number: number } | undefined;

@@ -2,13 +2,12 @@ import "server-only";
 import { TASK_STATUSES, type TaskStatus } from "@/lib/enums";
 import { badRequest } from "@/lib/errors";
 import { COLUMN_SORT, type TaskBoard, type TaskBoardQuery, type TaskCounts, type TaskCountsQuery, type TaskDto, type TaskListQuery, type TaskSort } from "@/lib/schemas/task";
-import type { Task } from "@/server/db/generated/client";
 import { directRead, directReadValues } from "@/server/db/log-connection";
 import { sqlDate } from "@/server/db/sql-date";
 import { toTaskDto } from "@/server/db/serialize";
 import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { overlapsByTask } from "./overlaps";
-import { taskRowsById } from "./task-rows";
+import { taskRowsById, type TaskRow } from "./task-rows";
 import { usageByTask } from "./usage";
 
 /** A piece of SQL and its arguments, in order. */
@@ -135,7 +134,7 @@ function pageIds(query: TaskListInput, filters?: Sql[]): number[] {
 }
 
 /** A page's rows (`ids` from pageIds; a task deleted since is left out) and the next page's cursor. */
-function pageOf(query: TaskListInput, ids: readonly number[], rows: ReadonlyMap<number, Task>): { page: Task[]; nextCursor: string | null } {
+function pageOf(query: TaskListInput, ids: readonly number[], rows: ReadonlyMap<number, TaskRow>): { page: TaskRow[]; nextCursor: string | null } {
   const found = ids.flatMap((id) => rows.get(id) ?? []);
   const page = found.slice(0, query.limit);
   const last = page[page.length - 1];
@@ -143,16 +142,16 @@ function pageOf(query: TaskListInput, ids: readonly number[], rows: ReadonlyMap<
 }
 
 /** The answers for rows: their usage, merge-queue places and overlaps read once for all of them. */
-async function taskDtos(rows: Task[]): Promise<TaskDto[]> {
+async function taskDtos(rows: TaskRow[]): Promise<TaskDto[]> {
   const ids = rows.map((row) => row.id);
   const [usage, queue, overlaps] = await Promise.all([usageByTask(ids), mergeQueueByTask(ids), overlapsByTask(rows)]);
   return rows.map((row) => toTaskDto(row, { usage: usage.get(row.id), mergeQueue: queue.get(row.id), overlaps: overlaps.get(row.id) }));
 }
 
-function cursorOf(sort: TaskSort, row: Task): string {
+function cursorOf(sort: TaskSort, row: TaskRow): string {
   if (sort === "newest") return String(row.id);
   const at = row[ORDERS[sort].field];
-  return `${at ? at.getTime() : "n"}_${row.id}`;
+  return `${at ? Date.parse(at) : "n"}_${row.id}`;
 }
 
 /** How many tasks match the filters, per status: the board's column counts. */

@@ -11,6 +11,7 @@ import { settings } from "@/server/settings";
 import { mergeQueueByTask } from "@/server/merge-queue/store";
 import { checkDependencies } from "./dependencies";
 import { insertTaskDirect, type NewTask } from "./insert-task";
+import type { TaskRow } from "./task-rows";
 import { nextTaskNumber, taskTarget } from "./target";
 import { overlapsByTask } from "./overlaps";
 import { usageByTask } from "./usage";
@@ -87,7 +88,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
   };
   // Without Prisma in one transaction (insert-task.ts); while another writer holds the lock,
   // through Prisma, which waits for it.
-  const task = insertTaskDirect(fields, target.numberedIn) ?? (await createTaskWithPrisma(fields, target.numberedIn));
+  const task: Task | TaskRow = insertTaskDirect(fields, target.numberedIn) ?? (await createTaskWithPrisma(fields, target.numberedIn));
   services().bus.publishBoard({ type: "task.created", taskId: task.id, workspaceId: task.workspaceId, status: "TODO" });
   services().scheduler.poke("task created");
   return toTaskDto(task);

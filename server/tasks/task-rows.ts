@@ -10,8 +10,10 @@ import type { Task } from "@/server/db/generated/client";
  * shared with the counts) and returns only the ids.
  *
  * Columns come as SQLite holds them: dates as text, booleans as 0/1. Converted here to what
- * Prisma returns; tests/integration/api/task-rows.test.ts compares the two on every column, so a
- * column added to Task and not named below fails there.
+ * Prisma returns, except the dates, which stay ISO text (TaskRow): what the answers carry, without
+ * a Date made and formatted back per date (1,000 of them on a board's first screen, about 2 ms).
+ * tests/integration/api/task-rows.test.ts compares the two on every column, so a column added to
+ * Task and not named below fails there.
  */
 
 /** Every column of Task, in one order: the SELECT's and the row object's. */
@@ -22,9 +24,18 @@ const TASK_COLUMNS = [
   "finishedAt", "mergedAt", "parentTaskId", "mcpTokenHash", "dependsOn", "dependencyMode", "changedFiles", "pullRequestUrl", "pullRequestNumber",
   "pullRequestState", "accountId", "fallbackBackend", "gpus", "gpuIndices",
 ] as const satisfies readonly (keyof Task)[];
-const DATE_COLUMNS = new Set<string>(["notBefore", "queuedAt", "createdAt", "updatedAt", "startedAt", "finishedAt", "mergedAt"] satisfies (keyof Task)[]);
+const DATE_NAMES = ["notBefore", "queuedAt", "createdAt", "updatedAt", "startedAt", "finishedAt", "mergedAt"] as const satisfies readonly (keyof Task)[];
+const DATE_COLUMNS = new Set<string>(DATE_NAMES);
+type DateColumn = (typeof DATE_NAMES)[number];
+
+/** A task as read here: Task with its dates as ISO text (`Date.prototype.toISOString`'s form). */
+export type TaskRow = Omit<Task, DateColumn> & { [K in DateColumn]: null extends Task[K] ? string | null : string };
 const BOOLEAN_COLUMNS = new Set<string>(["setupDone"] satisfies (keyof Task)[]);
-const BY_IDS = `SELECT ${TASK_COLUMNS.map((column) => `"${column}"`).join(", ")} FROM "Task" WHERE "id" IN (SELECT "value" FROM json_each(?))`;
+/**
+ * The rows as one JSON array of arrays, parsed once: half the time of better-sqlite3 handing over
+ * each of a board's 7,000 values (0.6 against 1.2 ms for 155 rows).
+ */
+const BY_IDS = `SELECT json_group_array(json_array(${TASK_COLUMNS.map((column) => `"${column}"`).join(", ")})) FROM "Task" WHERE "id" IN (SELECT "value" FROM json_each(?))`;
 /** Each row starts as a copy of this: every row object then has the same shape, built fast. */
 const BLANK: Record<string, unknown> = Object.fromEntries(TASK_COLUMNS.map((column) => [column, null]));
 
@@ -38,25 +49,35 @@ export function storedDate(value: unknown): Date {
   return new Date(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text) ? `${text.replace(" ", "T")}Z` : text);
 }
 
-/** A row's values (TASK_COLUMNS' order) as the Task Prisma would return. */
-function taskFromValues(values: unknown[]): Task {
+/** Prisma's stored form of a date, UTC to the millisecond: its ISO text is the first 23 characters and Z. */
+const PRISMA_DATE_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/;
+
+/** A stored date (any form storedDate reads) as ISO text, the usual form without making a Date. */
+export function storedIso(value: unknown): string {
+  if (typeof value === "string" && PRISMA_DATE_TEXT.test(value)) return `${value.slice(0, 23)}Z`;
+  return storedDate(value).toISOString();
+}
+
+/** A row's values (TASK_COLUMNS' order) as the Task Prisma would return, its dates as ISO text. */
+function taskFromValues(values: unknown[]): TaskRow {
   const row = { ...BLANK };
   for (let index = 0; index < TASK_COLUMNS.length; index += 1) {
     const column = TASK_COLUMNS[index]!;
     const value = values[index] ?? null;
-    row[column] = value === null ? null : DATE_COLUMNS.has(column) ? storedDate(value) : BOOLEAN_COLUMNS.has(column) ? value === 1 || value === true : value;
+    row[column] = value === null ? null : DATE_COLUMNS.has(column) ? storedIso(value) : BOOLEAN_COLUMNS.has(column) ? value === 1 || value === true : value;
   }
-  return row as unknown as Task;
+  return row as unknown as TaskRow;
 }
 
 /** The tasks with these ids, by id (an id gone since is missing). */
-export function taskRowsById(ids: readonly number[]): Map<number, Task> {
+export function taskRowsById(ids: readonly number[]): Map<number, TaskRow> {
   if (ids.length === 0) return new Map();
-  return new Map(directReadValues(BY_IDS, JSON.stringify(ids)).map((values) => [Number(values[0]), taskFromValues(values)]));
+  const rows = JSON.parse(String(directReadValues(BY_IDS, JSON.stringify(ids))[0]![0])) as unknown[][];
+  return new Map(rows.map((values) => [Number(values[0]), taskFromValues(values)]));
 }
 
 /** The tasks with these ids, in the order of `ids` (an id gone since is left out). */
-export function tasksByIds(ids: readonly number[]): Task[] {
+export function tasksByIds(ids: readonly number[]): TaskRow[] {
   const byId = taskRowsById(ids);
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

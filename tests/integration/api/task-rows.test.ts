@@ -20,7 +20,7 @@ describe("task rows read without Prisma", () => {
     const pool = await db().pool.create({ data: { name: "rows" } });
     const full = await db().task.create({
       data: {
-        workspaceId, poolId: pool.id, number: 1, title: "full", prompt: "every column", backend: "codex_cli", model: "gpt-5", permissionMode: "default", status: "DONE",
+        workspaceId, poolId: pool.id, number: 1, title: "full", prompt: "every column: \"quoted\", back\\slash, a\u0000nul, a\ttab\nand lines, 日本語 😀 \u2028", backend: "codex_cli", model: "gpt-5", permissionMode: "default", status: "DONE",
         failureReason: "f", waitingReason: "w", notBefore: at("2026-12-01T10:00:00.123Z"), branch: "task-1", worktreePath: "/tmp/x", promptHistory: "[]",
         nextRunKind: "continue", queuedAt: at("2026-11-30T09:00:00.000Z"), currentRunId: 7, reviewBackend: "claude_code", reviewModel: "opus",
         checkState: "PASSED", reviewState: "APPROVED", reviewedBy: "codex_cli", setupDone: true, pendingPrompt: "p", pendingCause: "c",
@@ -32,7 +32,10 @@ describe("task rows read without Prisma", () => {
     });
     const plain = await db().task.create({ data: { workspaceId, number: 2, title: "plain", prompt: "defaults", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits" } });
     const viaPrisma = await db().task.findMany({ where: { id: { in: [full.id, plain.id] } }, orderBy: { id: "asc" } });
-    expect(tasksByIds([full.id, plain.id])).toEqual(viaPrisma);
+    // The dates as ISO text, the form the answers carry.
+    const asText = (task: (typeof viaPrisma)[number]) => Object.fromEntries(Object.entries(task).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]));
+    expect(tasksByIds([full.id, plain.id])).toEqual(viaPrisma.map(asText));
+    expect(tasksByIds([full.id])[0]!.notBefore).toBe("2026-12-01T10:00:00.123Z");
     // Each column of the full one is set: a column left out of the conversion shows here.
     expect(Object.entries(viaPrisma[0]!).filter(([, value]) => value === null || value === false)).toEqual([]);
     // In the order asked for; an id that is gone is left out.
@@ -41,13 +44,19 @@ describe("task rows read without Prisma", () => {
 
   it("reads SQLite's own CURRENT_TIMESTAMP text as UTC, and epoch milliseconds, as Prisma does", async () => {
     const { db } = await import("@/server/db/client");
-    const { tasksByIds, storedDate } = await import("@/server/tasks/task-rows");
+    const { tasksByIds, storedDate, storedIso } = await import("@/server/tasks/task-rows");
     const task = await db().task.create({ data: { workspaceId, number: 3, title: "t", prompt: "p", backend: "claude_code", model: "sonnet", permissionMode: "acceptEdits" } });
-    await db().$executeRawUnsafe(`UPDATE "Task" SET "startedAt" = '2026-12-01 10:20:30' WHERE "id" = ?`, task.id);
+    await db().$executeRawUnsafe(`UPDATE "Task" SET "startedAt" = '2026-12-01 10:20:30', "finishedAt" = 1764584430000 WHERE "id" = ?`, task.id);
     const [read] = tasksByIds([task.id]);
-    expect(read!.startedAt).toEqual(new Date("2026-12-01T10:20:30.000Z"));
-    expect(read!.startedAt).toEqual((await db().task.findUniqueOrThrow({ where: { id: task.id } })).startedAt);
+    expect(read!.startedAt).toBe("2026-12-01T10:20:30.000Z");
+    expect(read!.finishedAt).toBe("2025-12-01T10:20:30.000Z");
+    const viaPrisma = await db().task.findUniqueOrThrow({ where: { id: task.id } });
+    expect([read!.startedAt, read!.finishedAt]).toEqual([viaPrisma.startedAt!.toISOString(), viaPrisma.finishedAt!.toISOString()]);
     expect(storedDate(1_764_584_430_000)).toEqual(new Date(1_764_584_430_000));
+    // Prisma's own text is cut to ISO text directly; any other form goes through a Date.
+    expect(storedIso("2026-12-01T10:20:30.045+00:00")).toBe("2026-12-01T10:20:30.045Z");
+    expect(storedIso("2026-12-01T10:20:30.045+02:00")).toBe("2026-12-01T08:20:30.045Z");
+    expect(storedIso("2026-12-01T10:20:30+00:00")).toBe("2026-12-01T10:20:30.000Z");
     expect(storedDate("2026-12-01T10:20:30.000+00:00")).toEqual(new Date("2026-12-01T10:20:30.000Z"));
   });
 
