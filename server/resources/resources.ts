@@ -3,8 +3,8 @@ import { unprocessable } from "@/lib/errors";
 import type { Workspace } from "@/server/db/generated/client";
 import { transportFor } from "@/server/exec/transport-for";
 import { cachedProbe } from "./cache";
-import type { HostResources } from "@/lib/schemas/health";
-import { parseResources, RESOURCES_SCRIPT } from "./parse";
+import type { HostResources, MemoryFigures } from "@/lib/schemas/health";
+import { parseMeminfo, parseResources, RESOURCES_SCRIPT } from "./parse";
 
 const TTL_MS = 5_000;
 const PROBE_TIMEOUT_MS = 20_000;
@@ -22,5 +22,19 @@ export function workspaceResources(workspace: Workspace, ttlMs = TTL_MS): Promis
     });
     if (result.exitCode !== 0) throw unprocessable("workspace_unreachable", `The resource probe failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
     return parseResources(result.stdout);
+  });
+}
+
+/**
+ * Only the memory of the machine a workspace lives on (one `cat`): what a dispatch needs to admit
+ * a task that wants no GPU. The full probe above starts five processes and, on a machine with
+ * GPUs, nvidia-smi, which takes 0.1 s to seconds. Null where there is no /proc/meminfo.
+ */
+export function workspaceMemory(workspace: Workspace, ttlMs = TTL_MS): Promise<MemoryFigures | null> {
+  return cachedProbe(`memory:${workspace.id}:${workspace.updatedAt.getTime()}`, ttlMs, async () => {
+    const result = await transportFor(workspace).exec(["cat", "/proc/meminfo"], { cwd: "/", timeoutMs: PROBE_TIMEOUT_MS }).catch((error: unknown) => {
+      throw unprocessable("workspace_unreachable", error instanceof Error ? error.message : String(error));
+    });
+    return result.exitCode === 0 ? parseMeminfo(result.stdout) : null;
   });
 }

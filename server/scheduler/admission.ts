@@ -1,7 +1,8 @@
 import "server-only";
 import type { Workspace } from "@/server/db/generated/client";
 import { parseJson } from "@/server/db/serialize";
-import { workspaceResources } from "@/server/resources/resources";
+import { workspaceMemory, workspaceResources } from "@/server/resources/resources";
+import type { HostResources } from "@/lib/schemas/health";
 import type { HostView } from "./admit";
 
 /** A probe slower than this admits (memory unknown) rather than stall the dispatch pass; its answer is cached for the next. */
@@ -66,7 +67,12 @@ export async function hostViews(workspaces: Workspace[], due: Set<number>, wantG
         const note = (answered: boolean) => {
           if (placing.has(workspace.id)) away?.record(workspace.id, answered, Date.now());
         };
-        const probe = workspaceResources(workspace, placing.has(workspace.id) ? MEMBER_PROBE_TTL_MS : undefined).then(
+        // GPUs are read only for a workspace with a due task that wants some (nvidia-smi is slow to answer).
+        const ttl = placing.has(workspace.id) ? MEMBER_PROBE_TTL_MS : undefined;
+        const read: Promise<{ memory: HostResources["memory"]; gpus: HostResources["gpus"] | null }> = wantGpus.has(workspace.id)
+          ? workspaceResources(workspace, ttl)
+          : workspaceMemory(workspace, ttl).then((memory) => ({ memory, gpus: null }));
+        const probe = read.then(
           (answer) => {
             note(true);
             return answer;

@@ -15,6 +15,9 @@ import { jsonRequest, makeGitRepo, PROJECT_ROOT, routeContext, useTestDatabase, 
 let testDb: TestDb;
 let server: FakeModelServer;
 let agentEnv: AgentTestEnv;
+/** Each nvidia-smi run adds a line. */
+let nvidiaCalls = "";
+const nvidiaRuns = () => (fs.existsSync(nvidiaCalls) ? fs.readFileSync(nvidiaCalls, "utf8").split("\n").filter(Boolean).length : 0);
 
 beforeAll(async () => {
   testDb = await useTestDatabase();
@@ -22,7 +25,8 @@ beforeAll(async () => {
   agentEnv = agentTestEnv(server.url);
   const bin = fs.mkdtempSync(path.join(testDb.dir, "bin-"));
   const csv = path.join(PROJECT_ROOT, "tests", "fixtures", "nvidia-smi-4gpu-busy.csv");
-  fs.writeFileSync(path.join(bin, "nvidia-smi"), `#!/bin/sh\ncat '${csv}'\n`, { mode: 0o755 });
+  nvidiaCalls = path.join(bin, "calls");
+  fs.writeFileSync(path.join(bin, "nvidia-smi"), `#!/bin/sh\necho run >> '${nvidiaCalls}'\ncat '${csv}'\n`, { mode: 0o755 });
   Object.assign(process.env, agentEnv.env, { PATH: `${bin}:${agentEnv.env.PATH}` });
   (await import("@/server/config")).resetConfigForTests();
   await startEngine();
@@ -52,6 +56,8 @@ describe("admission", () => {
     await patchWorkspace(workspaceId, { minFreeMemoryMb: 64 });
     expect((await waitForStatus(id, ["DONE", "FAILED"], 90_000)).status).toBe("DONE");
     expect((await getTask(id)).waitingReason).toBeNull();
+    // Only the memory was read: nvidia-smi (slow on a real GPU host) runs for tasks that want GPUs.
+    expect(nvidiaRuns()).toBe(0);
   }, 120_000);
 
   it("gives each GPU task an idle GPU no running task holds, and holds the next until one is free", async () => {
@@ -62,6 +68,7 @@ describe("admission", () => {
     await waitFor(async () => server.held("gpu-b") > 0, 60_000, "the second GPU task's agent");
     expect(JSON.parse((await getTask(first)).gpuIndices)).toEqual([0]);
     expect(JSON.parse((await getTask(second)).gpuIndices)).toEqual([2]);
+    expect(nvidiaRuns()).toBeGreaterThan(0);
     const [firstRun] = await runsOf(first);
     expect(await logText(firstRun!.id)).toContain("GPUs 0 (CUDA_VISIBLE_DEVICES)");
 
