@@ -7,7 +7,9 @@ import { respond } from "@/server/http/respond";
 import { boardTasks } from "@/server/tasks/service";
 
 export const metadata: Metadata = { title: "Board" };
-// Read at each request: the board is the database's state now.
+// Read at each request: the board is the database's state now. This page is outside the loading
+// skeleton's route group (app/(main)/loading.tsx): with no Suspense boundary above it, the first
+// HTML holds the cards instead of a skeleton swapped for them once React runs (AGENTS.md).
 export const dynamic = "force-dynamic";
 
 /**
