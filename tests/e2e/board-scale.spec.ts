@@ -36,6 +36,11 @@ test("a board with 2,000 tasks: true counts, first render measured, small heap, 
   const html = await (await request.get(`/workspaces/${workspace.id}/board`)).text();
   expect(html).toMatch(new RegExp(`data-testid="column-DONE-count"[^>]*>${SEEDED.DONE}<`));
   expect(html).toContain("scale DONE 1299");
+  // ...in the page itself, not behind the loading skeleton: under a Suspense boundary left pending
+  // in the shell (its fallback, then a <template> placeholder) they would stream hidden and show
+  // only once React ran (app/(main)/loading.tsx covers the other pages).
+  expect(html).not.toContain('aria-busy="true" aria-label="Loading"');
+  expect(html).not.toMatch(/<template id="B:/);
   // ...and the browser's first render agrees with it: no hydration error, no other error.
   const errors: string[] = [];
   page.on("console", (message) => void (message.type() === "error" && errors.push(message.text())));
