@@ -5,13 +5,13 @@ import type { Task } from "@/server/db/generated/client";
 /*
  * Task rows read without Prisma, for the hot list reads (a board page: 51 rows of 45 columns).
  * Prisma's client took about 3.5 ms of a page request's 14.8 ms of CPU (a profile of 1,000 page
- * requests, bench/README.md); here the rows are read as arrays (better-sqlite3's raw mode, about
- * 0.35 ms) into objects of one shape. Prisma still builds the page's query (its filters and order,
- * shared with the counts) and returns only the ids.
+ * requests, bench/README.md); here the rows are read as arrays (one JSON text per read, BY_IDS)
+ * into objects of one shape. The page's ids come from the SQL server/tasks/list.ts writes.
  *
  * Columns come as SQLite holds them: dates as text, booleans as 0/1. Converted here to what
  * Prisma returns, except the dates, which stay ISO text (TaskRow): what the answers carry, without
- * a Date made and formatted back per date (1,000 of them on a board's first screen, about 2 ms).
+ * a Date made and formatted back per date (1,085 of them on a board's first screen: about 0.8 ms
+ * of a board request in a profile, through Next's wrapped Date).
  * tests/integration/api/task-rows.test.ts compares the two on every column, so a column added to
  * Task and not named below fails there.
  */
