@@ -1,9 +1,8 @@
-import { shellJoin } from "@/server/exec/quote";
 import type { Transport } from "@/server/exec/transport";
 import { GitError } from "./errors";
 import { FALLBACK_USER_EMAIL, FALLBACK_USER_NAME, identityArgs } from "./identity";
 import { headSha } from "./repo";
-import { GIT_ENV, GIT_HARDENING, runGit, tryGit } from "./run-git";
+import { GIT_ENV, GIT_SHELL_FUNCTION, runGit, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree } from "./worktree-inspect";
 
 export interface CommitAllOptions {
@@ -71,7 +70,7 @@ export async function commitWorktree(t: Transport, options: CommitWorktreeOption
  */
 const COMMIT_IN_ONE_TRIP = [
   'repo=$1 tree=$2 verify=$3 name=$4 email=$5',
-  `g() { ${shellJoin(["git", ...GIT_HARDENING])} "$@"; }`,
+  GIT_SHELL_FUNCTION,
   'common=$(cd "$repo" && g rev-parse --path-format=absolute --git-common-dir) || exit 0',
   'cd "$tree" || exit 0',
   'info=$(g rev-parse --path-format=absolute --git-common-dir --absolute-git-dir --show-prefix) || exit 0',
@@ -99,8 +98,8 @@ const COMMIT_IN_ONE_TRIP = [
 async function commitInOneTrip(t: Transport, options: CommitWorktreeOptions): Promise<string | null | undefined> {
   const args = [options.repoPath, options.worktreePath, options.noVerify ? "no-verify" : "", FALLBACK_USER_NAME, FALLBACK_USER_EMAIL];
   const result = await t.exec(["sh", "-c", COMMIT_IN_ONE_TRIP, "sh", ...args], { cwd: "/", env: GIT_ENV, stdin: options.message, timeoutMs: 10 * 60_000 });
-  const [first, sha] = result.stdout.trim().split("\n");
   if (result.exitCode !== 0) return undefined;
+  const [first, sha] = result.stdout.trim().split("\n");
   if (first === "nothing") return null;
   if (first !== "committed") return undefined;
   // Committed, but the sha did not come back: read it (a second trip, not a second commit).

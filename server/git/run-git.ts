@@ -1,3 +1,4 @@
+import { shellJoin } from "@/server/exec/quote";
 import type { ExecResult, Transport } from "@/server/exec/transport";
 import { GitError } from "./errors";
 
@@ -16,6 +17,9 @@ export const GIT_ENV: Record<string, string> = {
  * and no fsmonitor command from the repository's config runs on the server's behalf.
  */
 export const GIT_HARDENING = ["-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null"];
+
+/** For scripts that run several git commands in one trip: `g ARGS` runs git with GIT_HARDENING. */
+export const GIT_SHELL_FUNCTION = `g() { ${shellJoin(["git", ...GIT_HARDENING])} "$@"; }`;
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 

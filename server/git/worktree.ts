@@ -1,9 +1,8 @@
-import { shellJoin } from "@/server/exec/quote";
 import type { Transport } from "@/server/exec/transport";
 import { GitError, WorktreeError, listFiles } from "./errors";
 import { branchExists, isAncestor, trackedChanges } from "./repo";
 import { withRepoLock } from "./repo-lock";
-import { GIT_ENV, GIT_HARDENING, assertNotOption, runGit, tryGit } from "./run-git";
+import { GIT_ENV, GIT_SHELL_FUNCTION, assertNotOption, runGit, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree, listWorktrees } from "./worktree-inspect";
 
 export interface EnsureWorktreeOptions {
@@ -92,7 +91,7 @@ export function ensureWorktree(t: Transport, options: EnsureWorktreeOptions): Pr
  */
 const ADD_IN_ONE_TRIP = [
   'cd "$1" || exit 0',
-  `g() { ${shellJoin(["git", ...GIT_HARDENING])} "$@"; }`,
+  GIT_SHELL_FUNCTION,
   '{ [ -e "$2" ] || [ -L "$2" ]; } && exit 0',
   'refs=$(g for-each-ref --format="%(objectname) %(refname)" "refs/heads/$3" "refs/heads/$4") || exit 0',
   "base=",

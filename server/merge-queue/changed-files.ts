@@ -1,10 +1,9 @@
 import "server-only";
 import { db } from "@/server/db/client";
 import { transportFor } from "@/server/exec/transport-for";
-import { shellJoin } from "@/server/exec/quote";
 import type { Transport } from "@/server/exec/transport";
 import { GitError } from "@/server/git/errors";
-import { GIT_ENV, GIT_HARDENING, assertNotOption, splitNul } from "@/server/git/run-git";
+import { GIT_ENV, GIT_SHELL_FUNCTION, assertNotOption, splitNul } from "@/server/git/run-git";
 import { taskBranchName } from "@/server/git/worktree";
 
 /**
@@ -37,7 +36,7 @@ const NO_BRANCH = 3;
 
 /** branchExists, then the diff; exits NO_BRANCH when show-ref says the branch is missing (its 1). */
 const CHANGED_FILES = [
-  `g() { ${shellJoin(["git", ...GIT_HARDENING])} "$@"; }`,
+  GIT_SHELL_FUNCTION,
   'g show-ref --verify --quiet "refs/heads/$1"',
   `case $? in 0) ;; 1) exit ${NO_BRANCH} ;; *) echo "git show-ref could not read refs/heads/$1" >&2; exit 4 ;; esac`,
   'g diff --name-only -z "$2...$1" --',
