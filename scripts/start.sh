@@ -32,5 +32,6 @@ fi
 echo "==> Starting AI-Slave"
 # server.ts bundled for plain node (scripts/bundle-server.mjs, 0.1 s): no TypeScript compiled at start.
 node scripts/bundle-server.mjs
-# glibc's allocator: one arena, freed memory returned past 1 MB (scripts/production-server.ts, MALLOC_ENV).
-exec env NODE_ENV=production MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-1048576}" node .next/ai-slave-server.mjs
+# glibc's allocator: one arena, freed memory returned past 1 MB; V8's young generation capped at
+# 4 MB semi-spaces (scripts/production-server.ts, MALLOC_ENV and NODE_FLAGS).
+exec env NODE_ENV=production MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-1048576}" node --max-semi-space-size=4 .next/ai-slave-server.mjs

@@ -1,12 +1,12 @@
 /**
  * The production server is started three ways (scripts/start.sh, `npm start`, and the fixtures
- * through scripts/production-server.ts): each with the same allocator settings, so what the
- * tests and benchmarks measure is what a user runs.
+ * through scripts/production-server.ts): each with the same allocator settings and node flags, so
+ * what the tests and benchmarks measure is what a user runs.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { MALLOC_ENV } from "../../../scripts/production-server";
+import { MALLOC_ENV, NODE_FLAGS } from "../../../scripts/production-server";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
 
@@ -19,8 +19,9 @@ describe("the production launchers", () => {
     expect(npmStart).toContain(`${name}=\${${name}:-${value}}`);
   });
 
-  it("run the same bundle", () => {
-    expect(startSh).toMatch(/node \.next\/ai-slave-server\.mjs\s*$/);
-    expect(npmStart).toMatch(/node \.next\/ai-slave-server\.mjs$/);
+  it("run the same bundle with the same node flags", () => {
+    const command = `node ${NODE_FLAGS.join(" ")} .next/ai-slave-server.mjs`;
+    expect(startSh.trimEnd().endsWith(command)).toBe(true);
+    expect(npmStart.endsWith(command)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IDLE_GC_POLICY, fullGc, shouldCollect, startIdleGc } from "@/server/idle-gc";
+import { compactingGc, DEFAULT_IDLE_GC_POLICY, fullGc, shouldCollect, startIdleGc } from "@/server/idle-gc";
 
 const MB = 1024 * 1024;
 
@@ -12,13 +12,31 @@ describe("the idle collection", () => {
     // Busy: V8 collects as it always does.
     expect(shouldCollect({ ...base, utilization: 0.4, heapUsed: 200 * MB })).toBe(false);
     // Quiet, but nothing worth a pause.
-    expect(shouldCollect({ ...base, utilization: 0, heapUsed: 60 * MB })).toBe(false);
+    expect(shouldCollect({ ...base, utilization: 0, heapUsed: 55 * MB })).toBe(false);
     // The edges belong to "collect".
     expect(shouldCollect({ ...base, utilization: DEFAULT_IDLE_GC_POLICY.quietUtilization, heapUsed: 50 * MB + DEFAULT_IDLE_GC_POLICY.minGrowthBytes })).toBe(true);
   });
 
   it("reaches V8's full collection without a command-line flag", () => {
     expect(typeof fullGc()).toBe("function");
+  });
+
+  it("compacts: the pages a plain collection keeps for a few live objects each are given back", () => {
+    const collect = fullGc()!;
+    const oldSpace = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === "old_space")!.space_size;
+    // 600,000 small objects promoted to the old generation, then one in ten kept: every page
+    // still holds live objects, so a plain collection frees their garbage but keeps the pages.
+    let all: { index: number; text: string }[] | null = Array.from({ length: 600_000 }, (_, index) => ({ index, text: `x${index}` }));
+    collect();
+    collect();
+    const kept = all.filter((_, index) => index % 10 === 0);
+    all = null;
+    collect();
+    const afterPlain = oldSpace();
+    compactingGc(collect);
+    const afterCompacting = oldSpace();
+    expect(kept).toHaveLength(60_000);
+    expect(afterPlain - afterCompacting, `old space ${(afterPlain / MB).toFixed(1)} MB after a plain collection, ${(afterCompacting / MB).toFixed(1)} MB after a compacting one`).toBeGreaterThan(15 * MB);
   });
 
   it("gives back the garbage a burst left once the process is quiet, and not while it is busy", async () => {
