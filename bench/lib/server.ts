@@ -65,9 +65,11 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = now();
-  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS),
+  // after the server's own (NODE_FLAGS), so that one given again overrides it.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, ...productionServerArgs(ROOT)], {
+  const serverArgs = productionServerArgs(ROOT);
+  const child = spawn(process.execPath, [...serverArgs.slice(0, -1), ...nodeArgs, ...serverArgs.slice(-1)], {
     cwd: ROOT,
     env: {
       ...MALLOC_ENV,
