@@ -7,15 +7,14 @@ export async function hasMergeHead(t: Transport, repoPath: string): Promise<bool
   return (await tryGit(t, repoPath, ["rev-parse", "-q", "--verify", "MERGE_HEAD"])).exitCode === 0;
 }
 
-/** A merge left half-done (a crash, an earlier attempt) is aborted before anything else. */
-export async function abortLeftoverMerge(t: Transport, repoPath: string): Promise<void> {
-  if (await hasMergeHead(t, repoPath)) await runGit(t, repoPath, ["merge", "--abort"]);
-}
-
-/** Puts the base checkout on baseBranch; only a checkout without tracked changes is switched. */
-export async function checkoutBase(t: Transport, repoPath: string, baseBranch: string): Promise<void> {
-  const onBranch = await currentBranch(t, repoPath);
-  if (onBranch === baseBranch) return;
+/**
+ * Puts the base checkout on baseBranch; only a checkout without tracked changes is switched.
+ * `onBranch`: the checked-out branch when the caller read it already (null: a detached HEAD).
+ * Resolves whether it switched.
+ */
+export async function checkoutBase(t: Transport, repoPath: string, baseBranch: string, onBranch?: string | null): Promise<boolean> {
+  if (onBranch === undefined) onBranch = await currentBranch(t, repoPath);
+  if (onBranch === baseBranch) return false;
   const where = onBranch ? `on ${onBranch}` : "on a detached HEAD";
   const changes = await trackedChanges(t, repoPath);
   if (changes.length > 0) {
@@ -33,17 +32,22 @@ export async function checkoutBase(t: Transport, repoPath: string, baseBranch: s
       `${repoPath} is ${where} and could not check out ${baseBranch}: ${switched.stderr.trim()}`,
     );
   }
+  return true;
 }
 
-/** Tracked changes block a merge; untracked files only when the merge would overwrite them. */
+/**
+ * Tracked changes block a merge; untracked files only when the merge would overwrite them.
+ * `read`: the checkout's tracked changes and untracked files when the caller read them already.
+ */
 export async function assertCleanBase(
   t: Transport,
   repoPath: string,
   baseBranch: string,
   mergeBase: string,
   tip: string,
+  read?: { changes: string[]; untracked: string[] },
 ): Promise<void> {
-  const changes = await trackedChanges(t, repoPath);
+  const changes = read ? read.changes : await trackedChanges(t, repoPath);
   if (changes.length > 0) {
     throw new MergeRefusedError(
       "dirty_base",
@@ -51,7 +55,7 @@ export async function assertCleanBase(
       changes,
     );
   }
-  const inTheWay = await untrackedInTheWay(t, repoPath, mergeBase, tip);
+  const inTheWay = await untrackedInTheWay(t, repoPath, mergeBase, tip, read ? read.untracked : await untrackedFiles(t, repoPath));
   if (inTheWay.length > 0) {
     throw new MergeRefusedError(
       "dirty_base",
@@ -63,8 +67,8 @@ export async function assertCleanBase(
 }
 
 /** Untracked files at paths the branch adds, which the merge would have to write. */
-async function untrackedInTheWay(t: Transport, repoPath: string, mergeBase: string, tip: string): Promise<string[]> {
-  const untracked = new Set(await untrackedFiles(t, repoPath));
+async function untrackedInTheWay(t: Transport, repoPath: string, mergeBase: string, tip: string, untrackedPaths: string[]): Promise<string[]> {
+  const untracked = new Set(untrackedPaths);
   if (untracked.size === 0) return [];
   const args = ["diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", mergeBase, tip, "--"];
   const added = splitNul(await runGit(t, repoPath, args));

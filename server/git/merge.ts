@@ -2,10 +2,10 @@ import type { MergeKind, MergeResult } from "@/lib/schemas/git";
 import type { Transport } from "@/server/exec/transport";
 import { GitError, MergeRefusedError, listFiles } from "./errors";
 import { identityArgs } from "./identity";
-import { abortLeftoverMerge, assertCleanBase, checkoutBase, hasMergeHead } from "./merge-preflight";
-import { currentBranch, headSha, isAncestor, resolveCommit, trackedChanges } from "./repo";
+import { assertCleanBase, checkoutBase, hasMergeHead } from "./merge-preflight";
+import { currentBranch, headSha, isAncestor, resolveCommit, trackedChanges, untrackedFiles } from "./repo";
 import { withRepoLock } from "./repo-lock";
-import { assertNotOption, runGit, splitNul, tryGit } from "./run-git";
+import { assertNotOption, runGit, splitNul, together, tryGit } from "./run-git";
 
 export interface MergeBranchOptions {
   /** The base checkout: the workspace's own repository. */
@@ -27,14 +27,27 @@ export function mergeBranch(t: Transport, options: MergeBranchOptions): Promise<
   const { repoPath, baseBranch, branch } = options;
   assertNotOption(baseBranch, branch);
   return withRepoLock(repoPath, async () => {
-    const tip = await resolveCommit(t, repoPath, branch);
-    await abortLeftoverMerge(t, repoPath);
-    await checkoutBase(t, repoPath, baseBranch);
-    const before = await headSha(t, repoPath);
-    const mergeBase = (await runGit(t, repoPath, ["merge-base", before, tip])).trim();
-    await assertCleanBase(t, repoPath, baseBranch, mergeBase, tip);
+    // Reads that do not wait on each other go out together: on an SSH host each command is a
+    // round trip, and reads sent together cost about one.
+    const [tip, leftover, onBranch, head] = await together([
+      resolveCommit(t, repoPath, branch),
+      hasMergeHead(t, repoPath),
+      currentBranch(t, repoPath),
+      tryGit(t, repoPath, ["rev-parse", "--verify", "-q", "HEAD^{commit}"]),
+    ]);
+    // A merge left half-done (a crash, an earlier attempt) is aborted before anything else.
+    if (leftover) await runGit(t, repoPath, ["merge", "--abort"]);
+    const switched = await checkoutBase(t, repoPath, baseBranch, onBranch);
+    const before = leftover || switched || head.exitCode !== 0 ? await headSha(t, repoPath) : head.stdout.trim();
+    const [mergeBase, changes, untracked, upToDate] = await together([
+      runGit(t, repoPath, ["merge-base", before, tip]).then((output) => output.trim()),
+      trackedChanges(t, repoPath),
+      untrackedFiles(t, repoPath),
+      isAncestor(t, repoPath, tip, before),
+    ]);
+    await assertCleanBase(t, repoPath, baseBranch, mergeBase, tip, { changes, untracked });
 
-    if (await isAncestor(t, repoPath, tip, before)) return { kind: "up-to-date", head: before };
+    if (upToDate) return { kind: "up-to-date", head: before };
     const kind: MergeKind = mergeBase === before ? "fast-forward" : "merge-commit";
     const args =
       kind === "fast-forward"
@@ -94,11 +107,14 @@ async function verifyMerged(
   kind: MergeKind,
 ): Promise<string> {
   const { repoPath, baseBranch } = options;
-  const head = await headSha(t, repoPath);
-  const onBase = (await currentBranch(t, repoPath)) === baseBranch;
-  const expected =
-    kind === "fast-forward" ? head === tip : (await parents(t, repoPath, head)).join(" ") === `${before} ${tip}`;
-  if (onBase && expected && (await isAncestor(t, repoPath, tip, head))) return head;
+  const [head, onBranch, headParents, containsTip] = await together([
+    headSha(t, repoPath),
+    currentBranch(t, repoPath),
+    kind === "fast-forward" ? Promise.resolve([]) : parents(t, repoPath, "HEAD"),
+    isAncestor(t, repoPath, tip, "HEAD"),
+  ]);
+  const expected = kind === "fast-forward" ? head === tip : headParents.join(" ") === `${before} ${tip}`;
+  if (onBranch === baseBranch && expected && containsTip) return head;
   throw new GitError(["merge", tip], 0, `git reported success but ${baseBranch} (${head}) does not contain ${tip}`);
 }
 

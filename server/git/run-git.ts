@@ -63,3 +63,15 @@ export function assertNotOption(...values: string[]): void {
     }
   }
 }
+
+/**
+ * Awaits reads sent together (over SSH each command is a round trip; together they cost about
+ * one) and throws the first failure in the order given, not in the order they came back, so the
+ * error a caller sees does not depend on timing.
+ */
+export async function together<const T extends readonly unknown[]>(reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((outcome) => outcome.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { LocalTransport } from "@/server/exec/local";
+import type { Transport } from "@/server/exec/transport";
 import { MergeRefusedError } from "@/server/git/errors";
 import { mergeBranch } from "@/server/git/merge";
 import { ensureWorktree } from "@/server/git/worktree";
@@ -32,7 +33,50 @@ async function refusal(promise: Promise<unknown>): Promise<MergeRefusedError> {
   return error as MergeRefusedError;
 }
 
+/**
+ * The transport, counting round trips as an SSH host would pay them: commands sent while another
+ * is in flight share its trip; one sent when none is, starts a new one.
+ */
+function tripCounting(inner: Transport): { transport: Transport; trips: () => number; commands: () => number } {
+  let inFlight = 0;
+  let trips = 0;
+  let commands = 0;
+  const transport = new Proxy(inner, {
+    get(target, key, receiver) {
+      if (key !== "exec") return Reflect.get(target, key, receiver);
+      return async (argv: string[], options: Parameters<Transport["exec"]>[1]) => {
+        if (inFlight === 0) trips += 1;
+        inFlight += 1;
+        commands += 1;
+        try {
+          return await target.exec(argv, options);
+        } finally {
+          inFlight -= 1;
+        }
+      };
+    },
+  });
+  return { transport, trips: () => trips, commands: () => commands };
+}
+
 describe("mergeBranch", () => {
+  it("sends the reads that do not wait on each other together: a fast-forward in four round trips, a merge commit in six", async () => {
+    const { repo, tip } = await setup();
+    const fastForward = tripCounting(t);
+    expect(await mergeBranch(fastForward.transport, { repoPath: repo, baseBranch: "main", branch: "task-1" })).toEqual({ kind: "fast-forward", head: tip });
+    // The state (tip, leftover merge, branch, HEAD); the merge's inputs (merge base, tracked and
+    // untracked files, up to date?); the merge; the check of what it did. Twelve commands.
+    expect([fastForward.trips(), fastForward.commands()]).toEqual([4, 12]);
+
+    const other = await setup();
+    commitFiles(other.repo, { "README.md": "hello again\n" });
+    const mergeCommit = tripCounting(t);
+    expect((await mergeBranch(mergeCommit.transport, { repoPath: other.repo, baseBranch: "main", branch: "task-1" })).kind).toBe("merge-commit");
+    // And the identity before the merge commit: here, as on a fresh host, git has none, so the
+    // two reads of it are followed by the two of user.name and user.email (two trips).
+    expect(mergeCommit.trips()).toBe(6);
+  });
+
   it("fast-forwards when the base has not moved", async () => {
     const { repo, tip } = await setup();
     expect(await merge(repo)).toEqual({ kind: "fast-forward", head: tip });
