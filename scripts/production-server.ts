@@ -22,7 +22,7 @@ export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: 
  * (8 MB of young generation) instead of up to 16 MB. V8 grows the young generation to 32 MB under
  * the first bursts of allocation (Next's start, a dispatch wave) and never gives it back. Measured
  * with the idle collection's compaction (server/idle-gc.ts), 100 tasks: RSS 1.06 times the RSS at
- * start against 1.16 without the flag; the one-run log pipeline about 10% slower (bench/README.md,
+ * start against 1.14-1.15 without the flag; the one-run log pipeline about 10% slower (bench/README.md,
  * "Memory after a working day").
  */
 export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
