@@ -27,11 +27,14 @@ export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: 
  */
 export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=4"];
 
-/** Node's arguments for the production server in `root`: its flags and the fresh bundle of server.ts. */
-export function productionServerArgs(root: string): string[] {
+/**
+ * Node's arguments for the production server in `root`: its flags, then `extraFlags` (so that a
+ * flag given again there overrides the server's), and the fresh bundle of server.ts.
+ */
+export function productionServerArgs(root: string, extraFlags: readonly string[] = []): string[] {
   if (!bundled) {
     execFileSync(process.execPath, [path.join(root, "scripts", "bundle-server.mjs")], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
     bundled = path.join(root, ".next", "ai-slave-server.mjs");
   }
-  return [...NODE_FLAGS, bundled];
+  return [...NODE_FLAGS, ...extraFlags, bundled];
 }

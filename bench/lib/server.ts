@@ -68,8 +68,7 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS),
   // after the server's own (NODE_FLAGS), so that one given again overrides it.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const serverArgs = productionServerArgs(ROOT);
-  const child = spawn(process.execPath, [...serverArgs.slice(0, -1), ...nodeArgs, ...serverArgs.slice(-1)], {
+  const child = spawn(process.execPath, productionServerArgs(ROOT, nodeArgs), {
     cwd: ROOT,
     env: {
       ...MALLOC_ENV,

@@ -1,6 +1,6 @@
 import type { Transport } from "@/server/exec/transport";
 import { MergeRefusedError, listFiles } from "./errors";
-import { currentBranch, trackedChanges, untrackedFiles } from "./repo";
+import { trackedChanges } from "./repo";
 import { runGit, splitNul, tryGit } from "./run-git";
 
 export async function hasMergeHead(t: Transport, repoPath: string): Promise<boolean> {
@@ -9,11 +9,10 @@ export async function hasMergeHead(t: Transport, repoPath: string): Promise<bool
 
 /**
  * Puts the base checkout on baseBranch; only a checkout without tracked changes is switched.
- * `onBranch`: the checked-out branch when the caller read it already (null: a detached HEAD).
+ * `onBranch`: the checked-out branch, as the caller read it (null: a detached HEAD).
  * Resolves whether it switched.
  */
-export async function checkoutBase(t: Transport, repoPath: string, baseBranch: string, onBranch?: string | null): Promise<boolean> {
-  if (onBranch === undefined) onBranch = await currentBranch(t, repoPath);
+export async function checkoutBase(t: Transport, repoPath: string, baseBranch: string, onBranch: string | null): Promise<boolean> {
   if (onBranch === baseBranch) return false;
   const where = onBranch ? `on ${onBranch}` : "on a detached HEAD";
   const changes = await trackedChanges(t, repoPath);
@@ -37,7 +36,7 @@ export async function checkoutBase(t: Transport, repoPath: string, baseBranch: s
 
 /**
  * Tracked changes block a merge; untracked files only when the merge would overwrite them.
- * `read`: the checkout's tracked changes and untracked files when the caller read them already.
+ * `read`: the checkout's tracked changes and untracked files, as the caller read them.
  */
 export async function assertCleanBase(
   t: Transport,
@@ -45,9 +44,9 @@ export async function assertCleanBase(
   baseBranch: string,
   mergeBase: string,
   tip: string,
-  read?: { changes: string[]; untracked: string[] },
+  read: { changes: string[]; untracked: string[] },
 ): Promise<void> {
-  const changes = read ? read.changes : await trackedChanges(t, repoPath);
+  const { changes } = read;
   if (changes.length > 0) {
     throw new MergeRefusedError(
       "dirty_base",
@@ -55,7 +54,7 @@ export async function assertCleanBase(
       changes,
     );
   }
-  const inTheWay = await untrackedInTheWay(t, repoPath, mergeBase, tip, read ? read.untracked : await untrackedFiles(t, repoPath));
+  const inTheWay = await untrackedInTheWay(t, repoPath, mergeBase, tip, read.untracked);
   if (inTheWay.length > 0) {
     throw new MergeRefusedError(
       "dirty_base",

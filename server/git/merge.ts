@@ -33,12 +33,13 @@ export function mergeBranch(t: Transport, options: MergeBranchOptions): Promise<
       resolveCommit(t, repoPath, branch),
       hasMergeHead(t, repoPath),
       currentBranch(t, repoPath),
-      tryGit(t, repoPath, ["rev-parse", "--verify", "-q", "HEAD^{commit}"]),
+      // An unborn HEAD is read again below, where its error is the one to show.
+      headSha(t, repoPath).catch(() => null),
     ]);
     // A merge left half-done (a crash, an earlier attempt) is aborted before anything else.
     if (leftover) await runGit(t, repoPath, ["merge", "--abort"]);
     const switched = await checkoutBase(t, repoPath, baseBranch, onBranch);
-    const before = leftover || switched || head.exitCode !== 0 ? await headSha(t, repoPath) : head.stdout.trim();
+    const before = leftover || switched || head === null ? await headSha(t, repoPath) : head;
     const [mergeBase, changes, untracked, upToDate] = await together([
       runGit(t, repoPath, ["merge-base", before, tip]).then((output) => output.trim()),
       trackedChanges(t, repoPath),
