@@ -2,7 +2,7 @@ import type { Transport } from "@/server/exec/transport";
 import { MergeRefusedError, listFiles } from "./errors";
 import { currentBranch, isAncestor, resolveCommit, trackedChanges } from "./repo";
 import { withRepoLock } from "./repo-lock";
-import { assertNotOption, runGit, tryGit } from "./run-git";
+import { assertNotOption, runGit, together, tryGit } from "./run-git";
 
 export type LandOutcome =
   /** The base moved from `from` to `tip`. */
@@ -23,11 +23,19 @@ export function landFastForward(t: Transport, repoPath: string, baseBranch: stri
   assertNotOption(baseBranch, tip);
   return withRepoLock(repoPath, async () => {
     const ref = `refs/heads/${baseBranch}`;
-    const before = await resolveCommit(t, repoPath, ref);
-    if (await isAncestor(t, repoPath, tip, before)) return { kind: "already", head: before };
-    if (!(await isAncestor(t, repoPath, before, tip))) return { kind: "stale", head: before };
-    if ((await currentBranch(t, repoPath)) === baseBranch) {
-      const changes = await trackedChanges(t, repoPath);
+    // Reads that do not wait on each other go out together (an SSH host pays a round trip per
+    // wave, not per command): the base and the checkout's branch, then where the tip stands
+    // against the base and, only when the base is checked out, that checkout's changes.
+    const [before, onBranch] = await together([resolveCommit(t, repoPath, ref), currentBranch(t, repoPath)]);
+    const checkedOut = onBranch === baseBranch;
+    const [alreadyIn, fastForward, changes] = await together([
+      isAncestor(t, repoPath, tip, before),
+      isAncestor(t, repoPath, before, tip),
+      checkedOut ? trackedChanges(t, repoPath) : Promise.resolve([]),
+    ]);
+    if (alreadyIn) return { kind: "already", head: before };
+    if (!fastForward) return { kind: "stale", head: before };
+    if (checkedOut) {
       if (changes.length > 0) {
         throw new MergeRefusedError(
           "dirty_base",

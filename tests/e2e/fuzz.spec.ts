@@ -277,7 +277,10 @@ test(`${RUNS} hostile requests: no 5xx, and refused ones change nothing in the d
   await expect.poll(reasonOf, { timeout: 15_000 }).toBe("Waiting for a free slot on this server: it is set to run no agents (AI_SLAVE_MAX_CONCURRENCY is 0).");
   // CI replays one seed, so a red run is a change's doing and a green one is reproducible;
   // FUZZ_SEED=random (or a number) explores.
-  const seed = process.env.FUZZ_SEED === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 1547143988);
+  // An empty FUZZ_SEED (a script passing one through unset) is CI's seed, not Number("") = 0.
+  const given = process.env.FUZZ_SEED?.trim() || "1547143988";
+  const seed = given === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(given);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer or "random", got "${given}"`);
   console.log(`[fuzz] seed ${seed} (FUZZ_SEED=${seed} replays this run), ${RUNS} requests`);
   const statuses = new Map<number, number>();
   const recent: string[] = [];

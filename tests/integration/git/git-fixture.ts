@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import type { Transport } from "@/server/exec/transport";
 
 const IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"];
 
@@ -87,4 +88,30 @@ function hashTree(root: string, dir = root, out: Record<string, string> = {}): R
     else out[relative(root, path)] = createHash("sha256").update(readFileSync(path)).digest("hex");
   }
   return out;
+}
+
+/**
+ * The transport, counting round trips as an SSH host would pay them: commands sent while another
+ * is in flight share its trip; one sent when none is, starts a new one.
+ */
+export function tripCounting(inner: Transport): { transport: Transport; trips: () => number; commands: () => number } {
+  let inFlight = 0;
+  let trips = 0;
+  let commands = 0;
+  const transport = new Proxy(inner, {
+    get(target, key, receiver) {
+      if (key !== "exec") return Reflect.get(target, key, receiver);
+      return async (argv: string[], options: Parameters<Transport["exec"]>[1]) => {
+        if (inFlight === 0) trips += 1;
+        inFlight += 1;
+        commands += 1;
+        try {
+          return await target.exec(argv, options);
+        } finally {
+          inFlight -= 1;
+        }
+      };
+    },
+  });
+  return { transport, trips: () => trips, commands: () => commands };
 }

@@ -2,11 +2,10 @@ import { describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { LocalTransport } from "@/server/exec/local";
-import type { Transport } from "@/server/exec/transport";
 import { MergeRefusedError } from "@/server/git/errors";
 import { mergeBranch } from "@/server/git/merge";
 import { ensureWorktree } from "@/server/git/worktree";
-import { commitFiles, git, makeRepo, read, snapshot, useGitSandbox, write } from "./git-fixture";
+import { commitFiles, git, makeRepo, read, snapshot, tripCounting, useGitSandbox, write } from "./git-fixture";
 
 const t = new LocalTransport();
 const sandbox = useGitSandbox();
@@ -31,32 +30,6 @@ async function refusal(promise: Promise<unknown>): Promise<MergeRefusedError> {
   );
   expect(error).toBeInstanceOf(MergeRefusedError);
   return error as MergeRefusedError;
-}
-
-/**
- * The transport, counting round trips as an SSH host would pay them: commands sent while another
- * is in flight share its trip; one sent when none is, starts a new one.
- */
-function tripCounting(inner: Transport): { transport: Transport; trips: () => number; commands: () => number } {
-  let inFlight = 0;
-  let trips = 0;
-  let commands = 0;
-  const transport = new Proxy(inner, {
-    get(target, key, receiver) {
-      if (key !== "exec") return Reflect.get(target, key, receiver);
-      return async (argv: string[], options: Parameters<Transport["exec"]>[1]) => {
-        if (inFlight === 0) trips += 1;
-        inFlight += 1;
-        commands += 1;
-        try {
-          return await target.exec(argv, options);
-        } finally {
-          inFlight -= 1;
-        }
-      };
-    },
-  });
-  return { transport, trips: () => trips, commands: () => commands };
 }
 
 describe("mergeBranch", () => {
