@@ -1,5 +1,5 @@
 import type { Transport } from "@/server/exec/transport";
-import { assertNotOption, runGit } from "./run-git";
+import { assertNotOption, runGit, together } from "./run-git";
 import { parseNameStatus, parseNumstat } from "./diff-parse";
 import type { BranchDiff } from "@/lib/schemas/git";
 import { capPatch, MAX_PATCH_BYTES } from "./diff-cap";
@@ -20,16 +20,18 @@ export interface BranchDiffOptions {
 export async function branchDiff(t: Transport, options: BranchDiffOptions): Promise<BranchDiff> {
   const { repoPath, baseBranch, branch } = options;
   assertNotOption(baseBranch, branch);
-  const mergeBase = (await runGit(t, repoPath, ["merge-base", baseBranch, branch])).trim();
-  // Options that pin the output format whatever the user's diff config says.
+  // Options that pin the output format whatever the user's diff config says. `base...branch`
+  // diffs the branch against its merge base, so the merge base is read beside the diffs, not
+  // before them: one round trip to an SSH host instead of two.
   const diff = (args: string[], maxOutputBytes?: number): Promise<string> =>
     runGit(
       t,
       repoPath,
-      ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-relative", "--find-renames", ...args, mergeBase, branch, "--"],
+      ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-relative", "--find-renames", ...args, `${baseBranch}...${branch}`, "--"],
       { maxOutputBytes },
     );
-  const [nameStatus, numstat, rawPatch] = await Promise.all([
+  const [mergeBase, nameStatus, numstat, rawPatch] = await together([
+    runGit(t, repoPath, ["merge-base", baseBranch, branch]).then((output) => output.trim()),
     diff(["--name-status", "-z"]),
     diff(["--numstat", "-z"]),
     // One byte over the cap is enough to know the patch is too large; the rest is never held.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { LocalTransport } from "@/server/exec/local";
 import { branchDiff, MAX_PATCH_BYTES } from "@/server/git/diff";
 import { capPatch } from "@/server/git/diff-cap";
-import { commitFiles, git, makeRepo, useGitSandbox } from "./git-fixture";
+import { commitFiles, git, makeRepo, tripCounting, useGitSandbox } from "./git-fixture";
 
 const t = new LocalTransport();
 const sandbox = useGitSandbox();
@@ -34,9 +34,12 @@ function setup(): { repo: string; mergeBase: string } {
 }
 
 describe("branchDiff", () => {
-  it("lists what the branch changed since the merge base, with line counts", async () => {
+  it("lists what the branch changed since the merge base, with line counts, in one round trip", async () => {
     const { repo, mergeBase } = setup();
-    const diff = await branchDiff(t, { repoPath: repo, baseBranch: "main", branch: "task-1" });
+    const counted = tripCounting(t);
+    const diff = await branchDiff(counted.transport, { repoPath: repo, baseBranch: "main", branch: "task-1" });
+    // The merge base, the names, the counts and the patch are read together.
+    expect([counted.trips(), counted.commands()]).toEqual([1, 4]);
     expect(diff.mergeBase).toBe(mergeBase);
     const byPath = (a: { path: string }, b: { path: string }): number => a.path.localeCompare(b.path);
     expect([...diff.files].sort(byPath)).toEqual(
