@@ -68,6 +68,7 @@ describe("landFastForward (the merge queue's landing)", () => {
       (reason: unknown) => reason,
     );
     expect(error).toBeInstanceOf(MergeRefusedError);
+    expect((error as MergeRefusedError).code).toBe("dirty_base");
     expect((error as MergeRefusedError).message).toContain("README.md");
     expect(mainAt(repo)).toBe(base);
     expect(git(repo, "diff", "--name-only").trim()).toBe("README.md");
