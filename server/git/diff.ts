@@ -1,4 +1,5 @@
 import type { Transport } from "@/server/exec/transport";
+import { mergeBase } from "./repo";
 import { assertNotOption, runGit, together } from "./run-git";
 import { parseNameStatus, parseNumstat } from "./diff-parse";
 import type { BranchDiff } from "@/lib/schemas/git";
@@ -30,8 +31,8 @@ export async function branchDiff(t: Transport, options: BranchDiffOptions): Prom
       ["-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-relative", "--find-renames", ...args, `${baseBranch}...${branch}`, "--"],
       { maxOutputBytes },
     );
-  const [mergeBase, nameStatus, numstat, rawPatch] = await together([
-    runGit(t, repoPath, ["merge-base", baseBranch, branch]).then((output) => output.trim()),
+  const [base, nameStatus, numstat, rawPatch] = await together([
+    mergeBase(t, repoPath, baseBranch, branch),
     diff(["--name-status", "-z"]),
     diff(["--numstat", "-z"]),
     // One byte over the cap is enough to know the patch is too large; the rest is never held.
@@ -44,5 +45,5 @@ export async function branchDiff(t: Transport, options: BranchDiffOptions): Prom
     ...(counts.get(file.path) ?? { additions: null, deletions: null }),
     ...(capped.truncated && !capped.completePaths.has(file.path) ? { truncated: true as const } : {}),
   }));
-  return { mergeBase, files, patch: capped.patch, truncated: capped.truncated };
+  return { mergeBase: base, files, patch: capped.patch, truncated: capped.truncated };
 }

@@ -3,7 +3,7 @@ import type { Transport } from "@/server/exec/transport";
 import { GitError, MergeRefusedError, listFiles } from "./errors";
 import { identityArgs } from "./identity";
 import { assertCleanBase, checkoutBase, hasMergeHead } from "./merge-preflight";
-import { currentBranch, headSha, isAncestor, resolveCommit, trackedChanges, untrackedFiles } from "./repo";
+import { currentBranch, headSha, isAncestor, mergeBase, resolveCommit, trackedChanges, untrackedFiles } from "./repo";
 import { withRepoLock } from "./repo-lock";
 import { assertNotOption, runGit, splitNul, together, tryGit } from "./run-git";
 
@@ -40,16 +40,16 @@ export function mergeBranch(t: Transport, options: MergeBranchOptions): Promise<
     if (leftover) await runGit(t, repoPath, ["merge", "--abort"]);
     const switched = await checkoutBase(t, repoPath, baseBranch, onBranch);
     const before = leftover || switched || head === null ? await headSha(t, repoPath) : head;
-    const [mergeBase, changes, untracked, upToDate] = await together([
-      runGit(t, repoPath, ["merge-base", before, tip]).then((output) => output.trim()),
+    const [base, changes, untracked, upToDate] = await together([
+      mergeBase(t, repoPath, before, tip),
       trackedChanges(t, repoPath),
       untrackedFiles(t, repoPath),
       isAncestor(t, repoPath, tip, before),
     ]);
-    await assertCleanBase(t, repoPath, baseBranch, mergeBase, tip, { changes, untracked });
+    await assertCleanBase(t, repoPath, baseBranch, base, tip, { changes, untracked });
 
     if (upToDate) return { kind: "up-to-date", head: before };
-    const kind: MergeKind = mergeBase === before ? "fast-forward" : "merge-commit";
+    const kind: MergeKind = base === before ? "fast-forward" : "merge-commit";
     const args =
       kind === "fast-forward"
         ? ["merge", "--ff-only", "--quiet", tip]

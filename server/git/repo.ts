@@ -32,6 +32,11 @@ export function headSha(t: Transport, cwd: string): Promise<string> {
   return resolveCommit(t, cwd, "HEAD");
 }
 
+/** The best common ancestor of two commits (where a branch left its base). */
+export async function mergeBase(t: Transport, cwd: string, a: string, b: string): Promise<string> {
+  return (await runGit(t, cwd, ["merge-base", a, b])).trim();
+}
+
 /** Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
 export async function isAncestor(t: Transport, cwd: string, ancestor: string, descendant: string): Promise<boolean> {
   const args = ["merge-base", "--is-ancestor", ancestor, descendant];

@@ -7,8 +7,7 @@ import type { TaskDto } from "@/lib/schemas/task";
 import { db } from "@/server/db/client";
 import type { ReviewComment, Task, Workspace } from "@/server/db/generated/client";
 import { transportFor } from "@/server/exec/transport-for";
-import { fileAt } from "@/server/git/repo";
-import { runGit } from "@/server/git/run-git";
+import { fileAt, mergeBase } from "@/server/git/repo";
 import { taskBranchName } from "@/server/git/worktree";
 import { services } from "@/server/services";
 import { continueTask } from "@/server/tasks/actions";
@@ -33,11 +32,11 @@ function fileReader(task: TaskWithWorkspace) {
   const transport = transportFor(task.workspace);
   const branch = taskBranchName(task.id);
   const cache = new Map<string, Promise<string | null>>();
-  let mergeBase: Promise<string | null> | null = null;
+  let oldSide: Promise<string | null> | null = null;
   const refOf = async (side: CommentSide): Promise<string | null> => {
     if (side === "new") return branch;
-    mergeBase ??= runGit(transport, task.workspace.path, ["merge-base", task.workspace.baseBranch, branch]).then((out) => out.trim(), () => null);
-    return mergeBase;
+    oldSide ??= mergeBase(transport, task.workspace.path, task.workspace.baseBranch, branch).catch(() => null);
+    return oldSide;
   };
   return (side: CommentSide, file: string): Promise<string | null> => {
     const key = `${side}\0${file}`;
