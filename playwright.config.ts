@@ -13,7 +13,10 @@ export default defineConfig({
   expect: { timeout: 20_000 },
   workers: 1,
   fullyParallel: false,
-  retries: 0,
+  // One retry: a journey of many steps on a busy 2-core machine may meet a rare stall (a real
+  // agent, tmux, git); the summary (scripts/test-summary.mjs) names every test that needed the
+  // retry with the failed try's error and the stuck task's runs, so a flake is seen, not hidden.
+  retries: 1,
   globalSetup: "./tests/e2e/global-setup.ts",
   use: {
     baseURL: `http://127.0.0.1:${port}`,

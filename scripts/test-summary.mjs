@@ -1,10 +1,12 @@
 // Adds up the vitest and Playwright JSON reports into one closing line: "N passed, N failed, N skipped".
 // Before it, each failed test is named with the first lines of its error, so the end of a long
-// run's output (often all that a CI page keeps) says what failed.
+// run's output (often all that a CI page keeps) says what failed; a browser test that passed only
+// on its retry is named too, with the error of the try that failed.
 import fs from "node:fs";
 import path from "node:path";
 
-const ERROR_LINES = 8;
+const ERROR_LINES = 12;
+const LINE_CHARS = 600;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -15,15 +17,18 @@ const firstLines = (text) =>
     .replace(/\u001b\[[0-9;]*m/g, "")
     .split("\n")
     .slice(0, ERROR_LINES)
-    .map((line) => `    ${line}`)
+    .map((line) => `    ${line.slice(0, LINE_CHARS)}`)
     .join("\n");
+
+const flakes = [];
 
 function playwrightFailures(suite, file) {
   for (const spec of suite.specs ?? []) {
-    if (spec.ok) continue;
     const results = (spec.tests ?? []).flatMap((test) => test.results ?? []);
     const error = results.map((result) => result.error?.message).find(Boolean);
-    failures.push({ name: `${spec.file ?? file}: ${spec.title}`, error });
+    // Passed on its retry: named all the same, with the failed try's error.
+    if (spec.ok && error) flakes.push({ name: `${spec.file ?? file}: ${spec.title}`, error });
+    if (!spec.ok) failures.push({ name: `${spec.file ?? file}: ${spec.title}`, error });
   }
   for (const child of suite.suites ?? []) playwrightFailures(child, suite.file ?? file);
 }
@@ -53,9 +58,14 @@ for (const file of process.argv.slice(2)) {
     for (const suite of report.suites ?? []) playwrightFailures(suite, suite.file);
   }
 }
+for (const flake of flakes) {
+  console.log(`FLAKY (failed, then passed on its retry) ${flake.name}`);
+  console.log(firstLines(flake.error));
+}
 for (const failure of failures) {
   console.log(`FAILED ${failure.name}`);
   if (failure.error) console.log(firstLines(failure.error));
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+const retried = flakes.length > 0 ? ` (${flakes.length} of them on a retry)` : "";
+console.log(`${passed} passed${retried}, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

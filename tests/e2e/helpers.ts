@@ -32,7 +32,27 @@ export async function apiTask(request: APIRequestContext, workspaceId: number, p
 }
 
 export async function waitForTaskStatus(request: APIRequestContext, id: number, status: string) {
-  await expect.poll(async () => (await (await request.get(`/api/tasks/${id}`)).json()).status, { timeout: 60_000 }).toBe(status);
+  try {
+    await expect.poll(async () => (await (await request.get(`/api/tasks/${id}`)).json()).status, { timeout: 60_000 }).toBe(status);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await taskDiagnosis(request, id)}`);
+  }
+}
+
+/**
+ * What a stuck task's runs did, in a few short lines (the end of a CI log is often all that is
+ * kept): each run's state and the last events of its stored log.
+ */
+async function taskDiagnosis(request: APIRequestContext, id: number): Promise<string> {
+  const task = (await (await request.get(`/api/tasks/${id}`)).json()) as Record<string, unknown>;
+  const lines = [`task ${id}: ${task.status} ${task.backend} waiting=${task.waitingReason ?? "-"} failure=${task.failureReason ?? "-"}`];
+  const runs = (await (await request.get(`/api/tasks/${id}/runs`)).json()) as { items: Record<string, unknown>[] };
+  for (const run of runs.items) {
+    const log = (await (await request.get(`/api/runs/${run.id}/logs?limit=5000`)).json()) as { items: Record<string, unknown>[] };
+    const last = log.items.slice(-6).map((event) => `${String(event.ts).slice(11, 23)} ${event.kind}:${String(event.message ?? event.text ?? event.summary ?? event.line ?? "").slice(0, 50)}`);
+    lines.push(`run ${run.id} ${run.status} exit=${run.exitCode} pid=${run.pid} ${String(run.startedAt).slice(11, 23)}-${String(run.endedAt ?? "").slice(11, 23)} events=${log.items.length}: ${last.join(" | ")}`);
+  }
+  return lines.join("\n");
 }
 
 /** Full-page screenshots are kept as test artifacts. */
