@@ -31,9 +31,9 @@ export async function apiTask(request: APIRequestContext, workspaceId: number, p
   return (await response.json()) as { id: number; number: number };
 }
 
-export async function waitForTaskStatus(request: APIRequestContext, id: number, status: string) {
+export async function waitForTaskStatus(request: APIRequestContext, id: number, status: string, timeout = 60_000) {
   try {
-    await expect.poll(async () => (await (await request.get(`/api/tasks/${id}`)).json()).status, { timeout: 60_000 }).toBe(status);
+    await expect.poll(async () => (await (await request.get(`/api/tasks/${id}`)).json()).status, { timeout }).toBe(status);
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await taskDiagnosis(request, id)}`);
   }

@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures";
+import { waitForTaskStatus } from "./helpers";
 
 /** The real production server over HTTP: what only a running process can show. */
 
@@ -8,7 +9,7 @@ test("a task created through the API starts at once: route handlers reach the sc
   expect(created.status()).toBe(201);
   const task = await created.json();
   // The periodic scan is 10 minutes away in this server: only the event path can start it this fast.
-  await expect.poll(async () => (await (await request.get(`/api/tasks/${task.id}`)).json()).status, { timeout: 15_000 }).toBe("DONE");
+  await waitForTaskStatus(request, task.id, "DONE", 15_000);
   const done = await (await request.get(`/api/tasks/${task.id}`)).json();
   expect(new Date(done.startedAt).getTime() - new Date(done.createdAt).getTime()).toBeLessThan(2_000);
   const health = await (await request.get("/api/health")).json();
