@@ -109,6 +109,11 @@ export interface ScriptHost {
     write(files: DetachedFiles, contents: RunFileContents): Promise<void>;
     agentPid(files: DetachedFiles): Promise<string>;
   };
+  /**
+   * This machine: the logs read by the server itself (local-follow.ts), as FOLLOW_SCRIPT
+   * ("run-ended") and CATCH_UP_SCRIPT ("end-of-file") would deliver them. Elsewhere the scripts do.
+   */
+  readLogs?(files: DetachedFiles, offsets: LogOffsets, handlers: ChunkHandlers, until: "run-ended" | "end-of-file"): ScriptStream;
 }
 
 /** Lines out of a byte stream, remembering the offset just past the last complete line. */
@@ -235,10 +240,14 @@ class DetachedFollower implements DetachedProcess {
   private async stream(script: string, name: string, extra: string[], mustSucceed: boolean): Promise<boolean> {
     const { out, err } = this.files;
     const args = [out, err, ...extra, String(this.out.received), String(this.err.received)];
-    const stream = await this.host.streamScript(script, [name, ...args], {
+    const handlers: ChunkHandlers = {
       onStdout: (chunk) => this.out.push(chunk),
       onStderr: (chunk) => this.err.push(chunk),
-    });
+    };
+    const offsets = { stdout: this.out.received, stderr: this.err.received };
+    const stream = this.host.readLogs
+      ? this.host.readLogs(this.files, offsets, handlers, script === FOLLOW_SCRIPT ? "run-ended" : "end-of-file")
+      : await this.host.streamScript(script, [name, ...args], handlers);
     this.closeStream = () => stream.close();
     // The machine answered.
     this.failingSince = null;

@@ -11,6 +11,7 @@ import { toExecResult } from "./local-exec";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./output-cap";
 import { sharedSpawner } from "./spawner";
 import { waitForAgentPid, writeRunFiles } from "./local-run-files";
+import { readRunLogs } from "./local-follow";
 
 /** What the scripts and tmux need from the server's environment; TMUX_TMPDIR picks the tmux server. */
 const SCRIPT_ENV_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TMPDIR", "TMUX_TMPDIR"];
@@ -45,6 +46,7 @@ export const localScriptHost: ScriptHost = {
   exactEnv: true,
   runFiles: { write: writeRunFiles, agentPid: waitForAgentPid },
   runScriptArgv: (scriptPath) => ["sh", scriptPath],
+  readLogs: readRunLogs,
   async runScript(script, args, options = {}) {
     const spawner = sharedSpawner();
     if (!spawner) return runScriptInProcess(script, args, options);

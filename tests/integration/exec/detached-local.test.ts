@@ -9,7 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DetachedProcess } from "@/server/exec/detached";
+import { spawnDetached, type DetachedProcess, type ScriptHost } from "@/server/exec/detached";
+import { localScriptHost } from "@/server/exec/local-scripts";
 import { detachedFiles, runScript } from "@/server/exec/detached-scripts";
 import { LocalTransport } from "@/server/exec/local";
 import { isProcessRunning } from "../../unit/exec/process-liveness";
@@ -171,28 +172,63 @@ describe("detached runs on this machine", () => {
     expect(await run.exited).toEqual({ exitCode: null, signal: null, statusMissing: true });
   });
 
-  it("following a run starts a few processes, not five a second: the waiter waits in one tail --pid between its checks", async () => {
-    // Every sleep, cat and timeout started from here on is counted by a wrapper first on PATH.
+  /** Runs `body` with every sleep, cat, timeout and tail started meanwhile counted by a wrapper first on PATH. */
+  async function counting(body: () => Promise<void>): Promise<string[]> {
     const bin = path.join(dir, "counting-bin");
     const counted = path.join(dir, "counted.log");
+    fs.rmSync(counted, { force: true });
     fs.mkdirSync(bin, { recursive: true });
-    for (const name of ["sleep", "cat", "timeout"]) {
-      const real = execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+    for (const name of ["sleep", "cat", "timeout", "tail"]) {
+      const real = execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8", env: { ...process.env, PATH: process.env.PATH!.split(":").filter((entry) => entry !== bin).join(":") } }).trim();
       fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho ${name} >> '${counted}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
     }
     const pathBefore = process.env.PATH;
     process.env.PATH = `${bin}:${pathBefore}`;
     try {
-      const { process: run, lines } = await launch("quiet", `echo start; ${JSON.stringify(globalThis.process.execPath)} -e "setTimeout(() => console.log('end'), 4000)"`);
-      expect(await run.exited).toEqual({ exitCode: 0, signal: null });
-      expect(lines.out).toEqual(["start", "end"]);
+      await body();
     } finally {
       process.env.PATH = pathBefore;
     }
-    // The launch's own few (the prompt's cat, its short wait for the agent's pid) and a timeout
-    // every 2 s; a waiter sleeping 0.2 s between checks would have started 20 sleeps and 20 cats.
-    const started = fs.readFileSync(counted, "utf8").trim().split("\n");
-    expect(started.length, started.join(" ")).toBeLessThanOrEqual(12);
+    return fs.existsSync(counted) ? fs.readFileSync(counted, "utf8").trim().split("\n").filter(Boolean) : [];
+  }
+
+  const FOUR_SECONDS = `echo start; ${JSON.stringify(globalThis.process.execPath)} -e "setTimeout(() => console.log('end'), 4000)"`;
+
+  it("following a run on this machine starts no process: the server reads the logs itself", async () => {
+    const started = await counting(async () => {
+      const { process: run, lines } = await launch("quiet", FOUR_SECONDS);
+      expect(await run.exited).toEqual({ exitCode: 0, signal: null });
+      expect(lines.out).toEqual(["start", "end"]);
+    });
+    // The launch's own few (the prompt's cat) and the exit status read once; no tail at all.
+    expect(started.filter((name) => name === "tail"), started.join(" ")).toEqual([]);
+    expect(started.length, started.join(" ")).toBeLessThanOrEqual(4);
+  });
+
+  it("the follow script (what other machines run) starts a few processes, not five a second: the waiter waits in one tail --pid between its checks", async () => {
+    // This machine's scripts without its own log reader: the path every SSH host and container takes.
+    const scriptsOnly: ScriptHost = { ...localScriptHost, readLogs: undefined };
+    const lines = collect();
+    const started = await counting(async () => {
+      const run = await spawnDetached(scriptsOnly, ["sh", "-c", FOUR_SECONDS], {
+        cwd: dir, env: { PATH: globalThis.process.env.PATH! }, stdin: "", sessionName: "test-scripts", logPath: path.join(dir, ".ai-slave", "task-1", "scripts.log"), ...lines.handlers,
+      });
+      expect(await run.exited).toEqual({ exitCode: 0, signal: null });
+    });
+    expect(lines.out).toEqual(["start", "end"]);
+    // Two tails following the logs, two catching up, and a timeout (with its tail) every 2 s;
+    // a waiter sleeping 0.2 s between checks would have started 20 sleeps and 20 cats.
+    expect(started.length, started.join(" ")).toBeLessThanOrEqual(14);
+  });
+
+  it("delivers a line while the run goes on, not only once it ended", async () => {
+    const go = path.join(dir, "go");
+    // The agent waits (10 s at most) for a file the test makes only after it saw the first line.
+    const { process: run, lines } = await launch("live", `echo ready; i=0; while [ ! -e ${JSON.stringify(go)} ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; [ -e ${JSON.stringify(go)} ] && echo saw-go`);
+    await until("the first line, while the run waits", () => lines.out.includes("ready"), 8_000);
+    fs.writeFileSync(go, "");
+    expect(await run.exited).toEqual({ exitCode: 0, signal: null });
+    expect(lines.out).toEqual(["ready", "saw-go"]);
   });
 });
 

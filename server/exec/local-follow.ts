@@ -1,0 +1,155 @@
+/**
+ * A detached run's logs on this machine, read by the server itself: the same contract as
+ * FOLLOW_SCRIPT and CATCH_UP_SCRIPT (detached-scripts.ts), without their processes. Through the
+ * scripts every run cost a `sh`, three `tail`s and a `timeout` started while its agent starts,
+ * and every byte took two more hops (tail's pipe, the spawner's base64 lines) on a machine whose
+ * two cores the agents, the server and its clients share. Here a file is read where it grew,
+ * woken by inotify (fs.watch) and, in case an event is missed, by a look every 200 ms, the
+ * interval of the scripts' `tail -s 0.2`.
+ *
+ * One chunk (64 KB) at a time, the next read only after the handlers took the last one: the
+ * server reads as fast as it stores, and an agent that prints faster only grows its file.
+ */
+import fs from "node:fs";
+import type { ChunkHandlers, LogOffsets, ScriptStream } from "./detached";
+import type { DetachedFiles } from "./detached-scripts";
+
+const CHUNK_BYTES = 64 * 1024;
+const LOOK_EVERY_MS = 200;
+
+/** Reads one file from an offset as it grows. */
+class GrowingFile {
+  private fd: number | null = null;
+  private reading: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly file: string,
+    private position: number,
+    private readonly onChunk: (chunk: Buffer) => void,
+    private readonly stopped: () => boolean,
+  ) {}
+
+  /** Reads to the end of what is there now; a call while a read runs makes that read go on. */
+  drain(): Promise<void> {
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = this.readToEnd().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  private async readToEnd(): Promise<void> {
+    do {
+      this.again = false;
+      while (!this.stopped()) {
+        const fd = await this.open();
+        if (fd === null) return;
+        const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+        const bytes = await new Promise<number>((resolve) => fs.read(fd, buffer, 0, CHUNK_BYTES, this.position, (error, read) => resolve(error ? 0 : read)));
+        if (bytes === 0 || this.stopped()) break;
+        this.position += bytes;
+        this.onChunk(bytes === CHUNK_BYTES ? buffer : buffer.subarray(0, bytes));
+      }
+    } while (this.again && !this.stopped());
+  }
+
+  /** The file's descriptor, opened on first need; null while the file is not there (as `tail -F` waits for it). */
+  private async open(): Promise<number | null> {
+    if (this.fd !== null) return this.fd;
+    this.fd = await new Promise<number | null>((resolve) => fs.open(this.file, "r", (error, fd) => resolve(error ? null : fd)));
+    return this.fd;
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    // After a read in flight: closing under it could hand its number to another file.
+    void (this.reading ?? Promise.resolve()).finally(() => fs.close(fd, () => undefined));
+  }
+}
+
+function exists(file: string): Promise<boolean> {
+  return new Promise((resolve) => fs.access(file, (error) => resolve(!error)));
+}
+
+/** FOLLOW_SCRIPT's `alive`: no exit status yet, the log still there, and the run script running (or not started yet). */
+async function runAlive(files: DetachedFiles): Promise<boolean> {
+  if (await exists(files.exit)) return false;
+  if (!(await exists(files.out))) return false;
+  const pid = Number((await fs.promises.readFile(files.pid, "utf8").catch(() => "")).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Both logs from the offsets: until the run has ended ("run-ended", as FOLLOW_SCRIPT; what the run
+ * wrote until then is delivered before `exited` resolves), or once to their ends ("end-of-file",
+ * as CATCH_UP_SCRIPT). close() stops at once; `exited` then resolves too.
+ */
+export function readRunLogs(files: DetachedFiles, offsets: LogOffsets, handlers: ChunkHandlers, until: "run-ended" | "end-of-file"): ScriptStream {
+  let closed = false;
+  const stopped = () => closed;
+  const out = new GrowingFile(files.out, offsets.stdout, handlers.onStdout, stopped);
+  const err = new GrowingFile(files.err, offsets.stderr, handlers.onStderr, stopped);
+  const drainBoth = () => Promise.all([out.drain(), err.drain()]);
+  const watchers: fs.FSWatcher[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let wake: (() => void) | null = null;
+
+  const finish = () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    for (const watcher of watchers.splice(0)) watcher.close();
+    out.close();
+    err.close();
+    wake?.();
+  };
+
+  const follow = async (): Promise<void> => {
+    if (until === "run-ended") {
+      for (const [file, growing] of [[files.out, out], [files.err, err]] as const) {
+        try {
+          const watcher = fs.watch(file, { persistent: false }, () => void growing.drain());
+          watcher.on("error", () => undefined);
+          watchers.push(watcher);
+        } catch {
+          // Not there (yet): the looks below read it.
+        }
+      }
+      while (!closed && (await runAlive(files))) {
+        await drainBoth();
+        if (closed) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, LOOK_EVERY_MS);
+        });
+        wake = null;
+      }
+    }
+    if (!closed) await drainBoth();
+  };
+
+  const exited = follow().then(
+    () => {
+      const wasClosed = closed;
+      finish();
+      return { exitCode: wasClosed ? null : 0, lost: false };
+    },
+    () => {
+      finish();
+      return { exitCode: null, lost: true };
+    },
+  );
+  return { exited, close: finish };
+}
