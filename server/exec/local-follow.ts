@@ -20,8 +20,9 @@ const LOOK_EVERY_MS = 200;
 /** Reads one file from an offset as it grows. */
 class GrowingFile {
   private fd: number | null = null;
+  /** The read in progress, and one more after it for whoever asked meanwhile (the file may have grown since it began). */
   private reading: Promise<void> | null = null;
-  private again = false;
+  private queued: Promise<void> | null = null;
 
   constructor(
     private readonly file: string,
@@ -30,38 +31,44 @@ class GrowingFile {
     private readonly stopped: () => boolean,
   ) {}
 
-  /** Reads to the end of what is there now; a call while a read runs makes that read go on. */
+  /** Resolves once everything the file held when it was called has been handed on. */
   drain(): Promise<void> {
-    if (this.reading) {
-      this.again = true;
+    if (!this.reading) {
+      this.reading = this.readToEnd().finally(() => {
+        this.reading = null;
+      });
       return this.reading;
     }
-    this.reading = this.readToEnd().finally(() => {
-      this.reading = null;
+    this.queued ??= this.reading.then(() => {
+      this.queued = null;
+      return this.drain();
     });
-    return this.reading;
+    return this.queued;
   }
 
   private async readToEnd(): Promise<void> {
-    do {
-      this.again = false;
-      while (!this.stopped()) {
-        const fd = await this.open();
-        if (fd === null) return;
-        const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-        const bytes = await new Promise<number>((resolve) => fs.read(fd, buffer, 0, CHUNK_BYTES, this.position, (error, read) => resolve(error ? 0 : read)));
-        if (bytes === 0 || this.stopped()) break;
-        this.position += bytes;
-        this.onChunk(bytes === CHUNK_BYTES ? buffer : buffer.subarray(0, bytes));
-      }
-    } while (this.again && !this.stopped());
+    while (!this.stopped()) {
+      const fd = await this.open();
+      if (fd === null) return;
+      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+      const bytes = await new Promise<number>((resolve) => fs.read(fd, buffer, 0, CHUNK_BYTES, this.position, (error, read) => resolve(error ? 0 : read)));
+      if (bytes === 0 || this.stopped()) return;
+      this.position += bytes;
+      this.onChunk(bytes === CHUNK_BYTES ? buffer : buffer.subarray(0, bytes));
+    }
   }
 
   /** The file's descriptor, opened on first need; null while the file is not there (as `tail -F` waits for it). */
   private async open(): Promise<number | null> {
     if (this.fd !== null) return this.fd;
-    this.fd = await new Promise<number | null>((resolve) => fs.open(this.file, "r", (error, fd) => resolve(error ? null : fd)));
-    return this.fd;
+    const fd = await new Promise<number | null>((resolve) => fs.open(this.file, "r", (error, opened) => resolve(error ? null : opened)));
+    // Closed while it opened: nobody will close it later.
+    if (fd !== null && this.stopped()) {
+      fs.close(fd, () => undefined);
+      return null;
+    }
+    this.fd = fd;
+    return fd;
   }
 
   close(): void {

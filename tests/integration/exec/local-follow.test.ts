@@ -1,0 +1,96 @@
+/**
+ * The server's own reader of a local run's logs (server/exec/local-follow.ts), on real files
+ * written while it reads: every byte once and in order across many 64 KB reads, the end of a run
+ * seen from its exit file or its dead run script, reads from given offsets, and close() stopping
+ * at once without leaving a descriptor open.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { detachedFiles, type DetachedFiles } from "@/server/exec/detached-scripts";
+import { readRunLogs } from "@/server/exec/local-follow";
+
+let dir: string;
+let files: DetachedFiles;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-follow-"));
+  files = detachedFiles(path.join(dir, "run-1.log"));
+  fs.writeFileSync(files.out, "");
+  fs.writeFileSync(files.err, "");
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function collector() {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  return {
+    handlers: { onStdout: (chunk: Buffer) => out.push(Buffer.from(chunk)), onStderr: (chunk: Buffer) => err.push(Buffer.from(chunk)) },
+    out: () => Buffer.concat(out).toString("utf8"),
+    err: () => Buffer.concat(err).toString("utf8"),
+  };
+}
+
+const openDescriptors = () => fs.readdirSync("/proc/self/fd").length;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("a local run's logs read by the server", () => {
+  it("delivers every byte once and in order while the run writes, then ends with the exit status", async () => {
+    const seen = collector();
+    const stream = readRunLogs(files, { stdout: 0, stderr: 0 }, seen.handlers, "run-ended");
+    // 2,000 lines in 40 writes of 50 (about 9 KB each, 360 KB in all: many reads, some mid-line).
+    const expected: string[] = [];
+    for (let batch = 0; batch < 40; batch += 1) {
+      const lines = Array.from({ length: 50 }, (_, index) => `line ${batch * 50 + index} ${"x".repeat(160)}`);
+      expected.push(...lines);
+      fs.appendFileSync(files.out, `${lines.join("\n")}\n`);
+      if (batch % 10 === 0) fs.appendFileSync(files.err, `warning ${batch}\n`);
+      await sleep(5);
+    }
+    // Delivered while the run goes on (no exit status yet), not only at its end.
+    for (let waited = 0; !seen.out().includes("line 1999 ") && waited < 5_000; waited += 20) await sleep(20);
+    expect(seen.out()).toBe(`${expected.join("\n")}\n`);
+    fs.writeFileSync(files.exit, "0\n");
+    expect(await stream.exited).toEqual({ exitCode: 0, lost: false });
+    expect(seen.out()).toBe(`${expected.join("\n")}\n`);
+    expect(seen.err()).toBe("warning 0\nwarning 10\nwarning 20\nwarning 30\n");
+  });
+
+  it("ends when the run script is gone without an exit status, with what it wrote", async () => {
+    const script = spawn("sleep", ["0.3"]);
+    fs.writeFileSync(files.pid, `${script.pid}\n`);
+    fs.writeFileSync(files.out, "before the end\n");
+    const seen = collector();
+    const stream = readRunLogs(files, { stdout: 0, stderr: 0 }, seen.handlers, "run-ended");
+    await new Promise((resolve) => script.once("exit", resolve));
+    expect(await stream.exited).toEqual({ exitCode: 0, lost: false });
+    expect(seen.out()).toBe("before the end\n");
+  });
+
+  it("reads once from the offsets to the end of each file", async () => {
+    fs.writeFileSync(files.out, "old line\nnew line\n");
+    fs.writeFileSync(files.err, "old\nnew\n");
+    const seen = collector();
+    const stream = readRunLogs(files, { stdout: "old line\n".length, stderr: "old\n".length }, seen.handlers, "end-of-file");
+    expect(await stream.exited).toEqual({ exitCode: 0, lost: false });
+    expect(seen.out()).toBe("new line\n");
+    expect(seen.err()).toBe("new\n");
+  });
+
+  it("stops at close() while the run goes on, and leaves no descriptor open", async () => {
+    const before = openDescriptors();
+    fs.writeFileSync(files.out, "first\n");
+    const seen = collector();
+    const stream = readRunLogs(files, { stdout: 0, stderr: 0 }, seen.handlers, "run-ended");
+    for (let waited = 0; seen.out() === "" && waited < 5_000; waited += 20) await sleep(20);
+    expect(seen.out()).toBe("first\n");
+    stream.close();
+    expect(await stream.exited).toEqual({ exitCode: null, lost: false });
+    fs.appendFileSync(files.out, "after the close\n");
+    await sleep(300);
+    expect(seen.out()).toBe("first\n");
+    expect(openDescriptors()).toBe(before);
+  });
+});
