@@ -114,6 +114,8 @@ export interface ScriptHost {
    * ("run-ended") and CATCH_UP_SCRIPT ("end-of-file") would deliver them. Elsewhere the scripts do.
    */
   readLogs?(files: DetachedFiles, offsets: LogOffsets, handlers: ChunkHandlers, until: "run-ended" | "end-of-file"): ScriptStream;
+  /** This machine: EXIT_STATUS_SCRIPT's answer read by the server itself. */
+  exitStatus?(files: DetachedFiles): Promise<string>;
 }
 
 /** Lines out of a byte stream, remembering the offset just past the last complete line. */
@@ -139,6 +141,14 @@ class OffsetLines {
     this.splitter.end();
     this.consumed = this.received;
   }
+}
+
+/** EXIT_STATUS_SCRIPT's answer; a script that failed (exit not 0) is an error. */
+async function exitStatusOf(host: ScriptHost, files: DetachedFiles): Promise<string> {
+  if (host.exitStatus) return host.exitStatus(files);
+  const result = await host.runScript(EXIT_STATUS_SCRIPT, ["ai-slave", files.exit, files.pid]);
+  if (result.exitCode !== 0) throw new Error(`script failed (${result.exitCode}): ${result.stderr.trim()}`);
+  return result.stdout;
 }
 
 const RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
@@ -187,7 +197,7 @@ class DetachedFollower implements DetachedProcess {
     if (!(await this.retrying(() => this.stream(CATCH_UP_SCRIPT, "catch-up", [], false)))) return this.unreachable();
     let status = "";
     const read = async () => {
-      status = (await this.script(EXIT_STATUS_SCRIPT, [this.files.exit, this.files.pid])).trim();
+      status = (await exitStatusOf(this.host, this.files)).trim();
       this.failingSince = null;
       return true;
     };
@@ -311,7 +321,7 @@ export function reattach(host: ScriptHost, options: ReattachOptions): DetachedPr
 export async function stopDetached(host: ScriptHost, logPath: string, graceMs: number): Promise<void> {
   const files = detachedFiles(logPath);
   const signal = (name: string) => host.runScript(SIGNAL_SCRIPT, ["ai-slave", files.agentPid, name]);
-  const ended = async () => (await host.runScript(EXIT_STATUS_SCRIPT, ["ai-slave", files.exit, files.pid])).stdout.trim() !== "";
+  const ended = async () => (await exitStatusOf(host, files)).trim() !== "";
   if (await ended()) return;
   await signal("TERM");
   for (const deadline = Date.now() + graceMs; Date.now() < deadline; await delay(200)) if (await ended()) break;

@@ -1,6 +1,7 @@
 /**
- * A detached run's logs on this machine, read by the server itself: the same contract as
- * FOLLOW_SCRIPT and CATCH_UP_SCRIPT (detached-scripts.ts), without their processes. Through the
+ * A detached run's logs and exit status on this machine, read by the server itself: the same
+ * contract as FOLLOW_SCRIPT, CATCH_UP_SCRIPT and EXIT_STATUS_SCRIPT (detached-scripts.ts), without
+ * their processes. Through the
  * scripts every run cost a `sh`, three `tail`s and a `timeout` started while its agent starts,
  * and every byte took two more hops (tail's pipe, the spawner's base64 lines) on a machine whose
  * two cores the agents, the server and its clients share. Here a file is read where it grew,
@@ -84,12 +85,13 @@ function exists(file: string): Promise<boolean> {
   return new Promise((resolve) => fs.access(file, (error) => resolve(!error)));
 }
 
-/** FOLLOW_SCRIPT's `alive`: no exit status yet, the log still there, and the run script running (or not started yet). */
-async function runAlive(files: DetachedFiles): Promise<boolean> {
-  if (await exists(files.exit)) return false;
-  if (!(await exists(files.out))) return false;
+/** The run script's pid from its file, null while it has not written one. */
+async function scriptPid(files: DetachedFiles): Promise<number | null> {
   const pid = Number((await fs.promises.readFile(files.pid, "utf8").catch(() => "")).trim());
-  if (!Number.isInteger(pid) || pid <= 0) return true;
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -97,6 +99,28 @@ async function runAlive(files: DetachedFiles): Promise<boolean> {
     // EPERM: it runs, as another user.
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** FOLLOW_SCRIPT's `alive`: no exit status yet, the log still there, and the run script running (or not started yet). */
+async function runAlive(files: DetachedFiles): Promise<boolean> {
+  if (await exists(files.exit)) return false;
+  if (!(await exists(files.out))) return false;
+  const pid = await scriptPid(files);
+  return pid === null || running(pid);
+}
+
+/**
+ * EXIT_STATUS_SCRIPT's answer without its `sh` and `cat`: the exit file's text; "" while the run
+ * script runs; "gone" when it is not running and left no status (tmux killed, host rebooted).
+ */
+export async function readExitStatus(files: DetachedFiles): Promise<string> {
+  const status = () => fs.promises.readFile(files.exit, "utf8").catch(() => null);
+  const first = await status();
+  if (first !== null) return first;
+  const pid = await scriptPid(files);
+  if (pid !== null && running(pid)) return "";
+  // It may have written the status just after the first look.
+  return (await status()) ?? "gone";
 }
 
 /**

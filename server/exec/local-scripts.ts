@@ -11,7 +11,7 @@ import { toExecResult } from "./local-exec";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "./output-cap";
 import { sharedSpawner } from "./spawner";
 import { waitForAgentPid, writeRunFiles } from "./local-run-files";
-import { readRunLogs } from "./local-follow";
+import { readExitStatus, readRunLogs } from "./local-follow";
 
 /** What the scripts and tmux need from the server's environment; TMUX_TMPDIR picks the tmux server. */
 const SCRIPT_ENV_NAMES = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TMPDIR", "TMUX_TMPDIR"];
@@ -47,6 +47,7 @@ export const localScriptHost: ScriptHost = {
   runFiles: { write: writeRunFiles, agentPid: waitForAgentPid },
   runScriptArgv: (scriptPath) => ["sh", scriptPath],
   readLogs: readRunLogs,
+  exitStatus: readExitStatus,
   async runScript(script, args, options = {}) {
     const spawner = sharedSpawner();
     if (!spawner) return runScriptInProcess(script, args, options);

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { detachedFiles, type DetachedFiles } from "@/server/exec/detached-scripts";
-import { readRunLogs } from "@/server/exec/local-follow";
+import { readExitStatus, readRunLogs } from "@/server/exec/local-follow";
 
 let dir: string;
 let files: DetachedFiles;
@@ -33,7 +33,15 @@ function collector() {
   };
 }
 
-const openDescriptors = () => fs.readdirSync("/proc/self/fd").length;
+/** This process's descriptors open on the run's logs. */
+const openOnLogs = () =>
+  fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return [files.out, files.err].includes(fs.readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      return false;
+    }
+  }).length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("a local run's logs read by the server", () => {
@@ -80,17 +88,33 @@ describe("a local run's logs read by the server", () => {
   });
 
   it("stops at close() while the run goes on, and leaves no descriptor open", async () => {
-    const before = openDescriptors();
     fs.writeFileSync(files.out, "first\n");
     const seen = collector();
     const stream = readRunLogs(files, { stdout: 0, stderr: 0 }, seen.handlers, "run-ended");
     for (let waited = 0; seen.out() === "" && waited < 5_000; waited += 20) await sleep(20);
     expect(seen.out()).toBe("first\n");
+    expect(openOnLogs()).toBe(2);
     stream.close();
     expect(await stream.exited).toEqual({ exitCode: null, lost: false });
     fs.appendFileSync(files.out, "after the close\n");
     await sleep(300);
     expect(seen.out()).toBe("first\n");
-    expect(openDescriptors()).toBe(before);
+    expect(openOnLogs()).toBe(0);
+  });
+
+  it("reads the exit status as the status script would: the status, nothing while the run script runs, gone without either", async () => {
+    expect(await readExitStatus(files)).toBe("gone");
+    const script = spawn("sleep", ["5"]);
+    try {
+      fs.writeFileSync(files.pid, `${script.pid}\n`);
+      expect(await readExitStatus(files)).toBe("");
+      fs.writeFileSync(files.exit, "3\n");
+      expect(await readExitStatus(files)).toBe("3\n");
+    } finally {
+      script.kill("SIGKILL");
+    }
+    await new Promise((resolve) => script.once("exit", resolve));
+    fs.rmSync(files.exit);
+    expect(await readExitStatus(files)).toBe("gone");
   });
 });
