@@ -99,13 +99,14 @@ const SETTLED_MS = 20_000;
 async function earlyAndSettled(server: BenchServer): Promise<{ early: number; settled: number; series: string }> {
   const readings: string[] = [];
   let early = Number.NaN;
+  let rss = Number.NaN;
   for (let at = 1_000; at <= SETTLED_MS; at += 1_000) {
     await sleep(1_000);
-    const rss = server.rssMb();
+    rss = server.rssMb();
     if (at === EARLY_MS) early = rss;
     if (at % 5_000 === 0 || at === EARLY_MS) readings.push(`${rss.toFixed(0)} MB at ${at / 1000} s`);
   }
-  return { early, settled: server.rssMb(), series: readings.join(", ") };
+  return { early, settled: rss, series: readings.join(", ") };
 }
 
 /** Pushes each figure into `figures` as soon as it is measured, so a later failure keeps the earlier ones. */

@@ -1,10 +1,9 @@
 /**
  * A detached run's logs and exit status on this machine, read by the server itself: the same
  * contract as FOLLOW_SCRIPT, CATCH_UP_SCRIPT and EXIT_STATUS_SCRIPT (detached-scripts.ts), without
- * their processes. Through the
- * scripts every run cost a `sh`, three `tail`s and a `timeout` started while its agent starts,
- * and every byte took two more hops (tail's pipe, the spawner's base64 lines) on a machine whose
- * two cores the agents, the server and its clients share. Here a file is read where it grew,
+ * their processes. Through the scripts every run cost a `sh`, three `tail`s and a `timeout`
+ * started while its agent starts, and every byte took two more hops (tail's pipe, the spawner's
+ * base64 lines) on a machine whose two cores the agents, the server and its clients share. Here a file is read where it grew,
  * woken by inotify (fs.watch) and, in case an event is missed, by a look every 200 ms, the
  * interval of the scripts' `tail -s 0.2`.
  *
@@ -14,6 +13,8 @@
 import fs from "node:fs";
 import type { ChunkHandlers, LogOffsets, ScriptStream } from "./detached";
 import type { DetachedFiles } from "./detached-scripts";
+import { exists, readIfThere } from "./local-run-files";
+import { isProcessAlive } from "./process-group";
 
 const CHUNK_BYTES = 64 * 1024;
 const LOOK_EVERY_MS = 200;
@@ -81,24 +82,10 @@ class GrowingFile {
   }
 }
 
-function exists(file: string): Promise<boolean> {
-  return new Promise((resolve) => fs.access(file, (error) => resolve(!error)));
-}
-
 /** The run script's pid from its file, null while it has not written one. */
 async function scriptPid(files: DetachedFiles): Promise<number | null> {
-  const pid = Number((await fs.promises.readFile(files.pid, "utf8").catch(() => "")).trim());
+  const pid = Number((await readIfThere(files.pid)).trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** FOLLOW_SCRIPT's `alive`: no exit status yet, the log still there, and the run script running (or not started yet). */
@@ -106,7 +93,7 @@ async function runAlive(files: DetachedFiles): Promise<boolean> {
   if (await exists(files.exit)) return false;
   if (!(await exists(files.out))) return false;
   const pid = await scriptPid(files);
-  return pid === null || running(pid);
+  return pid === null || isProcessAlive(pid);
 }
 
 /**
@@ -118,7 +105,7 @@ export async function readExitStatus(files: DetachedFiles): Promise<string> {
   const first = await status();
   if (first !== null) return first;
   const pid = await scriptPid(files);
-  if (pid !== null && running(pid)) return "";
+  if (pid !== null && isProcessAlive(pid)) return "";
   // It may have written the status just after the first look.
   return (await status()) ?? "gone";
 }

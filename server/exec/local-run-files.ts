@@ -50,11 +50,11 @@ export async function writeRunFiles(files: DetachedFiles, contents: RunFileConte
   await Promise.all([writePrivate(files.prompt, contents.prompt), writePrivate(files.script, contents.script), writePrivate(files.out, ""), writePrivate(files.err, "")]);
 }
 
-async function readIfThere(file: string): Promise<string> {
+export async function readIfThere(file: string): Promise<string> {
   return fs.readFile(file, "utf8").catch(() => "");
 }
 
-async function exists(file: string): Promise<boolean> {
+export async function exists(file: string): Promise<boolean> {
   return fs.access(file).then(() => true, () => false);
 }
 
