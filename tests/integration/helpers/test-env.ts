@@ -41,7 +41,9 @@ export async function useTestDatabase(): Promise<TestDb> {
       } catch {
         // No tmux server was started.
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      // The run scripts tmux just hung up on may still write their exit files while the folder
+      // goes: rmSync tries again (ENOTEMPTY) instead of failing the file's cleanup.
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
