@@ -13,6 +13,8 @@ export interface ServerConfig {
   tasksDir: string;
   /** Most runs this server's local runner executes at once, over all workspaces. */
   runnerMaxConcurrency: number;
+  /** Runs starting at once on one machine (worktree, setup, launch); agents then run side by side (runs/start-gate.ts). */
+  startsPerMachine: number;
   /** Automatic-retry delays for transient failures, in ms. */
   retryDelaysMs: number[];
   scanIntervalMs: number;
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     projectRoot,
     tasksDir: path.resolve(projectRoot, env.AI_SLAVE_TASKS_DIR ?? "tasks"),
     runnerMaxConcurrency: intFromEnv("AI_SLAVE_MAX_CONCURRENCY", 8),
+    startsPerMachine: Math.max(1, intFromEnv("AI_SLAVE_STARTS_PER_MACHINE", 1)),
     retryDelaysMs: (listFromEnv("AI_SLAVE_RETRY_DELAYS").length ? listFromEnv("AI_SLAVE_RETRY_DELAYS") : ["5", "15", "30"]).map(
       (seconds) => Math.round(Number(seconds) * 1000),
     ),

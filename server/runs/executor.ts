@@ -28,6 +28,8 @@ import { settings } from "@/server/settings";
 import { loadRunAccount } from "@/server/accounts/service";
 import type { AccountChoice } from "@/server/scheduler/plan";
 import { accountEnvironment } from "./agent-env";
+import { hostKeyOf } from "@/server/scheduler/admission";
+import { startGate } from "./start-gate";
 
 /**
  * Executes one dispatch of a task that the scheduler has claimed (status RUNNING): makes its run,
@@ -38,6 +40,32 @@ export async function executeTask(taskId: number, choice: AccountChoice = { acco
   if (!row) return;
   // A pool task was placed by the claim that started it (task-state.ts claimTask).
   const task = requirePlacedWith(row);
+  const turn = await turnToStart(task);
+  try {
+    // A cancel while it waited found nothing supervising the task yet and finished it.
+    if (turn.waitedMs !== null && (await db().task.count({ where: { id: taskId, status: "RUNNING" } })) === 0) return;
+    await executeClaimed(task, choice, turn);
+  } finally {
+    turn.release();
+  }
+}
+
+/**
+ * The task's turn to start on its machine (start-gate.ts): given back once its agent is launched,
+ * or when the run ends before that. `waitedMs`: null when it had no one to wait for.
+ */
+async function turnToStart(task: TaskWithWorkspace): Promise<{ release: () => void; ahead: number; waitedMs: number | null }> {
+  const perMachine = config().startsPerMachine;
+  const gate = startGate(perMachine);
+  const machine = hostKeyOf(task.workspace);
+  const ahead = gate.ahead(machine);
+  const from = Date.now();
+  const release = await gate.enter(machine);
+  return { release, ahead, waitedMs: ahead >= perMachine ? Date.now() - from : null };
+}
+
+async function executeClaimed(task: TaskWithWorkspace, choice: AccountChoice, turn: Awaited<ReturnType<typeof turnToStart>>): Promise<void> {
+  const taskId = task.id;
   const runs = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" } });
   // On the fallback backend, a session of that backend is resumed if there is one; the task's own is not.
   const fallback = choice.fallback !== null && task.fallbackBackend ? (task.fallbackBackend as Backend) : null;
@@ -53,6 +81,12 @@ export async function executeTask(taskId: number, choice: AccountChoice = { acco
   });
   const writer = new RunLogWriter(run.id, services().bus, config().logCapBytes);
   await whileActive(taskId, run.id, async (active) => {
+    void active.launched.then(turn.release);
+    if (turn.waitedMs !== null) {
+      const where = task.workspace.type === "local" ? "this machine" : (task.workspace.host ?? "its host");
+      const perMachine = config().startsPerMachine;
+      writer.append([{ kind: "system", message: `Started after ${turn.ahead} other run${turn.ahead === 1 ? "" : "s"} on ${where} (waited ${(turn.waitedMs / 1000).toFixed(1)} s): runs start ${perMachine} at a time per machine (AI_SLAVE_STARTS_PER_MACHINE).` }]);
+    }
     const adapter = getAdapter(agent.backend);
     const ctx: RunContext = { task, run, transport: transportFor(task.workspace), adapter, writer, active, account };
     try {
