@@ -5,6 +5,8 @@
  * half-done state the restart must survive (tests/integration/reliability/crash-points.test.ts).
  */
 export type CrashPointName =
+  /** A claimed task waits for its machine's turn to start (runs/start-gate.ts); its run is not made yet. */
+  | "waiting-for-turn"
   /** `git worktree add` made the task's worktree; the run has not launched its agent. */
   | "worktree-added"
   /** A run's outcome is written, its task's transition (an automatic retry's requeue, say) not yet committed. */

@@ -33,6 +33,18 @@ export async function claimTask(taskId: number, now = new Date(), placeOn?: numb
 }
 
 /**
+ * RUNNING -> TODO for a task claimed whose run was never made (the server stopped while it waited
+ * for its machine's turn, runs/start-gate.ts): nothing ran, so it goes back to the queue in its
+ * place (`queuedAt` kept, a pool task on the member it was placed on), with the reason on its card
+ * until the scheduler takes it again. False when the task was no longer RUNNING.
+ */
+export async function requeueUnstarted(input: { taskId: number; workspaceId: number | null; reason: string }): Promise<boolean> {
+  const { count } = await db().task.updateMany({ where: { id: input.taskId, status: "RUNNING" }, data: { status: "TODO", waitingReason: input.reason } });
+  if (count === 1) publish("task.updated", input.taskId, input.workspaceId, "TODO");
+  return count === 1;
+}
+
+/**
  * A pool task's claim: in one transaction it becomes RUNNING on the member the scheduler chose
  * (only while still TODO and unplaced) and that workspace's task counter moves past its number.
  * Its number, free in every member at creation, is renumbered only if taken on this member

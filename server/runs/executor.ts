@@ -60,6 +60,7 @@ async function turnToStart(task: TaskWithWorkspace): Promise<{ release: () => vo
   const machine = hostKeyOf(task.workspace);
   const ahead = gate.ahead(machine);
   const from = Date.now();
+  if (ahead >= perMachine) crashPoint("waiting-for-turn");
   const release = await gate.enter(machine);
   return { release, ahead, waitedMs: ahead >= perMachine ? Date.now() - from : null };
 }

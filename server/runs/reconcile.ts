@@ -7,7 +7,7 @@ import { db } from "@/server/db/client";
 import type { Run } from "@/server/db/generated/client";
 import { RunLogWriter } from "@/server/events/log-writer";
 import { transportFor } from "@/server/exec/transport-for";
-import { finishTask } from "@/server/lifecycle/task-state";
+import { requeueUnstarted } from "@/server/lifecycle/task-state";
 import { loadRunAccount } from "@/server/accounts/service";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
@@ -18,15 +18,18 @@ import { adapterOf, superviseResumedRun, type TaskWithWorkspace } from "./superv
 /** Why a run that had not launched its agent when the server stopped is over. */
 export const NOT_STARTED_REASON = "The server stopped before the agent started; nothing ran. Retry the task.";
 
+/** On the card of a task queued again because the server stopped before its run was made. */
+export const REQUEUED_REASON = "Queued again: the server stopped while this task waited for its turn to start; nothing had run.";
+
 type RunWithTask = Run & { task: TaskWithWorkspace };
 
 /**
  * At start, every run still RUNNING is taken over: its agent lives on in its tmux session, on
  * this machine or another, and is followed again from its checkpoint (its log continues with no
  * gap and no duplicate), then finished normally. A run whose agent never started is FAILED with
- * the reason. Returns how many runs were re-attached.
+ * the reason; a task claimed whose run was not made yet is queued again. Returns the counts.
  */
-export async function reconcileRuns(): Promise<{ reattached: number; failed: number }> {
+export async function reconcileRuns(): Promise<{ reattached: number; failed: number; requeued: number }> {
   const rows = await db().run.findMany({ where: { status: "RUNNING" }, include: { task: { include: { workspace: true } } } });
   // A run's task is always placed (the claim places a pool task before its run is made).
   const runs = rows.map((run) => ({ ...run, task: requirePlacedWith(run.task) }));
@@ -42,12 +45,14 @@ export async function reconcileRuns(): Promise<{ reattached: number; failed: num
       await failUnstarted(run);
     }
   }
-  // Claimed, but stopped before its run was even made.
+  // Claimed, but stopped before its run was even made (waiting for its machine's turn): nothing
+  // ran and nothing was made, so it is queued again in its place.
   const stuck = await db().task.findMany({ where: { status: "RUNNING", runs: { none: { status: "RUNNING" } } } });
+  let requeued = 0;
   for (const task of stuck.map(requirePlaced)) {
-    if (await finishTask({ taskId: task.id, workspaceId: task.workspaceId, status: "FAILED", reason: NOT_STARTED_REASON })) failed += 1;
+    if (await requeueUnstarted({ taskId: task.id, workspaceId: task.workspaceId, reason: REQUEUED_REASON })) requeued += 1;
   }
-  return { reattached, failed };
+  return { reattached, failed, requeued };
 }
 
 async function resume(run: RunWithTask, stored: RunCheckpoint): Promise<void> {

@@ -88,6 +88,30 @@ describe("kill -9 in the middle of an operation", () => {
     assertConsistent(repo, dir);
   }, 180_000);
 
+  it("while tasks wait for their turn to start: the one in its setup says its agent never started, those waiting are queued again and end DONE, each agent started once", async () => {
+    const dir = path.join(testDb.dir, "turn");
+    const repo = makeGitRepo(dir, "repo");
+    const first = await start(dir, { AI_SLAVE_CRASH_AT: "waiting-for-turn" });
+    // The first task holds the machine's turn in its setup; the second, claimed, waits for it, and
+    // the server kills itself there.
+    const workspaceId = await createdId(first, "/api/workspaces", { name: "turn", path: repo, concurrencyLimit: 3, setupScript: "sleep 3" });
+    const holder = await createdId(first, "/api/tasks", { workspaceId, prompt: "FILE:holder.txt=1", backend: "claude_code" });
+    await until("the first task's run", async () => (await runsOf(first, holder)).length === 1);
+    const waiting = await createdId(first, "/api/tasks", { workspaceId, prompt: "FILE:waiting.txt=2", backend: "claude_code" });
+    await crashed(first);
+
+    const second = await start(dir);
+    expect((await finished(second, holder)).failureReason).toContain("before the agent started");
+    const task = await finished(second, waiting);
+    expect(task.status).toBe("DONE");
+    // It ran once, after the restart: no run was left from before.
+    expect((await runsOf(second, waiting)).map((run) => run.status)).toEqual(["DONE"]);
+    expect(second.output()).toContain("1 task(s) were waiting for their turn to start when the last server stopped and are queued again.");
+    expect(readTrace(first.trace).filter((line) => line.what === "start").map((line) => line.taskId)).toEqual([waiting]);
+    expect(git(repo, "show", `task-${waiting}:waiting.txt`)).toBe("2");
+    assertConsistent(repo, dir);
+  }, 180_000);
+
   it("while a transient failure is recorded and the task requeued: both or neither are stored; after the restart it retries once and ends DONE", async () => {
     const dir = path.join(testDb.dir, "requeue");
     const repo = makeGitRepo(dir, "repo");
