@@ -32,8 +32,9 @@ import { hostKeyOf } from "@/server/scheduler/admission";
 import { startGate } from "./start-gate";
 
 /**
- * Executes one dispatch of a task that the scheduler has claimed (status RUNNING): makes its run,
- * prepares the worktree, finds the CLI, and hands the run to the supervisor. Never throws.
+ * Executes one dispatch of a task that the scheduler has claimed (status RUNNING): waits for its
+ * machine's turn to start (start-gate.ts), makes its run, prepares the worktree, finds the CLI,
+ * and hands the run to the supervisor. Never throws.
  */
 export async function executeTask(taskId: number, choice: AccountChoice = { accountId: null, fallback: null }): Promise<void> {
   const row = await db().task.findUnique({ where: { id: taskId }, include: { workspace: true } });

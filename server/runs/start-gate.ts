@@ -10,8 +10,8 @@ import { processSingleton } from "@/server/singleton";
  * Why: a start is mostly CPU (git writing a worktree, a shell, tmux) and the server's own thread
  * (its rows, its spawner messages). Twelve starts at once on a 2-core machine made each of them,
  * and every request arriving meanwhile, wait behind all the others: `POST /api/tasks` p95 was
- * 175-189 ms under the load test against 55 ms with one start at a time, and the twelfth agent
- * started no later (bench/README.md, "Runs start one at a time per machine"). A machine is
+ * 130-189 ms under the 100-task load test against 74-81 ms with one start at a time, and the test
+ * ended sooner (bench/README.md, "Runs start one at a time per machine"). A machine is
  * this one or an SSH host (its containers included), as the scheduler's hostKeyOf counts them.
  */
 export class StartGate {
