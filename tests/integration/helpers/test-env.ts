@@ -41,9 +41,10 @@ export async function useTestDatabase(): Promise<TestDb> {
       } catch {
         // No tmux server was started.
       }
-      // The run scripts tmux just hung up on may still write their exit files while the folder
-      // goes: rmSync tries again (ENOTEMPTY) instead of failing the file's cleanup.
-      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      // The run scripts tmux just hung up on, and a start that had its turn as the engine stopped,
+      // may still write into the folder while it goes: rmSync tries again (ENOTEMPTY), waiting
+      // 0.1 s longer each time, up to about 12 s in all (5 tries, 1.5 s, once fell short in CI).
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 15, retryDelay: 100 });
     },
   };
 }
