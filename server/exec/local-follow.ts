@@ -3,9 +3,9 @@
  * contract as FOLLOW_SCRIPT, CATCH_UP_SCRIPT and EXIT_STATUS_SCRIPT (detached-scripts.ts), without
  * their processes. Through the scripts every run cost a `sh`, three `tail`s and a `timeout`
  * started while its agent starts, and every byte took two more hops (tail's pipe, the spawner's
- * base64 lines) on a machine whose two cores the agents, the server and its clients share. Here a file is read where it grew,
- * woken by inotify (fs.watch) and, in case an event is missed, by a look every 200 ms, the
- * interval of the scripts' `tail -s 0.2`.
+ * base64 lines) on a machine whose two cores the agents, the server and its clients share. Here
+ * a file is read where it grew, woken by inotify (fs.watch) and, in case an event is missed, by a
+ * look every 200 ms, the interval of the scripts' `tail -s 0.2`.
  *
  * One chunk (64 KB) at a time, the next read only after the handlers took the last one: the
  * server reads as fast as it stores, and an agent that prints faster only grows its file.

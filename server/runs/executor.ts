@@ -28,7 +28,7 @@ import { settings } from "@/server/settings";
 import { loadRunAccount } from "@/server/accounts/service";
 import type { AccountChoice } from "@/server/scheduler/plan";
 import { accountEnvironment } from "./agent-env";
-import { hostKeyOf } from "@/server/scheduler/admission";
+import { hostKeyOf, labelOf } from "@/server/scheduler/admission";
 import { startGate } from "./start-gate";
 
 /**
@@ -85,9 +85,8 @@ async function executeClaimed(task: TaskWithWorkspace, choice: AccountChoice, tu
   await whileActive(taskId, run.id, async (active) => {
     void active.launched.then(turn.release);
     if (turn.waitedMs !== null) {
-      const where = task.workspace.type === "local" ? "this machine" : (task.workspace.host ?? "its host");
       const perMachine = config().startsPerMachine;
-      writer.append([{ kind: "system", message: `Started after ${turn.ahead} other run${turn.ahead === 1 ? "" : "s"} on ${where} (waited ${(turn.waitedMs / 1000).toFixed(1)} s): runs start ${perMachine} at a time per machine (AI_SLAVE_STARTS_PER_MACHINE).` }]);
+      writer.append([{ kind: "system", message: `Started after ${turn.ahead} other run${turn.ahead === 1 ? "" : "s"} on ${labelOf(task.workspace)} (waited ${(turn.waitedMs / 1000).toFixed(1)} s): runs start ${perMachine} at a time per machine (AI_SLAVE_STARTS_PER_MACHINE).` }]);
     }
     const adapter = getAdapter(agent.backend);
     const ctx: RunContext = { task, run, transport: transportFor(task.workspace), adapter, writer, active, account };

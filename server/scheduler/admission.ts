@@ -39,7 +39,8 @@ export function hostKeyOf(workspace: Pick<Workspace, "type" | "host" | "port">):
   return workspace.type === "local" ? "local" : `${workspace.host}:${workspace.port ?? 22}`;
 }
 
-function labelOf(workspace: Pick<Workspace, "type" | "host">): string {
+/** The machine as a person names it: "this machine", or the SSH host. */
+export function labelOf(workspace: Pick<Workspace, "type" | "host">): string {
   return workspace.type === "local" ? "this machine" : (workspace.host ?? "its host");
 }
 
