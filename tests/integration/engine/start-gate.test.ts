@@ -18,7 +18,7 @@ beforeAll(async () => {
   testDb = await useTestDatabase();
   trace = path.join(testDb.dir, "agent-trace.log");
   process.env.STUB_TRACE = trace;
-  await useStubAgent(1_500);
+  await useStubAgent(5_000);
   await startEngine();
 });
 afterAll(async () => {
