@@ -16,7 +16,7 @@ export function execLocal(argv: string[], options: ExecOptions, drainMs: number,
   if (!spawner) return execInProcess(argv, options, drainMs);
   const capBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const env = options.env ? { ...process.env, ...options.env } : process.env;
-  return spawner.run({ argv, cwd: options.cwd, env, stdin: options.stdin, timeoutMs: options.timeoutMs, capBytes, drainMs }).then((outcome) => toExecResult(outcome, argv, options, capBytes));
+  return spawner.run({ argv, cwd: options.cwd, env, stdin: options.stdin, timeoutMs: options.timeoutMs, capBytes, drainMs, ownSession: options.ownSession }).then((outcome) => toExecResult(outcome, argv, options, capBytes));
 }
 
 /** A spawner's outcome in exec's shape, with the same texts execInProcess gives. */

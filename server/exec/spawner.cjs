@@ -12,7 +12,7 @@
  * drainMs, stream?}. Out: {id, exitCode, signal, stdout, stderr (base64 of the kept bytes),
  * stdoutDropped, stderrDropped, timedOut, startError?: {code, message}}. A `stream` request gets
  * its output as it comes instead ({id, o: base64} and {id, e: base64}), then the same final
- * answer with nothing kept; {kill: id} ends a command's process group; {checkpoint: {file,
+ * answer with nothing kept; {kill: id} ends a command and what it started; {checkpoint: {file,
  * module, intervalMs}} starts the WAL checkpointer of a database (below). The server's end is
  * server/exec/spawner.ts.
  * When its stdin closes (the server exited) it exits; commands it started run on, as they would
@@ -20,6 +20,7 @@
  */
 "use strict";
 const { spawn } = require("node:child_process");
+const fs = require("node:fs");
 const os = require("node:os");
 
 // The niceness asked for (argv[2]), for this process and so for every command it starts; never
@@ -76,6 +77,44 @@ function relay(child, message) {
   child.stderr.pause();
 }
 
+/**
+ * The processes below pid (its children, theirs, and so on), from each process's parent in /proc;
+ * empty without /proc. Read only when a command is killed: a timeout or a stop, rare.
+ */
+function descendants(pid) {
+  let names;
+  try {
+    names = fs.readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const childrenOf = new Map();
+  for (const name of names) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, "latin1");
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid ...": the command's name may hold spaces and parentheses.
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ", 2)[1]);
+    const list = childrenOf.get(parent);
+    if (list) list.push(Number(name));
+    else childrenOf.set(parent, [Number(name)]);
+  }
+  const below = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of childrenOf.get(queue.shift()) ?? []) {
+      below.push(child);
+      queue.push(child);
+    }
+  }
+  return below;
+}
+
+/** Ends a command started in a session (and so a process group) of its own, and all of that group. */
 function killGroup(pid) {
   try {
     process.kill(-pid, "SIGKILL");
@@ -84,14 +123,36 @@ function killGroup(pid) {
   }
 }
 
+/**
+ * Ends a command and everything it started that is still below it. Most commands run in this
+ * process's session and process group (see run()), with no group of their own to signal: the
+ * tree is listed first, then each is killed, the command first so it starts nothing more.
+ */
+function killTree(pid) {
+  for (const each of [pid, ...descendants(pid)]) {
+    try {
+      process.kill(each, "SIGKILL");
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 /** The running commands by request id, for {kill: id}. */
 const running = new Map();
 
 function run(request) {
-  const { id, argv, cwd, env, stdin, timeoutMs, capBytes, drainMs, stream } = request;
+  const { id, argv, cwd, env, stdin, timeoutMs, capBytes, drainMs, stream, ownSession } = request;
   let child;
   try {
-    child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: true, windowsHide: true });
+    // In the server's session, unless it may ask a terminal for input (ownSession: a push whose ssh
+    // wants a passphrase fails at once without one). With the kernel's autogroup scheduling (on
+    // in most distributions) a session is a scheduling group whose share of the CPU follows the
+    // group's niceness, not its processes': a command in a session of its own ran at niceness 0
+    // whatever this process's, as heavy as the server's whole group. In the server's session the
+    // niceness above counts against the server's thread. (A terminal's Ctrl-C reaches them too:
+    // the server is stopping then, and what a command left half done is what a crash leaves.)
+    child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: Boolean(ownSession), windowsHide: true });
   } catch (error) {
     reply({ id, exitCode: null, signal: null, stdout: "", stderr: "", stdoutDropped: 0, stderrDropped: 0, timedOut: false, startError: { code: error.code ?? "", message: String(error.message ?? error) } });
     return;
@@ -105,7 +166,12 @@ function run(request) {
     child.stdout.on("data", (chunk) => out.push(chunk));
     child.stderr.on("data", (chunk) => err.push(chunk));
   }
-  if (child.pid !== undefined) running.set(id, child.pid);
+  const stop = () => {
+    if (child.pid === undefined) return;
+    if (ownSession) killGroup(child.pid);
+    else killTree(child.pid);
+  };
+  if (child.pid !== undefined) running.set(id, stop);
   if (stdin !== undefined && child.stdin) {
     // A child that exits without reading its stdin gives EPIPE: not a failure.
     child.stdin.on("error", () => undefined);
@@ -125,7 +191,7 @@ function run(request) {
       ? undefined
       : setTimeout(() => {
           timedOut = true;
-          if (child.pid !== undefined) killGroup(child.pid);
+          stop();
         }, timeoutMs);
   let startError;
   child.on("error", (error) => {
@@ -202,8 +268,7 @@ process.stdin.on("data", (text) => {
       continue;
     }
     if (request.kill !== undefined) {
-      const pid = running.get(request.kill);
-      if (pid !== undefined) killGroup(pid);
+      running.get(request.kill)?.();
       continue;
     }
     run(request);

@@ -27,6 +27,8 @@ export interface SpawnRequest {
   capBytes: number;
   /** How long to read output after the exit (a grandchild may hold the pipes). */
   drainMs: number;
+  /** A session of its own (ExecOptions.ownSession). */
+  ownSession?: boolean;
 }
 
 export interface SpawnOutcome {

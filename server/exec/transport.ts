@@ -16,6 +16,13 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** exec only: bytes kept of stdout and of stderr each (default 64 MB); the rest is cut with a marker. */
   maxOutputBytes?: number;
+  /**
+   * This machine: the command may ask a terminal for input (a `git push` whose ssh wants a
+   * passphrase or a host key's confirmation). It gets a session of its own, without the server's
+   * terminal, so it fails at once instead of waiting there. Other commands share the server's
+   * session (server/exec/spawner.cjs run()).
+   */
+  ownSession?: boolean;
 }
 
 export interface ExecResult {

@@ -20,7 +20,7 @@ export async function pushBranch(t: Transport, repoPath: string, remote: string,
   assertNotOption(remote, branch);
   if ((await remoteUrl(t, repoPath, remote)) === null) return { kind: "no-remote" };
   const sha = await resolveCommit(t, repoPath, `refs/heads/${branch}`);
-  const result = await tryGit(t, repoPath, ["push", "--porcelain", "--", remote, `refs/heads/${branch}:refs/heads/${branch}`], { timeoutMs: 5 * 60_000 });
+  const result = await tryGit(t, repoPath, ["push", "--porcelain", "--", remote, `refs/heads/${branch}:refs/heads/${branch}`], { timeoutMs: 5 * 60_000, ownSession: true });
   if (result.exitCode !== 0) return { kind: "rejected", message: (result.stderr.trim() || result.stdout.trim()).slice(0, 4000) };
   await runGit(t, repoPath, ["update-ref", `refs/remotes/${remote}/${branch}`, sha]).catch(() => undefined);
   return { kind: "pushed", sha };

@@ -28,6 +28,8 @@ export interface GitRunOptions {
   timeoutMs?: number;
   /** Bytes of output kept (exec's default otherwise); the rest is cut with a marker. */
   maxOutputBytes?: number;
+  /** The command may ask a terminal for input (network): ExecOptions.ownSession. */
+  ownSession?: boolean;
 }
 
 /** Runs git in cwd and returns the raw result whatever the exit code. */
@@ -38,6 +40,7 @@ export function tryGit(t: Transport, cwd: string, args: string[], options: GitRu
     stdin: options.stdin,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxOutputBytes: options.maxOutputBytes,
+    ownSession: options.ownSession,
   });
 }
 

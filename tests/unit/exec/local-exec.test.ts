@@ -1,8 +1,18 @@
 import { describe, expect, it } from "vitest";
 import fs from "node:fs";
 import os, { tmpdir } from "node:os";
+import path from "node:path";
 import { LocalTransport } from "@/server/exec/local";
 import { sharedSpawner } from "@/server/exec/spawner";
+import { isProcessRunning } from "./process-liveness";
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const cwd = tmpdir();
 // Field 19 of /proc/<pid>/stat is the niceness; the fields after the command's ")" start at 3.
@@ -97,7 +107,37 @@ describe("the spawner", () => {
     expect(os.getPriority()).toBe(own);
   });
 
-  it("streams a command's output as it comes, in order, and close() ends its process group", async () => {
+  it("starts them in this process's session, where their niceness counts (under the kernel's autogroups a session is a scheduling group: one per command ran each at 0); one that may ask a terminal for input gets a session of its own", async () => {
+    // Field 6 of /proc/<pid>/stat is the session id; $$ is the command's own pid.
+    const fieldsOf = (stat: string) => stat.split(") ")[1]!.split(" ");
+    const result = await transport.exec(["sh", "-c", "cat /proc/$$/stat"], { cwd });
+    expect(Number(fieldsOf(result.stdout)[3])).toBe(Number(fieldsOf(fs.readFileSync("/proc/self/stat", "utf8"))[3]));
+    if (fs.existsSync("/proc/self/autogroup")) {
+      const group = await transport.exec(["sh", "-c", "cat /proc/$$/autogroup"], { cwd });
+      expect(group.stdout.split(" ")[0]).toBe(fs.readFileSync("/proc/self/autogroup", "utf8").split(" ")[0]);
+    }
+    const own = await transport.exec(["sh", "-c", 'echo $$; cat /proc/$$/stat; exec 3</dev/tty && echo has-a-terminal'], { cwd, ownSession: true });
+    const [pid, stat] = own.stdout.split("\n");
+    expect(Number(fieldsOf(stat!)[3])).toBe(Number(pid));
+    expect(own.stdout).not.toContain("has-a-terminal");
+  });
+
+  it("a timeout ends the command and every process it started, none of them a group of their own", async () => {
+    const dir = fs.mkdtempSync(path.join(tmpdir(), "ai-slave-tree-"));
+    try {
+      const script = `sleep 30 & echo $! > ${dir}/child; sh -c 'sleep 30 & echo $! > ${dir}/grandchild; wait' & wait`;
+      const result = await transport.exec(["sh", "-c", script], { cwd, timeoutMs: 500 });
+      expect(result.exitCode).toBeNull();
+      expect(result.stderr).toContain("timed out after 500 ms");
+      const pids = ["child", "grandchild"].map((name) => Number(fs.readFileSync(path.join(dir, name), "utf8")));
+      for (const pid of pids) expect(pid).toBeGreaterThan(0);
+      await waitUntil(() => pids.every((pid) => !isProcessRunning(pid)), 3_000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("streams a command's output as it comes, in order, and close() ends it", async () => {
     const spawner = sharedSpawner()!;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
