@@ -126,9 +126,10 @@ describe("the spawner", () => {
     const dir = fs.mkdtempSync(path.join(tmpdir(), "ai-slave-tree-"));
     try {
       const script = `sleep 30 & echo $! > ${dir}/child; sh -c 'sleep 30 & echo $! > ${dir}/grandchild; wait' & wait`;
-      const result = await transport.exec(["sh", "-c", script], { cwd, timeoutMs: 500 });
+      // Long enough for both pid files on a busy machine.
+      const result = await transport.exec(["sh", "-c", script], { cwd, timeoutMs: 2_000 });
       expect(result.exitCode).toBeNull();
-      expect(result.stderr).toContain("timed out after 500 ms");
+      expect(result.stderr).toContain("timed out after 2000 ms");
       const pids = ["child", "grandchild"].map((name) => Number(fs.readFileSync(path.join(dir, name), "utf8")));
       for (const pid of pids) expect(pid).toBeGreaterThan(0);
       await waitUntil(() => pids.every((pid) => !isProcessRunning(pid)), 3_000);
