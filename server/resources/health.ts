@@ -1,4 +1,5 @@
 import "server-only";
+import { stat } from "node:fs/promises";
 import { BACKENDS, type Backend } from "@/lib/enums";
 import { locateAgentCli } from "@/server/agents/locate";
 import type { AgentHealth, WorkspaceHealth } from "@/lib/schemas/health";
@@ -24,12 +25,30 @@ async function firstLine(transport: Transport, argv: string[], cwd = "/"): Promi
   return line ? line : null;
 }
 
+/**
+ * A CLI's version changes only when it is installed again, and each `--version` starts the CLI
+ * (a Node program: the five together take seconds of CPU on a small machine, and a person opening
+ * the new-task form waits for them). So it is asked once per machine and binary every 10 minutes,
+ * and on this machine again at once when the binary's file changed. A failed answer is not kept.
+ */
+const VERSION_TTL_MS = 10 * 60_000;
+
+async function cliVersion(workspace: Workspace, transport: Transport, cli: string): Promise<string | null> {
+  const machine = `${workspace.type}|${workspace.user ?? ""}@${workspace.host ?? ""}:${workspace.port ?? ""}|${workspace.containerName ?? ""}`;
+  const file = transport.kind === "local" ? await stat(cli).then((info) => `${info.ino}:${info.mtimeMs}`, () => "") : "";
+  return cachedProbe(`cli-version:${machine}:${cli}:${file}`, VERSION_TTL_MS, async () => {
+    const line = await firstLine(transport, [cli, "--version"]);
+    if (line === null) throw new Error(`${cli} --version failed`);
+    return line;
+  }).catch(() => null);
+}
+
 /** Each agent CLI where the runs will find it (through the login shell on a remote host), and its version. */
 async function agentHealth(workspace: Workspace, transport: Transport): Promise<Record<Backend, AgentHealth>> {
   const entries = await Promise.all(
     BACKENDS.map(async (backend) => {
       const cli = await locateAgentCli(transport, ADAPTERS[backend], workspace.id);
-      const version = cli ? await firstLine(transport, [cli, "--version"]) : null;
+      const version = cli ? await cliVersion(workspace, transport, cli) : null;
       return [backend, { available: version !== null, version }] as const;
     }),
   );

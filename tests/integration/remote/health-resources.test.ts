@@ -51,6 +51,30 @@ describe("workspace health", () => {
     expect(body.freeDiskBytes).toBeGreaterThan(0);
   });
 
+  it("asks an agent CLI for its version once per machine and binary, and again when the binary changes", async () => {
+    const calls = path.join(testDb.dir, "version-calls");
+    const cli = path.join(testDb.dir, "claude-version-stub");
+    fs.writeFileSync(cli, `#!/bin/sh\necho "$@" >> '${calls}'\necho '9.9.9 (stub)'\n`, { mode: 0o755 });
+    const countCalls = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").split("\n").filter((line) => line === "--version").length : 0);
+    const saved = process.env.AI_SLAVE_CLAUDE_BIN;
+    process.env.AI_SLAVE_CLAUDE_BIN = cli;
+    try {
+      // Each workspace's health is its own probe; the CLI is this machine's.
+      const first = await get("health", await createWorkspace(repo));
+      expect(first.body.agents.claude_code).toEqual({ available: true, version: "9.9.9 (stub)" });
+      expect((await get("health", await createWorkspace(repo))).body.agents.claude_code.version).toBe("9.9.9 (stub)");
+      expect(countCalls()).toBe(1);
+      // Installed again: asked again at once.
+      fs.writeFileSync(cli, `#!/bin/sh\necho "$@" >> '${calls}'\necho '10.0.0 (stub)'\n`, { mode: 0o755 });
+      fs.utimesSync(cli, new Date(), new Date(Date.now() + 60_000));
+      expect((await get("health", await createWorkspace(repo))).body.agents.claude_code.version).toBe("10.0.0 (stub)");
+      expect(countCalls()).toBe(2);
+    } finally {
+      if (saved === undefined) delete process.env.AI_SLAVE_CLAUDE_BIN;
+      else process.env.AI_SLAVE_CLAUDE_BIN = saved;
+    }
+  });
+
   it("reports an SSH workspace through the login shell, with the pinned host key", async () => {
     const id = await createWorkspace(repo, { type: "ssh", ...remote, baseBranch: "main" });
     const { setSetting } = await import("@/server/settings");
