@@ -87,6 +87,9 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
   });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
+  // BENCH_SERVER_LOG: a file the server's whole output is appended to (with --trace-gc in BENCH_SERVER_NODE_ARGS, its collections).
+  const logFile = process.env.BENCH_SERVER_LOG;
+  if (logFile) for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => fs.appendFileSync(logFile, chunk));
   child.stderr!.on("data", (chunk: Buffer) => (output = (output + chunk).slice(-20_000)));
   await waitHealthy(url, child, () => output);
   const startMs = now() - started;

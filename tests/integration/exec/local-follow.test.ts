@@ -66,6 +66,28 @@ describe("a local run's logs read by the server", () => {
     expect(seen.err()).toBe("warning 0\nwarning 10\nwarning 20\nwarning 30\n");
   });
 
+  it("hands on chunks a handler may keep: later reads (into reused buffers) do not change them", async () => {
+    // The handlers keep the chunks themselves, as a parser holding a partial line does.
+    const kept: { out: Buffer[]; err: Buffer[] } = { out: [], err: [] };
+    const stream = readRunLogs(files, { stdout: 0, stderr: 0 }, { onStdout: (chunk) => kept.out.push(chunk), onStderr: (chunk) => kept.err.push(chunk) }, "run-ended");
+    let out = "";
+    let err = "";
+    for (let write = 0; write < 60; write += 1) {
+      // Every read a different size, both files at once, some over a whole 64 KB read.
+      const text = `${String(write).padStart(3, "0")}:${"abcdefghij".repeat(write * 150)}\n`;
+      out += text;
+      fs.appendFileSync(files.out, text);
+      err += `e${write}\n`;
+      fs.appendFileSync(files.err, `e${write}\n`);
+      await sleep(3);
+    }
+    fs.writeFileSync(files.exit, "0\n");
+    expect(await stream.exited).toEqual({ exitCode: 0, lost: false });
+    expect(kept.out.length).toBeGreaterThan(10);
+    expect(Buffer.concat(kept.out).toString("utf8")).toBe(out);
+    expect(Buffer.concat(kept.err).toString("utf8")).toBe(err);
+  });
+
   it("ends when the run script is gone without an exit status, with what it wrote", async () => {
     const script = spawn("sleep", ["0.3"]);
     fs.writeFileSync(files.pid, `${script.pid}\n`);
