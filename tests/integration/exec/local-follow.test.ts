@@ -2,7 +2,8 @@
  * The server's own reader of a local run's logs (server/exec/local-follow.ts), on real files
  * written while it reads: every byte once and in order across many 64 KB reads, the end of a run
  * seen from its exit file or its dead run script, reads from given offsets, and close() stopping
- * at once without leaving a descriptor open.
+ * at once without leaving a descriptor open; chunks a handler keeps stay as they came, and a file
+ * that grew by much is read with the event loop turning between chunks.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -86,6 +87,27 @@ describe("a local run's logs read by the server", () => {
     expect(kept.out.length).toBeGreaterThan(10);
     expect(Buffer.concat(kept.out).toString("utf8")).toBe(out);
     expect(Buffer.concat(kept.err).toString("utf8")).toBe(err);
+  });
+
+  it("reads a file that grew by much in chunks with the event loop turning between them", async () => {
+    const text = `${"y".repeat(99)}\n`.repeat(10_000);
+    fs.writeFileSync(files.out, text);
+    let turned = false;
+    const sawTurn: boolean[] = [];
+    const chunks: Buffer[] = [];
+    const stream = readRunLogs(files, { stdout: 0, stderr: 0 }, {
+      onStdout: (chunk) => {
+        if (chunks.length === 0) setImmediate(() => (turned = true));
+        chunks.push(chunk);
+        sawTurn.push(turned);
+      },
+      onStderr: () => undefined,
+    }, "end-of-file");
+    expect(await stream.exited).toEqual({ exitCode: 0, lost: false });
+    // 1 MB: sixteen 64 KB reads, not one read of all of it, and not all of them in one go.
+    expect(chunks.length).toBe(16);
+    expect(sawTurn.at(-1)).toBe(true);
+    expect(Buffer.concat(chunks).toString("utf8")).toBe(text);
   });
 
   it("ends when the run script is gone without an exit status, with what it wrote", async () => {
