@@ -14,7 +14,6 @@
 import fs from "node:fs";
 import type { ChunkHandlers, LogOffsets, ScriptStream } from "./detached";
 import type { DetachedFiles } from "./detached-scripts";
-import { readIfThere } from "./local-run-files";
 import { isProcessAlive } from "./process-group";
 
 const CHUNK_BYTES = 64 * 1024;
@@ -110,12 +109,14 @@ class GrowingFile {
   }
 }
 
-/** The run script's pid from its file, null while it has not written one. */
-async function scriptPid(files: DetachedFiles): Promise<number | null> {
-  return pidOf(await readIfThere(files.pid));
-}
-
-function pidOf(text: string): number | null {
+/** The run script's pid from its file (a small file the kernel has cached), null while it has not written one. */
+function scriptPid(files: DetachedFiles): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(files.pid, "utf8");
+  } catch {
+    return null;
+  }
   const pid = Number(text.trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
@@ -129,13 +130,7 @@ function aliveCheck(files: DetachedFiles): () => boolean {
   let pid: number | null = null;
   return () => {
     if (fs.existsSync(files.exit) || !fs.existsSync(files.out)) return false;
-    if (pid === null) {
-      try {
-        pid = pidOf(fs.readFileSync(files.pid, "utf8"));
-      } catch {
-        // Not written yet.
-      }
-    }
+    pid ??= scriptPid(files);
     return pid === null || isProcessAlive(pid);
   };
 }
@@ -148,7 +143,7 @@ export async function readExitStatus(files: DetachedFiles): Promise<string> {
   const status = () => fs.promises.readFile(files.exit, "utf8").catch(() => null);
   const first = await status();
   if (first !== null) return first;
-  const pid = await scriptPid(files);
+  const pid = scriptPid(files);
   if (pid !== null && isProcessAlive(pid)) return "";
   // It may have written the status just after the first look.
   return (await status()) ?? "gone";
