@@ -18,6 +18,8 @@ export interface DetachedFiles {
   pid: string;
   /** The agent's pid, leader of its own process group. */
   agentPid: string;
+  /** The agent's process tree as the last signal found it (pid and start time a line), for the next. */
+  agentTree: string;
   prompt: string;
   /** The agent's environment (mode 0600), emptied by the agent's shell once read, removed when the run ends. */
   env: string;
@@ -39,6 +41,7 @@ export function detachedFiles(logPath: string): DetachedFiles {
     exit: `${base}.exit`,
     pid: `${base}.pid`,
     agentPid: `${base}.agent-pid`,
+    agentTree: `${base}.agent-tree`,
     prompt: `${base}.prompt`,
     env: `${base}.env`,
     loginEnv: `${base}.login-env`,
@@ -164,7 +167,7 @@ export function launchScript(input: { files: DetachedFiles; sessionName: string;
     `for d in ${q(parent)} ${q(files.dir)}; do [ -O "$d" ] || { echo "the run folder $d is not owned by $(id -un): refusing to write there" >&2; exit 1; }; done`,
     `chmod 700 -- ${q(parent)} ${q(files.dir)}`,
     // Each process costs milliseconds (more on a small VM): builtins wherever they do the job.
-    `if [ -e ${q(files.exit)} ] || [ -e ${q(files.pid)} ] || [ -e ${q(files.agentPid)} ]; then rm -f -- ${q(files.exit)} ${q(files.pid)} ${q(files.agentPid)}; fi`,
+    `if [ -e ${q(files.exit)} ] || [ -e ${q(files.pid)} ] || [ -e ${q(files.agentPid)} ] || [ -e ${q(files.agentTree)} ]; then rm -f -- ${q(files.exit)} ${q(files.pid)} ${q(files.agentPid)} ${q(files.agentTree)}; fi`,
     "IFS= read -r env_end",
     `: > ${q(files.env)}`,
     `while IFS= read -r line && [ "$line" != "$env_end" ]; do printf '%s\n' "$line" >> ${q(files.env)}; done`,
@@ -248,15 +251,34 @@ export const EXIT_STATUS_SCRIPT = [
 
 /**
  * Signals the agent's whole process tree: its process group, and every descendant, also those
- * that moved to a group of their own. Arguments: agentPid file, signal.
+ * that moved to a group of their own. Arguments: agentPid file, signal, agentTree file.
+ *
+ * The tree is frozen first (SIGSTOP, again for what appears, until a listing finds nothing new):
+ * a process that keeps starting others (a shell loop, a watcher) cannot add one between the
+ * listing and the signal. The listing is one `ps` of all processes. What it found is written to
+ * the agentTree file with each process's start time, and the next signal takes those that still
+ * run as roots too: after SIGTERM ended the agent, a child in a session of its own that ignored
+ * it has lost its parent (it is init's now) and no listing from the agent finds it. The start
+ * time guards against a pid the system gave to another process meanwhile. Signalled, the tree is
+ * thawed (SIGCONT), so each process acts on the signal (after SIGTERM it may clean up).
  */
 export const SIGNAL_SCRIPT = [
   'p=$(cat -- "$1" 2>/dev/null); [ -n "$p" ] || exit 0',
-  'tree() { for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$c"; tree "$c"; done; }',
-  'pids=$(tree "$p")',
+  // The descendants of the pids given, from one listing of every process and its parent.
+  "below() { ps -e -o pid= -o ppid= 2>/dev/null | awk -v roots=\"$*\" '{ kids[$2] = kids[$2] \" \" $1 } END { n = split(roots, q, \" \"); for (i = 1; i <= n; i++) { m = split(kids[q[i]], more, \" \"); for (j = 1; j <= m; j++) if (!(more[j] in seen)) { seen[more[j]] = 1; q[++n] = more[j]; print more[j] } } }'; }",
+  // A process's start time (field 22 of /proc/<pid>/stat; its name, field 2, may hold spaces); empty without /proc.
+  'started() { { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 0; s=${s##*) }; set -- $s; echo "${20}"; }',
+  'roots=$p',
+  'if [ -s "$3" ]; then while read -r c t; do [ -n "$t" ] && [ "$c" != "$p" ] && [ "$(started "$c")" = "$t" ] && roots="$roots $c"; done < "$3"; fi',
+  'kill -s STOP -- "-$p" 2>/dev/null',
+  'for c in $roots; do kill -s STOP "$c" 2>/dev/null; done',
+  'pids=; i=0',
+  'while [ "$i" -lt 50 ]; do next=$(below $roots); for c in $next; do kill -s STOP "$c" 2>/dev/null; done; [ "$next" = "$pids" ] && break; pids=$next; i=$((i + 1)); done',
+  'for c in $roots $pids; do echo "$c $(started "$c")"; done > "$3" 2>/dev/null',
   'kill -s "$2" -- "-$p" 2>/dev/null',
-  'kill -s "$2" "$p" 2>/dev/null',
-  'for c in $pids; do kill -s "$2" "$c" 2>/dev/null; done',
+  'for c in $roots $pids; do kill -s "$2" "$c" 2>/dev/null; done',
+  'kill -s CONT -- "-$p" 2>/dev/null',
+  'for c in $roots $pids; do kill -s CONT "$c" 2>/dev/null; done',
   // After SIGKILL, until the group is gone (its members reaped), 3 s at most.
   'i=0; while [ "$2" = KILL ] && kill -s 0 -- "-$p" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done',
   "true",

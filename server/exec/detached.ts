@@ -276,8 +276,8 @@ class DetachedFollower implements DetachedProcess {
   async terminate(graceMs: number): Promise<void> {
     if (this.settled) return;
     const ended = (ms: number) => Promise.race([this.exited.then(() => true), delay(ms).then(() => false)]);
-    const kill = () => this.script(SIGNAL_SCRIPT, [this.files.agentPid, "KILL"]).catch(() => undefined);
-    await this.script(SIGNAL_SCRIPT, [this.files.agentPid, "TERM"]).catch(() => undefined);
+    const kill = () => this.script(SIGNAL_SCRIPT, [this.files.agentPid, "KILL", this.files.agentTree]).catch(() => undefined);
+    await this.script(SIGNAL_SCRIPT, [this.files.agentPid, "TERM", this.files.agentTree]).catch(() => undefined);
     // The agent ended: whatever it left in its process group (a child that ignored SIGTERM) goes too.
     if (await ended(graceMs)) return void (await kill());
     await kill();
@@ -320,7 +320,7 @@ export function reattach(host: ScriptHost, options: ReattachOptions): DetachedPr
  */
 export async function stopDetached(host: ScriptHost, logPath: string, graceMs: number): Promise<void> {
   const files = detachedFiles(logPath);
-  const signal = (name: string) => host.runScript(SIGNAL_SCRIPT, ["ai-slave", files.agentPid, name]);
+  const signal = (name: string) => host.runScript(SIGNAL_SCRIPT, ["ai-slave", files.agentPid, name, files.agentTree]);
   const ended = async () => (await exitStatusOf(host, files)).trim() !== "";
   if (await ended()) return;
   await signal("TERM");

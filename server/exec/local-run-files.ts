@@ -45,7 +45,7 @@ export async function writeRunFiles(files: DetachedFiles, contents: RunFileConte
     if (uid !== undefined && owner !== uid) throw new Error(`the run folder ${dir} is not owned by ${os.userInfo().username}: refusing to write there`);
     await fs.chmod(dir, 0o700);
   }
-  await Promise.all([files.exit, files.pid, files.agentPid].map((file) => fs.rm(file, { force: true })));
+  await Promise.all([files.exit, files.pid, files.agentPid, files.agentTree].map((file) => fs.rm(file, { force: true })));
   await writePrivate(files.env, contents.env);
   await Promise.all([writePrivate(files.prompt, contents.prompt), writePrivate(files.script, contents.script), writePrivate(files.out, ""), writePrivate(files.err, "")]);
 }

@@ -126,16 +126,27 @@ function killGroup(pid) {
 /**
  * Ends a command and everything it started that is still below it. Most commands run in this
  * process's session and process group (see run()), with no group of their own to signal: the
- * tree is listed first, then each is killed, the command first so it starts nothing more.
+ * tree is frozen first (SIGSTOP, again for what appears, until a listing finds nothing new), so
+ * a process that keeps starting others cannot add one between the listing and the kill.
  */
 function killTree(pid) {
-  for (const each of [pid, ...descendants(pid)]) {
+  const signal = (each, name) => {
     try {
-      process.kill(each, "SIGKILL");
+      process.kill(each, name);
     } catch {
       // Gone already.
     }
+  };
+  signal(pid, "SIGSTOP");
+  let tree = [];
+  for (let round = 0; round < 50; round += 1) {
+    const found = descendants(pid);
+    for (const each of found) signal(each, "SIGSTOP");
+    const same = found.length === tree.length && found.every((each, index) => each === tree[index]);
+    tree = found;
+    if (same) break;
   }
+  for (const each of [pid, ...tree]) signal(each, "SIGKILL");
 }
 
 /** The running commands by request id, for {kill: id}. */

@@ -13,7 +13,7 @@ import { spawnDetached, type DetachedProcess, type ScriptHost } from "@/server/e
 import { localScriptHost } from "@/server/exec/local-scripts";
 import { detachedFiles, runScript } from "@/server/exec/detached-scripts";
 import { LocalTransport } from "@/server/exec/local";
-import { isProcessRunning } from "../../unit/exec/process-liveness";
+import { isProcessRunning, processesWith } from "../../unit/exec/process-liveness";
 
 let dir: string;
 const transport = new LocalTransport();
@@ -160,6 +160,29 @@ describe("detached runs on this machine", () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(exit.exitCode === null || exit.exitCode >= 128).toBe(true);
     await until("the escaped child to die", () => !isProcessRunning(escaped));
+  });
+
+  it("terminate leaves nothing of a tree that keeps starting processes: it is frozen before it is listed and killed", async () => {
+    // A child in a session of its own starts a process every 10 ms (as a watcher or a shell loop
+    // may). Listed while it runs, the processes it started after the listing would be left.
+    const marker = `31.${process.pid}1`;
+    const pidFile = path.join(dir, "forker.pid");
+    const { process: run } = await launch("forker", `setsid sh -c 'echo $$ > ${pidFile}; trap "" TERM; while :; do sleep ${marker} & sleep 0.01; done' & trap '' TERM; wait`);
+    await until("the forker's processes", () => fs.existsSync(pidFile) && processesWith(marker).length >= 50);
+    await run.terminate(300);
+    await run.exited;
+    expect(processesWith(marker)).toEqual([]);
+  });
+
+  it("terminate ends a child in a session of its own that ignored SIGTERM also when the agent itself ended at it", async () => {
+    // The agent ends at SIGTERM; its child, in a session of its own, ignores it and is init's child
+    // now: no listing from the agent finds it. The tree seen at SIGTERM is kept for the SIGKILL.
+    const marker = `32.${process.pid}2`;
+    const { process: run } = await launch("orphan", `setsid sh -c 'trap "" TERM; sleep ${marker}' & wait`);
+    await until("the child", () => processesWith(marker).length > 0);
+    await run.terminate(300);
+    await run.exited;
+    await until("the child to die", () => processesWith(marker).length === 0, 5_000);
   });
 
   it("says the status is missing when the run script died without writing one (tmux killed, host rebooted)", async () => {

@@ -4,7 +4,7 @@ import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { LocalTransport } from "@/server/exec/local";
 import { sharedSpawner } from "@/server/exec/spawner";
-import { isProcessRunning } from "./process-liveness";
+import { isProcessRunning, processesWith } from "./process-liveness";
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,6 +63,14 @@ describe.each([
     expect(result.exitCode).toBeNull();
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("timed out after 200 ms");
+  });
+
+  it("a timeout ends also a tree that keeps starting processes: frozen first, nothing started after the listing is left", async () => {
+    const marker = `33.${process.pid}${spawner === null ? 1 : 2}`;
+    const result = await transport.exec(["sh", "-c", `sh -c 'while :; do sleep ${marker} & sleep 0.01; done' & wait`], { cwd, timeoutMs: 1_500 });
+    expect(result.exitCode).toBeNull();
+    // The kill is done when the answer comes; what the kernel still reaps is given a moment.
+    await waitUntil(() => processesWith(marker).length === 0, 2_000);
   });
 
   it("reports a missing binary as exit 127", async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Whether pid is a running process; a zombie (exited, not yet reaped) counts as gone. */
 export function isProcessRunning(pid: number): boolean {
@@ -13,4 +13,18 @@ export function isProcessRunning(pid: number): boolean {
       return false;
     }
   }
+}
+
+/** The running processes whose command line holds `marker` (a test's unique argument), zombies not counted. */
+export function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(marker) && isProcessRunning(Number(name))) found.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
 }
