@@ -1,9 +1,19 @@
 import { EventEmitter } from "node:events";
 import type { BoardEvent, BoardMessage } from "@/lib/schemas/events";
-import type { RunEnd, StoredLogEvent } from "@/lib/schemas/logs";
+import type { RunEnd } from "@/lib/schemas/logs";
 
 export type { BoardEvent } from "@/lib/schemas/events";
 export type { RunEnd } from "@/lib/schemas/logs";
+
+/**
+ * A stored log event as the bus carries it: its seq, time and stored JSON (the event without
+ * them). A subscriber builds the event's JSON from it (storedEventJson) without parsing it.
+ */
+export interface StoredLogRow {
+  readonly seq: number;
+  readonly ts: string;
+  readonly data: string;
+}
 
 /**
  * The in-process event bus. Run logs are published here only after they were stored, so a
@@ -28,19 +38,16 @@ export class EventBus {
     return () => this.emitter.off("board", listener);
   }
 
-  /**
-   * `stored`, when given, holds each event's stored `data` JSON (same order), so subscribers can
-   * build an event's JSON without serializing it again (see storedEventJson).
-   */
-  publishRunLog(runId: number, events: StoredLogEvent[], stored?: readonly { data: string }[]): void {
-    if (events.length > 0) this.emitter.emit(`run:${runId}`, events, stored);
+  /** Events of a run's log, just stored, in seq order. */
+  publishRunLog(runId: number, rows: readonly StoredLogRow[]): void {
+    if (rows.length > 0) this.emitter.emit(`run:${runId}`, rows);
   }
 
   publishRunEnd(end: RunEnd): void {
     this.emitter.emit(`run-end:${end.runId}`, end);
   }
 
-  onRunLog(runId: number, listener: (events: StoredLogEvent[], stored?: readonly { data: string }[]) => void): () => void {
+  onRunLog(runId: number, listener: (rows: readonly StoredLogRow[]) => void): () => void {
     this.emitter.on(`run:${runId}`, listener);
     return () => this.emitter.off(`run:${runId}`, listener);
   }

@@ -1,10 +1,9 @@
 import "server-only";
 import { notFound } from "@/lib/errors";
-import type { StoredLogEvent } from "@/lib/log-events";
 import { db } from "@/server/db/client";
 import { readLogJson, storedEventJson } from "./log-store";
 import { services } from "@/server/services";
-import type { RunEnd } from "./bus";
+import type { RunEnd, StoredLogRow } from "./bus";
 import { sseResponse, sseMaxQueued, type SseChannel } from "./sse";
 
 /**
@@ -37,15 +36,12 @@ interface JsonEvent {
 }
 
 /** A live batch reaches every client as the same array: its JSON is made once for all of them. */
-const batchJson = new WeakMap<StoredLogEvent[], JsonEvent[]>();
-function liveJson(events: StoredLogEvent[], stored: readonly { data: string }[] | undefined): JsonEvent[] {
-  let json = batchJson.get(events);
+const batchJson = new WeakMap<readonly StoredLogRow[], JsonEvent[]>();
+function liveJson(rows: readonly StoredLogRow[]): JsonEvent[] {
+  let json = batchJson.get(rows);
   if (json === undefined) {
-    json = events.map((event, index) => {
-      const data = stored?.[index]?.data;
-      return { seq: event.seq, json: data === undefined ? JSON.stringify(event) : storedEventJson(data, event.seq, event.ts) };
-    });
-    batchJson.set(events, json);
+    json = rows.map((row) => ({ seq: row.seq, json: storedEventJson(row.data, row.seq, row.ts) }));
+    batchJson.set(rows, json);
   }
   return json;
 }
@@ -76,10 +72,10 @@ async function replayRun(channel: SseChannel, runId: number, afterSeq: number, i
       last = event.seq;
     }
   };
-  const offLog = bus.onRunLog(runId, (events, stored) => {
-    if (!buffer) return send(liveJson(events, stored));
+  const offLog = bus.onRunLog(runId, (rows) => {
+    if (!buffer) return send(liveJson(rows));
     if (overflowed) return;
-    for (const event of liveJson(events, stored)) buffer.push(event);
+    for (const event of liveJson(rows)) buffer.push(event);
     if (buffer.length > 2 * quarter) {
       overflowed = true;
       buffer = [];

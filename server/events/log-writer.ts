@@ -1,6 +1,6 @@
 import "server-only";
-import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
-import type { EventBus } from "./bus";
+import type { LogEvent } from "@/lib/log-events";
+import type { EventBus, StoredLogRow } from "./bus";
 import { storageError } from "@/server/db/storage-errors";
 import { storeRunLogBatches, type LogProgress, type LogRow } from "./log-store";
 
@@ -100,6 +100,16 @@ async function storeThroughStorageFaults(batch: Batch): Promise<void> {
 const flusher = new LogFlusher();
 
 /**
+ * The event's JSON with the output line it came from as `line`, last: what
+ * JSON.stringify({ ...event, line }) gives, without a copy of the event per line.
+ */
+function withLine(event: LogEvent, line: string): string {
+  if ("line" in event) return JSON.stringify({ ...event, line });
+  const json = JSON.stringify(event);
+  return `${json.slice(0, -1)},"line":${JSON.stringify(line)}}`;
+}
+
+/**
  * Appends a run's events to the stored log, in order, and only then publishes them on the bus.
  * Writes are batched (a few ms, or 2000 events, over all runs) so a chatty agent costs few
  * statements. Past the size cap (in UTF-8 bytes of stored JSON) one visible marker is written
@@ -109,8 +119,7 @@ export class RunLogWriter {
   private seq: number;
   private bytes: number;
   private truncated: boolean;
-  private pending: LogRow[] = [];
-  private pendingEvents: StoredLogEvent[] = [];
+  private pending: (LogRow & StoredLogRow)[] = [];
   private failed: unknown = null;
   private lastMs = 0;
   private lastTs = "";
@@ -130,25 +139,24 @@ export class RunLogWriter {
   append(events: LogEvent[], line?: string): void {
     for (let index = 0; index < events.length && !this.truncated; index += 1) {
       const event = events[index]!;
-      const withLine = index === 0 && line !== undefined && event.kind !== "raw" && event.kind !== "line" ? { ...event, line } : event;
-      const data = JSON.stringify(withLine);
+      const data = index === 0 && line !== undefined && event.kind !== "raw" && event.kind !== "line" ? withLine(event, line) : JSON.stringify(event);
       const size = Buffer.byteLength(data);
       if (this.bytes + size > this.capBytes) {
         this.truncated = true;
         const marker: LogEvent = { kind: "system", message: `Log truncated: this run's log reached its cap of ${this.capBytes} bytes; later output is not stored.` };
-        this.push(marker, JSON.stringify(marker));
+        this.push(marker.kind, JSON.stringify(marker));
         return;
       }
       this.bytes += size;
-      this.push(withLine, data);
+      this.push(event.kind, data);
     }
   }
 
-  private push(event: LogEvent, data: string): void {
+  private push(kind: string, data: string): void {
     this.seq += 1;
-    const ts = this.now();
-    this.pending.push({ seq: this.seq, ts, kind: event.kind, data });
-    this.pendingEvents.push({ ...event, seq: this.seq, ts });
+    // One row per event: stored, then published as it is (the bus's subscribers build the
+    // event's JSON from it); no second object per line.
+    this.pending.push({ seq: this.seq, ts: this.now(), kind, data });
     // A full batch goes to the store at once; a partial one waits a few ms for company.
     flusher.schedule(this, this.pending.length >= MAX_PENDING);
   }
@@ -167,14 +175,12 @@ export class RunLogWriter {
   takeBatch(): Batch | null {
     if (this.pending.length === 0) return null;
     const rows = this.pending;
-    const events = this.pendingEvents;
     this.pending = [];
-    this.pendingEvents = [];
     return {
       runId: this.runId,
       rows,
       progress: { runId: this.runId, seq: rows[rows.length - 1]!.seq, bytes: this.bytes, truncated: this.truncated },
-      publish: () => this.bus.publishRunLog(this.runId, events, rows),
+      publish: () => this.bus.publishRunLog(this.runId, rows),
       fail: (error) => {
         // Unstored events are not published: a viewer never sees what a reload would not show.
         this.failed = error;

@@ -39,8 +39,13 @@ export class LineSplitter {
     let start = 0;
     let newline = text.indexOf("\n", start);
     while (newline !== -1) {
-      this.append(text.slice(start, newline));
-      this.emitPending();
+      // A whole line in this chunk, surely under the cap (a UTF-16 unit is at most 3 bytes of
+      // UTF-8): handed on as it is, without counting its bytes or a list of pieces.
+      if (this.pending.length === 0 && (newline - start) * 3 <= this.maxLineBytes) this.emit(text.slice(start, newline));
+      else {
+        this.append(text.slice(start, newline));
+        this.emitPending();
+      }
       start = newline + 1;
       newline = text.indexOf("\n", start);
     }
@@ -72,13 +77,17 @@ export class LineSplitter {
   }
 
   private emitPending(): void {
-    let line = this.pending.length === 1 ? this.pending[0]! : this.pending.join("");
+    const line = this.pending.length === 1 ? this.pending[0]! : this.pending.join("");
     const dropped = this.droppedBytes;
     this.pending = [];
     this.pendingBytes = 0;
     this.droppedBytes = 0;
-    if (line.endsWith("\r") && dropped === 0) line = line.slice(0, -1);
-    this.onLine(dropped > 0 ? `${line}${lineCutMarker(dropped)}` : line);
+    if (dropped > 0) this.onLine(`${line}${lineCutMarker(dropped)}`);
+    else this.emit(line);
+  }
+
+  private emit(line: string): void {
+    this.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
   }
 }
 

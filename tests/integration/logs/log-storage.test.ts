@@ -156,3 +156,24 @@ describe("a finished run's log summary (runLogSummary)", () => {
     );
   });
 });
+
+describe("the stored JSON of an event and its line", () => {
+  it("is exactly JSON.stringify({ ...event, line }) for any line, and the line of an event that has one of its own wins as before", async () => {
+    const { db } = await import("@/server/db/client");
+    const { RunLogWriter } = await import("@/server/events/log-writer");
+    const { services } = await import("@/server/services");
+    const { taskId } = await seedTask();
+    const runId = await seedRun(taskId);
+    const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+    const event = fc.oneof(
+      fc.record({ kind: fc.constant("assistant" as const), text: fc.string() }),
+      fc.record({ kind: fc.constant("tool_result" as const), id: fc.string(), output: fc.string({ unit: "binary" }), status: fc.constantFrom("ok" as const, "error" as const) }),
+      fc.record({ kind: fc.constant("phase_output" as const), phase: fc.constant("check" as const), stream: fc.constant("stdout" as const), line: fc.string() }),
+    );
+    const cases = fc.sample(fc.tuple(event, fc.string({ unit: "binary" })), 300) as [LogEvent, string][];
+    for (const [each, line] of cases) writer.append([each], line);
+    await writer.close();
+    const rows = await db().runLog.findMany({ where: { runId }, orderBy: { seq: "asc" }, select: { data: true } });
+    expect(rows.map((row) => row.data)).toEqual(cases.map(([each, line]) => JSON.stringify({ ...each, line })));
+  });
+});

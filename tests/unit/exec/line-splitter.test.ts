@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LineSplitter, MAX_LINE_BYTES, lineCutMarker, splitLines } from "@/server/exec/line-splitter";
+import fc from "fast-check";
+import { LineSplitter, MAX_LINE_BYTES, lineCutMarker, splitLines, utf8Prefix } from "@/server/exec/line-splitter";
 
 function collect(chunks: Buffer[]): string[] {
   const lines: string[] = [];
@@ -63,5 +64,41 @@ describe("splitLines", () => {
   it("splits a whole text", () => {
     expect(splitLines("a\r\nb\n\nc")).toEqual(["a", "b", "", "c"]);
     expect(splitLines("")).toEqual([]);
+  });
+});
+
+describe("LineSplitter against a model", () => {
+  /** What the splitter must give for a whole text: split at \n, a trailing \r dropped, a line past the cap cut with its marker. */
+  function model(text: string, cap: number): string[] {
+    const segments = text.split("\n");
+    if (segments.at(-1) === "") segments.pop();
+    return segments.map((raw) => {
+      const bytes = Buffer.byteLength(raw);
+      if (bytes <= cap) return raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+      const kept = utf8Prefix(raw, cap);
+      return `${kept}${lineCutMarker(bytes - Buffer.byteLength(kept))}`;
+    });
+  }
+
+  it("gives the model's lines for any text, cap and chunking (short lines pass whole, long ones are counted and cut)", () => {
+    const text = fc.array(fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantFrom("\n", "\r\n", "\r", "€€€€€€", "😀😀😀")), { maxLength: 30 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 40 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }), (whole, cap, sizes) => {
+        const bytes = Buffer.from(whole, "utf8");
+        const chunks: Buffer[] = [];
+        for (let at = 0, index = 0; at < bytes.length; index += 1) {
+          const size = sizes[index % sizes.length]!;
+          chunks.push(bytes.subarray(at, at + size));
+          at += size;
+        }
+        const lines: string[] = [];
+        const splitter = new LineSplitter((line) => lines.push(line), cap);
+        for (const chunk of chunks) splitter.push(chunk);
+        splitter.end();
+        // The model is of the text as the splitter decodes it (a lone surrogate becomes U+FFFD).
+        expect(lines).toEqual(model(bytes.toString("utf8"), cap));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
