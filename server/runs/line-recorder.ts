@@ -44,6 +44,8 @@ export function lineRecorder(parser: AgentStreamParser, writer: EventSink | null
     writer?.append(events, line);
     if (!onQuotaWindows || !parser.quotaWindows) return;
     const windows = parser.quotaWindows();
+    // Most lines of most runs: no window yet, none before; nothing to serialize.
+    if (windows.length === 0 && lastWindows === "[]") return;
     const json = JSON.stringify(windows);
     if (json === lastWindows) return;
     lastWindows = json;
