@@ -43,10 +43,54 @@ export async function useTestDatabase(): Promise<TestDb> {
       }
       // The run scripts tmux just hung up on, and a start that had its turn as the engine stopped,
       // may still write into the folder while it goes: rmSync tries again (ENOTEMPTY), waiting
-      // 0.1 s longer each time, up to about 12 s in all (5 tries, 1.5 s, once fell short in CI).
-      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 15, retryDelay: 100 });
+      // 0.1 s longer each time, up to about 32 s in all (5 tries, 1.5 s, and 15 tries, 12 s, each
+      // fell short once in CI). Should it still fail, the error says what was left and who writes.
+      try {
+        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 25, retryDelay: 100 });
+      } catch (error) {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\n${leftBehind(dir)}`, { cause: error });
+      }
     },
   };
+}
+
+/** What a folder that could not be removed still holds (its newest entries first) and the processes using it. */
+export function leftBehind(dir: string): string {
+  const entries: { name: string; ageMs: number }[] = [];
+  const walk = (at: string) => {
+    for (const name of fs.readdirSync(at, { withFileTypes: true })) {
+      const full = path.join(at, name.name);
+      try {
+        entries.push({ name: path.relative(dir, full) + (name.isDirectory() ? "/" : ""), ageMs: Date.now() - fs.lstatSync(full).mtimeMs });
+        if (name.isDirectory()) walk(full);
+      } catch {
+        // Removed meanwhile.
+      }
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    // The folder itself is gone or unreadable.
+  }
+  const users: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const links = [fs.readlinkSync(`/proc/${pid}/cwd`), ...fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })];
+      if (links.some((link) => link === dir || link.startsWith(`${dir}/`))) users.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  entries.sort((a, b) => a.ageMs - b.ageMs);
+  const list = entries.slice(0, 40).map((entry) => `  ${entry.name} (changed ${Math.round(entry.ageMs)} ms ago)`);
+  return [`left in ${dir} (${entries.length} entries, newest first):`, ...list, `processes using it: ${users.length === 0 ? "none" : ""}`, ...users.map((user) => `  ${user}`)].join("\n");
 }
 
 /** A git repository with one commit on `main`, in a temp dir. */
