@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endRun, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
+import { endRun, runLogWriter, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
 import { SseReader } from "./sse-client";
 
 useLogDatabase({ AI_SLAVE_SSE_MAX_QUEUED: "1000" });
@@ -11,11 +11,10 @@ async function request(runId: number, headers: Record<string, string> = {}): Pro
 
 describe("slow SSE clients", () => {
   it("closes a client that stops reading instead of buffering for it, and it catches up on reconnect", async () => {
-    const { RunLogWriter } = await import("@/server/events/log-writer");
     const { services } = await import("@/server/services");
     const ids = await seedTask();
     const runId = await seedRun(ids.taskId);
-    const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+    const writer = await runLogWriter(runId);
 
     const reading = new SseReader((await request(runId)).body);
     const stalled = await request(runId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredLogEvent } from "@/lib/log-events";
-import { endRun, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
+import { endRun, runLogWriter, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
 import { SseReader } from "./sse-client";
 
 useLogDatabase({ AI_SLAVE_SSE_HEARTBEAT_MS: "100" });
@@ -12,11 +12,9 @@ async function getPage(runId: number, query: string): Promise<Response> {
 
 describe("run log JSON API", () => {
   it("pages through the stored log with nextCursor until null", async () => {
-    const { RunLogWriter } = await import("@/server/events/log-writer");
-    const { services } = await import("@/server/services");
     const ids = await seedTask();
     const runId = await seedRun(ids.taskId);
-    const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+    const writer = await runLogWriter(runId);
     await writeEvents(writer, 1, 1000);
     await writer.close();
 

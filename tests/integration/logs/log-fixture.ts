@@ -35,6 +35,13 @@ export async function seedRun(taskId: number): Promise<number> {
   return run.id;
 }
 
+/** A log writer for the run on the process's bus, with a cap far above what a test writes unless one is given. */
+export async function runLogWriter(runId: number, capBytes = 50 * 1024 * 1024): Promise<import("@/server/events/log-writer").RunLogWriter> {
+  const { RunLogWriter } = await import("@/server/events/log-writer");
+  const { services } = await import("@/server/services");
+  return new RunLogWriter(runId, services().bus, capBytes);
+}
+
 /** Ends a run through the executor's own path (recordRunOutcome), which publishes the run's end. */
 export async function endRun(ids: { taskId: number; workspaceId: number; runId: number }, status: "DONE" | "FAILED", errorClass: "TOOL" | null = null): Promise<void> {
   const { recordRunOutcome } = await import("@/server/runs/finish");

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LogEvent, StoredLogEvent } from "@/lib/log-events";
-import { seedRun, seedTask, useLogDatabase } from "./log-fixture";
+import { runLogWriter, seedRun, seedTask, useLogDatabase } from "./log-fixture";
 
 useLogDatabase();
 
@@ -15,10 +15,8 @@ async function allEvents(runId: number): Promise<StoredLogEvent[]> {
 /** A run with the three shapes compaction cares about, ended `daysAgo` days ago (null: still running). */
 async function runWithOutput(taskId: number, daysAgo: number | null): Promise<number> {
   const { db } = await import("@/server/db/client");
-  const { RunLogWriter } = await import("@/server/events/log-writer");
-  const { services } = await import("@/server/services");
   const runId = await seedRun(taskId);
-  const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+  const writer = await runLogWriter(runId);
   const toolCall: LogEvent = { kind: "tool_call", id: "t1", name: "Bash", summary: "ls", status: "running" };
   writer.append([{ kind: "assistant", text: "Looking." }, toolCall], '{"type":"assistant","raw":"output"}');
   writer.append([{ kind: "line", stream: "stdout", line: '{"type":"system","subtype":"status"}' }], '{"type":"system","subtype":"status"}');
@@ -61,12 +59,10 @@ describe("log compaction", () => {
 describe("log cap", () => {
   it("stops storing at the cap and writes the truncation marker once", async () => {
     const { db } = await import("@/server/db/client");
-    const { RunLogWriter } = await import("@/server/events/log-writer");
-    const { services } = await import("@/server/services");
     const { taskId } = await seedTask();
     const runId = await seedRun(taskId);
     const cap = 10_000;
-    const writer = new RunLogWriter(runId, services().bus, cap);
+    const writer = await runLogWriter(runId, cap);
     for (let n = 0; n < 500; n += 1) writer.append([{ kind: "assistant", text: `message ${n} é` }], `{"n":${n}}`);
     await writer.close();
     for (let n = 0; n < 50; n += 1) writer.append([{ kind: "assistant", text: "more" }]);
@@ -89,15 +85,14 @@ describe("log cap", () => {
 describe("log writes of several runs", () => {
   it("stores each run's lines even when another run's rows fail in the same flush", async () => {
     const { db } = await import("@/server/db/client");
-    const { RunLogWriter } = await import("@/server/events/log-writer");
     const { services } = await import("@/server/services");
     const { taskId } = await seedTask();
     const kept = await seedRun(taskId);
     const doomed = await seedRun(taskId);
     const published: number[] = [];
     const off = services().bus.onRunLog(kept, (events) => published.push(...events.map((event) => event.seq)));
-    const keptWriter = new RunLogWriter(kept, services().bus, 50 * 1024 * 1024);
-    const doomedWriter = new RunLogWriter(doomed, services().bus, 50 * 1024 * 1024);
+    const keptWriter = await runLogWriter(kept);
+    const doomedWriter = await runLogWriter(doomed);
     await db().run.delete({ where: { id: doomed } });
     for (let n = 1; n <= 30; n += 1) {
       keptWriter.append([{ kind: "assistant", text: `kept ${n}` }]);
@@ -133,8 +128,6 @@ function summaryInJs(events: LogEvent[]): { denied: string[]; finalText: string 
 describe("a finished run's log summary (runLogSummary)", () => {
   it("finds the denied tool calls and the final answer as parsing every event in order does, for random logs", async () => {
     const { runLogSummary } = await import("@/server/events/log-store");
-    const { RunLogWriter } = await import("@/server/events/log-writer");
-    const { services } = await import("@/server/services");
     const { taskId } = await seedTask();
     const id = fc.constantFrom("t1", "t2", "t3");
     const status = fc.constantFrom("running", "ok", "error", "denied");
@@ -147,7 +140,7 @@ describe("a finished run's log summary (runLogSummary)", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(event, { maxLength: 30 }), async (events) => {
         const runId = await seedRun(taskId);
-        const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+        const writer = await runLogWriter(runId);
         for (const each of events) writer.append([each], JSON.stringify(each));
         await writer.close();
         expect(runLogSummary(runId)).toEqual(summaryInJs(events));
@@ -160,11 +153,9 @@ describe("a finished run's log summary (runLogSummary)", () => {
 describe("the stored JSON of an event and its line", () => {
   it("is exactly JSON.stringify({ ...event, line }) for any line, and the line of an event that has one of its own wins as before", async () => {
     const { db } = await import("@/server/db/client");
-    const { RunLogWriter } = await import("@/server/events/log-writer");
-    const { services } = await import("@/server/services");
     const { taskId } = await seedTask();
     const runId = await seedRun(taskId);
-    const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+    const writer = await runLogWriter(runId);
     const event = fc.oneof(
       fc.record({ kind: fc.constant("assistant" as const), text: fc.string() }),
       fc.record({ kind: fc.constant("tool_result" as const), id: fc.string(), output: fc.string({ unit: "binary" }), status: fc.constantFrom("ok" as const, "error" as const) }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endRun, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
+import { endRun, runLogWriter, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
 import { SseReader } from "./sse-client";
 
 useLogDatabase({ AI_SLAVE_SSE_HEARTBEAT_MS: "100" });
@@ -22,17 +22,11 @@ function oneTo(n: number): number[] {
   return Array.from({ length: n }, (_, index) => index + 1);
 }
 
-async function writer(runId: number) {
-  const { RunLogWriter } = await import("@/server/events/log-writer");
-  const { services } = await import("@/server/services");
-  return new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
-}
-
 describe("run log stream", () => {
   it("gives clients that join before, during and after the output every event once, in order", async () => {
     const ids = await seedTask();
     const runId = await seedRun(ids.taskId);
-    const log = await writer(runId);
+    const log = await runLogWriter(runId);
     const total = 10_000;
     const before = await connect(runId);
     let during: SseReader | undefined;
@@ -68,7 +62,7 @@ describe("run log stream", () => {
     const { services } = await import("@/server/services");
     const ids = await seedTask();
     const runId = await seedRun(ids.taskId);
-    const log = await writer(runId);
+    const log = await runLogWriter(runId);
     const total = 6_000;
     const first = await connect(runId);
     const writing = writeEvents(log, 1, total);
@@ -97,7 +91,7 @@ describe("run log stream", () => {
   it("ends every open stream with an end event carrying FAILED when the run fails, and sends heartbeats", async () => {
     const ids = await seedTask();
     const runId = await seedRun(ids.taskId);
-    const log = await writer(runId);
+    const log = await runLogWriter(runId);
     const readers = [await connect(runId), await connect(runId)];
     await readers[0]!.waitFor(() => readers[0]!.comments.includes("ping"), 5_000, "a heartbeat");
     await writeEvents(log, 1, 500);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endRun, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
+import { endRun, runLogWriter, seedRun, seedTask, useLogDatabase, writeEvents } from "./log-fixture";
 import { SseReader } from "./sse-client";
 
 useLogDatabase();
@@ -12,9 +12,7 @@ async function connect(taskId: number, headers: Record<string, string> = {}): Pr
 }
 
 async function writeRun(runId: number, count: number): Promise<void> {
-  const { RunLogWriter } = await import("@/server/events/log-writer");
-  const { services } = await import("@/server/services");
-  const writer = new RunLogWriter(runId, services().bus, 50 * 1024 * 1024);
+  const writer = await runLogWriter(runId);
   await writeEvents(writer, 1, count);
   await writer.close();
 }
