@@ -52,9 +52,10 @@ async function boot(shared: ReturnType<typeof services>): Promise<void> {
   const runnerId = await registerLocalRunner();
   shared.refreshRunner = async () => void (await registerLocalRunner());
   // Before the scheduler: the runs taken over count against their workspaces' limits.
-  const { reattached, failed, requeued } = await reconcileRuns();
+  const { reattached, failed, retried, requeued } = await reconcileRuns();
   if (reattached > 0) console.log(`[ai-slave] re-attached to ${reattached} running agent(s); their logs continue where they stopped.`);
-  if (failed > 0) console.log(`[ai-slave] ${failed} run(s) had not started their agent when the last server stopped and are marked FAILED.`);
+  if (retried > 0) console.log(`[ai-slave] ${retried} run(s) had not started their agent when the last server stopped; their tasks are retried automatically.`);
+  if (failed > retried) console.log(`[ai-slave] ${failed - retried} run(s) had not started their agent when the last server stopped and are marked FAILED (their automatic retries are used up).`);
   if (requeued > 0) console.log(`[ai-slave] ${requeued} task(s) were waiting for their turn to start when the last server stopped and are queued again.`);
   const scheduler = new Scheduler({ scanIntervalMs: settings.scanIntervalMs, runnerMaxConcurrency: settings.runnerMaxConcurrency, execute: executeTask });
   shared.scheduler = scheduler;

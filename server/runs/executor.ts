@@ -19,11 +19,10 @@ import { whileActive } from "./active-runs";
 import { removeCheckpoint } from "./checkpoint";
 import { stopStrayAgents } from "./strays";
 import { crashPoint } from "@/server/lifecycle/crash-point";
-import { recordRunOutcome } from "./finish";
+import { autoRetryDelay, recordRunOutcome } from "./finish";
 import { planRun } from "./plan";
 import { superviseNewRun, type RunContext, type TaskWithWorkspace } from "./supervisor";
 import { recordBaseSha, setUpWorktree } from "./verification";
-import { trailingAutoRetries, trailingFailedReviews } from "./verdict";
 import { settings } from "@/server/settings";
 import { loadRunAccount } from "@/server/accounts/service";
 import type { AccountChoice } from "@/server/scheduler/plan";
@@ -160,13 +159,6 @@ function isDroppedConnection(error: unknown): error is SshError {
   return error instanceof Error && error.name === "SshError" && (error as SshError).code === "connect";
 }
 
-/** The next automatic retry's delay, or null once the retries in a row are used up. */
-async function unreachableRetryDelay(taskId: number, kind: string): Promise<number | null> {
-  const earlier = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
-  const inARow = kind === "review" ? trailingFailedReviews(earlier.slice(0, -1)) : trailingAutoRetries(earlier.map((entry) => entry.kind));
-  return config().retryDelaysMs[inARow] ?? null;
-}
-
 class CancelledBeforeStart extends Error {
   constructor() {
     super("Cancelled by the user.");
@@ -220,7 +212,7 @@ async function failRun(ctx: RunContext, error: unknown): Promise<void> {
   if (!cancelled && !setup && !unreachable) console.error(`[task ${task.id}] run ${run.id} failed unexpectedly`, error);
   const shown = cancelled ? "Cancelled by the user." : setup ? message : `AI-Slave failed to run this task: ${message}`;
   writer.append([{ kind: "error", message: shown, fatal: true }]);
-  const retryInMs = unreachable ? await unreachableRetryDelay(task.id, run.kind) : null;
+  const retryInMs = unreachable ? await autoRetryDelay(task.id, run.kind) : null;
   if (retryInMs !== null) writer.append([{ kind: "system", message: `The host could not be reached; retrying the task automatically in ${Math.round(retryInMs / 1000)} s.` }]);
   await writer.close().catch(() => undefined);
   await removeCheckpoint(run.id);

@@ -7,9 +7,10 @@ import { autoEnqueue } from "@/server/merge-queue/auto";
 import { refreshChangedFiles } from "@/server/merge-queue/changed-files";
 import { finishTask, requeueAutoRetry, requeueFollowUp } from "@/server/lifecycle/task-state";
 import { services } from "@/server/services";
+import { config } from "@/server/config";
 import { settings } from "@/server/settings";
 import { withCost } from "@/server/usage/pricing";
-import type { FinalVerdict } from "./verdict";
+import { trailingAutoRetries, trailingFailedReviews, type FinalVerdict } from "./verdict";
 import type { AfterRun } from "./verification";
 import { crashPoint } from "@/server/lifecycle/crash-point";
 import type { TaskWriter } from "@/server/lifecycle/task-state";
@@ -100,4 +101,15 @@ async function nextTaskState(input: FinishInput, now: Date, tx: TaskWriter): Pro
     return status;
   }
   return null;
+}
+
+/**
+ * The delay of the next automatic retry of a run that failed before its agent could start (its
+ * host out of reach, the server stopped), or null once the retries in a row are used up
+ * (AI_SLAVE_RETRY_DELAYS): a start that fails the same way each time is not tried forever.
+ */
+export async function autoRetryDelay(taskId: number, kind: string): Promise<number | null> {
+  const earlier = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
+  const inARow = kind === "review" ? trailingFailedReviews(earlier.slice(0, -1)) : trailingAutoRetries(earlier.map((entry) => entry.kind));
+  return config().retryDelaysMs[inARow] ?? null;
 }

@@ -12,11 +12,11 @@ import { loadRunAccount } from "@/server/accounts/service";
 import { services } from "@/server/services";
 import { whileActive } from "./active-runs";
 import { loadCheckpoint, type RunCheckpoint } from "./checkpoint";
-import { recordRunOutcome } from "./finish";
+import { autoRetryDelay, recordRunOutcome } from "./finish";
 import { adapterOf, superviseResumedRun, type TaskWithWorkspace } from "./supervisor";
 
 /** Why a run that had not launched its agent when the server stopped is over. */
-export const NOT_STARTED_REASON = "The server stopped before the agent started; nothing ran. Retry the task.";
+export const NOT_STARTED_REASON = "The server stopped before the agent started; nothing ran.";
 
 /** On the card of a task queued again because the server stopped before its run was made. */
 export const REQUEUED_REASON = "Queued again: the server stopped while this task waited for its turn to start; nothing had run.";
@@ -27,14 +27,17 @@ type RunWithTask = Run & { task: TaskWithWorkspace };
  * At start, every run still RUNNING is taken over: its agent lives on in its tmux session, on
  * this machine or another, and is followed again from its checkpoint (its log continues with no
  * gap and no duplicate), then finished normally. A run whose agent never started is FAILED with
- * the reason; a task claimed whose run was not made yet is queued again. Returns the counts.
+ * the reason and its task retried automatically (nothing ran), within the retries in a row that
+ * AI_SLAVE_RETRY_DELAYS allows; a task claimed whose run was not made yet is queued again.
+ * Returns the counts (`retried`: of the `failed`, those whose task will run again by itself).
  */
-export async function reconcileRuns(): Promise<{ reattached: number; failed: number; requeued: number }> {
+export async function reconcileRuns(): Promise<{ reattached: number; failed: number; retried: number; requeued: number }> {
   const rows = await db().run.findMany({ where: { status: "RUNNING" }, include: { task: { include: { workspace: true } } } });
   // A run's task is always placed (the claim places a pool task before its run is made).
   const runs = rows.map((run) => ({ ...run, task: requirePlacedWith(run.task) }));
   let reattached = 0;
   let failed = 0;
+  let retried = 0;
   for (const run of runs) {
     const checkpoint = await loadCheckpoint(run.id);
     if (checkpoint && run.task.status === "RUNNING") {
@@ -42,7 +45,7 @@ export async function reconcileRuns(): Promise<{ reattached: number; failed: num
       void resume(run, checkpoint);
     } else {
       failed += 1;
-      await failUnstarted(run);
+      if (await failUnstarted(run)) retried += 1;
     }
   }
   // Claimed, but stopped before its run was even made (waiting for its machine's turn): nothing
@@ -52,7 +55,7 @@ export async function reconcileRuns(): Promise<{ reattached: number; failed: num
   for (const task of stuck.map(requirePlaced)) {
     if (await requeueUnstarted({ taskId: task.id, workspaceId: task.workspaceId, reason: REQUEUED_REASON })) requeued += 1;
   }
-  return { reattached, failed, requeued };
+  return { reattached, failed, retried, requeued };
 }
 
 async function resume(run: RunWithTask, stored: RunCheckpoint): Promise<void> {
@@ -95,8 +98,14 @@ function isOrphanedChild(pid: number, runId: number): boolean {
   }
 }
 
-/** A run with no checkpoint never launched its agent (or was a child of a server before detached runs). */
-async function failUnstarted(run: RunWithTask): Promise<void> {
+/**
+ * A run with no checkpoint never launched its agent (or was a child of a server before detached
+ * runs). Nothing of the agent ran: a Ctrl-C, an upgrade or a crash while the worktree was made or
+ * its setup ran is retried automatically, as a host out of reach before the start is. Returns
+ * whether the task was queued for that retry (false: the retries in a row are used up, and the
+ * task is FAILED for the user to retry).
+ */
+async function failUnstarted(run: RunWithTask): Promise<boolean> {
   if (run.pid && isOrphanedChild(run.pid, run.id)) {
     try {
       process.kill(-run.pid, "SIGKILL");
@@ -104,11 +113,16 @@ async function failUnstarted(run: RunWithTask): Promise<void> {
       // Gone already.
     }
   }
+  const retryInMs = run.task.status === "RUNNING" ? await autoRetryDelay(run.taskId, run.kind) : null;
+  const reason = retryInMs === null ? `${NOT_STARTED_REASON} Retry the task.` : NOT_STARTED_REASON;
   const writer = new RunLogWriter(run.id, services().bus, config().logCapBytes, { seq: run.logSeq, bytes: run.logBytes, truncated: run.logTruncated });
-  writer.append([{ kind: "error", message: NOT_STARTED_REASON, fatal: true }]);
+  writer.append([{ kind: "error", message: reason, fatal: true }]);
+  if (retryInMs !== null) writer.append([{ kind: "system", message: `Retrying the task automatically in ${Math.round(retryInMs / 1000)} s.` }]);
   await writer.close().catch(() => undefined);
   await recordRunOutcome({
     taskId: run.taskId, workspaceId: run.task.workspaceId, runId: run.id, backend: run.backend as Backend, model: run.model, exitCode: null, verdict: null,
-    final: { runStatus: "FAILED", errorClass: "UNKNOWN", reason: NOT_STARTED_REASON, retryInMs: null },
+    final: { runStatus: "FAILED", errorClass: "UNKNOWN", reason, retryInMs },
+    run: { kind: run.kind, prompt: run.prompt },
   });
+  return retryInMs !== null;
 }

@@ -154,7 +154,7 @@ describe.each(AGENTS)("$backend", (agent) => {
     activeRuns().delete(id);
     expect((await runsOf(id))[0]!.status).toBe("RUNNING");
     // The next start takes it over from its checkpoint; the parser is rebuilt from the lines read so far.
-    expect(await reconcileRuns()).toEqual({ reattached: 1, failed: 0, requeued: 0 });
+    expect(await reconcileRuns()).toEqual({ reattached: 1, failed: 0, retried: 0, requeued: 0 });
     const task = await waitForStatus(id, ["DONE", "FAILED"], 120_000);
     const [finished] = await runsOf(id);
     const events = await readLog(finished!.id, 0, 100_000);

@@ -65,30 +65,67 @@ function assertConsistent(repo: string, dir: string): void {
 }
 
 describe("kill -9 in the middle of an operation", () => {
-  it("while the worktree is being made: the task says the agent never started, the worktree is whole, a retry ends DONE", async () => {
+  it("while the worktree is being made: nothing ran, so after the restart the task is retried by itself and ends DONE, its agent started once, the worktree whole", async () => {
     const dir = path.join(testDb.dir, "worktree");
     const repo = makeGitRepo(dir, "repo");
     const first = await start(dir, { AI_SLAVE_CRASH_AT: "worktree-added" });
     const workspaceId = await createdId(first, "/api/workspaces", { name: "wt", path: repo, concurrencyLimit: 1 });
     const id = await createdId(first, "/api/tasks", { workspaceId, prompt: "FILE:wt.txt=1", backend: "claude_code" });
     await crashed(first);
+    const worktree = `${repo}-task-${id}`;
+    expect(git(repo, "worktree", "list", "--porcelain")).toContain(`worktree ${worktree}`);
 
     const second = await start(dir);
     const task = await finished(second, id);
-    expect(task.status).toBe("FAILED");
-    expect(task.failureReason).toContain("before the agent started");
-    assertConsistent(repo, dir);
-    const worktree = `${repo}-task-${id}`;
-    expect(git(repo, "worktree", "list", "--porcelain")).toContain(`worktree ${worktree}`);
-    expect(git(worktree, "status", "--porcelain")).toBe("");
-
-    expect((await second.api(`/api/tasks/${id}/retry`, { method: "POST" })).status).toBe(200);
-    await until("the retry", async () => (await runsOf(second, id)).length === 2 && (await taskOf(second, id)).status === "DONE");
+    expect(task).toMatchObject({ status: "DONE", failureReason: null });
+    expect((await runsOf(second, id)).map((run) => [run.kind, run.status, run.errorClass])).toEqual([
+      ["initial", "FAILED", "UNKNOWN"],
+      ["auto_retry", "DONE", null],
+    ]);
+    expect(second.output()).toContain("1 run(s) had not started their agent when the last server stopped; their tasks are retried automatically.");
+    // The first run's log says why it ended and what comes next.
+    const [firstRun] = (await second.api<{ items: { id: number }[] }>(`/api/tasks/${id}/runs`)).body.items;
+    const log = (await second.api<{ items: { kind: string; message?: string }[] }>(`/api/runs/${firstRun!.id}/logs?after=0&limit=100`)).body.items;
+    expect(log.slice(-2).map((event) => [event.kind, event.message])).toEqual([
+      ["error", "The server stopped before the agent started; nothing ran."],
+      ["system", "Retrying the task automatically in 1 s."],
+    ]);
+    expect(readTrace(second.trace).filter((line) => line.what === "start").map((line) => line.taskId)).toEqual([id]);
     expect(git(repo, "show", `task-${id}:wt.txt`)).toBe("1");
+    expect(git(worktree, "status", "--porcelain")).toBe("");
     assertConsistent(repo, dir);
   }, 180_000);
 
-  it("while tasks wait for their turn to start: the one in its setup says its agent never started, those waiting are queued again and end DONE, each agent started once", async () => {
+  it("a start that kills the server each time is retried automatically only as often as AI_SLAVE_RETRY_DELAYS allows, then FAILED for the user to retry", async () => {
+    const dir = path.join(testDb.dir, "worktree-again");
+    const repo = makeGitRepo(dir, "repo");
+    const first = await start(dir, { AI_SLAVE_CRASH_AT: "worktree-added" });
+    const workspaceId = await createdId(first, "/api/workspaces", { name: "again", path: repo, concurrencyLimit: 1 });
+    const id = await createdId(first, "/api/tasks", { workspaceId, prompt: "FILE:again.txt=1", backend: "claude_code" });
+    await crashed(first);
+    // Restarted, it retries the task (one retry allowed), and the retry kills it at the same step.
+    const second = await start(dir, { AI_SLAVE_CRASH_AT: "worktree-added" });
+    await crashed(second);
+
+    const third = await start(dir);
+    const task = await finished(third, id);
+    expect(task.status).toBe("FAILED");
+    expect(task.failureReason).toBe("The server stopped before the agent started; nothing ran. Retry the task.");
+    expect((await runsOf(third, id)).map((run) => [run.kind, run.status])).toEqual([
+      ["initial", "FAILED"],
+      ["auto_retry", "FAILED"],
+    ]);
+    expect(third.output()).toContain("1 run(s) had not started their agent when the last server stopped and are marked FAILED (their automatic retries are used up).");
+    assertConsistent(repo, dir);
+
+    expect((await third.api(`/api/tasks/${id}/retry`, { method: "POST" })).status).toBe(200);
+    await until("the retry", async () => (await runsOf(third, id)).length === 3 && (await taskOf(third, id)).status === "DONE");
+    expect(git(repo, "show", `task-${id}:again.txt`)).toBe("1");
+    expect(readTrace(third.trace).filter((line) => line.what === "start").map((line) => line.taskId)).toEqual([id]);
+    assertConsistent(repo, dir);
+  }, 180_000);
+
+  it("while tasks wait for their turn to start: the one in its setup is retried by itself, those waiting are queued again, both end DONE, each agent started once", async () => {
     const dir = path.join(testDb.dir, "turn");
     const repo = makeGitRepo(dir, "repo");
     const first = await start(dir, { AI_SLAVE_CRASH_AT: "waiting-for-turn" });
@@ -101,14 +138,20 @@ describe("kill -9 in the middle of an operation", () => {
     await crashed(first);
 
     const second = await start(dir);
-    expect((await finished(second, holder)).failureReason).toContain("before the agent started");
     const task = await finished(second, waiting);
     expect(task.status).toBe("DONE");
     // It ran once, after the restart: no run was left from before.
     expect((await runsOf(second, waiting)).map((run) => run.status)).toEqual(["DONE"]);
     expect(second.output()).toContain("1 task(s) were waiting for their turn to start when the last server stopped and are queued again.");
-    expect(readTrace(first.trace).filter((line) => line.what === "start").map((line) => line.taskId)).toEqual([waiting]);
+    // The one in its setup: its first run says why it ended, its automatic retry did the work.
+    expect(await finished(second, holder)).toMatchObject({ status: "DONE", failureReason: null });
+    expect((await runsOf(second, holder)).map((run) => [run.kind, run.status])).toEqual([
+      ["initial", "FAILED"],
+      ["auto_retry", "DONE"],
+    ]);
+    expect(readTrace(first.trace).filter((line) => line.what === "start").map((line) => line.taskId).sort((a, b) => a - b)).toEqual([holder, waiting]);
     expect(git(repo, "show", `task-${waiting}:waiting.txt`)).toBe("2");
+    expect(git(repo, "show", `task-${holder}:holder.txt`)).toBe("1");
     assertConsistent(repo, dir);
   }, 180_000);
 

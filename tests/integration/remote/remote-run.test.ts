@@ -218,7 +218,7 @@ describe("agent runs on an SSH workspace", () => {
     if (agentEndsFirst) await waitFor(async () => fs.existsSync(remoteLog.replace(/\.log$/, ".exit")), 60_000, "the agent to end");
 
     // The next start re-attaches instead of failing the run.
-    expect(await reconcileRuns()).toEqual({ reattached: 1, failed: 0, requeued: 0 });
+    expect(await reconcileRuns()).toEqual({ reattached: 1, failed: 0, retried: 0, requeued: 0 });
     expect(activeRuns().has(id)).toBe(true);
     const task = await waitForStatus(id, ["DONE", "FAILED"], 90_000);
     expect(task.failureReason).toBeNull();
