@@ -10,7 +10,8 @@ export interface SchedulerHandle {
 /** What the API and the runs ask of the merge queue's worker: go on with a workspace's queue now. */
 export interface MergeQueueHandle {
   poke(workspaceId?: number): void;
-  stop(): Promise<void>;
+  /** No new step; the one in flight gets `graceMs` (default 3 s) to end. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** What the API asks of the runs this process supervises. */

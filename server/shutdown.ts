@@ -12,7 +12,7 @@ export async function stopServices(graceMs = 3000): Promise<{ detached: number }
   const booting = services().booting;
   if (booting) await Promise.race([booting.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   await services().scheduler.stop();
-  await services().mergeQueue.stop();
+  await services().mergeQueue.stop(graceMs);
   for (const stop of services().stopBackground) stop();
   const runs = [...activeRuns().values()];
   const timeout = new Promise((resolve) => setTimeout(resolve, graceMs).unref());

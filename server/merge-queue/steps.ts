@@ -30,6 +30,8 @@ export interface StepContext {
   task: Task;
   workspace: Workspace;
   transport: Transport;
+  /** True once the server is stopping: a command that fails then may have failed for that. */
+  stopping?: () => boolean;
 }
 
 /** More resolve runs than this for one entry: the history is too tangled for the queue. */
@@ -144,7 +146,11 @@ export async function stepCleanup(ctx: StepContext): Promise<StepResult> {
   await markMerged({ taskId: task.id, workspaceId: workspace.id });
   if (task.worktreePath) {
     await removeWorktree(transport, { repoPath: workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id), deleteBranch: entry.deleteBranch }).catch(
-      (error: unknown) => console.error(`[merge queue] removing the worktree of task ${task.id} failed`, error),
+      (error: unknown) => {
+        // Ctrl-C reaches the git in flight too: the entry keeps this step, and the next start removes it.
+        if (ctx.stopping?.()) throw error;
+        console.error(`[merge queue] removing the worktree of task ${task.id} failed`, error);
+      },
     );
   }
   await closeEntry(entry, "merged", null, entry.landedSha ?? undefined);

@@ -47,7 +47,7 @@ export class MergeQueueWorker implements MergeQueueHandle {
       this.again.add(workspaceId);
       return;
     }
-    const pass = advanceQueue(workspaceId)
+    const pass = advanceQueue(workspaceId, () => this.stopped)
       .catch((error: unknown) => console.error(`[merge queue] workspace ${workspaceId}: a pass failed`, error))
       .finally(() => {
         this.busy.delete(workspaceId);
@@ -61,10 +61,16 @@ export class MergeQueueWorker implements MergeQueueHandle {
     while (this.busy.size > 0) await Promise.all([...this.busy.values()]);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * No step starts after this, and the step in flight gets `graceMs` to end. One still going then
+   * (a long check) is left as a kill would leave it: its entry keeps its step, and the next start
+   * does that step again. Before, a stopping server went on through the whole queue, checks and
+   * all, before it exited.
+   */
+  async stop(graceMs = 3000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.idle();
+    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   }
 }
 
@@ -83,9 +89,10 @@ async function activeEntry(workspaceId: number): Promise<MergeQueueEntry | null>
   return entries.find((entry) => status.get(entry.taskId) === "DONE" || !status.has(entry.taskId)) ?? null;
 }
 
-/** Walks the queue's steps until it waits for an agent or is empty. */
-export async function advanceQueue(workspaceId: number): Promise<void> {
+/** Walks the queue's steps until it waits for an agent, is empty, or the server is stopping. */
+export async function advanceQueue(workspaceId: number, stopping: () => boolean = () => false): Promise<void> {
   for (;;) {
+    if (stopping()) return;
     const entry = await activeEntry(workspaceId);
     if (!entry) return;
     const [task, workspace] = await Promise.all([
@@ -102,6 +109,6 @@ export async function advanceQueue(workspaceId: number): Promise<void> {
       if (!(await moveStep(entry, "updating"))) continue;
     }
     const step = STEPS[entry.step as keyof typeof STEPS];
-    if ((await step({ entry, task, workspace, transport })) === "wait") return;
+    if ((await step({ entry, task, workspace, transport, stopping })) === "wait") return;
   }
 }
