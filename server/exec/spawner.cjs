@@ -15,8 +15,11 @@
  * answer with nothing kept; {kill: id} ends a command and what it started; {checkpoint: {file,
  * module, intervalMs}} starts the WAL checkpointer of a database (below). The server's end is
  * server/exec/spawner.ts.
- * When its stdin closes (the server exited) it exits; commands it started run on, as they would
- * have as the server's own children.
+ * When its stdin closes (the server exited or was killed) nobody can read an answer any more: a
+ * command still running is let finish for ORPHAN_GRACE_MS (a git command ends, and with it its
+ * lock), then ended with everything below it, SIGTERM and SIGKILL 2 s later, and the spawner exits.
+ * Left to run on, a long one (a check, a setup script) ran beside the same step started again by
+ * the next server, in the same worktree.
  */
 "use strict";
 const { spawn } = require("node:child_process");
@@ -115,9 +118,9 @@ function descendants(pid) {
 }
 
 /** Ends a command started in a session (and so a process group) of its own, and all of that group. */
-function killGroup(pid) {
+function killGroup(pid, name = "SIGKILL") {
   try {
-    process.kill(-pid, "SIGKILL");
+    process.kill(-pid, name);
   } catch {
     // Gone already.
   }
@@ -127,9 +130,10 @@ function killGroup(pid) {
  * Ends a command and everything it started that is still below it. Most commands run in this
  * process's session and process group (see run()), with no group of their own to signal: the
  * tree is frozen first (SIGSTOP, again for what appears, until a listing finds nothing new), so
- * a process that keeps starting others cannot add one between the listing and the kill.
+ * a process that keeps starting others cannot add one between the listing and the kill. A signal
+ * other than SIGKILL is followed by SIGCONT, so the tree can handle it (a git removes its locks).
  */
-function killTree(pid) {
+function killTree(pid, name = "SIGKILL") {
   const signal = (each, name) => {
     try {
       process.kill(each, name);
@@ -146,7 +150,8 @@ function killTree(pid) {
     tree = found;
     if (same) break;
   }
-  for (const each of [pid, ...tree]) signal(each, "SIGKILL");
+  for (const each of [pid, ...tree]) signal(each, name);
+  if (name !== "SIGKILL") for (const each of [pid, ...tree]) signal(each, "SIGCONT");
 }
 
 /** The running commands by request id, for {kill: id}. */
@@ -177,10 +182,10 @@ function run(request) {
     child.stdout.on("data", (chunk) => out.push(chunk));
     child.stderr.on("data", (chunk) => err.push(chunk));
   }
-  const stop = () => {
+  const stop = (name = "SIGKILL") => {
     if (child.pid === undefined) return;
-    if (ownSession) killGroup(child.pid);
-    else killTree(child.pid);
+    if (ownSession) killGroup(child.pid, name);
+    else killTree(child.pid, name);
   };
   if (child.pid !== undefined) running.set(id, stop);
   if (stdin !== undefined && child.stdin) {
@@ -285,4 +290,19 @@ process.stdin.on("data", (text) => {
     run(request);
   }
 });
-process.stdin.on("end", () => process.exit(0));
+const ORPHAN_GRACE_MS = 2000;
+process.stdin.on("end", () => {
+  // The answers of what still ends have nowhere to go: a write to the closed pipe is not an error here.
+  process.stdout.on("error", () => undefined);
+  if (running.size === 0) process.exit(0);
+  setInterval(() => {
+    if (running.size === 0) process.exit(0);
+  }, 50);
+  setTimeout(() => {
+    for (const stop of running.values()) stop("SIGTERM");
+    setTimeout(() => {
+      for (const stop of running.values()) stop("SIGKILL");
+      process.exit(0);
+    }, 2000);
+  }, ORPHAN_GRACE_MS);
+});

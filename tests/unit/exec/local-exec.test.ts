@@ -181,6 +181,31 @@ describe("the spawner", () => {
   });
 });
 
+describe("the spawner once the server is gone", () => {
+  it("lets a short command finish, ends a long one and its tree with SIGTERM after the grace, then exits", async () => {
+    const { spawn } = await import("node:child_process");
+    const dir = fs.mkdtempSync(path.join(tmpdir(), "spawner-orphans-"));
+    const spawner = spawn(process.execPath, [path.join(process.cwd(), "server", "exec", "spawner.cjs")], { stdio: ["pipe", "pipe", "inherit"] });
+    spawner.stdout!.resume();
+    const request = (id: number, script: string, name: string) =>
+      spawner.stdin!.write(`${JSON.stringify({ id, argv: ["sh", "-c", script, name], cwd: dir, env: process.env, capBytes: 1024, drainMs: 100 })}\n`);
+    const marker = `61.${process.pid}${Date.now() % 1000}`;
+    request(1, `sleep 0.5; echo done > ${dir}/short`, "short-command");
+    request(2, `trap 'echo term > ${dir}/long; kill $!; exit 0' TERM; sleep ${marker} & wait`, `long-${marker}`);
+    await waitUntil(() => processesWith(marker).length === 2, 5_000);
+    const exited = new Promise<number | null>((resolve) => spawner.once("exit", resolve));
+    // The server exits: the spawner's stdin closes.
+    spawner.stdin!.end();
+    const code = await exited;
+    expect(code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, "short"), "utf8")).toBe("done\n");
+    // Told with SIGTERM (its trap ran), and nothing of its tree left.
+    expect(fs.readFileSync(path.join(dir, "long"), "utf8")).toBe("term\n");
+    await waitUntil(() => processesWith(marker).length === 0, 3_000);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe("LocalTransport.pathExists", () => {
   const transport = new LocalTransport();
 
