@@ -220,9 +220,11 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
   const { task, run, transport, writer, active } = ctx;
   let { verdict } = followed;
   if (followed.exit.statusMissing && !active.cancelled && !followed.timedOut) {
+    // The agent was killed from outside, with its machine or its tmux: not the task's fault, so it
+    // is retried like a dropped connection, resuming its session, within AI_SLAVE_RETRY_DELAYS.
     const reason = "The agent's tmux session ended without an exit status (tmux was killed or the host restarted); its log and commits are kept.";
     writer.append([{ kind: "error", message: reason, fatal: true }]);
-    verdict = { ...verdict, status: "FAILED", errorClass: "UNKNOWN", reason, transient: false };
+    verdict = { ...verdict, status: "FAILED", errorClass: "UNKNOWN", reason, transient: true };
   }
   if (followed.exit.unreachableMs !== undefined && !active.cancelled) {
     const seconds = Math.round(followed.exit.unreachableMs / 1000);

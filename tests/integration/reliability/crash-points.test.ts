@@ -4,6 +4,7 @@
  * a restart on the same data: the repository is consistent (`git fsck`, no half-made worktree,
  * the base at its old or its new commit), the database intact, and the task says what happened.
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -54,6 +55,17 @@ const finished = (server: RealServer, id: number) =>
     const task = await taskOf(server, id);
     return ["DONE", "FAILED"].includes(task.status) ? task : null;
   }, 60_000);
+
+/** The processes whose environment holds `entry` ("NAME=value"). */
+function processesWithEnv(entry: string): number[] {
+  return fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(entry);
+    } catch {
+      return false;
+    }
+  });
+}
 
 function assertConsistent(repo: string, dir: string): void {
   git(repo, "fsck", "--no-progress");
@@ -152,6 +164,32 @@ describe("kill -9 in the middle of an operation", () => {
     expect(readTrace(first.trace).filter((line) => line.what === "start").map((line) => line.taskId).sort((a, b) => a - b)).toEqual([holder, waiting]);
     expect(git(repo, "show", `task-${waiting}:waiting.txt`)).toBe("2");
     expect(git(repo, "show", `task-${holder}:holder.txt`)).toBe("1");
+    assertConsistent(repo, dir);
+  }, 180_000);
+
+  it("the machine restarted mid-run (the server killed, the agent's tmux gone with it): the next start retries the task by itself, and it ends DONE", async () => {
+    const dir = path.join(testDb.dir, "reboot");
+    const repo = makeGitRepo(dir, "repo");
+    const first = await start(dir, { STUB_SLEEP_MS: "60000" });
+    const workspaceId = await createdId(first, "/api/workspaces", { name: "reboot", path: repo, concurrencyLimit: 1 });
+    const id = await createdId(first, "/api/tasks", { workspaceId, prompt: "FILE:reboot.txt=1", backend: "claude_code" });
+    await until("the agent to start", async () => readTrace(first.trace).some((line) => line.what === "start" && line.taskId === id));
+    await first.stop("SIGKILL");
+    // As in a reboot, everything it started goes too, at once (frozen first, so that nothing
+    // notes another's end): tmux, the run script, the agent. No exit status is written.
+    const left = processesWithEnv(`TMUX_TMPDIR=${dir}`);
+    expect(left.length).toBeGreaterThan(1);
+    for (const pid of left) process.kill(pid, "SIGSTOP");
+    for (const pid of left) process.kill(pid, "SIGKILL");
+
+    const second = await start(dir);
+    const task = await finished(second, id);
+    expect(task).toMatchObject({ status: "DONE", failureReason: null });
+    expect((await runsOf(second, id)).map((run) => [run.kind, run.status, run.errorClass])).toEqual([
+      ["initial", "FAILED", "UNKNOWN"],
+      ["auto_retry", "DONE", null],
+    ]);
+    expect(git(repo, "show", `task-${id}:reboot.txt`)).toBe("1");
     assertConsistent(repo, dir);
   }, 180_000);
 
