@@ -182,8 +182,11 @@ function run(request) {
     child.stdout.on("data", (chunk) => out.push(chunk));
     child.stderr.on("data", (chunk) => err.push(chunk));
   }
+  // Once it has exited (and Node has reaped it) its pid may be another process's: never signalled.
+  let exited = false;
+  child.once("exit", () => (exited = true));
   const stop = (name = "SIGKILL") => {
-    if (child.pid === undefined) return;
+    if (child.pid === undefined || exited) return;
     if (ownSession) killGroup(child.pid, name);
     else killTree(child.pid, name);
   };
