@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest"
 import type { RealServer } from "../../fixtures/real-server";
 import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
 import { createdId, readTrace, startStubServer, until } from "./harness";
+import { processesWithEnv } from "../../unit/exec/process-liveness";
 
 interface TaskBody {
   status: string;
@@ -82,17 +83,6 @@ const finished = (server: RealServer, id: number) =>
     const task = await taskOf(server, id);
     return ["DONE", "FAILED"].includes(task.status) ? task : null;
   }, 60_000);
-
-/** The processes whose environment holds `entry` ("NAME=value"). */
-function processesWithEnv(entry: string): number[] {
-  return fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(entry);
-    } catch {
-      return false;
-    }
-  });
-}
 
 function assertConsistent(repo: string, dir: string): void {
   git(repo, "fsck", "--no-progress");
