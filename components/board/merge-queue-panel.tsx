@@ -40,7 +40,8 @@ export function MergeQueuePanel({ workspaceId }: { workspaceId: number }) {
     ids.splice(index + by, 0, moved!);
     return act(() => api.put(key, mergeQueueSchema, { taskIds: ids }));
   };
-  const left = data.history.filter((entry) => entry.state === "left").slice(0, 5);
+  // Why tasks left, and what a landing had to say (a worktree's changes stashed).
+  const left = data.history.filter((entry) => entry.state === "left" || entry.reason).slice(0, 5);
   return (
     <Card className="gap-2 p-3" data-testid="merge-queue-panel">
       <h2 className="inline-flex items-center gap-1.5 text-sm font-medium">
@@ -69,11 +70,11 @@ export function MergeQueuePanel({ workspaceId }: { workspaceId: number }) {
       </ol>
       {left.length > 0 ? (
         <details className="text-xs">
-          <summary className="cursor-pointer text-muted-foreground">Left the queue ({left.length})</summary>
+          <summary className="cursor-pointer text-muted-foreground">Left the queue, or landed with a note ({left.length})</summary>
           <ul className="mt-1 grid gap-1">
             {left.map((entry) => (
               <li key={`${entry.taskId}-${entry.finishedAt}`} data-testid="merge-queue-left">
-                <Link href={`/tasks/${entry.taskId}`} className="font-mono hover:underline">task {entry.taskId}</Link>: <span className="break-words whitespace-pre-wrap">{entry.reason}</span>
+                <Link href={`/tasks/${entry.taskId}`} className="font-mono hover:underline">task {entry.taskId}</Link>{entry.state === "merged" ? " landed" : ""}: <span className="break-words whitespace-pre-wrap">{entry.reason}</span>
               </li>
             ))}
           </ul>

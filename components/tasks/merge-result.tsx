@@ -18,6 +18,7 @@ function refusedFiles(error: unknown): string[] {
 export function MergeResult({ attempt, baseBranch, onDismiss }: { attempt: MergeAttempt; baseBranch?: string; onDismiss: () => void }) {
   if (attempt.ok) {
     const { kind, head } = attempt.outcome.merge;
+    const { stashed } = attempt.outcome;
     return (
       <div role="status" data-testid="merge-result" data-kind={kind} className="flex items-start gap-3 rounded-lg border border-violet-500/30 bg-violet-500/10 px-4 py-3 text-sm">
         <GitMerge className="mt-0.5 size-4 shrink-0 text-violet-600 dark:text-violet-400" aria-hidden />
@@ -26,6 +27,11 @@ export function MergeResult({ attempt, baseBranch, onDismiss }: { attempt: Merge
           <p className="text-[13px] text-muted-foreground">
             {baseBranch ? <span className="font-mono">{baseBranch}</span> : "The base branch"} is now at <span className="font-mono">{head.slice(0, 10)}</span>.
           </p>
+          {stashed.length > 0 ? (
+            <p data-testid="merge-stashed" className="text-[13px] text-muted-foreground">
+              Its worktree held changes not committed ({stashed.length === 1 ? stashed[0] : `${stashed.length} files`}): they were stashed in the repository before the worktree was removed (<span className="font-mono">git stash list</span>).
+            </p>
+          ) : null}
         </div>
         <Button variant="ghost" size="icon-xs" onClick={onDismiss} aria-label="Dismiss merge result">
           <X />

@@ -4,7 +4,7 @@ import { MERGE_QUEUE_STATES, MERGE_QUEUE_STEPS } from "../enums";
 /** POST /api/tasks/:id/merge-queue */
 export const mergeQueueEnqueueSchema = z
   .object({
-    /** Delete the task branch once it landed (the worktree goes in any case). */
+    /** Delete the task branch once it landed. The worktree goes in any case: changes not committed in it are stashed in the repository first. */
     deleteBranch: z.boolean().optional(),
   })
   .strict();

@@ -280,7 +280,12 @@ export type RunDto = z.infer<typeof runSchema>;
 export const runListSchema = listSchema(runSchema);
 
 /** POST /api/tasks/:id/merge: the task after the merge, and what git did. */
-export const mergeOutcomeSchema = z.object({ task: taskSchema, merge: mergeResultSchema });
+export const mergeOutcomeSchema = z.object({
+  task: taskSchema,
+  merge: mergeResultSchema,
+  /** Paths whose changes, not committed in the task's worktree, were stashed in the repository before it was removed. */
+  stashed: z.array(z.string()),
+});
 export type MergeOutcome = z.infer<typeof mergeOutcomeSchema>;
 
 /** POST /api/tasks/:id/push */

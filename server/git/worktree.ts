@@ -2,7 +2,8 @@ import type { Transport } from "@/server/exec/transport";
 import { GitError, WorktreeError, listFiles } from "./errors";
 import { branchExists, isAncestor, trackedChanges } from "./repo";
 import { withRepoLock } from "./repo-lock";
-import { GIT_ENV, GIT_SHELL_FUNCTION, assertNotOption, runGit, tryGit } from "./run-git";
+import { identityArgs } from "./identity";
+import { GIT_ENV, GIT_SHELL_FUNCTION, assertNotOption, runGit, splitNul, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree, listWorktrees } from "./worktree-inspect";
 
 export interface EnsureWorktreeOptions {
@@ -201,17 +202,25 @@ export interface RemoveWorktreeOptions {
   deleteBranch?: boolean;
   /** Removes a worktree with uncommitted changes, and deletes an unmerged branch. */
   force?: boolean;
+  /**
+   * A worktree with uncommitted changes (a check's outputs, a person's edits) is not refused:
+   * they are stashed in the repository under this message (`git stash push --include-untracked`),
+   * then the worktree goes. For a task that landed: its worktree goes, and nothing in it is lost.
+   */
+  stashMessage?: string;
 }
 
 export interface RemoveWorktreeResult {
   worktreeRemoved: boolean;
   branchDeleted: boolean;
+  /** The paths whose uncommitted changes were stashed (stashMessage); empty when none were. */
+  stashed: string[];
 }
 
 /**
  * Removes the task's worktree (a path that is not a worktree of this repository is left
- * alone) and forgets a worktree whose directory is gone. Without force, a worktree with
- * uncommitted changes or an unmerged branch makes it throw GitError.
+ * alone) and forgets a worktree whose directory is gone. Without force or stashMessage, a worktree
+ * with uncommitted changes makes it throw GitError; without force, an unmerged branch does.
  */
 export function removeWorktree(t: Transport, options: RemoveWorktreeOptions): Promise<RemoveWorktreeResult> {
   assertNotOption(options.worktreePath, ...(options.branch ? [options.branch] : []));
@@ -219,18 +228,56 @@ export function removeWorktree(t: Transport, options: RemoveWorktreeOptions): Pr
     const { repoPath, worktreePath, force } = options;
     let branch = options.branch;
     let worktreeRemoved = false;
+    let stashed: string[] = [];
     if (await t.pathExists(worktreePath)) {
       const state = await inspectWorktree(t, worktreePath, await gitCommonDir(t, repoPath));
       if (state.kind === "valid") {
         branch ??= state.branch ?? undefined;
-        await runGit(t, repoPath, ["worktree", "remove", ...(force ? ["--force"] : []), worktreePath]);
+        const remove = ["worktree", "remove", ...(force ? ["--force"] : []), worktreePath];
+        const removed = await tryGit(t, repoPath, remove);
+        if (removed.exitCode !== 0) {
+          // Refused: uncommitted changes (git's message is not parsed: it may be translated).
+          if (options.stashMessage === undefined) throw new GitError(remove, removed.exitCode, removed.stderr);
+          stashed = await stashChanges(t, worktreePath, options.stashMessage);
+          // Refused again after the stash: something else holds it (a submodule, a lock), and its
+          // reason is thrown.
+          await runGit(t, repoPath, remove);
+        }
         worktreeRemoved = true;
       }
     }
     await runGit(t, repoPath, ["worktree", "prune"]);
     const branchDeleted = options.deleteBranch ? await deleteBranch(t, repoPath, branch, force) : false;
-    return { worktreeRemoved, branchDeleted };
+    return { worktreeRemoved, branchDeleted, stashed };
   });
+}
+
+/** The message of the stash a task's worktree leaves in its repository (removeWorktree's stashMessage). */
+export function taskStashMessage(taskId: number, when: "landed" | "deleted"): string {
+  return `ai-slave task-${taskId}: not committed in its worktree when the task was ${when === "landed" ? "merged" : "deleted"}`;
+}
+
+/** What a person reads about a stash: which files, and how to get them back. */
+export function stashNote(taskId: number, stashed: string[], when: "landed" | "deleted"): string | null {
+  if (stashed.length === 0) return null;
+  const shown = stashed.slice(0, 10).join(", ") + (stashed.length > 10 ? ` and ${stashed.length - 10} more` : "");
+  return `Its worktree held changes not committed (${shown}); they were stashed in the repository before the worktree was removed: \`git stash list\` shows "${taskStashMessage(taskId, when)}", \`git stash apply\` brings them back.`;
+}
+
+/** Stashes the worktree's changes, untracked files included (ignored ones stay: they never block a removal); returns their paths. */
+async function stashChanges(t: Transport, worktreePath: string, message: string): Promise<string[]> {
+  const status = await runGit(t, worktreePath, ["status", "--porcelain=v1", "-z", "--untracked-files=all"]);
+  const paths: string[] = [];
+  const fields = splitNul(status);
+  for (let index = 0; index < fields.length; index += 1) {
+    const field = fields[index]!;
+    paths.push(field.slice(3));
+    // A rename or copy is followed by its source path.
+    if (field[0] === "R" || field[0] === "C") index += 1;
+  }
+  if (paths.length === 0) return paths;
+  await runGit(t, worktreePath, [...(await identityArgs(t, worktreePath)), "stash", "push", "--include-untracked", "--quiet", "-m", message]);
+  return paths;
 }
 
 async function deleteBranch(t: Transport, repoPath: string, branch: string | undefined, force?: boolean) {

@@ -7,7 +7,7 @@ import { MergeRefusedError } from "@/server/git/errors";
 import { landFastForward } from "@/server/git/land";
 import { isAncestor, resolveCommit } from "@/server/git/repo";
 import { abortUpdate, continueUpdate, filesWithMarkers, startUpdate, updateInProgress, type UpdateOutcome } from "@/server/git/update-branch";
-import { ensureWorktree, removeWorktree, taskBranchName } from "@/server/git/worktree";
+import { ensureWorktree, removeWorktree, stashNote, taskBranchName, taskStashMessage } from "@/server/git/worktree";
 import { markMerged, requeueResolve } from "@/server/lifecycle/task-state";
 import { runPhase, type PhaseResult } from "@/server/verify/phase";
 import { checkFollowUp, tailWithin } from "@/server/verify/prompts";
@@ -144,16 +144,21 @@ export async function stepLanding(ctx: StepContext): Promise<StepResult> {
 export async function stepCleanup(ctx: StepContext): Promise<StepResult> {
   const { entry, task, workspace, transport } = ctx;
   await markMerged({ taskId: task.id, workspaceId: workspace.id });
+  let note: string | null = null;
   if (task.worktreePath) {
-    await removeWorktree(transport, { repoPath: workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id), deleteBranch: entry.deleteBranch }).catch(
+    // What a check left in the worktree (or a person's edits) is stashed, not lost, and the worktree goes.
+    const options = { repoPath: workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id), deleteBranch: entry.deleteBranch, stashMessage: taskStashMessage(task.id, "landed") };
+    await removeWorktree(transport, options).then(
+      ({ stashed }) => void (note = stashNote(task.id, stashed, "landed")),
       (error: unknown) => {
         // Ctrl-C reaches the git in flight too: the entry keeps this step, and the next start removes it.
         if (ctx.stopping?.()) throw error;
         console.error(`[merge queue] removing the worktree of task ${task.id} failed`, error);
+        note = `Landed, but its worktree could not be removed: ${error instanceof Error ? error.message : String(error)}`;
       },
     );
   }
-  await closeEntry(entry, "merged", null, entry.landedSha ?? undefined);
+  await closeEntry(entry, "merged", note, entry.landedSha ?? undefined);
   return "next";
 }
 

@@ -12,7 +12,7 @@ import { branchExists } from "@/server/git/repo";
 import { branchDiff, type BranchDiff } from "@/server/git/diff";
 import { MergeRefusedError } from "@/server/git/errors";
 import { mergeBranch, type MergeResult } from "@/server/git/merge";
-import { removeWorktree, taskBranchName } from "@/server/git/worktree";
+import { removeWorktree, taskBranchName, taskStashMessage } from "@/server/git/worktree";
 import { cancelQueued, finishTask, requeueFinished, type VerificationFields } from "@/server/lifecycle/task-state";
 import { taskRunDir, taskSessionName } from "@/server/runs/session";
 import { services } from "@/server/services";
@@ -72,7 +72,7 @@ export async function taskDiff(id: number): Promise<BranchDiff & { branch: strin
 }
 
 /** Merges task-{id} into the base branch; on success the worktree goes, the branch stays unless asked. */
-export async function mergeTask(id: number, options: { deleteBranch?: boolean }): Promise<{ task: TaskDto; merge: MergeResult }> {
+export async function mergeTask(id: number, options: { deleteBranch?: boolean }): Promise<{ task: TaskDto; merge: MergeResult; stashed: string[] }> {
   const task = await taskWithWorkspace(id);
   if (task.status === "RUNNING") throw conflict("task_running", `Task ${id} is running: wait for it to finish before merging.`);
   const branch = taskBranchName(task.id);
@@ -88,14 +88,18 @@ export async function mergeTask(id: number, options: { deleteBranch?: boolean })
   // A crash here leaves the base merged and the task unmarked: merging again finds it up to date and marks it.
   crashPoint("merged-unrecorded");
   await db().task.update({ where: { id }, data: { mergedAt: new Date() } });
+  let stashed: string[] = [];
   if (task.worktreePath) {
-    await removeWorktree(transport, { repoPath: task.workspace.path, worktreePath: task.worktreePath, branch, deleteBranch: options.deleteBranch ?? false }).catch(
+    // Changes not committed in the worktree (a person's edits in its terminal) are stashed, not lost.
+    const removal = { repoPath: task.workspace.path, worktreePath: task.worktreePath, branch, deleteBranch: options.deleteBranch ?? false, stashMessage: taskStashMessage(id, "landed") };
+    await removeWorktree(transport, removal).then(
+      (result) => void (stashed = result.stashed),
       (error: unknown) => console.error(`[task ${id}] removing the merged worktree failed`, error),
     );
   }
   services().bus.publishBoard({ type: "task.merged", taskId: id, workspaceId: task.workspaceId, status: task.status as TaskDto["status"] });
   services().scheduler.poke("merged");
-  return { task: await getTask(id), merge };
+  return { task: await getTask(id), merge, stashed };
 }
 
 /**
@@ -107,9 +111,12 @@ async function removeTaskArtifacts(task: Task & { workspace: Workspace }, delete
   const warn = (what: string) => (error: unknown) => console.error(`[task ${task.id}] removing ${what} failed`, error);
   await transport.exec(["tmux", "kill-session", "-t", `=${await taskSessionName(task.id)}`], { cwd: "/" }).catch(warn("the tmux session"));
   if (!task.worktreePath) return;
+  // Without deleteBranch, changes not committed in the worktree are stashed in the repository
+  // (the branch stays, and so does what was on its way to it); with it, everything goes.
   await removeWorktree(transport, {
     repoPath: task.workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id),
     deleteBranch: deleteBranch || Boolean(task.mergedAt), force: deleteBranch,
+    ...(deleteBranch ? {} : { stashMessage: taskStashMessage(task.id, "deleted") }),
   }).catch(warn("the worktree"));
   await transport.exec(["rm", "-rf", "--", taskRunDir(task.worktreePath, task.id)], { cwd: "/" }).catch(warn("the run folder"));
 }

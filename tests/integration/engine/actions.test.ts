@@ -62,6 +62,25 @@ describe("diff and merge", () => {
     expect(body.task.mergedAt).toBeTruthy();
     expect(fs.existsSync(`${repo}-task-${id}`)).toBe(false);
     expect(git(repo, "branch", "--list", `task-${id}`)).toContain(`task-${id}`);
+    expect(body.stashed).toEqual([]);
+  });
+
+  it("a merge stashes what a person left uncommitted in the worktree, then removes it", async () => {
+    const id = await doneTask("edited.txt", "agent");
+    const worktree = `${repo}-task-${id}`;
+    // Edits made in the task's terminal after the run, never committed.
+    fs.writeFileSync(path.join(worktree, "edited.txt"), "by a person\n");
+    fs.writeFileSync(path.join(worktree, "notes.md"), "to do next\n");
+    const { status, body } = await taskAction(id, "merge");
+    expect(status).toBe(200);
+    expect([...body.stashed].sort()).toEqual(["edited.txt", "notes.md"]);
+    expect(fs.existsSync(worktree)).toBe(false);
+    // Merged is what was committed; the edits wait in the stash, under the task's name.
+    expect(fs.readFileSync(path.join(repo, "edited.txt"), "utf8")).toBe("agent\n");
+    const stash = git(repo, "stash", "list").split("\n").findIndex((line) => line.includes(`task-${id}: not committed`));
+    expect(stash).toBeGreaterThanOrEqual(0);
+    expect(git(repo, "show", `stash@{${stash}}:edited.txt`)).toBe("by a person");
+    expect(git(repo, "show", `stash@{${stash}}^3:notes.md`)).toBe("to do next");
   });
 
   it("makes a merge commit when the base moved on", async () => {
@@ -171,6 +190,13 @@ describe("retry, cancel and delete", () => {
     expect(fs.existsSync(`${repo}-task-${keep}`)).toBe(false);
     expect(git(repo, "branch", "--list", `task-${keep}`)).toContain(`task-${keep}`);
     expect(tmux("has-session", "-t", `=${session}`)).not.toBe(0);
+
+    // Without deleteBranch, edits not committed in the worktree are stashed and the worktree goes.
+    const edited = await doneTask("kept-edit.txt", "1");
+    fs.writeFileSync(path.join(`${repo}-task-${edited}`, "kept-edit.txt"), "2\n");
+    expect((await DELETE(jsonRequest(`/api/tasks/${edited}`, "DELETE"), routeContext({ id: String(edited) }))).status).toBe(204);
+    expect(fs.existsSync(`${repo}-task-${edited}`)).toBe(false);
+    expect(git(repo, "stash", "list")).toContain(`task-${edited}: not committed in its worktree when the task was deleted`);
 
     const drop = await doneTask("drop.txt", "1");
     expect((await DELETE(jsonRequest(`/api/tasks/${drop}?deleteBranch=true`, "DELETE"), routeContext({ id: String(drop) }))).status).toBe(204);

@@ -119,6 +119,30 @@ describe("merge queue", () => {
     git(repo, "fsck", "--strict");
   }, 120_000);
 
+  it("a check that leaves files in the worktree: the task lands, they are stashed, the worktree and the branch go", async () => {
+    const repo = repoWithApp("check-leftovers");
+    // A check whose output is not in .gitignore, as a coverage report often is not.
+    const workspaceId = await createWorkspace(repo, { checkCommand: "mkdir -p coverage && echo 91% > coverage/summary.txt && echo run >> app.txt" });
+    const id = await doneTaskEditing(workspaceId, repo, replaceLine(2, "LANDED"));
+    const route = await import("@/app/api/tasks/[id]/merge-queue/route");
+    const queued = await route.POST(jsonRequest(`/api/tasks/${id}/merge-queue`, "POST", { deleteBranch: true }), routeContext({ id: String(id) }));
+    expect(queued.status).toBe(200);
+    const entry = await closed(workspaceId, id);
+    expect(entry.state).toBe("merged");
+    expect(entry.reason).toContain("coverage/summary.txt");
+    expect(entry.reason).toContain("app.txt");
+    expect(entry.reason).toContain(`ai-slave task-${id}: not committed in its worktree when the task was merged`);
+    expect(fs.readFileSync(path.join(repo, "app.txt"), "utf8")).toContain("LANDED");
+    expect(fs.readFileSync(path.join(repo, "app.txt"), "utf8")).not.toContain("run\n");
+    // The worktree and the branch are gone (asked for); what the check left is in the stash.
+    expect(fs.existsSync(`${repo}-task-${id}`)).toBe(false);
+    expect(git(repo, "branch", "--list", `task-${id}`)).toBe("");
+    expect(git(repo, "worktree", "list", "--porcelain")).not.toContain(`task-${id}`);
+    expect(git(repo, "stash", "list")).toContain(`task-${id}: not committed`);
+    expect(git(repo, "show", "stash@{0}^3:coverage/summary.txt")).toBe("91%");
+    expect(git(repo, "status", "--porcelain")).toBe("");
+  }, 60_000);
+
   it("a failing check on the rebased result leaves the base untouched and takes the task out with the output", async () => {
     const repo = repoWithApp("failing-check");
     const workspaceId = await createWorkspace(repo, { checkCommand: "echo 'the suite says no'; exit 4", fixRounds: 0 });

@@ -219,7 +219,7 @@ describe("removeWorktree", () => {
     const { repo, worktree, options } = setup();
     await ensureWorktree(t, options);
     const result = await removeWorktree(t, { repoPath: repo, worktreePath: worktree, deleteBranch: true });
-    expect(result).toEqual({ worktreeRemoved: true, branchDeleted: true });
+    expect(result).toEqual({ worktreeRemoved: true, branchDeleted: true, stashed: [] });
     expect(existsSync(worktree)).toBe(false);
     expect(git(repo, "branch", "--list", "task-1")).toBe("");
   });
@@ -240,7 +240,43 @@ describe("removeWorktree", () => {
     expect(await removeWorktree(t, { ...remove, branch: "task-1", force: true })).toEqual({
       worktreeRemoved: false,
       branchDeleted: true,
+      stashed: [],
     });
+  });
+
+  it("with a stash message, stashes what is not committed and removes the worktree", async () => {
+    const { repo, worktree, options } = setup();
+    await ensureWorktree(t, options);
+    commitFiles(worktree, { "feature.txt": "done\n", "old name.txt": "moved\n", ".gitignore": "ignored/\n" });
+    write(worktree, "feature.txt", "edited, not committed\n");
+    write(worktree, "out/report.txt", "a check's output\n");
+    git(worktree, "mv", "old name.txt", "new name.txt");
+    write(worktree, "ignored/cache.bin", "ignored\n");
+    git(repo, "merge", "--quiet", "--no-edit", "task-1");
+
+    const result = await removeWorktree(t, { repoPath: repo, worktreePath: worktree, deleteBranch: true, stashMessage: "task-1 landed" });
+    expect(result.worktreeRemoved).toBe(true);
+    expect(result.branchDeleted).toBe(true);
+    // Ignored files are not stashed: they never keep a worktree from going.
+    expect([...result.stashed].sort()).toEqual(["feature.txt", "new name.txt", "out/report.txt"]);
+    expect(existsSync(worktree)).toBe(false);
+    expect(git(repo, "stash", "list")).toMatch(/task-1 landed/);
+    // Everything comes back from the stash: the edit, the rename and the untracked files.
+    git(repo, "checkout", "--quiet", "-b", "restore");
+    git(repo, "stash", "apply", "--quiet");
+    expect(read(repo, "feature.txt")).toBe("edited, not committed\n");
+    expect(read(repo, "out/report.txt")).toBe("a check's output\n");
+    expect(existsSync(join(repo, "new name.txt"))).toBe(true);
+    expect(existsSync(join(repo, "old name.txt"))).toBe(false);
+  });
+
+  it("with nothing to stash, a refusal for another reason is thrown and the worktree stays", async () => {
+    const { repo, worktree, options } = setup();
+    await ensureWorktree(t, options);
+    git(repo, "worktree", "lock", worktree);
+    await expect(removeWorktree(t, { repoPath: repo, worktreePath: worktree, stashMessage: "task-1 landed" })).rejects.toThrow(/locked/);
+    expect(existsSync(worktree)).toBe(true);
+    expect(git(repo, "stash", "list")).toBe("");
   });
 
   it("forgets a worktree whose directory is already gone", async () => {
@@ -248,7 +284,7 @@ describe("removeWorktree", () => {
     await ensureWorktree(t, options);
     rmSync(worktree, { recursive: true, force: true });
     const result = await removeWorktree(t, { repoPath: repo, worktreePath: worktree });
-    expect(result).toEqual({ worktreeRemoved: false, branchDeleted: false });
+    expect(result).toEqual({ worktreeRemoved: false, branchDeleted: false, stashed: [] });
     expect((await listWorktrees(t, repo)).map((entry) => entry.path)).toEqual([repo]);
   });
 });
