@@ -109,7 +109,15 @@ async function nextTaskState(input: FinishInput, now: Date, tx: TaskWriter): Pro
  * (AI_SLAVE_RETRY_DELAYS): a start that fails the same way each time is not tried forever.
  */
 export async function autoRetryDelay(taskId: number, kind: string): Promise<number | null> {
-  const earlier = await db().run.findMany({ where: { taskId }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
-  const inARow = kind === "review" ? trailingFailedReviews(earlier.slice(0, -1)) : trailingAutoRetries(earlier.map((entry) => entry.kind));
-  return config().retryDelaysMs[inARow] ?? null;
+  return config().retryDelaysMs[await autoRetriesInARow(taskId, kind)] ?? null;
+}
+
+/**
+ * How many automatic retries came right before the task's latest run (`before`: before that
+ * run instead): a review counts the failed reviews before it, any other run the retries in its
+ * own kind's chain, itself included.
+ */
+export async function autoRetriesInARow(taskId: number, kind: string, before?: number): Promise<number> {
+  const runs = await db().run.findMany({ where: { taskId, ...(before === undefined ? {} : { id: { lte: before } }) }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
+  return kind === "review" ? trailingFailedReviews(runs.slice(0, -1)) : trailingAutoRetries(runs.map((entry) => entry.kind));
 }

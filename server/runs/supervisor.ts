@@ -19,11 +19,11 @@ import { services } from "@/server/services";
 import { agentEnvironment } from "./agent-env";
 import { agentMcpConfigPath } from "./agent-mcp";
 import { commitLeftovers, GIVEN_UP_HOST_BUDGET_MS } from "./commit-leftovers";
-import { recordRunOutcome } from "./finish";
+import { autoRetriesInARow, recordRunOutcome } from "./finish";
 import { lineRecorder, skippingFirst } from "./line-recorder";
 import { withHistory } from "./plan";
 import { runLogPath, taskSessionName } from "./session";
-import { finalVerdict, trailingAutoRetries, trailingFailedReviews, type FinalVerdict } from "./verdict";
+import { finalVerdict, type FinalVerdict } from "./verdict";
 import { permissionModeOf, resolveFinished, reviewFailed, verifyRun, writeReviewSchema, type AfterRun } from "./verification";
 
 /**
@@ -241,13 +241,13 @@ async function finishRun(ctx: RunContext, followed: Followed): Promise<void> {
       verdict = { ...verdict, status: "FAILED", errorClass: leftovers.unreachable ? "NETWORK" : "UNKNOWN", reason: leftovers.error, transient: false };
     }
   }
-  const earlier = await db().run.findMany({ where: { taskId: task.id, id: { lt: run.id } }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
+  const autoRetries = await autoRetriesInARow(task.id, run.kind, run.id);
   const final = finalVerdict({
     verdict,
     timedOut: followed.timedOut,
     cancelled: active.cancelled,
     timeoutSec: task.workspace.taskTimeoutSec,
-    autoRetries: run.kind === "review" ? trailingFailedReviews(earlier) : trailingAutoRetries([...earlier.map((entry) => entry.kind), run.kind]),
+    autoRetries,
     retryDelaysMs: config().retryDelaysMs,
   });
   if (final.retryInMs !== null) writer.append([{ kind: "system", message: `Transient failure (${final.reason}); retrying automatically in ${Math.round(final.retryInMs / 1000)} s.` }]);
