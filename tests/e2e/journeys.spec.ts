@@ -66,11 +66,17 @@ test("a task runs live, ends DONE, its diff is reviewed and merged", async ({ pa
   await screenshot(page, "task-diff");
   await expectAccessible(page, "task diff");
 
+  // A note written in the worktree by hand and never committed: the merge stashes it and says so.
+  const { worktreePath } = (await (await request.get(`/api/tasks/${task.id}`)).json()) as { worktreePath: string };
+  fs.writeFileSync(path.join(worktreePath, "NOTES.md"), "try a warmer greeting\n");
   await page.getByTestId("task-action-merge").click();
   await page.getByRole("button", { name: "Merge", exact: true }).last().click();
   await expect(page.getByTestId("merge-result")).toHaveAttribute("data-kind", "fast-forward");
+  await expect(page.getByTestId("merge-stashed")).toContainText("NOTES.md");
   await expect(page.getByTestId("merged-badge").first()).toBeVisible();
   expect(gitIn(workspace.path, "show", "main:greeting.txt")).toContain("hello from fake model");
+  expect(gitIn(workspace.path, "stash", "list")).toContain(`task-${task.id}: not committed in its worktree`);
+  expect(fs.existsSync(worktreePath)).toBe(false);
   await screenshot(page, "task-merged");
 });
 
