@@ -272,8 +272,8 @@ async function stashChanges(t: Transport, worktreePath: string, message: string)
   for (let index = 0; index < fields.length; index += 1) {
     const field = fields[index]!;
     paths.push(field.slice(3));
-    // A rename or copy is followed by its source path.
-    if (field[0] === "R" || field[0] === "C") index += 1;
+    // A rename or copy (staged, or in the worktree) is followed by its source path.
+    if (/[RC]/.test(field.slice(0, 2))) index += 1;
   }
   if (paths.length === 0) return paths;
   await runGit(t, worktreePath, [...(await identityArgs(t, worktreePath)), "stash", "push", "--include-untracked", "--quiet", "-m", message]);
