@@ -158,6 +158,8 @@ async function logRun(server: BenchServer, workspaceId: number, lines: number): 
     (message) => {
       if (message.event !== "log") return;
       const lineAt = message.data.indexOf('"line":"');
+      // The run's log reached its cap: the rest will never come.
+      if (lineAt === -1 && message.data.includes("Log truncated")) finish();
       if (lineAt === -1) return;
       received += 1;
       lastAt = now();

@@ -74,6 +74,10 @@ export async function startBenchServer(dir: string, env: Record<string, string> 
       ...MALLOC_ENV,
       ...process.env,
       AI_SLAVE_CLAUDE_BIN: STUB,
+      // The full-size log runs print 200,000 lines, stored at about 600 bytes each: past the
+      // default cap of a run's log (50 MB), where the rest would not be stored. The figures
+      // measure the pipeline, not the cap (output-flood.test.ts tests the cap).
+      AI_SLAVE_LOG_CAP_BYTES: String(1024 ** 3),
       ...env,
       NODE_ENV: "production",
       HOST: "127.0.0.1",
