@@ -49,13 +49,34 @@ const post = async (server: BenchServer, workspaceId: number, prompt: string) =>
   (await server.api<{ id: number }>("/api/tasks", { method: "POST", body: { prompt, workspaceId, backend: "claude_code" } })).body.id;
 
 /** An SSE client of /api/tasks/:id/logs/stream calling `onLine` with each log event's data; `close` leaves. */
+/**
+ * An SSE client of a task's log that reconnects as EventSource does: the server drops a client
+ * that falls too far behind (server/events/sse.ts), which then comes back with Last-Event-ID and
+ * catches up from the database. Without it, a dropped client waited for lines that never came.
+ */
 async function follow(server: BenchServer, taskId: number, onLine: (data: string) => void) {
   const abort = new AbortController();
-  const response = await fetch(`${server.url}/api/tasks/${taskId}/logs/stream`, { headers: authHeaders(), signal: abort.signal });
-  const reader = new SseReader(response.body, (message) => {
-    if (message.event === "log" && message.data.includes('"line":"')) onLine(message.data);
-  }, { keep: false });
-  return { close: async () => { abort.abort(); await reader.done.catch(() => undefined); } };
+  let lastEventId: string | undefined;
+  let reconnects = 0;
+  const connect = async () => {
+    const headers = { ...authHeaders(), ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) };
+    const response = await fetch(`${server.url}/api/tasks/${taskId}/logs/stream`, { headers, signal: abort.signal });
+    const reader = new SseReader(response.body, (message) => {
+      if (message.event === "log" && message.data.includes('"line":"')) onLine(message.data);
+    }, { keep: false });
+    return { reader, lastId: () => reader.lastEventId };
+  };
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      const { reader, lastId } = await connect();
+      await reader.done.catch(() => undefined);
+      lastEventId = lastId() ?? lastEventId;
+      if (abort.signal.aborted) return;
+      reconnects += 1;
+      await sleep(100);
+    }
+  })().catch(() => undefined);
+  return { close: async () => { abort.abort(); await loop; }, reconnects: () => reconnects };
 }
 
 /** Event-loop lag of a bare Node process (same monitor, 10 ms resolution) until `stop` is called. */
@@ -142,12 +163,13 @@ export async function memoryAndLogs(root: string, sizes: MemorySizes, figures: F
     clearInterval(sampler);
     const withClients = server.rssMb();
     const complete = received.filter((count) => count >= expected).length;
+    const reconnected = clients.filter((client) => client.reconnects() > 0).length;
     await Promise.all(clients.map((client) => client.close()));
     await waitAllFinished(server, workspace.id, 5 * 60_000);
     const leftRss = await earlyAndSettled(server);
     const afterLeave = leftRss.settled;
     figures.push(
-      { figure: `RSS while ${sizes.sseClients} SSE clients followed a ${sizes.followLines.toLocaleString("en-US")}-line run (peak)`, target: "–", unit: "MB", measured: peak, baseline: afterTasks, note: `sampled every 250 ms; ${withClients.toFixed(0)} MB when the last line arrived; ${complete} of ${sizes.sseClients} clients received all ${expected} lines. Baseline: RSS before the clients came.` },
+      { figure: `RSS while ${sizes.sseClients} SSE clients followed a ${sizes.followLines.toLocaleString("en-US")}-line run (peak)`, target: "–", unit: "MB", measured: peak, baseline: afterTasks, note: `sampled every 250 ms; ${withClients.toFixed(0)} MB when the last line arrived; ${complete} of ${sizes.sseClients} clients received all ${expected} lines (${reconnected} of them were dropped as too slow at least once and came back with Last-Event-ID). Baseline: RSS before the clients came.` },
       { figure: `RSS after the SSE clients left, ${EARLY_MS / 1000} s after`, target: "–", unit: "MB", measured: leftRss.early, baseline: atStart, note: `${leftRss.early.toFixed(0)} MB against ${afterTasks.toFixed(0)} MB before they came (ratio ${(leftRss.early / afterTasks).toFixed(2)}). Baseline: RSS after start.` },
       { figure: `RSS after the SSE clients left, ${SETTLED_MS / 1000} s after`, target: "within 10% of after start", unit: "MB", measured: afterLeave, baseline: atStart, limit: { value: 1.1, better: "lower", of: "ratio" }, note: `the same server once quiet: ${leftRss.series}; ${afterLeave.toFixed(0)} MB against ${afterTasks.toFixed(0)} MB before the clients came (ratio ${(afterLeave / afterTasks).toFixed(2)}). Baseline: RSS after start.` },
     );
