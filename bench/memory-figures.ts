@@ -48,29 +48,24 @@ async function waitAllFinished(server: BenchServer, workspaceId: number, timeout
 const post = async (server: BenchServer, workspaceId: number, prompt: string) =>
   (await server.api<{ id: number }>("/api/tasks", { method: "POST", body: { prompt, workspaceId, backend: "claude_code" } })).body.id;
 
-/** An SSE client of /api/tasks/:id/logs/stream calling `onLine` with each log event's data; `close` leaves. */
 /**
- * An SSE client of a task's log that reconnects as EventSource does: the server drops a client
- * that falls too far behind (server/events/sse.ts), which then comes back with Last-Event-ID and
- * catches up from the database. Without it, a dropped client waited for lines that never came.
+ * An SSE client of /api/tasks/:id/logs/stream calling `onLine` with each log event's data; `close`
+ * leaves. It reconnects as EventSource does: the server drops a client that falls too far behind
+ * (server/events/sse.ts), which comes back with Last-Event-ID and catches up from the database.
  */
 async function follow(server: BenchServer, taskId: number, onLine: (data: string) => void) {
   const abort = new AbortController();
   let lastEventId: string | undefined;
   let reconnects = 0;
-  const connect = async () => {
-    const headers = { ...authHeaders(), ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) };
-    const response = await fetch(`${server.url}/api/tasks/${taskId}/logs/stream`, { headers, signal: abort.signal });
-    const reader = new SseReader(response.body, (message) => {
-      if (message.event === "log" && message.data.includes('"line":"')) onLine(message.data);
-    }, { keep: false });
-    return { reader, lastId: () => reader.lastEventId };
-  };
   const loop = (async () => {
     while (!abort.signal.aborted) {
-      const { reader, lastId } = await connect();
+      const headers = { ...authHeaders(), ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) };
+      const response = await fetch(`${server.url}/api/tasks/${taskId}/logs/stream`, { headers, signal: abort.signal });
+      const reader = new SseReader(response.body, (message) => {
+        if (message.event === "log" && message.data.includes('"line":"')) onLine(message.data);
+      }, { keep: false });
       await reader.done.catch(() => undefined);
-      lastEventId = lastId() ?? lastEventId;
+      lastEventId = reader.lastEventId ?? lastEventId;
       if (abort.signal.aborted) return;
       reconnects += 1;
       await sleep(100);

@@ -253,12 +253,12 @@ export function removeWorktree(t: Transport, options: RemoveWorktreeOptions): Pr
 }
 
 /** The message of the stash a task's worktree leaves in its repository (removeWorktree's stashMessage). */
-export function taskStashMessage(taskId: number, when: "landed" | "deleted"): string {
-  return `ai-slave task-${taskId}: not committed in its worktree when the task was ${when === "landed" ? "merged" : "deleted"}`;
+export function taskStashMessage(taskId: number, when: "merged" | "deleted"): string {
+  return `ai-slave task-${taskId}: not committed in its worktree when the task was ${when}`;
 }
 
 /** What a person reads about a stash: which files, and how to get them back. */
-export function stashNote(taskId: number, stashed: string[], when: "landed" | "deleted"): string | null {
+export function stashNote(taskId: number, stashed: string[], when: "merged" | "deleted"): string | null {
   if (stashed.length === 0) return null;
   const shown = stashed.slice(0, 10).join(", ") + (stashed.length > 10 ? ` and ${stashed.length - 10} more` : "");
   return `Its worktree held changes not committed (${shown}); they were stashed in the repository before the worktree was removed: \`git stash list\` shows "${taskStashMessage(taskId, when)}", \`git stash apply\` brings them back.`;

@@ -147,16 +147,15 @@ export async function stepCleanup(ctx: StepContext): Promise<StepResult> {
   let note: string | null = null;
   if (task.worktreePath) {
     // What a check left in the worktree (or a person's edits) is stashed, not lost, and the worktree goes.
-    const options = { repoPath: workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id), deleteBranch: entry.deleteBranch, stashMessage: taskStashMessage(task.id, "landed") };
-    await removeWorktree(transport, options).then(
-      ({ stashed }) => void (note = stashNote(task.id, stashed, "landed")),
-      (error: unknown) => {
-        // Ctrl-C reaches the git in flight too: the entry keeps this step, and the next start removes it.
-        if (ctx.stopping?.()) throw error;
-        console.error(`[merge queue] removing the worktree of task ${task.id} failed`, error);
-        note = `Landed, but its worktree could not be removed: ${error instanceof Error ? error.message : String(error)}`;
-      },
-    );
+    try {
+      const { stashed } = await removeWorktree(transport, { repoPath: workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id), deleteBranch: entry.deleteBranch, stashMessage: taskStashMessage(task.id, "merged") });
+      note = stashNote(task.id, stashed, "merged");
+    } catch (error) {
+      // Ctrl-C reaches the git in flight too: the entry keeps this step, and the next start removes it.
+      if (ctx.stopping?.()) throw error;
+      console.error(`[merge queue] removing the worktree of task ${task.id} failed`, error);
+      note = `Landed, but its worktree could not be removed: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
   await closeEntry(entry, "merged", note, entry.landedSha ?? undefined);
   return "next";

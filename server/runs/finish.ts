@@ -113,11 +113,11 @@ export async function autoRetryDelay(taskId: number, kind: string): Promise<numb
 }
 
 /**
- * How many automatic retries came right before the task's latest run (`before`: before that
- * run instead): a review counts the failed reviews before it, any other run the retries in its
- * own kind's chain, itself included.
+ * How many automatic retries came in a row up to the task's latest run (`upTo`: up to that run
+ * instead): a review counts the failed reviews before it, any other run the retries in its own
+ * kind's chain, itself included.
  */
-export async function autoRetriesInARow(taskId: number, kind: string, before?: number): Promise<number> {
-  const runs = await db().run.findMany({ where: { taskId, ...(before === undefined ? {} : { id: { lte: before } }) }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
+export async function autoRetriesInARow(taskId: number, kind: string, upTo?: number): Promise<number> {
+  const runs = await db().run.findMany({ where: { taskId, ...(upTo === undefined ? {} : { id: { lte: upTo } }) }, orderBy: { id: "asc" }, select: { kind: true, status: true } });
   return kind === "review" ? trailingFailedReviews(runs.slice(0, -1)) : trailingAutoRetries(runs.map((entry) => entry.kind));
 }

@@ -91,11 +91,11 @@ export async function mergeTask(id: number, options: { deleteBranch?: boolean })
   let stashed: string[] = [];
   if (task.worktreePath) {
     // Changes not committed in the worktree (a person's edits in its terminal) are stashed, not lost.
-    const removal = { repoPath: task.workspace.path, worktreePath: task.worktreePath, branch, deleteBranch: options.deleteBranch ?? false, stashMessage: taskStashMessage(id, "landed") };
-    await removeWorktree(transport, removal).then(
-      (result) => void (stashed = result.stashed),
-      (error: unknown) => console.error(`[task ${id}] removing the merged worktree failed`, error),
-    );
+    try {
+      ({ stashed } = await removeWorktree(transport, { repoPath: task.workspace.path, worktreePath: task.worktreePath, branch, deleteBranch: options.deleteBranch ?? false, stashMessage: taskStashMessage(id, "merged") }));
+    } catch (error) {
+      console.error(`[task ${id}] removing the merged worktree failed`, error);
+    }
   }
   services().bus.publishBoard({ type: "task.merged", taskId: id, workspaceId: task.workspaceId, status: task.status as TaskDto["status"] });
   services().scheduler.poke("merged");
@@ -112,11 +112,10 @@ async function removeTaskArtifacts(task: Task & { workspace: Workspace }, delete
   await transport.exec(["tmux", "kill-session", "-t", `=${await taskSessionName(task.id)}`], { cwd: "/" }).catch(warn("the tmux session"));
   if (!task.worktreePath) return;
   // Without deleteBranch, changes not committed in the worktree are stashed in the repository
-  // (the branch stays, and so does what was on its way to it); with it, everything goes.
+  // (the branch stays, and so does what was on its way to it); with it (force), everything goes.
   await removeWorktree(transport, {
     repoPath: task.workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id),
-    deleteBranch: deleteBranch || Boolean(task.mergedAt), force: deleteBranch,
-    ...(deleteBranch ? {} : { stashMessage: taskStashMessage(task.id, "deleted") }),
+    deleteBranch: deleteBranch || Boolean(task.mergedAt), force: deleteBranch, stashMessage: taskStashMessage(task.id, "deleted"),
   }).catch(warn("the worktree"));
   await transport.exec(["rm", "-rf", "--", taskRunDir(task.worktreePath, task.id)], { cwd: "/" }).catch(warn("the run folder"));
 }
