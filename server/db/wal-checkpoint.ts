@@ -3,7 +3,7 @@
  * (a checkpoint, with an fsync) inside whichever commit takes the WAL past `wal_autocheckpoint`
  * pages: on the server that is a log batch's commit on the event loop, 24-61 ms every 2-3 s while
  * ten agents print (bench/README.md, "Where the paced log runs stalled"). So at boot the spawner is
- * named the checkpointer (server/exec/wal-checkpointer.ts: a worker thread of its own, each second),
+ * named the checkpointer (server/exec/wal-checkpointer.ts: a worker thread of its own, every 250 ms),
  * and the server's connections made after that keep their own checkpoint only as a safety net, at
  * SAFETY_NET_PAGES, should that worker not run. Without one named (tests, scripts), SQLite's
  * default stands. Named here and started from there, so db/ does not depend on exec/.
