@@ -74,9 +74,9 @@ async function follow(server: BenchServer, taskId: number, onLine: (data: string
   return { close: async () => { abort.abort(); await loop; }, reconnects: () => reconnects };
 }
 
-/** Event-loop lag of a bare Node process (same monitor, 10 ms resolution) until `stop` is called. */
+/** Event-loop lag of a bare Node process (same monitor, 10 ms resolution, the period taken off as the server does) until `stop` is called. */
 function bareLoopLag() {
-  const child = spawn(process.execPath, ["-e", `const h=require("node:perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();setInterval(()=>{},1000);process.stdin.on("end",()=>{process.stdout.write(String(h.percentile(99)/1e6));process.exit(0)});process.stdin.resume()`], { stdio: ["pipe", "pipe", "ignore"] });
+  const child = spawn(process.execPath, ["-e", `const h=require("node:perf_hooks").monitorEventLoopDelay({resolution:10});h.enable();setInterval(()=>{},1000);process.stdin.on("end",()=>{process.stdout.write(String(Math.max(0,h.percentile(99)/1e6-10)));process.exit(0)});process.stdin.resume()`], { stdio: ["pipe", "pipe", "ignore"] });
   let out = "";
   child.stdout.on("data", (chunk: Buffer) => (out += chunk));
   return { stop: () => new Promise<number>((resolve) => { child.on("exit", () => resolve(Number(out))); child.stdin.end(); }) };
@@ -203,7 +203,7 @@ export async function memoryAndLogs(root: string, sizes: MemorySizes, figures: F
     const steady = latencies.slice(fromIndex).filter(Number.isFinite);
     figures.push(
       { figure: `log pipeline, ${sizes.pacedRuns} runs at 100 lines/s: line written to SSE client, p99`, target: "p99 < 50 ms", unit: "ms", measured: percentile(steady, 99), baseline: rawP99, limit: { value: 50, better: "lower" }, note: `${steady.length} lines timed once every run was printing (of ${receivedLines} received; all lines p99 ${percentile(latencies, 99).toFixed(0)} ms), p50 ${median(steady).toFixed(1)} ms; each run ${lines} lines. Baseline: p99 of the same stand-in's lines read straight off its pipe at 100 lines/s, in the same window.` },
-      { figure: `event-loop lag p99 during the ${sizes.pacedRuns} paced runs`, target: "p99 < 20 ms", unit: "ms", measured: lag.p99, baseline: bareP99, limit: { value: 20, better: "lower" }, note: `GET /api/health process.eventLoopDelayMs over the window, max ${lag.max} ms; monitorEventLoopDelay at 10 ms resolution counts the resolution itself, so an idle loop reads about 10 ms. Baseline: a bare Node process's p99 with the same monitor over the same window.` },
+      { figure: `event-loop lag p99 during the ${sizes.pacedRuns} paced runs`, target: "p99 < 20 ms", unit: "ms", measured: lag.p99, baseline: bareP99, limit: { value: 20, better: "lower" }, note: `GET /api/health process.eventLoopDelayMs over the window, max ${lag.max} ms (how late monitorEventLoopDelay's 10 ms timer fired: its period is taken off). Baseline: a bare Node process's p99 with the same monitor over the same window.` },
     );
   } finally {
     await server.stop();

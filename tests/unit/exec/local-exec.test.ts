@@ -87,12 +87,12 @@ describe.each([
 });
 
 describe("a workspace's scripts", () => {
-  it("run AI_SLAVE_AGENT_NICE (default 10) above this process, in the login shell, without the server's token", async () => {
+  it("run AI_SLAVE_AGENT_NICE (default 19) above this process, in the login shell, without the server's token", async () => {
     const transport = new LocalTransport();
     const lines: string[] = [];
     const child = transport.spawn(transport.userScriptArgv('cat /proc/$$/stat; echo "token=${AI_SLAVE_TOKEN:-none}"'), { cwd, env: { AI_SLAVE_TOKEN: "not-for-scripts" }, onStdoutLine: (line) => lines.push(line), onStderrLine: () => undefined });
     expect((await child.exited).exitCode).toBe(0);
-    expect(niceIn(lines[0]!)).toBe(Math.min(19, own + 10));
+    expect(niceIn(lines[0]!)).toBe(Math.min(19, own + 19));
     expect(lines[1]).toBe("token=none");
   });
 });

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import { describe, expect, it } from "vitest";
-import { compactingGc, DEFAULT_IDLE_GC_POLICY, fullGc, shouldCollect, startIdleGc } from "@/server/idle-gc";
+import { compactingGc, DEFAULT_IDLE_GC_POLICY, fullGc, releaseWhenQuiet, shouldCollect, startIdleGc } from "@/server/idle-gc";
 
 const MB = 1024 * 1024;
 
@@ -84,6 +84,45 @@ describe("the idle collection", () => {
     } finally {
       clearInterval(watch);
       stop();
+    }
+  }, 30_000);
+
+  it("runs the registered releases on the first quiet look after a busy one, once, and drops one that throws", async () => {
+    const calls: string[] = [];
+    releaseWhenQuiet("test-cache", () => calls.push("cache"));
+    releaseWhenQuiet("test-closed", () => {
+      calls.push("closed");
+      throw new TypeError("The database connection is not open");
+    });
+    const stop = startIdleGc({ intervalMs: 50, policy: { quietUtilization: 0.5, minGrowthBytes: 1024 * MB } });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const busyFor = async (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        const slice = Date.now() + 10;
+        while (Date.now() < slice);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    try {
+      // Quiet from the start: nothing was busy, nothing to give back.
+      await sleep(200);
+      expect(calls).toEqual([]);
+      await busyFor(200);
+      const deadline = Date.now() + 5_000;
+      while (calls.length === 0 && Date.now() < deadline) await sleep(20);
+      expect(calls).toEqual(["cache", "closed"]);
+      // Still quiet: no second release.
+      await sleep(300);
+      expect(calls).toEqual(["cache", "closed"]);
+      // Busy again, then quiet: the one that threw is gone.
+      await busyFor(200);
+      const again = Date.now() + 5_000;
+      while (calls.length === 2 && Date.now() < again) await sleep(20);
+      expect(calls).toEqual(["cache", "closed", "cache"]);
+    } finally {
+      stop();
+      releaseWhenQuiet("test-cache", () => undefined);
     }
   }, 30_000);
 });
