@@ -1,9 +1,11 @@
 import { EventBus } from "./events/bus";
 import { processSingleton, setSingleton } from "./singleton";
 
-/** What the API asks of the scheduler: dispatch now, stop. */
+/** What the API asks of the scheduler: dispatch now, a task was queued, stop. */
 export interface SchedulerHandle {
   poke(reason: string): void;
+  /** A new task: a dispatch pass unless it could not start anyway (scheduler.ts). */
+  queued(task: { workspaceId: number | null; dependsOn: string; backend: string; reviewBackend: string | null }): void;
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export interface Services {
 }
 
 /** Before boot: no scheduler runs in this process yet, so a poke has nothing to wake. */
-const NOT_STARTED_SCHEDULER: SchedulerHandle = { poke: () => undefined, stop: async () => undefined };
+const NOT_STARTED_SCHEDULER: SchedulerHandle = { poke: () => undefined, queued: () => undefined, stop: async () => undefined };
 const NOT_STARTED_MERGE_QUEUE: MergeQueueHandle = { poke: () => undefined, stop: async () => undefined };
 const NO_RUNS: RunControl = { cancel: async () => false, isActive: () => false };
 

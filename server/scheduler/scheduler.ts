@@ -78,6 +78,15 @@ export function nextDue(now = new Date()): Date | null {
   return row?.at ? new Date(row.at) : null;
 }
 
+/** Whether a workspace runs as many tasks as its limit allows (the pass's own test: `open`); false for a workspace that is gone. */
+export function workspaceFull(workspaceId: number): boolean {
+  const [row] = directRead<{ full: number }>(
+    `SELECT (SELECT COUNT(*) FROM "Task" WHERE "workspaceId" = "Workspace"."id" AND "status" = 'RUNNING') >= "concurrencyLimit" AS "full" FROM "Workspace" WHERE "id" = ?`,
+    workspaceId,
+  );
+  return row?.full === 1;
+}
+
 /** The backends whose provider has an account on hold (exhausted, or a window past the threshold). */
 function backendsOnHold(accounts: Awaited<ReturnType<typeof accountSlots>>): string[] {
   return (Object.keys(BACKEND_PROVIDER) as Backend[]).filter((backend) => accounts.get(BACKEND_PROVIDER[backend])?.some((account) => account.hold !== null));
@@ -102,6 +111,8 @@ export class Scheduler {
   /** When this scheduler last started a pool task on each member (a rising count): ties go to the least recent. */
   private readonly lastPlaced = new Map<number, number>();
   private placements = 0;
+  /** The backends the last pass found on hold (backendsOnHold): their tasks get a reason wherever they are queued. */
+  private heldBackends: readonly string[] = [];
 
   constructor(private readonly options: SchedulerOptions) {}
 
@@ -140,6 +151,21 @@ export class Scheduler {
       });
   }
 
+  /**
+   * A task was queued: a pass, unless that pass could change nothing for it. A task on a
+   * workspace at its limit that waits for no other task, of a backend not on hold, is not even
+   * read by a pass (queuedTasks), so its pass would only start what the last one already could:
+   * none is asked for, and the run that frees a slot pokes (it ends before its task leaves
+   * RUNNING, so the count read here either sees the slot free or comes before that poke). A
+   * burst of tasks queued onto full workspaces (four clients posting 450 tasks) then costs no
+   * pass per task: 3.7-3.8 ms of the server's CPU per POST instead of 4.6-5.8 (bench by hand).
+   */
+  queued(task: { workspaceId: number | null; dependsOn: string; backend: string; reviewBackend: string | null }): void {
+    const plain = task.workspaceId !== null && task.dependsOn === "[]" && !this.heldBackends.includes(task.backend) && !(task.reviewBackend !== null && this.heldBackends.includes(task.reviewBackend));
+    if (plain && workspaceFull(task.workspaceId!)) return;
+    this.poke("task created");
+  }
+
   /** Resolves when no pass is running and no pass is pending. */
   async idle(): Promise<void> {
     while (this.passing) await this.passing;
@@ -159,7 +185,8 @@ export class Scheduler {
     // The counts first, then only the part of the queue they leave to decide: with the runner
     // at its own limit no workspace can take a task.
     const runnerFull = runningTotal >= this.options.runnerMaxConcurrency;
-    const queue = queuedTasks(runnerFull ? [] : [...open], backendsOnHold(accounts), now, runnerFull);
+    this.heldBackends = backendsOnHold(accounts);
+    const queue = queuedTasks(runnerFull ? [] : [...open], this.heldBackends, now, runnerFull);
     const pools = await poolViews(queue);
     // Tasks waiting for their parents are neither probed for nor planned.
     const gate = await gateOnDependencies(queue);

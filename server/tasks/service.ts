@@ -90,7 +90,7 @@ export async function createTask(input: TaskCreateInput, options: { parentTaskId
   // through Prisma, which waits for it.
   const task: Task | TaskRow = insertTaskDirect(fields, target.numberedIn) ?? (await createTaskWithPrisma(fields, target.numberedIn));
   services().bus.publishBoard({ type: "task.created", taskId: task.id, workspaceId: task.workspaceId, status: "TODO" });
-  services().scheduler.poke("task created");
+  services().scheduler.queued(task);
   return toTaskDto(task);
 }
 

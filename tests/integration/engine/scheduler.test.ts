@@ -205,4 +205,67 @@ describe("scheduler", () => {
       await db().task.deleteMany({ where: { id: { in: [farId, soonId] } } });
     }
   });
+  it("a task queued onto a full workspace asks for no pass; one that could start, waits for a parent or has a backend on hold does, and the freed slot starts it", async () => {
+    const { Scheduler, workspaceFull } = await import("@/server/scheduler/scheduler");
+    const { services } = await import("@/server/services");
+    await services().scheduler.stop();
+    const { db } = await import("@/server/db/client");
+    const full = await createWorkspace(makeGitRepo(testDb.dir, "queued-full"), { concurrencyLimit: 1 });
+    const open = await createWorkspace(makeGitRepo(testDb.dir, "queued-open"), { concurrencyLimit: 5 });
+    let number = 500;
+    const task = async (workspaceId: number, data: Record<string, unknown> = {}) =>
+      db().task.create({ data: { workspaceId, number: number++, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default", ...data } });
+    const busy = await task(full, { status: "RUNNING", startedAt: new Date() });
+    expect(workspaceFull(full)).toBe(true);
+    expect(workspaceFull(open)).toBe(false);
+    expect(workspaceFull(999_999)).toBe(false);
+
+    const started: number[] = [];
+    const scheduler = new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency: 100, execute: async (id) => void started.push(id) });
+    let passes = 0;
+    const pass = scheduler.dispatchPass.bind(scheduler);
+    scheduler.dispatchPass = async (now?: Date) => {
+      passes += 1;
+      return pass(now);
+    };
+    const passesAfter = async (queued: { id: number; workspaceId: number | null; dependsOn: string; backend: string; reviewBackend: string | null }) => {
+      scheduler.queued(queued);
+      await scheduler.idle();
+      return passes;
+    };
+    const plain = await task(full);
+    expect(await passesAfter(plain)).toBe(0);
+    expect(started).toEqual([]);
+    expect(await passesAfter(await task(full, { dependsOn: JSON.stringify([plain.id]) }))).toBe(1);
+    const startable = await task(open);
+    expect(await passesAfter(startable)).toBe(2);
+    expect(started).toContain(startable.id);
+
+    // A backend on hold (as the last pass found it): its tasks get a reason wherever they wait.
+    const key = { provider_account: { provider: "anthropic", account: "default" } };
+    const before = await db().quotaState.findUnique({ where: key });
+    const exhausted = { state: "EXHAUSTED", resetsAt: new Date(Date.now() + 3600_000), lastEvent: "exhausted", note: "test" };
+    await db().quotaState.upsert({ where: key, create: { provider: "anthropic", account: "default", ...exhausted }, update: exhausted });
+    try {
+      scheduler.poke("quota changed");
+      await scheduler.idle();
+      expect(passes).toBe(3);
+      const held = await task(full, { backend: "claude_code" });
+      expect(await passesAfter(held)).toBe(4);
+      expect((await db().task.findUniqueOrThrow({ where: { id: held.id } })).waitingReason).toMatch(/^Waiting for quota: /);
+      expect(await passesAfter(await task(full, { reviewBackend: "claude_code" }))).toBe(5);
+      expect(await passesAfter(await task(full))).toBe(5);
+    } finally {
+      if (before) await db().quotaState.update({ where: key, data: { state: before.state, resetsAt: before.resetsAt, lastEvent: before.lastEvent, note: before.note } });
+      else await db().quotaState.delete({ where: key });
+    }
+
+    // The run that frees the slot pokes, as a finished run does: the task queued without a pass starts.
+    await db().task.update({ where: { id: busy.id }, data: { status: "DONE", finishedAt: new Date() } });
+    expect(workspaceFull(full)).toBe(false);
+    scheduler.poke("run finished");
+    await scheduler.idle();
+    expect(started).toContain(plain.id);
+    await scheduler.stop();
+  });
 });
