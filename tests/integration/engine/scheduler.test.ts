@@ -14,6 +14,47 @@ afterAll(async () => {
   await testDb.cleanup();
 });
 
+/** A workspace at its limit (one task RUNNING, limit 1) and one with room, and a maker of their tasks (numbered from `firstNumber`). */
+async function fullAndOpen(name: string, firstNumber: number) {
+  const { db } = await import("@/server/db/client");
+  const full = await createWorkspace(makeGitRepo(testDb.dir, `${name}-full`), { concurrencyLimit: 1 });
+  const open = await createWorkspace(makeGitRepo(testDb.dir, `${name}-open`), { concurrencyLimit: 5 });
+  let number = firstNumber;
+  const task = async (workspaceId: number, data: Record<string, unknown> = {}) =>
+    db().task.create({ data: { workspaceId, number: number++, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default", ...data } });
+  const busy = await task(full, { status: "RUNNING", startedAt: new Date() });
+  return { full, open, task, busy };
+}
+
+/** Runs `body` with the anthropic account exhausted for an hour, then puts its quota state back. */
+async function whileAnthropicExhausted(body: () => Promise<void>): Promise<void> {
+  const { db } = await import("@/server/db/client");
+  const key = { provider_account: { provider: "anthropic", account: "default" } };
+  const before = await db().quotaState.findUnique({ where: key });
+  const exhausted = { state: "EXHAUSTED", resetsAt: new Date(Date.now() + 3600_000), lastEvent: "exhausted", note: "test" };
+  await db().quotaState.upsert({ where: key, create: { provider: "anthropic", account: "default", ...exhausted }, update: exhausted });
+  try {
+    await body();
+  } finally {
+    if (before) await db().quotaState.update({ where: key, data: { state: before.state, resetsAt: before.resetsAt, lastEvent: before.lastEvent, note: before.note } });
+    else await db().quotaState.delete({ where: key });
+  }
+}
+
+/** A scheduler of its own that only records what it would start, and counts its passes. */
+async function countingScheduler() {
+  const { Scheduler } = await import("@/server/scheduler/scheduler");
+  const started: number[] = [];
+  const scheduler = new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency: 100, execute: async (id) => void started.push(id) });
+  const counted = { scheduler, started, passes: 0 };
+  const pass = scheduler.dispatchPass.bind(scheduler);
+  scheduler.dispatchPass = async (now?: Date) => {
+    counted.passes += 1;
+    return pass(now);
+  };
+  return counted;
+}
+
 describe("scheduler", () => {
   it("runs 10 tasks on a workspace with limit 2: never more than 2 at once, all DONE, one run each", async () => {
     const repo = makeGitRepo(testDb.dir, "load");
@@ -72,22 +113,15 @@ describe("scheduler", () => {
     const { services } = await import("@/server/services");
     await services().scheduler.stop();
     const { db } = await import("@/server/db/client");
-    const full = await createWorkspace(makeGitRepo(testDb.dir, "full"), { concurrencyLimit: 1 });
-    const open = await createWorkspace(makeGitRepo(testDb.dir, "open"), { concurrencyLimit: 5 });
-    let number = 200;
-    const task = async (workspaceId: number, data: Record<string, unknown> = {}) =>
-      (await db().task.create({ data: { workspaceId, number: number++, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default", ...data } })).id;
-    await task(full, { status: "RUNNING", startedAt: new Date() });
+    const made = await fullAndOpen("pass", 200);
+    const { full, open } = made;
+    const task = async (workspaceId: number, data: Record<string, unknown> = {}) => (await made.task(workspaceId, data)).id;
     const plain = await task(full);
     const held = await task(full, { backend: "claude_code" });
     const gated = await task(full, { dependsOn: JSON.stringify([plain]) });
     const reasoned = await task(full, { waitingReason: "Waiting for something that passed." });
     const startable = await task(open);
-    const key = { provider_account: { provider: "anthropic", account: "default" } };
-    const before = await db().quotaState.findUnique({ where: key });
-    const exhausted = { state: "EXHAUSTED", resetsAt: new Date(Date.now() + 3600_000), lastEvent: "exhausted", note: "test" };
-    await db().quotaState.upsert({ where: key, create: { provider: "anthropic", account: "default", ...exhausted }, update: exhausted });
-    try {
+    await whileAnthropicExhausted(async () => {
       const ids = (rows: { id: number }[]) => rows.map((row) => row.id).filter((id) => id >= plain);
       expect(ids(queuedTasks([open], ["claude_code"]))).toEqual([held, gated, reasoned, startable]);
       expect(ids(queuedTasks([open, full], []))).toEqual([plain, held, gated, reasoned, startable]);
@@ -105,10 +139,7 @@ describe("scheduler", () => {
       expect(reasons.get(held)).toMatch(/^Waiting for quota: the anthropic limit resets at /);
       const parent = await db().task.findUniqueOrThrow({ where: { id: plain } });
       expect(reasons.get(gated)).toBe(`waiting for #${parent.number} to merge`);
-    } finally {
-      if (before) await db().quotaState.update({ where: key, data: { state: before.state, resetsAt: before.resetsAt, lastEvent: before.lastEvent, note: before.note } });
-      else await db().quotaState.delete({ where: key });
-    }
+    });
   });
 
   it("tasks the runner has no room for (a pool's too) say so in one statement, stay unread while it is full, and lose the reason once it has room", async () => {
@@ -164,7 +195,7 @@ describe("scheduler", () => {
   });
 
   it("a task in a backoff is not read until it is due, and a backoff months ahead does not wake the scheduler in a loop", async () => {
-    const { Scheduler, queuedTasks, nextDue, NEXT_DUE_SQL } = await import("@/server/scheduler/scheduler");
+    const { queuedTasks, nextDue, NEXT_DUE_SQL } = await import("@/server/scheduler/scheduler");
     const { services } = await import("@/server/services");
     await services().scheduler.stop();
     const { db } = await import("@/server/db/client");
@@ -188,50 +219,32 @@ describe("scheduler", () => {
 
       // With only the far one left, the next wake-up is past what a Node timer holds (2^31 ms).
       await db().task.delete({ where: { id: soonId } });
-      const started: number[] = [];
-      const scheduler = new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency: 100, execute: async (id) => void started.push(id) });
-      let passes = 0;
-      const pass = scheduler.dispatchPass.bind(scheduler);
-      scheduler.dispatchPass = async (now?: Date) => {
-        passes += 1;
-        return pass(now);
-      };
-      scheduler.start();
+      const counted = await countingScheduler();
+      counted.scheduler.start();
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      await scheduler.stop();
-      expect(passes).toBe(1);
-      expect(started).not.toContain(farId);
+      await counted.scheduler.stop();
+      expect(counted.passes).toBe(1);
+      expect(counted.started).not.toContain(farId);
     } finally {
       await db().task.deleteMany({ where: { id: { in: [farId, soonId] } } });
     }
   });
   it("a task queued onto a full workspace asks for no pass; one that could start, waits for a parent or has a backend on hold does, and the freed slot starts it", async () => {
-    const { Scheduler, workspaceFull } = await import("@/server/scheduler/scheduler");
+    const { workspaceFull } = await import("@/server/scheduler/scheduler");
     const { services } = await import("@/server/services");
     await services().scheduler.stop();
     const { db } = await import("@/server/db/client");
-    const full = await createWorkspace(makeGitRepo(testDb.dir, "queued-full"), { concurrencyLimit: 1 });
-    const open = await createWorkspace(makeGitRepo(testDb.dir, "queued-open"), { concurrencyLimit: 5 });
-    let number = 500;
-    const task = async (workspaceId: number, data: Record<string, unknown> = {}) =>
-      db().task.create({ data: { workspaceId, number: number++, title: "t", prompt: "p", backend: "codex_cli", model: "m", permissionMode: "default", ...data } });
-    const busy = await task(full, { status: "RUNNING", startedAt: new Date() });
+    const { full, open, task, busy } = await fullAndOpen("queued", 500);
     expect(workspaceFull(full)).toBe(true);
     expect(workspaceFull(open)).toBe(false);
     expect(workspaceFull(999_999)).toBe(false);
 
-    const started: number[] = [];
-    const scheduler = new Scheduler({ scanIntervalMs: 600_000, runnerMaxConcurrency: 100, execute: async (id) => void started.push(id) });
-    let passes = 0;
-    const pass = scheduler.dispatchPass.bind(scheduler);
-    scheduler.dispatchPass = async (now?: Date) => {
-      passes += 1;
-      return pass(now);
-    };
+    const counted = await countingScheduler();
+    const { scheduler, started } = counted;
     const passesAfter = async (queued: { id: number; workspaceId: number | null; dependsOn: string; backend: string; reviewBackend: string | null }) => {
       scheduler.queued(queued);
       await scheduler.idle();
-      return passes;
+      return counted.passes;
     };
     const plain = await task(full);
     expect(await passesAfter(plain)).toBe(0);
@@ -242,23 +255,16 @@ describe("scheduler", () => {
     expect(started).toContain(startable.id);
 
     // A backend on hold (as the last pass found it): its tasks get a reason wherever they wait.
-    const key = { provider_account: { provider: "anthropic", account: "default" } };
-    const before = await db().quotaState.findUnique({ where: key });
-    const exhausted = { state: "EXHAUSTED", resetsAt: new Date(Date.now() + 3600_000), lastEvent: "exhausted", note: "test" };
-    await db().quotaState.upsert({ where: key, create: { provider: "anthropic", account: "default", ...exhausted }, update: exhausted });
-    try {
+    await whileAnthropicExhausted(async () => {
       scheduler.poke("quota changed");
       await scheduler.idle();
-      expect(passes).toBe(3);
+      expect(counted.passes).toBe(3);
       const held = await task(full, { backend: "claude_code" });
       expect(await passesAfter(held)).toBe(4);
       expect((await db().task.findUniqueOrThrow({ where: { id: held.id } })).waitingReason).toMatch(/^Waiting for quota: /);
       expect(await passesAfter(await task(full, { reviewBackend: "claude_code" }))).toBe(5);
       expect(await passesAfter(await task(full))).toBe(5);
-    } finally {
-      if (before) await db().quotaState.update({ where: key, data: { state: before.state, resetsAt: before.resetsAt, lastEvent: before.lastEvent, note: before.note } });
-      else await db().quotaState.delete({ where: key });
-    }
+    });
 
     // The run that frees the slot pokes, as a finished run does: the task queued without a pass starts.
     await db().task.update({ where: { id: busy.id }, data: { status: "DONE", finishedAt: new Date() } });
