@@ -1,11 +1,20 @@
 import { EventBus } from "./events/bus";
 import { processSingleton, setSingleton } from "./singleton";
 
+/** What the scheduler needs to know of a new task to tell whether a pass could start it. */
+export interface NewTaskView {
+  workspaceId: number | null;
+  /** JSON array of task ids, "[]" when none. */
+  dependsOn: string;
+  backend: string;
+  reviewBackend: string | null;
+}
+
 /** What the API asks of the scheduler: dispatch now, a task was queued, stop. */
 export interface SchedulerHandle {
   poke(reason: string): void;
   /** A new task: a dispatch pass unless it could not start anyway (scheduler.ts). */
-  queued(task: { workspaceId: number | null; dependsOn: string; backend: string; reviewBackend: string | null }): void;
+  queued(task: NewTaskView): void;
   stop(): Promise<void>;
 }
 

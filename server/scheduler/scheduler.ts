@@ -3,6 +3,7 @@ import { BACKEND_PROVIDER, type Backend } from "@/lib/enums";
 import { db } from "@/server/db/client";
 import { directRead } from "@/server/db/log-connection";
 import { sqlDate } from "@/server/db/sql-date";
+import type { NewTaskView } from "@/server/services";
 import { accountSlots, expireQuotaResets } from "@/server/quota/service";
 import { claimTask, setRunnerFullReason, setWaitingReasons } from "@/server/lifecycle/task-state";
 import { gateOnDependencies } from "./dependencies";
@@ -165,14 +166,14 @@ export class Scheduler {
    * workspace at its limit that waits for no other task, of a backend not on hold, is not even
    * read by a pass (queuedTasks), so its pass would only start what the last one already could:
    * none is asked for, and the run that frees a slot pokes once its task has left RUNNING (so
-   * the count read here either sees the slot free or comes before that poke). A
-   * burst of tasks queued onto full workspaces (four clients posting 450 tasks) then costs no
-   * pass per task: 3.8-4.7 ms of the server's CPU per POST instead of 4.6-5.8 (by hand). A count
-   * that cannot be read (the database locked by another process) asks for the pass, which waits.
+   * the count read here either sees the slot free or comes before that poke). A burst of tasks
+   * queued onto full workspaces (four clients posting 450 tasks) then costs no pass per task:
+   * 3.8-4.7 ms of the server's CPU per POST instead of 4.6-5.8 (by hand). A count that cannot be
+   * read (the database locked by another process) asks for the pass, which waits.
    */
-  queued(task: { workspaceId: number | null; dependsOn: string; backend: string; reviewBackend: string | null }): void {
-    const plain = task.workspaceId !== null && task.dependsOn === "[]" && !this.heldBackends.includes(task.backend) && !(task.reviewBackend !== null && this.heldBackends.includes(task.reviewBackend));
-    if (plain && surelyFull(task.workspaceId!)) return;
+  queued(task: NewTaskView): void {
+    const held = (backend: string | null) => backend !== null && this.heldBackends.includes(backend);
+    if (task.workspaceId !== null && task.dependsOn === "[]" && !held(task.backend) && !held(task.reviewBackend) && surelyFull(task.workspaceId)) return;
     this.poke("task created");
   }
 

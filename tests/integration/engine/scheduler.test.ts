@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTask, createWorkspace, runsOf, startEngine, stopEngine, useStubAgent, waitForStatus } from "../helpers/engine";
 import { git, makeGitRepo, useTestDatabase, type TestDb } from "../helpers/test-env";
+import type { NewTaskView } from "@/server/services";
 
 let testDb: TestDb;
 
@@ -241,7 +242,7 @@ describe("scheduler", () => {
 
     const counted = await countingScheduler();
     const { scheduler, started } = counted;
-    const passesAfter = async (queued: { id: number; workspaceId: number | null; dependsOn: string; backend: string; reviewBackend: string | null }) => {
+    const passesAfter = async (queued: NewTaskView) => {
       scheduler.queued(queued);
       await scheduler.idle();
       return counted.passes;
