@@ -17,7 +17,8 @@ export type LandOutcome =
  * (`git update-ref <ref> <new> <old>`, refused if the base moved meanwhile), so after a crash the
  * base is at its old commit or the new one, never between. When the base is checked out in the
  * user's checkout, that checkout must have no tracked changes (as merge refuses), and is then
- * fast-forwarded by `git merge --ff-only`, which moves the ref and the files together.
+ * fast-forwarded by `git merge --ff-only`, which moves the files, then the ref. A checkout whose
+ * index and files are exactly the tip's (that merge cut short) only needs the ref moved.
  */
 export function landFastForward(t: Transport, repoPath: string, baseBranch: string, tip: string): Promise<LandOutcome> {
   assertNotOption(baseBranch, tip);
@@ -36,6 +37,13 @@ export function landFastForward(t: Transport, repoPath: string, baseBranch: stri
     if (alreadyIn) return { kind: "already", head: before };
     if (!fastForward) return { kind: "stale", head: before };
     if (checkedOut) {
+      if (changes.length > 0 && (await holdsTipExactly(t, repoPath, tip))) {
+        // `git merge --ff-only` writes the files and the index, then moves the ref: killed between
+        // (the server and its commands stopped together), the checkout holds the tip's files while
+        // the base is old. Moving the ref finishes that fast-forward and loses nothing.
+        await runGit(t, repoPath, ["update-ref", "-m", `ai-slave merge queue: finish the fast-forward to ${tip}`, ref, tip, before]);
+        return { kind: "landed", from: before, head: await resolveCommit(t, repoPath, ref) };
+      }
       if (changes.length > 0) {
         throw new MergeRefusedError(
           "dirty_base",
@@ -50,4 +58,13 @@ export function landFastForward(t: Transport, repoPath: string, baseBranch: stri
     }
     return { kind: "landed", from: before, head: await resolveCommit(t, repoPath, ref) };
   });
+}
+
+/** The checkout's index is the tip's tree and its tracked files match the index. */
+async function holdsTipExactly(t: Transport, repoPath: string, tip: string): Promise<boolean> {
+  const [index, files] = await together([
+    tryGit(t, repoPath, ["diff", "--cached", "--quiet", tip, "--"]),
+    tryGit(t, repoPath, ["diff", "--quiet", "--"]),
+  ]);
+  return index.exitCode === 0 && files.exitCode === 0;
 }

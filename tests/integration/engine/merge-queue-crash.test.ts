@@ -3,7 +3,10 @@
  * then a restart on the same database: the repository stays consistent (`git fsck`, the base at
  * its old commit or the landed one, never between), and the queue resumes and lands everything.
  * AI_SLAVE_TEST_QUEUE_PAUSE_MS holds each step's record a while after its git work, so the kill
- * can land after the work and before its record, the case a resume must recognise.
+ * can land after the work and before its record, the case a resume must recognise. A git command
+ * the server had started runs on after the kill, as after a real crash; the checks below wait for
+ * it to end (a `git merge` caught between its index and its ref looks like a half-made landing).
+ * The same merge killed with the server is finished on resume: tests/integration/git/land.test.ts.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -87,7 +90,7 @@ describe("the real server killed during the merge queue's steps", () => {
         const { body } = await server.api<Queue>(`/api/workspaces/${workspace.body.id}/merge-queue`);
         return body.order[0]?.taskId === ids[0] && body.order[0]?.step === step;
       });
-      await server.stop("SIGKILL");
+      await server.crash();
       seen.push(step);
       git(repo, "fsck", "--strict");
       const main = git(repo, "rev-parse", "main");

@@ -60,6 +60,25 @@ describe("landFastForward (the merge queue's landing)", () => {
     expect(snapshot(repo)).toEqual(before);
   });
 
+  it("finishes a fast-forward cut short after the files and index were written and before the ref moved", async () => {
+    const { repo, tip, base } = await setup();
+    // What `git merge --ff-only` leaves when killed between its index and its ref.
+    git(repo, "read-tree", "-m", "-u", base, tip);
+    expect(git(repo, "status", "--porcelain")).toBe("A  feature.txt\n");
+    expect(await landFastForward(t, repo, "main", tip)).toEqual({ kind: "landed", from: base, head: tip });
+    expect(git(repo, "status", "--porcelain")).toBe("");
+    expect(git(repo, "reflog", "-1", "--format=%gs", "main").trim()).toBe(`ai-slave merge queue: finish the fast-forward to ${tip}`);
+  });
+
+  it("refuses a checkout holding the tip's files plus an edit of its own, and keeps the edit", async () => {
+    const { repo, tip, base } = await setup();
+    git(repo, "read-tree", "-m", "-u", base, tip);
+    write(repo, "feature.txt", "feature, edited\n");
+    await expect(landFastForward(t, repo, "main", tip)).rejects.toMatchObject({ code: "dirty_base" });
+    expect(mainAt(repo)).toBe(base);
+    expect(git(repo, "diff", "--name-only").trim()).toBe("feature.txt");
+  });
+
   it("refuses a checked-out base with uncommitted changes, naming them, and keeps them", async () => {
     const { repo, tip, base } = await setup();
     write(repo, "README.md", "my edit\n");
