@@ -102,7 +102,7 @@ async function executeClaimed(task: TaskWithWorkspace, choice: AccountChoice, tu
       if (choice.gpuIndices) writer.append([{ kind: "system", message: `GPUs ${choice.gpuIndices.join(", ")} (CUDA_VISIBLE_DEVICES), idle by nvidia-smi and held by no other running task.` }]);
       if (fallback) writer.append([{ kind: "system", message: `Running on the fallback backend ${adapter.label}: ${choice.fallback}` }]);
       logAccount(ctx);
-      const bin = await reconnecting(ctx, () => prepare(ctx, plan.kind, plan.freshSessionReason));
+      const bin = await reconnecting(ctx, () => prepare(ctx, plan.kind, plan.freshSessionReason, runs));
       if (bin === null) return;
       if (active.cancelled) throw new CancelledBeforeStart();
       await superviseNewRun(ctx, { bin, prompt: plan.prompt, resumeSessionId: plan.resumeSessionId, previousCumulative: plan.previousCumulative, attempt: 1 });
@@ -165,18 +165,21 @@ class CancelledBeforeStart extends Error {
   }
 }
 
-/** The worktree and the CLI; null (and the run recorded as FAILED) when the CLI is missing. */
-async function prepare(ctx: RunContext, kind: string, freshSessionReason: string | undefined): Promise<string | null> {
+/**
+ * The worktree and the CLI; null (and the run recorded as FAILED) when the CLI is missing.
+ * `earlier`: the task's runs before this one, as read when the run was planned.
+ */
+async function prepare(ctx: RunContext, kind: string, freshSessionReason: string | undefined, earlier: Run[]): Promise<string | null> {
   const { task, run, adapter, transport, writer } = ctx;
   const worktreePath = task.worktreePath!;
   const branch = taskBranchName(task.id);
   writer.append([{ kind: "system", message: `Run ${run.id} (${kind}) of task #${task.number}: ${adapter.cliName} with model ${run.model} in ${worktreePath} on ${branch}.` }]);
-  await stopStrayAgents(ctx);
+  await stopStrayAgents(ctx, earlier);
   // A resolve run works in the worktree as the merge queue left it: stopped in a rebase, on no branch.
   let knownHead: string | undefined;
   if (kind !== "resolve") {
     // A branch is the task's own once a run of it got as far as its base commit.
-    const ownsBranch = (await db().run.count({ where: { taskId: task.id, id: { lt: run.id }, baseSha: { not: null } } })) > 0;
+    const ownsBranch = earlier.some((before) => before.baseSha !== null);
     const worktree = await ensureWorktree(transport, { repoPath: task.workspace.path, worktreePath, branch, baseBranch: startBranchOf(task, task.workspace.baseBranch), ownsBranch });
     crashPoint("worktree-added");
     writer.append([{ kind: "system", message: `Worktree ${worktree.action}${worktree.movedAsidePath ? `; what was at the path was moved to ${worktree.movedAsidePath}` : ""}.` }]);
