@@ -194,4 +194,16 @@ describe("models and health", () => {
     expect(body.runner.online).toBe(true);
     expect(body.runner.capabilities.agents.codex_cli.version).toContain("0.169.0");
   });
+
+  it("a poll without the token leaves the event-loop lag window of the authenticated report alone", async () => {
+    const { GET } = await import("@/app/api/health/route");
+    const authenticated = async () => (await (await GET(jsonRequest("/api/health", "GET", undefined, { "x-ai-slave-authenticated": "1" }))).json()).process.eventLoopDelayMs;
+    await authenticated();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await GET(jsonRequest("/api/health", "GET"))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The monitor fires every 10 ms: about 210 samples since the first read; had the anonymous
+    // poll started a new window, about 10.
+    expect((await authenticated()).samples).toBeGreaterThan(50);
+  });
 });
