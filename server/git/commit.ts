@@ -1,6 +1,7 @@
 import type { Transport } from "@/server/exec/transport";
 import { GitError } from "./errors";
 import { FALLBACK_USER_EMAIL, FALLBACK_USER_NAME, identityArgs } from "./identity";
+import { PHASE_OUTPUTS_FILE, phaseOutputsList } from "./phase-outputs";
 import { headSha } from "./repo";
 import { GIT_ENV, GIT_SHELL_FUNCTION, runGit, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree } from "./worktree-inspect";
@@ -13,13 +14,15 @@ export interface CommitAllOptions {
 }
 
 /**
- * Stages everything (new, changed and deleted files, .gitignore respected) and commits it.
- * Returns the new commit's sha, or null when there was nothing to commit. The message goes
- * through stdin: it may be long or hold any character.
+ * Stages everything (new, changed and deleted files, .gitignore respected, what setup and check
+ * scripts made left out: phase-outputs.ts) and commits it. Returns the new commit's sha, or null
+ * when there was nothing to commit. The message goes through stdin: it may be long or hold any
+ * character.
  */
 export async function commitAll(t: Transport, options: CommitAllOptions): Promise<string | null> {
   const { cwd } = options;
-  await runGit(t, cwd, ["add", "--all"]);
+  const leftOut = await phaseOutputsList(t, cwd);
+  await runGit(t, cwd, ["add", "--all", ...(leftOut ? [`--pathspec-from-file=${leftOut}`, "--pathspec-file-nul"] : [])]);
   if (!(await hasStagedChanges(t, cwd))) return null;
   const args = ["commit", "--quiet", "--file=-", ...(options.noVerify ? ["--no-verify"] : [])];
   await runGit(t, cwd, [...(await identityArgs(t, cwd)), ...args], { stdin: options.message });
@@ -48,7 +51,7 @@ export interface CommitWorktreeOptions {
  * was nothing to commit.
  *
  * The usual case goes in one command (one round trip to a remote host instead of nine): the
- * checks, `add --all`, the commit with the identity fallback, and the new sha. Anything unusual
+ * checks, `add --all` (less what setup and check scripts made), the commit with the identity fallback, and the new sha. Anything unusual
  * (a check that fails, a git that fails) prints nothing, and the step-by-step path decides, with
  * its checks and its errors: every step is safe to repeat (a commit made is nothing staged).
  */
@@ -79,7 +82,8 @@ const COMMIT_IN_ONE_TRIP = [
   "$info",
   "EOF",
   '[ -n "$common" ] && [ "$own" = "$common" ] && [ "$dir" != "$common" ] && [ -z "$prefix" ] || exit 0',
-  "g add --all || exit 0",
+  `if [ -s "$dir/${PHASE_OUTPUTS_FILE}" ]; then g add --all --pathspec-from-file="$dir/${PHASE_OUTPUTS_FILE}" --pathspec-file-nul || exit 0`,
+  "else g add --all || exit 0; fi",
   "g diff --cached --quiet",
   "case $? in 0) echo nothing; exit 0 ;; 1) ;; *) exit 0 ;; esac",
   // identityArgs: git's own identity when it has one, else the fallback for whichever half is missing.

@@ -2,6 +2,7 @@ import "server-only";
 import type { RunCheckState } from "@/lib/enums";
 import type { LogEvent, Phase } from "@/lib/schemas/logs";
 import type { Transport } from "@/server/exec/transport";
+import { keepOutOfCommits, madeBetween, untrackedEntries } from "@/server/git/phase-outputs";
 
 /** Lines of a phase's output kept on the run (the log keeps all, up to its cap). */
 export const OUTPUT_TAIL_LINES = 200;
@@ -34,9 +35,13 @@ export interface PhaseLog {
  * Runs a workspace's script (setup or check) in the worktree through the workspace's transport
  * and login shell, so it behaves alike on local, SSH and container workspaces. Its output goes
  * into the run log line by line as the phase's own events; past the time limit its whole process
- * group is stopped. Never throws for a failing script; throws when the machine cannot be reached.
+ * group is stopped. What it makes that .gitignore does not cover is kept out of the task's
+ * commits (phase-outputs.ts). Never throws for a failing script; throws when the machine cannot
+ * be reached.
  */
 export async function runPhase(transport: Transport, spec: PhaseSpec, log: PhaseLog): Promise<PhaseResult> {
+  // Not a git worktree, or a machine that stopped answering: nothing is recorded, the phase runs.
+  const untracked = await untrackedEntries(transport, spec.cwd).catch(() => null);
   const started = Date.now();
   const tail: string[] = [];
   const keep = (stream: "stdout" | "stderr") => (line: string) => {
@@ -71,5 +76,20 @@ export async function runPhase(transport: Transport, spec: PhaseSpec, log: Phase
   const status = state === "TIMED_OUT" ? "timed_out" : state === "PASSED" ? "passed" : "failed";
   if (timedOut) log.append([{ kind: "system", message: `The ${spec.phase} took longer than ${spec.timeoutSec} s and was stopped.` }]);
   log.append([{ kind: "phase", phase: spec.phase, status, command: spec.script, exitCode: exit.exitCode, durationMs }]);
+  if (untracked) await keepOutputsOut(transport, spec, untracked, log);
   return { state, exitCode: exit.exitCode, durationMs, outputTail: tail.join("\n") };
+}
+
+/** What the phase made beside the untracked entries it found, kept out of commits, and said in the log. */
+async function keepOutputsOut(transport: Transport, spec: PhaseSpec, before: Set<string>, log: PhaseLog): Promise<void> {
+  const after = await untrackedEntries(transport, spec.cwd).catch(() => null);
+  const made = after ? madeBetween(before, after) : [];
+  if (made.length === 0) return;
+  const shown = made.length > 5 ? `${made.slice(0, 5).join(", ")} and ${made.length - 5} more` : made.join(", ");
+  try {
+    await keepOutOfCommits(transport, spec.cwd, made);
+    log.append([{ kind: "system", message: `The ${spec.phase} made ${shown}, which .gitignore does not cover: kept out of the task's commits, left in the worktree.` }]);
+  } catch (error) {
+    log.append([{ kind: "system", message: `The ${spec.phase} made ${shown}, which .gitignore does not cover; ${error instanceof Error ? error.message : String(error)}, so a later commit of the agent's changes may take them.` }]);
+  }
 }

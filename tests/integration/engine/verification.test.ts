@@ -87,11 +87,17 @@ describe("setup script and check", () => {
 
   it("a check still failing after the last fix round leaves the task DONE with its check FAILED", async () => {
     const repo = repoWithIgnoredTools("always-failing");
-    const workspaceId = await createWorkspace(repo, { checkCommand: "echo nope; exit 1", fixRounds: 1 });
+    // The check writes a report that .gitignore does not cover.
+    const workspaceId = await createWorkspace(repo, { checkCommand: "echo nope; echo nope > check-report.txt; exit 1", fixRounds: 1 });
     const id = await createTask({ prompt: "Create the file. FILE:a.txt", workspaceId, backend: "claude_code", model: "claude-sonnet-4-5" });
     const task = await waitForStatus(id, ["DONE", "FAILED"], 120_000);
     expect([task.status, task.checkState]).toEqual(["DONE", "FAILED"]);
-    expect((await runsOf(id)).map((run) => [run.kind, run.checkState])).toEqual([["initial", "FAILED"], ["fix", "FAILED"]]);
+    const runs = await runsOf(id);
+    expect(runs.map((run) => [run.kind, run.checkState])).toEqual([["initial", "FAILED"], ["fix", "FAILED"]]);
+    // The fix run committed what its agent left, not the first check's report, which stays in the worktree.
+    expect(git(repo, "ls-tree", "-r", "--name-only", `task-${id}`).trim().split("\n").sort()).toEqual([".gitignore", "README.md", "a.txt"]);
+    expect(fs.readFileSync(path.join(task.worktreePath!, "check-report.txt"), "utf8")).toBe("nope\n");
+    expect(await logText(runs[0]!.id)).toContain("The check made check-report.txt, which .gitignore does not cover: kept out of the task's commits");
   }, 180_000);
 
   it("a failing setup script ends the run FAILED with class SETUP and the output's tail in the reason", async () => {
