@@ -1,7 +1,7 @@
 import type { Transport } from "@/server/exec/transport";
 import { GitError } from "./errors";
 import { FALLBACK_USER_EMAIL, FALLBACK_USER_NAME, identityArgs } from "./identity";
-import { PHASE_OUTPUTS_FILE, phaseOutputsList } from "./phase-outputs";
+import { phaseOutputs, STAGING_PATHSPECS_SCRIPT, stagingPathspecs } from "./phase-outputs";
 import { headSha } from "./repo";
 import { GIT_ENV, GIT_SHELL_FUNCTION, runGit, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree } from "./worktree-inspect";
@@ -21,8 +21,7 @@ export interface CommitAllOptions {
  */
 export async function commitAll(t: Transport, options: CommitAllOptions): Promise<string | null> {
   const { cwd } = options;
-  const leftOut = await phaseOutputsList(t, cwd);
-  await runGit(t, cwd, ["add", "--all", ...(leftOut ? [`--pathspec-from-file=${leftOut}`, "--pathspec-file-nul"] : [])]);
+  await runGit(t, cwd, ["add", "--all", "--", ...stagingPathspecs(await phaseOutputs(t, cwd))]);
   if (!(await hasStagedChanges(t, cwd))) return null;
   const args = ["commit", "--quiet", "--file=-", ...(options.noVerify ? ["--no-verify"] : [])];
   await runGit(t, cwd, [...(await identityArgs(t, cwd)), ...args], { stdin: options.message });
@@ -82,8 +81,8 @@ const COMMIT_IN_ONE_TRIP = [
   "$info",
   "EOF",
   '[ -n "$common" ] && [ "$own" = "$common" ] && [ "$dir" != "$common" ] && [ -z "$prefix" ] || exit 0',
-  `if [ -s "$dir/${PHASE_OUTPUTS_FILE}" ]; then g add --all --pathspec-from-file="$dir/${PHASE_OUTPUTS_FILE}" --pathspec-file-nul || exit 0`,
-  "else g add --all || exit 0; fi",
+  STAGING_PATHSPECS_SCRIPT,
+  'g add --all -- "$@" || exit 0',
   "g diff --cached --quiet",
   "case $? in 0) echo nothing; exit 0 ;; 1) ;; *) exit 0 ;; esac",
   // identityArgs: git's own identity when it has one, else the fallback for whichever half is missing.

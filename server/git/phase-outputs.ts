@@ -6,8 +6,8 @@ import { GIT_SHELL_FUNCTION, GIT_ENV, splitNul, tryGit } from "./run-git";
  * environment) and the repository's .gitignore does not cover stays out of the task's commits:
  * the commit of an agent's leftovers would otherwise sweep it onto the branch. The paths are kept
  * in this file of the worktree's own git dir (`.git/worktrees/<name>/`, gone with the worktree),
- * as the NUL-separated pathspec `git add --all --pathspec-from-file` takes: everything (`.`)
- * except each of them, literally.
+ * one a line, and a commit stages `git add --all -- . ':(exclude,literal)<path>'...`, which any
+ * git since 1.9 takes. A path with a newline in it is not kept: such a file is committed as before.
  */
 export const PHASE_OUTPUTS_FILE = "ai-slave-phase-outputs";
 
@@ -17,20 +17,18 @@ export async function untrackedEntries(t: Transport, worktree: string): Promise<
   return result.exitCode === 0 ? new Set(splitNul(result.stdout)) : null;
 }
 
-/** The entries in `after` that `before` did not have: what the phase made. */
+/** The entries in `after` that `before` did not have: what the phase made (one line each, so none with a newline). */
 export function madeBetween(before: Set<string>, after: Set<string>): string[] {
-  return [...after].filter((entry) => !before.has(entry)).sort();
+  return [...after].filter((entry) => !before.has(entry) && !entry.includes("\n")).sort();
 }
 
-/** Arguments: the worktree, then the paths. The list starts with `.` when it is new. */
+/** Arguments: the worktree, then the paths. */
 const KEEP_OUT = [
   'cd "$1" || exit 1',
   "shift",
   GIT_SHELL_FUNCTION,
   "dir=$(g rev-parse --absolute-git-dir) || exit 1",
-  `list="$dir/${PHASE_OUTPUTS_FILE}"`,
-  `[ -s "$list" ] || printf '.\\0' > "$list" || exit 1`,
-  `for p; do printf ':(exclude,literal)%s\\0' "$p" >> "$list" || exit 1; done`,
+  `for p; do printf '%s\\n' "$p" >> "$dir/${PHASE_OUTPUTS_FILE}" || exit 1; done`,
 ].join("\n");
 
 /** Adds paths to the worktree's list of what its commits leave out. Throws when it cannot. */
@@ -40,10 +38,27 @@ export async function keepOutOfCommits(t: Transport, worktree: string, paths: st
   if (result.exitCode !== 0) throw new Error(`could not record the paths to keep out of commits: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
 }
 
-/** The list's path when the worktree has one, for `git add --all --pathspec-from-file`. */
-export async function phaseOutputsList(t: Transport, worktree: string): Promise<string | null> {
-  const result = await tryGit(t, worktree, ["rev-parse", "--absolute-git-dir"]);
-  if (result.exitCode !== 0) return null;
-  const list = `${result.stdout.trim()}/${PHASE_OUTPUTS_FILE}`;
-  return (await t.pathExists(list)) ? list : null;
+/** The paths a worktree's commits leave out; none when it has no list. */
+export async function phaseOutputs(t: Transport, worktree: string): Promise<string[]> {
+  const script = `${GIT_SHELL_FUNCTION}\ndir=$(g rev-parse --absolute-git-dir) || exit 1\nlist="$dir/${PHASE_OUTPUTS_FILE}"\n[ ! -e "$list" ] || cat -- "$list"`;
+  const result = await t.exec(["sh", "-c", script], { cwd: worktree, env: GIT_ENV, timeoutMs: 60_000 });
+  if (result.exitCode !== 0) throw new Error(`could not read the paths kept out of commits: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+  return result.stdout.split("\n").filter(Boolean);
 }
+
+/** `git add --all` less the paths: the pathspec arguments (after `--`) that say so. */
+export function stagingPathspecs(paths: string[]): string[] {
+  return paths.length === 0 ? [] : [".", ...paths.map((path) => `:(exclude,literal)${path}`)];
+}
+
+/**
+ * The same in a script of commitWorktree's one trip: sets "$@" to those arguments, from the list in
+ * the git dir `$dir`. `read -r` with an empty IFS keeps each line as it is.
+ */
+export const STAGING_PATHSPECS_SCRIPT = [
+  "set --",
+  `if [ -s "$dir/${PHASE_OUTPUTS_FILE}" ]; then`,
+  "  set -- .",
+  `  while IFS= read -r p; do set -- "$@" ":(exclude,literal)$p"; done < "$dir/${PHASE_OUTPUTS_FILE}"`,
+  "fi",
+].join("\n");

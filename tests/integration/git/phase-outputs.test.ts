@@ -34,15 +34,17 @@ describe("what setup and check scripts make stays out of the task's commits", ()
     const { repo, worktree } = await setup();
     // The agent's file, untracked before the check: it is the agent's work and is committed.
     write(worktree, "mine.txt", "agent\n");
-    const events = await phase(worktree, "mkdir -p coverage node_modules/x && echo 1 > coverage/lcov.info && echo r > 'report 1.txt' && echo i > node_modules/x/i.js");
-    expect(messages(events)).toEqual(["The check made coverage/, report 1.txt, which .gitignore does not cover: kept out of the task's commits, left in the worktree."]);
+    const events = await phase(worktree, "mkdir -p coverage node_modules/x && echo 1 > coverage/lcov.info && echo r > 'report 1.txt' && echo i > node_modules/x/i.js && echo g > 'a*.txt'");
+    expect(messages(events)).toEqual(["The check made a*.txt, coverage/, report 1.txt, which .gitignore does not cover: kept out of the task's commits, left in the worktree."]);
     write(worktree, "feature.txt", "feature\n");
+    // Kept out literally: `a*.txt` is no pattern that would keep the agent's ab.txt out too.
+    write(worktree, "ab.txt", "agent\n");
     write(worktree, "README.md", "hello, edited\n");
     const sha = await commitWorktree(t, { repoPath: repo, worktreePath: worktree, message: "leftovers" });
     expect(sha).not.toBeNull();
-    expect(committedFiles(worktree).sort()).toEqual([".gitignore", "README.md", "feature.txt", "mine.txt"]);
+    expect(committedFiles(worktree).sort()).toEqual([".gitignore", "README.md", "ab.txt", "feature.txt", "mine.txt"]);
     expect(git(worktree, "show", "HEAD:README.md")).toBe("hello, edited\n");
-    expect(git(worktree, "status", "--porcelain")).toBe('?? coverage/\n?? "report 1.txt"\n');
+    expect(git(worktree, "status", "--porcelain")).toBe('?? a*.txt\n?? coverage/\n?? "report 1.txt"\n');
   });
 
   it("a second phase adds to the list, and the step-by-step commit honours it too; with nothing else changed, nothing is committed", async () => {
