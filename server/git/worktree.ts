@@ -3,7 +3,7 @@ import { GitError, WorktreeError, listFiles } from "./errors";
 import { branchExists, isAncestor, trackedChanges } from "./repo";
 import { withRepoLock } from "./repo-lock";
 import { identityArgs } from "./identity";
-import { GIT_ENV, GIT_SHELL_FUNCTION, assertNotOption, runGit, splitNul, tryGit } from "./run-git";
+import { GIT_ENV, GIT_SHELL_FUNCTION, assertNotOption, runGit, splitNul, together, tryGit } from "./run-git";
 import { gitCommonDir, inspectWorktree, listWorktrees } from "./worktree-inspect";
 
 export interface EnsureWorktreeOptions {
@@ -248,8 +248,31 @@ export function removeWorktree(t: Transport, options: RemoveWorktreeOptions): Pr
     }
     await runGit(t, repoPath, ["worktree", "prune"]);
     const branchDeleted = options.deleteBranch ? await deleteBranch(t, repoPath, branch, force) : false;
+    // Done again after a stop cut it short past the stash: what that stash holds is still told.
+    if (stashed.length === 0 && options.stashMessage !== undefined) stashed = await stashedEarlier(t, repoPath, options.stashMessage);
     return { worktreeRemoved, branchDeleted, stashed };
   });
+}
+
+/**
+ * The paths in the newest stash with this message (`On <branch>: <message>`), changed or
+ * untracked; none when there is no such stash.
+ */
+async function stashedEarlier(t: Transport, repoPath: string, message: string): Promise<string[]> {
+  const list = await tryGit(t, repoPath, ["stash", "list", "--format=%gd%x00%gs"]);
+  if (list.exitCode !== 0) return [];
+  const ref = list.stdout
+    .split("\n")
+    .map((line) => line.split("\0"))
+    .find(([, subject]) => subject?.endsWith(`: ${message}`))?.[0];
+  if (!ref) return [];
+  // The stash's worktree against the commit it was made on (a rename as its new name), then
+  // its third parent's tree: the untracked files (none when there were none).
+  const [changed, untracked] = await together([
+    tryGit(t, repoPath, ["diff", "--name-only", "-z", "--find-renames", `${ref}^1`, ref, "--"]),
+    tryGit(t, repoPath, ["ls-tree", "-r", "--name-only", "-z", `${ref}^3`, "--"]),
+  ]);
+  return [...(changed.exitCode === 0 ? splitNul(changed.stdout) : []), ...(untracked.exitCode === 0 ? splitNul(untracked.stdout) : [])];
 }
 
 /** The message of the stash a task's worktree leaves in its repository (removeWorktree's stashMessage). */

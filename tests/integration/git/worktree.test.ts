@@ -270,6 +270,27 @@ describe("removeWorktree", () => {
     expect(existsSync(join(repo, "old name.txt"))).toBe(false);
   });
 
+  it("done again after a stop cut it short past the stash, still tells what the stash holds", async () => {
+    const { repo, worktree, options } = setup();
+    await ensureWorktree(t, options);
+    commitFiles(worktree, { "feature.txt": "done\n", "old name.txt": "moved\n" });
+    write(worktree, "feature.txt", "edited, not committed\n");
+    write(worktree, "out/report.txt", "a check's output\n");
+    git(worktree, "mv", "old name.txt", "new name.txt");
+    // The first removal stashed (as removeWorktree does), then the server stopped.
+    git(worktree, "stash", "push", "--include-untracked", "--quiet", "-m", "task-1 landed");
+    // And a stash of the user's own, newer, in the same repository.
+    write(repo, "README.md", "the user's edit\n");
+    git(repo, "stash", "push", "--quiet", "-m", "someone else's");
+    const result = await removeWorktree(t, { repoPath: repo, worktreePath: worktree, stashMessage: "task-1 landed" });
+    expect(result.worktreeRemoved).toBe(true);
+    expect([...result.stashed].sort()).toEqual(["feature.txt", "new name.txt", "out/report.txt"]);
+    // A removal with no such stash tells none.
+    const other = setup();
+    await ensureWorktree(t, other.options);
+    expect((await removeWorktree(t, { repoPath: other.repo, worktreePath: other.worktree, stashMessage: "task-1 landed" })).stashed).toEqual([]);
+  });
+
   it("with nothing to stash, a refusal for another reason is thrown and the worktree stays", async () => {
     const { repo, worktree, options } = setup();
     await ensureWorktree(t, options);
