@@ -1,6 +1,6 @@
 import type { Transport } from "@/server/exec/transport";
 import { MergeRefusedError, listFiles } from "./errors";
-import { currentBranch, isAncestor, resolveCommit, trackedChanges } from "./repo";
+import { currentBranch, holdsTreeOf, isAncestor, resolveCommit, trackedChanges } from "./repo";
 import { withRepoLock } from "./repo-lock";
 import { assertNotOption, runGit, together, tryGit } from "./run-git";
 
@@ -37,10 +37,9 @@ export function landFastForward(t: Transport, repoPath: string, baseBranch: stri
     if (alreadyIn) return { kind: "already", head: before };
     if (!fastForward) return { kind: "stale", head: before };
     if (checkedOut) {
-      if (changes.length > 0 && (await holdsTipExactly(t, repoPath, tip))) {
-        // `git merge --ff-only` writes the files and the index, then moves the ref: killed between
-        // (the server and its commands stopped together), the checkout holds the tip's files while
-        // the base is old. Moving the ref finishes that fast-forward and loses nothing.
+      if (changes.length > 0 && (await holdsTreeOf(t, repoPath, tip))) {
+        // A `git merge --ff-only` killed between its index and its ref (the server and its
+        // commands stopped together): only the ref is left to move.
         await runGit(t, repoPath, ["update-ref", "-m", `ai-slave merge queue: finish the fast-forward to ${tip}`, ref, tip, before]);
         return { kind: "landed", from: before, head: await resolveCommit(t, repoPath, ref) };
       }
@@ -58,13 +57,4 @@ export function landFastForward(t: Transport, repoPath: string, baseBranch: stri
     }
     return { kind: "landed", from: before, head: await resolveCommit(t, repoPath, ref) };
   });
-}
-
-/** The checkout's index is the tip's tree and its tracked files match the index. */
-async function holdsTipExactly(t: Transport, repoPath: string, tip: string): Promise<boolean> {
-  const [index, files] = await together([
-    tryGit(t, repoPath, ["diff", "--cached", "--quiet", tip, "--"]),
-    tryGit(t, repoPath, ["diff", "--quiet", "--"]),
-  ]);
-  return index.exitCode === 0 && files.exitCode === 0;
 }

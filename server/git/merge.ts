@@ -3,7 +3,7 @@ import type { Transport } from "@/server/exec/transport";
 import { GitError, MergeRefusedError, listFiles } from "./errors";
 import { identityArgs } from "./identity";
 import { assertCleanBase, checkoutBase, hasMergeHead } from "./merge-preflight";
-import { currentBranch, headSha, isAncestor, mergeBase, resolveCommit, trackedChanges, untrackedFiles } from "./repo";
+import { currentBranch, headSha, holdsTreeOf, isAncestor, mergeBase, resolveCommit, trackedChanges, untrackedFiles } from "./repo";
 import { withRepoLock } from "./repo-lock";
 import { assertNotOption, runGit, splitNul, together, tryGit } from "./run-git";
 
@@ -21,7 +21,9 @@ export type { MergeKind, MergeResult } from "@/lib/schemas/git";
  * Merges branch into baseBranch in repoPath: rules first (abort a leftover merge, be on the
  * base branch, no tracked changes, no untracked file in the way), then a fast-forward when
  * possible, else a merge commit. A conflict is aborted and the repository left as it was,
- * then reported as MergeRefusedError. The verdict comes from git's state afterwards.
+ * then reported as MergeRefusedError. The verdict comes from git's state afterwards. A checkout
+ * that holds exactly the tip's files over the old base (a fast-forward killed between its index
+ * and its ref) only gets its ref moved.
  */
 export function mergeBranch(t: Transport, options: MergeBranchOptions): Promise<MergeResult> {
   const { repoPath, baseBranch, branch } = options;
@@ -46,6 +48,11 @@ export function mergeBranch(t: Transport, options: MergeBranchOptions): Promise<
       untrackedFiles(t, repoPath),
       isAncestor(t, repoPath, tip, before),
     ]);
+    if (changes.length > 0 && base === before && (await holdsTreeOf(t, repoPath, tip))) {
+      // A fast-forward to this tip cut short (the server killed with its git): finish it.
+      await runGit(t, repoPath, ["update-ref", "-m", `ai-slave: finish the fast-forward to ${tip}`, `refs/heads/${baseBranch}`, tip, before]);
+      return { kind: "fast-forward", head: await verifyMerged(t, options, before, tip, "fast-forward") };
+    }
     await assertCleanBase(t, repoPath, baseBranch, base, tip, { changes, untracked });
 
     if (upToDate) return { kind: "up-to-date", head: before };

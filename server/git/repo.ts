@@ -1,6 +1,6 @@
 import type { Transport } from "@/server/exec/transport";
 import { GitError } from "./errors";
-import { assertNotOption, runGit, splitNul, tryGit } from "./run-git";
+import { assertNotOption, runGit, splitNul, together, tryGit } from "./run-git";
 
 /** Whether path lies inside a git work tree (a missing path is not one). */
 export async function isGitRepo(t: Transport, path: string): Promise<boolean> {
@@ -43,6 +43,17 @@ export async function isAncestor(t: Transport, cwd: string, ancestor: string, de
   const result = await tryGit(t, cwd, args);
   if (result.exitCode === 0 || result.exitCode === 1) return result.exitCode === 0;
   throw new GitError(args, result.exitCode, result.stderr);
+}
+
+/**
+ * The checkout's index is exactly `commit`'s tree and its tracked files match the index: what a
+ * `git merge --ff-only` to `commit` leaves when it is killed after writing the files and the
+ * index and before moving the ref. Moving the ref then finishes that fast-forward and loses nothing.
+ */
+export async function holdsTreeOf(t: Transport, cwd: string, commit: string): Promise<boolean> {
+  assertNotOption(commit);
+  const [index, files] = await together([tryGit(t, cwd, ["diff", "--cached", "--quiet", commit, "--"]), tryGit(t, cwd, ["diff", "--quiet", "--"])]);
+  return index.exitCode === 0 && files.exitCode === 0;
 }
 
 /** Paths with staged or unstaged changes to tracked files (conflicted ones included). */

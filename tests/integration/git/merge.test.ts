@@ -50,6 +50,19 @@ describe("mergeBranch", () => {
     expect(mergeCommit.trips()).toBe(6);
   });
 
+  it("finishes a fast-forward cut short between its index and its ref, and refuses one with an edit on top", async () => {
+    const { repo, tip } = await setup();
+    const base = head(repo);
+    // What `git merge --ff-only` leaves when killed after writing the files and the index.
+    git(repo, "read-tree", "-m", "-u", base, tip);
+    write(repo, "feature.txt", "feature, and the user's edit\n");
+    expect((await refusal(merge(repo))).code).toBe("dirty_base");
+    expect(head(repo)).toBe(base);
+    write(repo, "feature.txt", "feature\n");
+    expect(await merge(repo)).toEqual({ kind: "fast-forward", head: tip });
+    expect(git(repo, "status", "--porcelain")).toBe("");
+  });
+
   it("fast-forwards when the base has not moved", async () => {
     const { repo, tip } = await setup();
     expect(await merge(repo)).toEqual({ kind: "fast-forward", head: tip });
