@@ -202,8 +202,8 @@ describe("models and health", () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect((await GET(jsonRequest("/api/health", "GET"))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    // The monitor fires every 10 ms: about 210 samples since the first read; had the anonymous
-    // poll started a new window, about 10.
-    expect((await authenticated()).samples).toBeGreaterThan(50);
+    // The monitor fires every 10 ms: about 210 samples since the first read (still 30 with every
+    // firing 60 ms late); had the anonymous poll started a new window, 10 at most.
+    expect((await authenticated()).samples).toBeGreaterThan(25);
   });
 });
