@@ -1,5 +1,5 @@
 import type { Transport } from "@/server/exec/transport";
-import { GIT_SHELL_FUNCTION, GIT_ENV, splitNul, tryGit } from "./run-git";
+import { GIT_SHELL_FUNCTION, GIT_ENV } from "./run-git";
 
 /**
  * What a setup or check script makes in a task's worktree (a coverage folder, a report, a virtual
@@ -10,12 +10,6 @@ import { GIT_SHELL_FUNCTION, GIT_ENV, splitNul, tryGit } from "./run-git";
  * git since 1.9 takes. A path with a newline in it is not kept: such a file is committed as before.
  */
 export const PHASE_OUTPUTS_FILE = "ai-slave-phase-outputs";
-
-/** Untracked, not ignored entries of a worktree, a wholly untracked folder as one `dir/`; null when git cannot tell. */
-export async function untrackedEntries(t: Transport, worktree: string): Promise<Set<string> | null> {
-  const result = await tryGit(t, worktree, ["ls-files", "--others", "--exclude-standard", "--directory", "-z"]);
-  return result.exitCode === 0 ? new Set(splitNul(result.stdout)) : null;
-}
 
 /** The entries in `after` that `before` did not have: what the phase made (one line each, so none with a newline). */
 export function madeBetween(before: Set<string>, after: Set<string>): string[] {

@@ -63,8 +63,9 @@ export async function trackedChanges(t: Transport, cwd: string): Promise<string[
 }
 
 /** Untracked files that are not ignored. */
-export async function untrackedFiles(t: Transport, cwd: string): Promise<string[]> {
-  return splitNul(await runGit(t, cwd, ["ls-files", "--others", "--exclude-standard", "-z"]));
+export async function untrackedFiles(t: Transport, cwd: string, options: { folders?: boolean } = {}): Promise<string[]> {
+  // `folders`: a wholly untracked folder as one entry, `dir/`.
+  return splitNul(await runGit(t, cwd, ["ls-files", "--others", "--exclude-standard", ...(options.folders ? ["--directory"] : []), "-z"]));
 }
 
 /** Paths from `git status --porcelain=v1 -z`; a rename's source follows it as its own field. */

@@ -2,7 +2,8 @@ import "server-only";
 import type { RunCheckState } from "@/lib/enums";
 import type { LogEvent, Phase } from "@/lib/schemas/logs";
 import type { Transport } from "@/server/exec/transport";
-import { keepOutOfCommits, madeBetween, untrackedEntries } from "@/server/git/phase-outputs";
+import { keepOutOfCommits, madeBetween } from "@/server/git/phase-outputs";
+import { untrackedFiles } from "@/server/git/repo";
 
 /** Lines of a phase's output kept on the run (the log keeps all, up to its cap). */
 export const OUTPUT_TAIL_LINES = 200;
@@ -40,8 +41,7 @@ export interface PhaseLog {
  * be reached.
  */
 export async function runPhase(transport: Transport, spec: PhaseSpec, log: PhaseLog): Promise<PhaseResult> {
-  // Not a git worktree, or a machine that stopped answering: nothing is recorded, the phase runs.
-  const untracked = await untrackedEntries(transport, spec.cwd).catch(() => null);
+  const untracked = await untrackedEntries(transport, spec.cwd);
   const started = Date.now();
   const tail: string[] = [];
   const keep = (stream: "stdout" | "stderr") => (line: string) => {
@@ -82,7 +82,7 @@ export async function runPhase(transport: Transport, spec: PhaseSpec, log: Phase
 
 /** What the phase made beside the untracked entries it found, kept out of commits, and said in the log. */
 async function keepOutputsOut(transport: Transport, spec: PhaseSpec, before: Set<string>, log: PhaseLog): Promise<void> {
-  const after = await untrackedEntries(transport, spec.cwd).catch(() => null);
+  const after = await untrackedEntries(transport, spec.cwd);
   const made = after ? madeBetween(before, after) : [];
   if (made.length === 0) return;
   const shown = made.length > 5 ? `${made.slice(0, 5).join(", ")} and ${made.length - 5} more` : made.join(", ");
@@ -92,4 +92,12 @@ async function keepOutputsOut(transport: Transport, spec: PhaseSpec, before: Set
   } catch (error) {
     log.append([{ kind: "system", message: `The ${spec.phase} made ${shown}, which .gitignore does not cover; ${error instanceof Error ? error.message : String(error)}, so a later commit of the agent's changes may take them.` }]);
   }
+}
+
+/** A worktree's untracked, not ignored entries; null when it is not one, or its machine stopped answering (nothing is recorded then). */
+function untrackedEntries(transport: Transport, cwd: string): Promise<Set<string> | null> {
+  return untrackedFiles(transport, cwd, { folders: true }).then(
+    (entries) => new Set(entries),
+    () => null,
+  );
 }
