@@ -3,6 +3,11 @@
 # real agent CLIs against a fake model server, OpenSSH and Docker on 127.0.0.1), then the browser
 # tests in Chromium against a production build. Installs what they need first.
 set -uo pipefail
+# Setup, check and terminal tests run login shells, which read this machine's shell profile. A
+# profile that runs `pyenv rehash` waits up to 60 s on its lock file, and a test that kills such
+# a shell mid-rehash (a cancel, a time limit) leaves that lock behind: every later login shell then
+# waited the whole minute, and five tests timed out in one run. Waiting 2 s at most keeps them apart.
+export PYENV_REHASH_TIMEOUT="${PYENV_REHASH_TIMEOUT:-2}"
 cd "$(dirname "$0")/.."
 mkdir -p test-results
 status=0
