@@ -35,6 +35,37 @@ try {
   // A system that refuses: the commands run at the server's priority, as before.
 }
 
+/**
+ * The server starts this process in a session of its own (spawner.ts), so a terminal's Ctrl-C,
+ * which goes to the server's process group, does not reach the commands in flight: the server
+ * stops in its own time, and a `git worktree add` or a landing's merge is not cut in half. Under
+ * the kernel's autogroup scheduling a session is a scheduling group whose share of the CPU follows
+ * the group's niceness, not its processes': the group is given the same niceness, so the commands
+ * yield to the server's thread as they did in its session. The kernel takes one such write per
+ * 0.1 s for the whole machine without CAP_SYS_ADMIN (an agent's launch writes too): a refused one
+ * is tried again, for 5 s at most. Without /proc/self/autogroup (autogroups off, another kernel)
+ * there is nothing to set. Started in the server's session (an older server), it changes nothing.
+ */
+function niceAutogroup(triesLeft) {
+  let current;
+  try {
+    // Only a group of its own: one shared with whoever started it (a session this process does not
+    // lead) is theirs, and the write would slow them down with it.
+    const session = Number(fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ")[3]);
+    if (session !== process.pid) return;
+    current = Number(/ nice (-?\d+)/.exec(fs.readFileSync("/proc/self/autogroup", "utf8"))?.[1] ?? 0);
+  } catch {
+    return;
+  }
+  if (current >= nice) return;
+  try {
+    fs.writeFileSync("/proc/self/autogroup", String(nice));
+  } catch (error) {
+    if (error.code === "EAGAIN" && triesLeft > 0) setTimeout(() => niceAutogroup(triesLeft - 1), 100).unref();
+  }
+}
+niceAutogroup(50);
+
 /** Keeps up to capBytes, counts the rest. */
 function capped(capBytes) {
   const chunks = [];
@@ -161,13 +192,10 @@ function run(request) {
   const { id, argv, cwd, env, stdin, timeoutMs, capBytes, drainMs, stream, ownSession } = request;
   let child;
   try {
-    // In the server's session, unless it may ask a terminal for input (ownSession: a push whose ssh
-    // wants a passphrase fails at once without one). With the kernel's autogroup scheduling (on
-    // in most distributions) a session is a scheduling group whose share of the CPU follows the
-    // group's niceness, not its processes': a command in a session of its own ran at niceness 0
-    // whatever this process's, as heavy as the server's whole group. In the server's session the
-    // niceness above counts against the server's thread. (A terminal's Ctrl-C reaches them too:
-    // the server is stopping then, and what a command left half done is what a crash leaves.)
+    // In this process's session (its scheduling group has the work niceness, above), unless it may
+    // ask a terminal for input (ownSession: a push whose ssh wants a passphrase fails at once
+    // without one). A session of its own per command would be an autogroup of its own each, at
+    // niceness 0 whatever this process's, as heavy as the server's whole group.
     child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"], detached: Boolean(ownSession), windowsHide: true });
   } catch (error) {
     reply({ id, exitCode: null, signal: null, stdout: "", stderr: "", stdoutDropped: 0, stderrDropped: 0, timedOut: false, startError: { code: error.code ?? "", message: String(error.message ?? error) } });

@@ -7,7 +7,8 @@
  * missing spawner.cjs, starts the commands in this process instead (same results, same API).
  * The spawner runs at AI_SLAVE_WORK_NICE (default 10), so do the commands it starts: on a machine
  * short of CPU (fifty agents, their builds, the git of every dispatch) the server's own thread,
- * which answers the API and the board, is served first.
+ * which answers the API and the board, is served first. It runs in a session of its own, so a
+ * terminal's Ctrl-C stops the server and not the git commands it has in flight.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -135,8 +136,15 @@ export class Spawner {
   }
 
   private start(): ChildProcess {
-    // Its own environment is bare: every request carries the command's.
-    const child: ChildProcess = spawn(process.execPath, [this.script, String(this.nice)], { stdio: ["pipe", "pipe", "inherit"], env: { PATH: process.env.PATH ?? "", NODE_ENV: process.env.NODE_ENV } });
+    // Its own environment is bare: every request carries the command's. A session of its own
+    // (detached): a terminal's Ctrl-C, sent to the server's process group, leaves the commands in
+    // flight to finish while the server stops; the spawner gives that session's scheduling group
+    // the work niceness (spawner.cjs), and exits once the server is gone.
+    const child: ChildProcess = spawn(process.execPath, [this.script, String(this.nice)], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: process.env.NODE_ENV },
+      detached: true,
+    });
     this.child = child;
     this.buffered = "";
     child.unref();

@@ -151,7 +151,7 @@ export async function stepCleanup(ctx: StepContext): Promise<StepResult> {
       const { stashed } = await removeWorktree(transport, { repoPath: workspace.path, worktreePath: task.worktreePath, branch: taskBranchName(task.id), deleteBranch: entry.deleteBranch, stashMessage: taskStashMessage(task.id, "merged") });
       note = stashNote(task.id, stashed, "merged");
     } catch (error) {
-      // Ctrl-C reaches the git in flight too: the entry keeps this step, and the next start removes it.
+      // A stop cut it short (a kill, or the stop's grace ran out): the entry keeps this step, and the next start removes it.
       if (ctx.stopping?.()) throw error;
       console.error(`[merge queue] removing the worktree of task ${task.id} failed`, error);
       note = `Landed, but its worktree could not be removed: ${error instanceof Error ? error.message : String(error)}`;

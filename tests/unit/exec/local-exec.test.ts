@@ -115,19 +115,53 @@ describe("the spawner", () => {
     expect(os.getPriority()).toBe(own);
   });
 
-  it("starts them in this process's session, where their niceness counts (under the kernel's autogroups a session is a scheduling group: one per command ran each at 0); one that may ask a terminal for input gets a session of its own", async () => {
-    // Field 6 of /proc/<pid>/stat is the session id; $$ is the command's own pid.
+  it("starts them in its own session, not this process's (a terminal's Ctrl-C to this process's group does not reach them), whose scheduling group has their niceness; one that may ask a terminal for input gets a session of its own", async () => {
+    // Fields 5 and 6 of /proc/<pid>/stat are the process group and the session; $$ is the command's own pid.
     const fieldsOf = (stat: string) => stat.split(") ")[1]!.split(" ");
+    const ownFields = fieldsOf(fs.readFileSync("/proc/self/stat", "utf8"));
     const result = await transport.exec(["sh", "-c", "cat /proc/$$/stat"], { cwd });
-    expect(Number(fieldsOf(result.stdout)[3])).toBe(Number(fieldsOf(fs.readFileSync("/proc/self/stat", "utf8"))[3]));
+    const spawnerPid = sharedSpawner()!.pid!;
+    expect(Number(fieldsOf(result.stdout)[3])).toBe(spawnerPid);
+    expect(fieldsOf(result.stdout)[3]).not.toBe(ownFields[3]);
+    expect(fieldsOf(result.stdout)[2]).not.toBe(ownFields[2]);
     if (fs.existsSync("/proc/self/autogroup")) {
+      const ownGroup = fs.readFileSync("/proc/self/autogroup", "utf8");
+      // Under the kernel's autogroups a session is a scheduling group: the spawner's has the work
+      // niceness (one per command would run each at 0, as heavy as this process's whole group).
       const group = await transport.exec(["sh", "-c", "cat /proc/$$/autogroup"], { cwd });
-      expect(group.stdout.split(" ")[0]).toBe(fs.readFileSync("/proc/self/autogroup", "utf8").split(" ")[0]);
+      expect(group.stdout.split(" ")[0]).toBe(fs.readFileSync(`/proc/${spawnerPid}/autogroup`, "utf8").split(" ")[0]);
+      expect(group.stdout.split(" ")[0]).not.toBe(fs.readFileSync("/proc/self/autogroup", "utf8").split(" ")[0]);
+      // The kernel may refuse the write for 0.1 s after another one on the machine: tried again.
+      await waitUntil(() => fs.readFileSync(`/proc/${spawnerPid}/autogroup`, "utf8").trim().endsWith(`nice ${Math.max(own, 10)}`), 6_000);
+      // This process's own group is left as it was.
+      expect(fs.readFileSync("/proc/self/autogroup", "utf8")).toBe(ownGroup);
     }
-    const own = await transport.exec(["sh", "-c", 'echo $$; cat /proc/$$/stat; exec 3</dev/tty && echo has-a-terminal'], { cwd, ownSession: true });
-    const [pid, stat] = own.stdout.split("\n");
+    const ownSession = await transport.exec(["sh", "-c", 'echo $$; cat /proc/$$/stat; exec 3</dev/tty && echo has-a-terminal'], { cwd, ownSession: true });
+    const [pid, stat] = ownSession.stdout.split("\n");
     expect(Number(fieldsOf(stat!)[3])).toBe(Number(pid));
-    expect(own.stdout).not.toContain("has-a-terminal");
+    expect(ownSession.stdout).not.toContain("has-a-terminal");
+  });
+
+  it("a terminal's Ctrl-C (SIGINT to the server's whole process group) leaves the command in flight to finish", async () => {
+    const { spawn } = await import("node:child_process");
+    const dir = fs.mkdtempSync(path.join(tmpdir(), "spawner-ctrl-c-"));
+    try {
+      const marker = path.join(dir, "started");
+      // A process group of its own, as a shell's job: the terminal signals the whole group.
+      const server = spawn(process.execPath, ["--import", "tsx", path.join("tests", "fixtures", "terminal-server.ts"), marker, "1"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"], detached: true });
+      let output = "";
+      server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+      await waitUntil(() => fs.existsSync(marker), 20_000);
+      process.kill(-server.pid!, "SIGINT");
+      expect(await exited).toBe(0);
+      const outcome = JSON.parse(output.trim()) as { exitCode: number | null; signal: string | null; lost: boolean; stdout: string; signals: string[] };
+      // The server got the signal; the command and the spawner did not.
+      expect(outcome.signals).toEqual(["SIGINT"]);
+      expect(outcome).toMatchObject({ exitCode: 0, signal: null, lost: false, stdout: "finished\n" });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a timeout ends the command and every process it started, none of them a group of their own", async () => {
