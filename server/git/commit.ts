@@ -50,9 +50,10 @@ export interface CommitWorktreeOptions {
  * was nothing to commit.
  *
  * The usual case goes in one command (one round trip to a remote host instead of nine): the
- * checks, `add --all` (less what setup and check scripts made), the commit with the identity fallback, and the new sha. Anything unusual
- * (a check that fails, a git that fails) prints nothing, and the step-by-step path decides, with
- * its checks and its errors: every step is safe to repeat (a commit made is nothing staged).
+ * checks, `add --all` (less what setup and check scripts made), the commit with the identity
+ * fallback, and the new sha. Anything unusual (a check that fails, a git that fails) prints
+ * nothing, and the step-by-step path decides, with its checks and its errors: every step is safe
+ * to repeat (a commit made is nothing staged).
  */
 export async function commitWorktree(t: Transport, options: CommitWorktreeOptions): Promise<string | null> {
   const quick = await commitInOneTrip(t, options);
