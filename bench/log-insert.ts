@@ -31,15 +31,12 @@ register(
   import.meta.url,
 );
 
-const { values: args } = parseArgs({ options: { lines: { type: "string", default: "200000" }, repeats: { type: "string", default: "3" } } });
-const LINES = Number(args.lines);
-const REPEATS = Number(args.repeats);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const STUB = path.join(ROOT, "bench", "fixtures", "stub-claude.mjs");
 const BATCH = 2000;
 
 /** The stand-in's lines read off its pipe, and the pipe's rate from the first byte to the last. */
-function rawPipe(lines: number): Promise<{ lines: string[]; linesPerS: number }> {
+export function rawPipe(lines: number): Promise<{ lines: string[]; linesPerS: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [STUB, String(lines)], { stdio: ["ignore", "pipe", "ignore"] });
     const chunks: Buffer[] = [];
@@ -58,7 +55,7 @@ function rawPipe(lines: number): Promise<{ lines: string[]; linesPerS: number }>
 }
 
 /** The rows the server stores for these lines: seq, kind and the event's JSON with its line (log-writer.ts). */
-async function rowsOf(lines: string[]): Promise<{ kind: string; data: string }[]> {
+export async function rowsOf(lines: string[]): Promise<{ kind: string; data: string }[]> {
   const { createClaudeParser } = await import("../server/agents/claude-code/parser");
   const parser = createClaudeParser();
   const rows: { kind: string; data: string }[] = [];
@@ -90,7 +87,7 @@ function freshDatabase(file: string): Database.Database {
 }
 
 /** Rows a second for one run's rows inserted as the log connection does. */
-function insertRate(rows: { kind: string; data: string }[], dir: string, repeat: number): number {
+export function insertRate(rows: { kind: string; data: string }[], dir: string, repeat: number): number {
   const db = freshDatabase(path.join(dir, `insert-${repeat}.db`));
   const insert = db.prepare(`INSERT INTO "RunLog" ("runId", "seq", "ts", "kind", "data") VALUES (?, ?, ?, ?, ?)`);
   const ts = new Date().toISOString();
@@ -105,25 +102,54 @@ function insertRate(rows: { kind: string; data: string }[], dir: string, repeat:
   return rate;
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-log-insert-"));
-try {
-  const pipeRates: number[] = [];
-  const insertRates: number[] = [];
-  let bytes = 0;
-  let count = 0;
-  for (let repeat = 0; repeat < REPEATS; repeat += 1) {
-    const pipe = await rawPipe(LINES);
-    pipeRates.push(pipe.linesPerS);
-    const rows = await rowsOf(pipe.lines);
-    count = rows.length;
-    bytes = rows.reduce((sum, row) => sum + Buffer.byteLength(row.data), 0);
-    insertRates.push(insertRate(rows, dir, repeat));
-  }
-  const pipe = median(pipeRates);
-  const insert = median(insertRates);
-  console.log(`raw pipe: ${pipe.toFixed(0)} lines/s (runs: ${pipeRates.map((rate) => rate.toFixed(0)).join(", ")})`);
-  console.log(`SQLite insert alone: ${insert.toFixed(0)} rows/s, ${(1e6 / insert).toFixed(1)} µs a row (runs: ${insertRates.map((rate) => rate.toFixed(0)).join(", ")}); ${count} rows of ${(bytes / count).toFixed(0)} bytes of data on average`);
-  console.log(`the insert alone as a share of the raw pipe: ${((100 * insert) / pipe).toFixed(1)}% (the one-run target: 25%, which leaves ${(1e6 / (0.25 * pipe)).toFixed(1)} µs a line for everything)`);
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
+/** µs a line for JSON.parse alone of these lines: the least any parser of the agent's stream costs. */
+export function parseMicros(lines: string[]): number {
+  let kinds = 0;
+  const started = performance.now();
+  for (const line of lines) kinds += (JSON.parse(line) as { type: string }).type.length;
+  const micros = ((performance.now() - started) * 1000) / lines.length;
+  if (kinds === 0) throw new Error("no line parsed");
+  return micros;
 }
+
+/** µs a line for the Claude Code parser alone (server/agents/claude-code/parser.ts), in this process. */
+export async function parserMicros(lines: string[]): Promise<number> {
+  const { createClaudeParser } = await import("../server/agents/claude-code/parser");
+  const parser = createClaudeParser();
+  let events = 0;
+  const started = performance.now();
+  for (const line of lines) events += parser.pushStdout(line).length;
+  const micros = ((performance.now() - started) * 1000) / lines.length;
+  if (events === 0) throw new Error("the parser made no event");
+  return micros;
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({ options: { lines: { type: "string", default: "200000" }, repeats: { type: "string", default: "3" } } });
+  const lines = Number(args.lines);
+  const repeats = Number(args.repeats);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-log-insert-"));
+  try {
+    const pipeRates: number[] = [];
+    const insertRates: number[] = [];
+    let bytes = 0;
+    let count = 0;
+    for (let repeat = 0; repeat < repeats; repeat += 1) {
+      const pipe = await rawPipe(lines);
+      pipeRates.push(pipe.linesPerS);
+      const rows = await rowsOf(pipe.lines);
+      count = rows.length;
+      bytes = rows.reduce((sum, row) => sum + Buffer.byteLength(row.data), 0);
+      insertRates.push(insertRate(rows, dir, repeat));
+    }
+    const pipe = median(pipeRates);
+    const insert = median(insertRates);
+    console.log(`raw pipe: ${pipe.toFixed(0)} lines/s (runs: ${pipeRates.map((rate) => rate.toFixed(0)).join(", ")})`);
+    console.log(`SQLite insert alone: ${insert.toFixed(0)} rows/s, ${(1e6 / insert).toFixed(1)} µs a row (runs: ${insertRates.map((rate) => rate.toFixed(0)).join(", ")}); ${count} rows of ${(bytes / count).toFixed(0)} bytes of data on average`);
+    console.log(`the insert alone as a share of the raw pipe: ${((100 * insert) / pipe).toFixed(1)}% (the one-run target: 25%, which leaves ${(1e6 / (0.25 * pipe)).toFixed(1)} µs a line for everything)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) await main();

@@ -54,7 +54,7 @@ async function waitFinished(server: BenchServer, taskId: number, timeoutMs = 300
 
 
 /** The stand-in agent run by hand: when its first byte arrived, and how fast its pipe delivered lines. */
-function stubByHand(lines: number, cwd: string): Promise<{ firstByteAt: number; linesPerS: number }> {
+export function stubByHand(lines: number, cwd: string): Promise<{ firstByteAt: number; linesPerS: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [STUB, "-p", "--output-format", "stream-json"], { cwd, stdio: ["pipe", "pipe", "ignore"] });
     let firstByteAt = 0;
@@ -143,7 +143,7 @@ export async function dispatchAndLogs(root: string, sizes: Sizes): Promise<{ fig
   return { figures, server, workspaceId: workspace.id, runTaskId };
 }
 
-async function logRun(server: BenchServer, workspaceId: number, lines: number): Promise<{ linesPerS: number; taskId: number }> {
+export async function logRun(server: BenchServer, workspaceId: number, lines: number): Promise<{ linesPerS: number; taskId: number }> {
   const { body: task } = await server.api<{ id: number }>("/api/tasks", { method: "POST", body: { prompt: `LINES:${lines}`, workspaceId, backend: "claude_code" } });
   const abort = new AbortController();
   const response = await fetch(`${server.url}/api/tasks/${task.id}/logs/stream`, { headers: authHeaders(), signal: abort.signal });
