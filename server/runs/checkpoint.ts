@@ -65,6 +65,25 @@ export async function saveCheckpoint(checkpoint: RunCheckpoint): Promise<void> {
   fsSync.renameSync(temp, file);
 }
 
+/**
+ * Saves a followed run's checkpoints, skipping one whose offsets and seq are those of the last one
+ * saved (`initial`, already on disk, to begin with): only they change while a run is followed,
+ * and an agent that prints nothing for minutes (thinking, waiting on a long test) would otherwise
+ * have the same file written again every second, fifty such runs fifty files a second. A save
+ * that failed is not counted as saved: the next one writes. Resolves true when it wrote.
+ */
+export function checkpointSaver(initial: RunCheckpoint): (snapshot: RunCheckpoint) => Promise<boolean> {
+  const progress = (checkpoint: RunCheckpoint) => `${checkpoint.offsets.stdout}:${checkpoint.offsets.stderr}:${checkpoint.seq}`;
+  let saved = progress(initial);
+  return async (snapshot) => {
+    const next = progress(snapshot);
+    if (next === saved) return false;
+    await saveCheckpoint(snapshot);
+    saved = next;
+    return true;
+  };
+}
+
 export async function loadCheckpoint(runId: number): Promise<RunCheckpoint | null> {
   for (const dir of [DIR, LEGACY_DIR]) {
     try {

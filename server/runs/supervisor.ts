@@ -12,7 +12,7 @@ import type { RunLogWriter } from "@/server/events/log-writer";
 import type { DetachedExit, DetachedProcess } from "@/server/exec/detached";
 import type { Transport } from "@/server/exec/transport";
 import type { ActiveRun } from "./active-runs";
-import { saveCheckpoint, removeCheckpoint, type RunCheckpoint } from "./checkpoint";
+import { checkpointSaver, saveCheckpoint, removeCheckpoint, type RunCheckpoint } from "./checkpoint";
 import type { RunAccount } from "@/server/accounts/service";
 import { recordQuotaWindows } from "@/server/quota/service";
 import { services } from "@/server/services";
@@ -162,18 +162,20 @@ async function launchAndFollow(ctx: RunContext, spec: LaunchSpec, deadline: Date
   return follow(ctx, process, checkpoint, parser, usage);
 }
 
-/** Follows a launched agent to its end: checkpoints every second, the deadline, a cancel. Null once detached. */
+/** Follows a launched agent to its end: a checkpoint each second it moved on, the deadline, a cancel. Null once detached. */
 async function follow(ctx: RunContext, process: DetachedProcess, checkpoint: RunCheckpoint, parser: ReturnType<AgentAdapter["createParser"]>, usage: { sawUsage: boolean }): Promise<Followed | null> {
   const { writer, active } = ctx;
   const grace = config().cancelGraceMs;
   let saving: Promise<void> = Promise.resolve();
+  // The checkpoint on disk is `checkpoint` (saved at the launch, or the one resumed from): one with the same progress is not written again.
+  const saveIfMoved = checkpointSaver(checkpoint);
   const save = () => {
     // Offsets and seq are taken together, synchronously: the lines up to the offsets made exactly these events.
     const snapshot: RunCheckpoint = { ...checkpoint, offsets: process.offsets(), seq: writer.lastSeq };
     saving = saving
       .then(async () => {
         await writer.flush();
-        await saveCheckpoint(snapshot);
+        await saveIfMoved(snapshot);
       })
       .catch((error: unknown) => console.error(`[run ${checkpoint.runId}] saving the checkpoint failed`, error));
     return saving;

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/server/config";
-import { loadCheckpoint, removeCheckpoint, saveCheckpoint, type RunCheckpoint } from "@/server/runs/checkpoint";
+import { checkpointSaver, loadCheckpoint, removeCheckpoint, saveCheckpoint, type RunCheckpoint } from "@/server/runs/checkpoint";
 
 const tasksDir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-checkpoint-"));
 const saved = process.env.AI_SLAVE_TASKS_DIR;
@@ -54,5 +54,34 @@ describe("a run's checkpoint", () => {
     } finally {
       fs.rmdirSync(`${file}.${process.pid}.tmp`);
     }
+  });
+
+  it("is not written again while a run's output stays where it was, and is once it moves or after a failed save", async () => {
+    const file = path.join(tasksDir, "run-checkpoints", "run-7.json");
+    await saveCheckpoint(checkpoint(6));
+    const save = checkpointSaver(checkpoint(6));
+    const written = () => fs.statSync(file, { bigint: true });
+    const before = written();
+    // An agent that printed nothing since: offsets and seq as saved (the deadline field differs, and is not progress).
+    expect(await save({ ...checkpoint(6), deadline: "2026-12-05T00:00:00.000Z" })).toBe(false);
+    expect(await save(checkpoint(6))).toBe(false);
+    expect(written().ino).toBe(before.ino);
+    expect(written().mtimeNs).toBe(before.mtimeNs);
+
+    // A line on stderr only: its offset moved, so it is saved.
+    const stderrLine = { ...checkpoint(6), offsets: { stdout: 600, stderr: 40 } };
+    expect(await save(stderrLine)).toBe(true);
+    expect(await loadCheckpoint(7)).toEqual(stderrLine);
+    expect(await save(stderrLine)).toBe(false);
+
+    // A save that fails is tried again by the next one with the same progress.
+    fs.mkdirSync(`${file}.${process.pid}.tmp`);
+    try {
+      await expect(save(checkpoint(8))).rejects.toMatchObject({ code: "EISDIR" });
+    } finally {
+      fs.rmdirSync(`${file}.${process.pid}.tmp`);
+    }
+    expect(await save(checkpoint(8))).toBe(true);
+    expect((await loadCheckpoint(7))?.seq).toBe(8);
   });
 });
