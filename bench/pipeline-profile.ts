@@ -21,21 +21,10 @@ import os from "node:os";
 import path from "node:path";
 import { insertRate, parseMicros, parserMicros, rawPipe, rowsOf } from "./log-insert";
 import { machine } from "./lib/results";
-import { assertBuilt, benchRepo, ROOT, startBenchServer } from "./lib/server";
+import { assertBuilt, benchRepo, ROOT } from "./lib/server";
+import { readProfile, startProfiledServer, type CpuProfile } from "./profile";
 import { median } from "./lib/stats";
 import { logRun, stubByHand } from "./server-figures";
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 const count = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const runs = count("BENCH_PROFILE_RUNS", 3);
@@ -110,12 +99,8 @@ export function stepTimes(profile: CpuProfile): { busyMs: number; steps: Map<Ste
 async function main(): Promise<void> {
   assertBuilt();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-pipeline-profile-"));
-  const profDir = path.join(root, "cpuprofile");
-  const previous = process.env.BENCH_SERVER_NODE_ARGS;
-  process.env.BENCH_SERVER_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${profDir}`;
   // The agents at the niceness of the raw pipe's stand-in, as in `npm run bench`.
-  const server = await startBenchServer(path.join(root, "server"), { AI_SLAVE_AGENT_NICE: "0" });
-  process.env.BENCH_SERVER_NODE_ARGS = previous;
+  const { server, profDir } = await startProfiledServer(root, { AI_SLAVE_AGENT_NICE: "0" });
   const repo = benchRepo(path.join(root, "repo"));
   const { body: workspace } = await server.api<{ id: number }>("/api/workspaces", { method: "POST", body: { name: "profile", path: repo } });
   const rawRates: number[] = [];
@@ -125,9 +110,8 @@ async function main(): Promise<void> {
     pipelineRates.push((await logRun(server, workspace.id, lines)).linesPerS);
   }
   await server.stop();
-  const file = fs.readdirSync(profDir).find((name) => name.endsWith(".cpuprofile"));
-  if (!file) throw new Error(`no .cpuprofile in ${profDir}: did the server exit on SIGTERM?`);
-  const { busyMs, steps } = stepTimes(JSON.parse(fs.readFileSync(path.join(profDir, file), "utf8")) as CpuProfile);
+  const { file, profile } = readProfile(profDir);
+  const { busyMs, steps } = stepTimes(profile);
 
   // The floors, with the server gone: the same stand-in's lines, in this process.
   const sample = await rawPipe(lines);
@@ -169,7 +153,7 @@ async function main(): Promise<void> {
       ? `The parse and the insert alone, each measured with nothing else running, take ${(parser + insert).toFixed(2)} µs a line: more than the ${budget.toFixed(1)} µs the target leaves for everything, so a server that parses each line and stores each event as a row of its own, on one thread, cannot meet it on this machine.`
       : `The parse and the insert alone take ${(parser + insert).toFixed(2)} µs a line of the ${budget.toFixed(1)} µs the target leaves; the rest of the pipeline must fit in ${(budget - parser - insert).toFixed(2)}.`,
     "",
-    `Raw profile: ${path.join(profDir, file)} (removed with the temp folder; open it in Chrome's DevTools or speedscope).`,
+    `Raw profile: ${file} (removed with the temp folder; open it in Chrome's DevTools or speedscope).`,
     "",
   ].join("\n");
   fs.writeFileSync(path.join(ROOT, "bench", "PROFILE-pipeline.md"), text);

@@ -13,16 +13,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { machine } from "./lib/results";
-import { assertBuilt, benchRepo, ROOT, startBenchServer } from "./lib/server";
+import { assertBuilt, benchRepo, ROOT, startBenchServer, type BenchServer } from "./lib/server";
 import { now, percentile } from "./lib/stats";
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
   children?: number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -80,14 +80,33 @@ export function summarize(profile: CpuProfile): { totalMs: number; busyMs: numbe
 }
 
 
-async function main(): Promise<void> {
-  assertBuilt();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-profile-"));
+/**
+ * The production server under Node's --cpu-prof (BENCH_SERVER_NODE_ARGS), in `root`: it writes its
+ * profile into `profDir` when it is stopped (SIGTERM).
+ */
+export async function startProfiledServer(root: string, env: Record<string, string> = {}): Promise<{ server: BenchServer; profDir: string }> {
   const profDir = path.join(root, "cpuprofile");
   const previous = process.env.BENCH_SERVER_NODE_ARGS;
   process.env.BENCH_SERVER_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${profDir}`;
-  const server = await startBenchServer(path.join(root, "server"));
-  process.env.BENCH_SERVER_NODE_ARGS = previous;
+  try {
+    return { server: await startBenchServer(path.join(root, "server"), env), profDir };
+  } finally {
+    process.env.BENCH_SERVER_NODE_ARGS = previous;
+  }
+}
+
+/** The profile a server of startProfiledServer wrote once stopped, and its file's path. */
+export function readProfile(profDir: string): { file: string; profile: CpuProfile } {
+  const name = fs.readdirSync(profDir).find((entry) => entry.endsWith(".cpuprofile"));
+  if (!name) throw new Error(`no .cpuprofile in ${profDir}: did the server exit on SIGTERM?`);
+  const file = path.join(profDir, name);
+  return { file, profile: JSON.parse(fs.readFileSync(file, "utf8")) as CpuProfile };
+}
+
+async function main(): Promise<void> {
+  assertBuilt();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ai-slave-profile-"));
+  const { server, profDir } = await startProfiledServer(root);
   const started = now();
   const ids: number[] = [];
   for (let index = 0; index < workspaces; index += 1) {
@@ -109,9 +128,8 @@ async function main(): Promise<void> {
   }
   const wallS = (now() - started) / 1000;
   await server.stop();
-  const file = fs.readdirSync(profDir).find((name) => name.endsWith(".cpuprofile"));
-  if (!file) throw new Error(`no .cpuprofile in ${profDir}: did the server exit on SIGTERM?`);
-  const summary = summarize(JSON.parse(fs.readFileSync(path.join(profDir, file), "utf8")) as CpuProfile);
+  const { file, profile } = readProfile(profDir);
+  const summary = summarize(profile);
   const pct = (ms: number) => `${((100 * ms) / summary.busyMs).toFixed(1)}%`;
   const m = machine();
   const lines = [
@@ -135,7 +153,7 @@ async function main(): Promise<void> {
     "|---|---|---|",
     ...summary.functions.map(([name, ms]) => `| \`${name.replace(/\|/g, "\\|")}\` | ${(ms / 1000).toFixed(2)} s | ${pct(ms)} |`),
     "",
-    `Raw profile: ${path.join(profDir, file)} (removed with the temp folder; open it in Chrome's DevTools or speedscope).`,
+    `Raw profile: ${file} (removed with the temp folder; open it in Chrome's DevTools or speedscope).`,
     "",
   ];
   fs.writeFileSync(path.join(ROOT, "bench", "PROFILE.md"), lines.join("\n"));
