@@ -76,7 +76,7 @@ try {
     }
   }
   await step("memory and paced runs", () => memoryAndLogs(root, memorySizes, figures)).catch((error: unknown) => figures.push(failed("memory and paced runs", error)));
-  figures.push(...(await step("board in the browser", () => boardInBrowser(root, { tasks: boardTasks, repeats: sizes.repeats })).catch((error: unknown) => [failed("board in the browser", error)])));
+  figures.push(...(await step("board in the browser", () => boardInBrowser(root, { tasks: boardTasks, repeats: sizes.repeats, logLines: sizes.logLines })).catch((error: unknown) => [failed("board in the browser", error)])));
   // In process, last: these point this process's DATABASE_URL at their own database.
   figures.push(...(await step("worktree creation on a large repository", () => worktreeCreation(root, worktreeSizes)).catch((error: unknown) => [failed("worktree creation", error)])));
   figures.push(...(await step("scheduler pass", () => schedulerPass(root, schedulerSizes)).catch((error: unknown) => [failed("scheduler pass", error)])));

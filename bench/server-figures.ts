@@ -42,7 +42,7 @@ export async function coldStart(root: string, sizes: Sizes): Promise<Figure[]> {
   ];
 }
 
-async function waitFinished(server: BenchServer, taskId: number, timeoutMs = 300_000): Promise<string> {
+export async function waitFinished(server: BenchServer, taskId: number, timeoutMs = 300_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await server.api<{ status: string }>(`/api/tasks/${taskId}`);
